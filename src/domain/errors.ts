@@ -1,0 +1,129 @@
+/**
+ * The one catalog of error codes. Every code maps to one HTTP status in
+ * `http/plugins/error-handler.ts`; clients may rely on the codes being stable.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 400,
+  AMOUNT_MISMATCH: 400,
+  UNKNOWN_PLAN: 400,
+  UNKNOWN_PAYMENT_METHOD: 400,
+  PLAN_NOT_PURCHASABLE: 400,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  PAYMENT_NOT_FOUND: 404,
+  EMAIL_TAKEN: 409,
+  ILLEGAL_TRANSITION: 409,
+  PAYMENT_NOT_APPROVABLE: 409,
+  PAYMENT_EXPIRED: 409,
+  PAYMENT_IN_PROGRESS: 409,
+  REFUND_EXCEEDS_REMAINING: 409,
+  NOT_REFUNDABLE: 409,
+  SUBSCRIPTION_NOT_FOUND: 404,
+  SUBSCRIPTION_STATE_CONFLICT: 409,
+  RATE_LIMITED: 429,
+  PROVIDER_DECLINED: 402,
+  PROVIDER_UNAVAILABLE: 503,
+  PROVIDER_OUTCOME_UNKNOWN: 502,
+  PROVIDER_REQUEST_INVALID: 502,
+  PROVIDER_CONFIG_INVALID: 500,
+  SANDBOX_ONLY: 404,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Base of every error the service throws on purpose. `message` is shown to users (Korean). */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+  get httpStatus(): number {
+    return ERROR_CODES[this.code];
+  }
+}
+
+export class IllegalTransitionError extends AppError {
+  constructor(readonly entity: string, readonly id: string, readonly from: string, readonly to: string) {
+    super('ILLEGAL_TRANSITION', `${entity} ${id}: ${from} → ${to} is not allowed`, { entity, id, from, to });
+    this.name = 'IllegalTransitionError';
+  }
+}
+
+/** Common shape of errors thrown by provider adapters. */
+export abstract class ProviderError extends Error {
+  abstract readonly retryable: boolean;
+  constructor(
+    readonly provider: string,
+    /** The provider's own code (e.g. "-780", "TimeExpired"), for logs and audit. */
+    readonly providerCode: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The provider said no, finally (declined card, expired checkout, wrong token). */
+export class ProviderDeclinedError extends ProviderError {
+  readonly retryable = false;
+  override name = 'ProviderDeclinedError';
+  constructor(
+    provider: string,
+    providerCode: string,
+    message: string,
+    /** Our normalized reason, e.g. 'expired', 'already_approved', 'declined', 'user_auth_incomplete'. */
+    readonly reason: DeclineReason = 'declined',
+    options?: { cause?: unknown },
+  ) {
+    super(provider, providerCode, message, options);
+  }
+}
+export type DeclineReason =
+  | 'declined'
+  | 'expired'
+  | 'already_approved'
+  | 'already_canceled'
+  | 'user_auth_incomplete'
+  | 'amount_mismatch'
+  | 'exceeds_refundable'
+  | 'not_found'
+  | 'billing_key_inactive';
+
+/**
+ * The provider could not be reached or answered 5xx / maintenance. When the
+ * call moves money, `outcomeUnknown` is true if the request may have been
+ * processed (timeout after sending): the payment must then be reconciled.
+ */
+export class ProviderUnavailableError extends ProviderError {
+  readonly retryable = true;
+  override name = 'ProviderUnavailableError';
+  constructor(
+    provider: string,
+    providerCode: string,
+    message: string,
+    readonly outcomeUnknown: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(provider, providerCode, message, options);
+  }
+}
+
+/** We sent something the provider considers malformed: our bug. Alert someone. */
+export class ProviderRequestError extends ProviderError {
+  readonly retryable = false;
+  override name = 'ProviderRequestError';
+}
+
+/** Bad keys, unknown merchant/CID. */
+export class ProviderConfigError extends ProviderError {
+  readonly retryable = false;
+  override name = 'ProviderConfigError';
+}

@@ -1,0 +1,148 @@
+import type { Krw } from './money.ts';
+
+/** The only source of "now" in the service. Tests and the sandbox test clock swap it. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Prefixed random ids (`pay_…`, `sub_…`). */
+export interface IdGenerator {
+  next(prefix: string): string;
+}
+
+/** Normalized payment status as a provider reports it. */
+export type ProviderPaymentStatus =
+  | 'pending' // created / user has not finished authorizing
+  | 'authorized' // user authorized, waiting for our approve call
+  | 'approved'
+  | 'partially_refunded'
+  | 'refunded'
+  | 'declined'
+  | 'abandoned'; // user quit or the checkout expired
+
+export type PaymentMethodKind = 'card' | 'money' | 'bank' | 'point' | 'unknown';
+
+export interface CheckoutInput {
+  /** Our payment id; becomes the provider's order key (partner_order_id / merchantPayKey). */
+  paymentId: string;
+  /** Our user id; becomes partner_user_id / merchantUserKey. Never personal data. */
+  userRef: string;
+  itemName: string;
+  /** Total charged, VAT included. */
+  amountKrw: Krw;
+  vatKrw: Krw;
+  /** Where the provider sends the browser after the user approves / cancels / fails. */
+  returnUrl: string;
+  cancelUrl: string;
+  failUrl: string;
+  /** Ask the provider for a billing key usable for later charges without the user. */
+  recurring: boolean;
+  idempotencyKey: string;
+}
+
+/** What the browser needs to continue the checkout at the provider. */
+export interface PreparedCheckout {
+  /** Provider's id for this checkout when one exists already (KakaoPay tid, NaverPay reserveId). */
+  providerRef: string | null;
+  /** Full-page redirect targets, when the provider uses redirects. */
+  redirectUrl: string | null;
+  mobileRedirectUrl: string | null;
+  /** Parameters for a provider browser SDK, when the provider uses one. */
+  clientLaunch: Record<string, unknown> | null;
+  expiresAt: Date | null;
+  raw: unknown;
+}
+
+/** What came back on our return URL, decoded by the adapter. */
+export type ReturnOutcome =
+  | { outcome: 'authorized'; providerRef: string | null; approvalToken: string | null }
+  | { outcome: 'canceled'; reason: string }
+  | { outcome: 'failed'; reason: string };
+
+export interface ApproveInput {
+  paymentId: string;
+  userRef: string;
+  /** Checkout reference known from prepare or the return (tid, NaverPay paymentId). */
+  providerRef: string;
+  approvalToken: string | null;
+  amountKrw: Krw;
+  recurring: boolean;
+  idempotencyKey: string;
+}
+
+export interface PaymentResult {
+  providerRef: string;
+  status: ProviderPaymentStatus;
+  amountKrw: Krw;
+  /** Amount the provider still allows to refund. */
+  refundableKrw: Krw;
+  methodKind: PaymentMethodKind;
+  /** Masked card or account label, safe to show. */
+  methodLabel: string | null;
+  billingKey: string | null;
+  /** The provider's order key echoed back (our payment id), when reported. */
+  orderRef: string | null;
+  occurredAt: Date;
+  raw: unknown;
+}
+
+export interface LookupInput {
+  paymentId: string;
+  providerRef: string | null;
+}
+
+export interface RefundInput {
+  paymentId: string;
+  providerRef: string;
+  amountKrw: Krw;
+  vatKrw: Krw;
+  /** What we believe is refundable before this refund (optimistic guard at the provider). */
+  refundableBeforeKrw: Krw;
+  reason: string;
+  idempotencyKey: string;
+}
+
+export interface RefundResult {
+  providerRefundRef: string | null;
+  amountKrw: Krw;
+  remainingKrw: Krw;
+  occurredAt: Date;
+  raw: unknown;
+}
+
+export interface ChargeBillingKeyInput {
+  paymentId: string;
+  userRef: string;
+  billingKey: string;
+  itemName: string;
+  amountKrw: Krw;
+  vatKrw: Krw;
+  idempotencyKey: string;
+}
+
+export interface GatewayCapabilities {
+  partialRefund: boolean;
+  billingKey: boolean;
+  /** 'redirect': send the browser to redirectUrl; 'sdk': run the provider's browser SDK with clientLaunch. */
+  checkoutStyle: 'redirect' | 'sdk';
+}
+
+/**
+ * One payment provider. Methods take and return domain types only; provider
+ * vocabulary stays in the adapter. Every method throws `ProviderDeclinedError`,
+ * `ProviderUnavailableError` (retryable; `outcomeUnknown` after a money call
+ * timed out), `ProviderRequestError` or `ProviderConfigError`.
+ */
+export interface PaymentGateway {
+  readonly id: string;
+  readonly capabilities: GatewayCapabilities;
+  prepareCheckout(input: CheckoutInput): Promise<PreparedCheckout>;
+  /** Decodes the query string the provider appended to our return URL. */
+  parseReturn(query: Record<string, string | undefined>): ReturnOutcome;
+  approveCheckout(input: ApproveInput): Promise<PaymentResult>;
+  /** Reconciliation: the provider's current view of a payment. */
+  getPayment(input: LookupInput): Promise<PaymentResult>;
+  refund(input: RefundInput): Promise<RefundResult>;
+  chargeBillingKey(input: ChargeBillingKeyInput): Promise<PaymentResult>;
+  revokeBillingKey(billingKey: string): Promise<void>;
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Test files run in parallel across forks; each file gets its own database
+    // (a PGlite instance or a PostgreSQL schema), so they never share state.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
