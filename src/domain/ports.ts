@@ -146,3 +146,14 @@ export interface PaymentGateway {
   chargeBillingKey(input: ChargeBillingKeyInput): Promise<PaymentResult>;
   revokeBillingKey(billingKey: string): Promise<void>;
 }
+
+/** One-way password hashing (scrypt in production). */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, stored: string): Promise<boolean>;
+}
+
+/** Our own bearer tokens. */
+export interface TokenIssuer {
+  issue(subject: { userId: string; role: 'user' | 'admin' }): Promise<{ token: string; expiresAt: Date }>;
+}

@@ -1,0 +1,42 @@
+import { assertTransition, type TransitionTable } from '../state-machine.ts';
+
+/**
+ * One row per payment attempt.
+ * - ready: checkout prepared at the provider, the user has not come back yet.
+ * - approving: one request has claimed the approval and is calling the provider.
+ * - unknown: a money call's outcome is unknown (timeout); only a sync settles it.
+ */
+export const PAYMENT_STATUSES = [
+  'ready',
+  'approving',
+  'approved',
+  'declined',
+  'abandoned',
+  'unknown',
+  'partially_refunded',
+  'refunded',
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export const PAYMENT_TRANSITIONS: TransitionTable<PaymentStatus> = {
+  ready: ['approving', 'abandoned', 'declined', 'unknown'],
+  // Back to ready only when the provider proves nothing happened (request never
+  // processed, or a lookup shows the checkout still waiting for approval).
+  approving: ['approved', 'declined', 'abandoned', 'unknown', 'ready'],
+  unknown: ['approved', 'declined', 'abandoned', 'ready'],
+  approved: ['partially_refunded', 'refunded'],
+  partially_refunded: ['partially_refunded', 'refunded'],
+  declined: [],
+  abandoned: [],
+  refunded: [],
+};
+
+export const PAYMENT_KINDS = ['checkout', 'renewal', 'upgrade'] as const;
+export type PaymentKind = (typeof PAYMENT_KINDS)[number];
+
+/** Statuses in which the money was taken (possibly partly refunded since). */
+export const PAID_STATUSES: readonly PaymentStatus[] = ['approved', 'partially_refunded', 'refunded'];
+
+export function assertPaymentTransition(id: string, from: PaymentStatus, to: PaymentStatus): void {
+  assertTransition('payment', PAYMENT_TRANSITIONS, id, from, to);
+}

@@ -1,0 +1,58 @@
+import type { Krw } from './money.ts';
+import type { PaymentKind, PaymentStatus } from './payment/payment-states.ts';
+import type { SubscriptionStatus } from './subscription/subscription-states.ts';
+
+export type Role = 'user' | 'admin';
+
+export interface User {
+  id: string;
+  email: string | null;
+  role: Role;
+  createdAt: Date;
+}
+
+export interface Payment {
+  id: string;
+  userId: string;
+  subscriptionId: string | null;
+  provider: string;
+  kind: PaymentKind;
+  planId: string;
+  amountKrw: Krw;
+  vatKrw: Krw;
+  refundedKrw: Krw;
+  status: PaymentStatus;
+  recurring: boolean;
+  /** Provider's id for the checkout session (KakaoPay tid, NaverPay reserveId). */
+  checkoutRef: string | null;
+  /** Provider's id for the approved payment (KakaoPay tid, NaverPay paymentId). */
+  providerRef: string | null;
+  methodKind: string | null;
+  methodLabel: string | null;
+  billingCycleId: string | null;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+  failureCode: string | null;
+  failureMessage: string | null;
+  expiresAt: Date | null;
+  approvedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Subscription {
+  id: string;
+  userId: string;
+  planId: string;
+  status: SubscriptionStatus;
+  provider: string | null;
+  billingKey: string | null;
+  autoRenew: boolean;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+  pendingPlanId: string | null;
+  canceledAt: Date | null;
+  endedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}

@@ -1,0 +1,90 @@
+import type { Payment, Subscription, User, Role } from './records.ts';
+import type { PaymentStatus } from './payment/payment-states.ts';
+import type { SubscriptionStatus } from './subscription/subscription-states.ts';
+
+export interface NewUser {
+  id: string;
+  email: string | null;
+  passwordHash: string | null;
+  role: Role;
+  externalSubject: string | null;
+  createdAt: Date;
+}
+
+export type NewPaymentRecord = Omit<Payment, 'refundedKrw' | 'updatedAt'>;
+
+export type PaymentPatch = Partial<
+  Pick<
+    Payment,
+    | 'subscriptionId'
+    | 'checkoutRef'
+    | 'providerRef'
+    | 'methodKind'
+    | 'methodLabel'
+    | 'periodStart'
+    | 'periodEnd'
+    | 'failureCode'
+    | 'failureMessage'
+    | 'approvedAt'
+    | 'expiresAt'
+    | 'refundedKrw'
+  >
+>;
+
+export type SubscriptionPatch = Partial<Omit<Subscription, 'id' | 'userId' | 'createdAt' | 'status' | 'updatedAt'>>;
+
+export interface AuditEvent {
+  type: string;
+  from: string | null;
+  to: string | null;
+  data?: unknown;
+  at: Date;
+}
+
+/** Storage seen from use cases. Every method runs inside the repository's transaction, if any. */
+export interface BillingRepository {
+  insertUser(u: NewUser): Promise<User>;
+  findUserByEmail(email: string): Promise<(User & { passwordHash: string | null }) | undefined>;
+  findUserById(id: string): Promise<User | undefined>;
+  /** Creates the user for an external subject on first sight; returns the existing one after. */
+  upsertExternalUser(u: NewUser): Promise<User>;
+
+  insertPayment(p: NewPaymentRecord): Promise<Payment>;
+  findPayment(id: string): Promise<Payment | undefined>;
+  findPaymentForUpdate(id: string): Promise<Payment | undefined>;
+  findPaymentByRef(provider: string, ref: string): Promise<Payment | undefined>;
+  /**
+   * Compare-and-set: moves the payment from `from` to `to` (checked against the
+   * transition table) and applies `patch`, only if its status is still `from`.
+   * Returns the updated payment, or undefined when another writer got there first.
+   */
+  transitionPayment(
+    id: string,
+    from: PaymentStatus,
+    to: PaymentStatus,
+    at: Date,
+    patch?: PaymentPatch,
+    event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
+  ): Promise<Payment | undefined>;
+  updatePayment(id: string, at: Date, patch: PaymentPatch): Promise<void>;
+  addPaymentEvent(paymentId: string, e: AuditEvent): Promise<void>;
+  listPaymentsByUser(userId: string, limit: number, beforeCreatedAt?: Date): Promise<Payment[]>;
+  listUnsettledPayments(olderThan: Date, limit: number): Promise<Payment[]>;
+
+  findSubscriptionByUser(userId: string): Promise<Subscription | undefined>;
+  findSubscriptionByUserForUpdate(userId: string): Promise<Subscription | undefined>;
+  insertSubscription(s: Omit<Subscription, 'updatedAt'>): Promise<Subscription>;
+  /** Compare-and-set on status, as for payments. */
+  transitionSubscription(
+    id: string,
+    from: SubscriptionStatus,
+    to: SubscriptionStatus,
+    at: Date,
+    patch?: SubscriptionPatch,
+    event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
+  ): Promise<Subscription | undefined>;
+  addSubscriptionEvent(subscriptionId: string, e: AuditEvent): Promise<void>;
+
+  /** Runs `fn` in one transaction with a repository bound to it. */
+  transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T>;
+}

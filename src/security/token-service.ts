@@ -1,0 +1,92 @@
+import { SignJWT, jwtVerify, createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Clock, TokenIssuer } from '../domain/ports.ts';
+import type { Role } from '../domain/records.ts';
+import type { Secret } from '../config/secret.ts';
+
+const OUR_ISSUER = 'showmethestock-billing';
+
+export interface VerifiedPrincipal {
+  /** Our user id for our own tokens; the external subject for host tokens. */
+  subject: string;
+  role: Role;
+  source: 'local' | 'host';
+}
+
+export interface HostJwtOptions {
+  hs256Secret: Secret | null;
+  jwksUrl: string | null;
+  issuer: string | null;
+  audience: string | null;
+  adminRoleClaim: string;
+}
+
+/**
+ * Issues our HS256 bearer tokens and verifies them, plus, when configured,
+ * tokens issued by a host application (HS256 shared secret or a JWKS URL).
+ */
+export class TokenService implements TokenIssuer {
+  private readonly key: Uint8Array;
+  private readonly hostKey: Uint8Array | JWTVerifyGetKey | null;
+
+  constructor(
+    secret: Secret,
+    private readonly ttlSeconds: number,
+    private readonly clock: Clock,
+    private readonly host: HostJwtOptions,
+  ) {
+    this.key = new TextEncoder().encode(secret.reveal());
+    this.hostKey = host.hs256Secret
+      ? new TextEncoder().encode(host.hs256Secret.reveal())
+      : host.jwksUrl
+        ? createRemoteJWKSet(new URL(host.jwksUrl))
+        : null;
+  }
+
+  async issue(s: { userId: string; role: Role }) {
+    const nowSec = Math.floor(this.clock.now().getTime() / 1000);
+    const exp = nowSec + this.ttlSeconds;
+    const token = await new SignJWT({ role: s.role })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(s.userId)
+      .setIssuer(OUR_ISSUER)
+      .setIssuedAt(nowSec)
+      .setExpirationTime(exp)
+      .sign(this.key);
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** Returns the principal, or null for any invalid, expired or foreign token. */
+  async verify(token: string): Promise<VerifiedPrincipal | null> {
+    const currentDate = this.clock.now();
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: OUR_ISSUER, algorithms: ['HS256'], currentDate });
+      if (!payload.sub) return null;
+      return { subject: payload.sub, role: payload.role === 'admin' ? 'admin' : 'user', source: 'local' };
+    } catch {
+      // fall through to host tokens
+    }
+    if (!this.hostKey) return null;
+    try {
+      const opts = {
+        currentDate,
+        ...(this.host.issuer ? { issuer: this.host.issuer } : {}),
+        ...(this.host.audience ? { audience: this.host.audience } : {}),
+      };
+      const { payload } =
+        this.hostKey instanceof Uint8Array
+          ? await jwtVerify(token, this.hostKey, { ...opts, algorithms: ['HS256'] })
+          : await jwtVerify(token, this.hostKey, opts);
+      if (!payload.sub) return null;
+      return { subject: payload.sub, role: hostRole(payload, this.host.adminRoleClaim), source: 'host' };
+    } catch {
+      return null;
+    }
+  }
+}
+
+function hostRole(payload: JWTPayload, claim: string): Role {
+  const v = payload[claim];
+  if (v === 'admin') return 'admin';
+  if (Array.isArray(v) && v.includes('admin')) return 'admin';
+  return 'user';
+}

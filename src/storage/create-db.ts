@@ -1,0 +1,55 @@
+import { Kysely, PostgresDialect, type Dialect } from 'kysely';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import { mkdirSync } from 'node:fs';
+import type { Database } from './schema.ts';
+
+const INT8_OID = 20;
+
+/** The one place where bigint and count(*) values become numbers. */
+export function parseInt8(value: string | number | bigint): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value beyond the safe integer range: ${value}`);
+  return n;
+}
+
+export type DbTarget =
+  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'pglite'; dataDir: string | null; loadDataDir?: Blob };
+
+export interface DbHandle {
+  db: Kysely<Database>;
+  kind: DbTarget['kind'];
+  close(): Promise<void>;
+}
+
+export async function createDb(target: DbTarget): Promise<DbHandle> {
+  let dialect: Dialect;
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? 10,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === INT8_OID ? (v: string) => parseInt8(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    dialect = new PostgresDialect({ pool });
+  } else {
+    if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
+    const client = await PGlite.create({
+      ...(target.dataDir ? { dataDir: target.dataDir } : {}),
+      ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
+      parsers: { [INT8_OID]: (v: string) => parseInt8(v) },
+    });
+    dialect = new PGliteDialect(client);
+  }
+  const db = new Kysely<Database>({ dialect });
+  return {
+    db,
+    kind: target.kind,
+    // Kysely's destroy ends the pg pool or closes PGlite.
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,349 @@
+import type { Kysely, Transaction } from 'kysely';
+import { krw } from '../../domain/money.ts';
+import { assertPaymentTransition } from '../../domain/payment/payment-states.ts';
+import { assertSubscriptionTransition } from '../../domain/subscription/subscription-states.ts';
+import type {
+  AuditEvent,
+  BillingRepository,
+  NewPaymentRecord,
+  NewUser,
+  PaymentPatch,
+  SubscriptionPatch,
+} from '../../domain/repositories.ts';
+import type { Payment, Subscription, User } from '../../domain/records.ts';
+import type { PaymentStatus } from '../../domain/payment/payment-states.ts';
+import type { SubscriptionStatus } from '../../domain/subscription/subscription-states.ts';
+import type { Database, PaymentRow, SubscriptionRow, UserRow } from '../schema.ts';
+
+export function toUser(r: UserRow): User {
+  return { id: r.id, email: r.email, role: r.role, createdAt: r.created_at };
+}
+
+export function toPayment(r: PaymentRow): Payment {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    subscriptionId: r.subscription_id,
+    provider: r.provider,
+    kind: r.kind,
+    planId: r.plan_id,
+    amountKrw: krw(r.amount_krw),
+    vatKrw: krw(r.vat_krw),
+    refundedKrw: krw(r.refunded_krw),
+    status: r.status,
+    recurring: r.recurring,
+    checkoutRef: r.checkout_ref,
+    providerRef: r.provider_ref,
+    methodKind: r.method_kind,
+    methodLabel: r.method_label,
+    billingCycleId: r.billing_cycle_id,
+    periodStart: r.period_start,
+    periodEnd: r.period_end,
+    failureCode: r.failure_code,
+    failureMessage: r.failure_message,
+    expiresAt: r.expires_at,
+    approvedAt: r.approved_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function toSubscription(r: SubscriptionRow): Subscription {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    planId: r.plan_id,
+    status: r.status,
+    provider: r.provider,
+    billingKey: r.billing_key,
+    autoRenew: r.auto_renew,
+    currentPeriodStart: r.current_period_start,
+    currentPeriodEnd: r.current_period_end,
+    pendingPlanId: r.pending_plan_id,
+    canceledAt: r.canceled_at,
+    endedAt: r.ended_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function paymentPatchColumns(p: PaymentPatch) {
+  const cols: Record<string, unknown> = {};
+  if (p.subscriptionId !== undefined) cols.subscription_id = p.subscriptionId;
+  if (p.checkoutRef !== undefined) cols.checkout_ref = p.checkoutRef;
+  if (p.providerRef !== undefined) cols.provider_ref = p.providerRef;
+  if (p.methodKind !== undefined) cols.method_kind = p.methodKind;
+  if (p.methodLabel !== undefined) cols.method_label = p.methodLabel;
+  if (p.periodStart !== undefined) cols.period_start = p.periodStart;
+  if (p.periodEnd !== undefined) cols.period_end = p.periodEnd;
+  if (p.failureCode !== undefined) cols.failure_code = p.failureCode;
+  if (p.failureMessage !== undefined) cols.failure_message = p.failureMessage;
+  if (p.approvedAt !== undefined) cols.approved_at = p.approvedAt;
+  if (p.expiresAt !== undefined) cols.expires_at = p.expiresAt;
+  if (p.refundedKrw !== undefined) cols.refunded_krw = p.refundedKrw;
+  return cols;
+}
+
+function subscriptionPatchColumns(p: SubscriptionPatch) {
+  const cols: Record<string, unknown> = {};
+  if (p.planId !== undefined) cols.plan_id = p.planId;
+  if (p.provider !== undefined) cols.provider = p.provider;
+  if (p.billingKey !== undefined) cols.billing_key = p.billingKey;
+  if (p.autoRenew !== undefined) cols.auto_renew = p.autoRenew;
+  if (p.currentPeriodStart !== undefined) cols.current_period_start = p.currentPeriodStart;
+  if (p.currentPeriodEnd !== undefined) cols.current_period_end = p.currentPeriodEnd;
+  if (p.pendingPlanId !== undefined) cols.pending_plan_id = p.pendingPlanId;
+  if (p.canceledAt !== undefined) cols.canceled_at = p.canceledAt;
+  if (p.endedAt !== undefined) cols.ended_at = p.endedAt;
+  return cols;
+}
+
+const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+
+export class KyselyBillingRepository implements BillingRepository {
+  constructor(private readonly db: Kysely<Database> | Transaction<Database>) {}
+
+  async transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    return this.db.transaction().execute((trx) => fn(new KyselyBillingRepository(trx)));
+  }
+
+  async insertUser(u: NewUser): Promise<User> {
+    const row = await this.db
+      .insertInto('users')
+      .values({
+        id: u.id,
+        email: u.email,
+        password_hash: u.passwordHash,
+        role: u.role,
+        external_subject: u.externalSubject,
+        created_at: u.createdAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toUser(row);
+  }
+
+  async findUserByEmail(email: string) {
+    const r = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    return r ? { ...toUser(r), passwordHash: r.password_hash } : undefined;
+  }
+
+  async findUserById(id: string) {
+    const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toUser(r) : undefined;
+  }
+
+  async upsertExternalUser(u: NewUser): Promise<User> {
+    await this.db
+      .insertInto('users')
+      .values({
+        id: u.id,
+        email: u.email,
+        password_hash: null,
+        role: u.role,
+        external_subject: u.externalSubject,
+        created_at: u.createdAt,
+      })
+      .onConflict((oc) => oc.column('external_subject').doUpdateSet({ role: u.role }))
+      .execute();
+    const r = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('external_subject', '=', u.externalSubject)
+      .executeTakeFirstOrThrow();
+    return toUser(r);
+  }
+
+  async insertPayment(p: NewPaymentRecord): Promise<Payment> {
+    const row = await this.db
+      .insertInto('payments')
+      .values({
+        id: p.id,
+        user_id: p.userId,
+        subscription_id: p.subscriptionId,
+        provider: p.provider,
+        kind: p.kind,
+        plan_id: p.planId,
+        amount_krw: p.amountKrw,
+        vat_krw: p.vatKrw,
+        status: p.status,
+        recurring: p.recurring,
+        checkout_ref: p.checkoutRef,
+        provider_ref: p.providerRef,
+        method_kind: p.methodKind,
+        method_label: p.methodLabel,
+        billing_cycle_id: p.billingCycleId,
+        period_start: p.periodStart,
+        period_end: p.periodEnd,
+        failure_code: p.failureCode,
+        failure_message: p.failureMessage,
+        expires_at: p.expiresAt,
+        approved_at: p.approvedAt,
+        created_at: p.createdAt,
+        updated_at: p.createdAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await this.addPaymentEvent(p.id, { type: 'created', from: null, to: p.status, at: p.createdAt });
+    return toPayment(row);
+  }
+
+  async findPayment(id: string) {
+    const r = await this.db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toPayment(r) : undefined;
+  }
+
+  async findPaymentForUpdate(id: string) {
+    const r = await this.db.selectFrom('payments').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    return r ? toPayment(r) : undefined;
+  }
+
+  async findPaymentByRef(provider: string, ref: string) {
+    const r = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('provider', '=', provider)
+      .where((eb) => eb.or([eb('provider_ref', '=', ref), eb('checkout_ref', '=', ref)]))
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    return r ? toPayment(r) : undefined;
+  }
+
+  async transitionPayment(
+    id: string,
+    from: PaymentStatus,
+    to: PaymentStatus,
+    at: Date,
+    patch: PaymentPatch = {},
+    event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
+  ) {
+    assertPaymentTransition(id, from, to);
+    const r = await this.db
+      .updateTable('payments')
+      .set({ ...paymentPatchColumns(patch), status: to, updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .returningAll()
+      .executeTakeFirst();
+    if (!r) return undefined;
+    await this.addPaymentEvent(id, { type: event?.type ?? 'transition', from, to, data: event?.data, at });
+    return toPayment(r);
+  }
+
+  async updatePayment(id: string, at: Date, patch: PaymentPatch) {
+    await this.db
+      .updateTable('payments')
+      .set({ ...paymentPatchColumns(patch), updated_at: at })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async addPaymentEvent(paymentId: string, e: AuditEvent) {
+    await this.db
+      .insertInto('payment_events')
+      .values({
+        payment_id: paymentId,
+        type: e.type,
+        from_status: e.from,
+        to_status: e.to,
+        data: json(e.data),
+        created_at: e.at,
+      })
+      .execute();
+  }
+
+  async listPaymentsByUser(userId: string, limit: number, beforeCreatedAt?: Date) {
+    let q = this.db.selectFrom('payments').selectAll().where('user_id', '=', userId);
+    if (beforeCreatedAt) q = q.where('created_at', '<', beforeCreatedAt);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toPayment);
+  }
+
+  async listUnsettledPayments(olderThan: Date, limit: number) {
+    const rows = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('status', 'in', ['approving', 'unknown'])
+      .where('updated_at', '<', olderThan)
+      .orderBy('updated_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toPayment);
+  }
+
+  async findSubscriptionByUser(userId: string) {
+    const r = await this.db.selectFrom('subscriptions').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    return r ? toSubscription(r) : undefined;
+  }
+
+  async findSubscriptionByUserForUpdate(userId: string) {
+    const r = await this.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .forUpdate()
+      .executeTakeFirst();
+    return r ? toSubscription(r) : undefined;
+  }
+
+  async insertSubscription(s: Omit<Subscription, 'updatedAt'>) {
+    const r = await this.db
+      .insertInto('subscriptions')
+      .values({
+        id: s.id,
+        user_id: s.userId,
+        plan_id: s.planId,
+        status: s.status,
+        provider: s.provider,
+        billing_key: s.billingKey,
+        auto_renew: s.autoRenew,
+        current_period_start: s.currentPeriodStart,
+        current_period_end: s.currentPeriodEnd,
+        pending_plan_id: s.pendingPlanId,
+        canceled_at: s.canceledAt,
+        ended_at: s.endedAt,
+        created_at: s.createdAt,
+        updated_at: s.createdAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await this.addSubscriptionEvent(s.id, { type: 'created', from: null, to: s.status, at: s.createdAt });
+    return toSubscription(r);
+  }
+
+  async transitionSubscription(
+    id: string,
+    from: SubscriptionStatus,
+    to: SubscriptionStatus,
+    at: Date,
+    patch: SubscriptionPatch = {},
+    event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
+  ) {
+    assertSubscriptionTransition(id, from, to);
+    const r = await this.db
+      .updateTable('subscriptions')
+      .set({ ...subscriptionPatchColumns(patch), status: to, updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .returningAll()
+      .executeTakeFirst();
+    if (!r) return undefined;
+    await this.addSubscriptionEvent(id, { type: event?.type ?? 'transition', from, to, data: event?.data, at });
+    return toSubscription(r);
+  }
+
+  async addSubscriptionEvent(subscriptionId: string, e: AuditEvent) {
+    await this.db
+      .insertInto('subscription_events')
+      .values({
+        subscription_id: subscriptionId,
+        type: e.type,
+        from_status: e.from,
+        to_status: e.to,
+        data: json(e.data),
+        created_at: e.at,
+      })
+      .execute();
+  }
+}

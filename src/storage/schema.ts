@@ -1,0 +1,104 @@
+import type { ColumnType, Generated, Selectable, Insertable } from 'kysely';
+import type { PaymentKind, PaymentStatus } from '../domain/payment/payment-states.ts';
+import type { SubscriptionStatus } from '../domain/subscription/subscription-states.ts';
+
+/**
+ * Table types. `bigint` columns arrive as numbers: `create-db.ts` installs the
+ * one parser for int8 (pg sends strings, PGlite numbers) and rejects values
+ * beyond Number.MAX_SAFE_INTEGER.
+ */
+type Timestamp = ColumnType<Date, Date, Date>;
+type Json = ColumnType<unknown, string | null, string | null>;
+
+export interface UsersTable {
+  id: string;
+  email: string | null;
+  password_hash: string | null;
+  role: 'user' | 'admin';
+  external_subject: string | null;
+  created_at: Timestamp;
+}
+
+export interface SubscriptionsTable {
+  id: string;
+  user_id: string;
+  plan_id: string;
+  status: SubscriptionStatus;
+  provider: string | null;
+  billing_key: string | null;
+  auto_renew: boolean;
+  current_period_start: Timestamp | null;
+  current_period_end: Timestamp | null;
+  pending_plan_id: string | null;
+  canceled_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PaymentsTable {
+  id: string;
+  user_id: string;
+  subscription_id: string | null;
+  provider: string;
+  kind: PaymentKind;
+  plan_id: string;
+  amount_krw: number;
+  vat_krw: number;
+  refunded_krw: ColumnType<number, number | undefined, number>;
+  status: PaymentStatus;
+  recurring: boolean;
+  checkout_ref: string | null;
+  provider_ref: string | null;
+  method_kind: string | null;
+  method_label: string | null;
+  billing_cycle_id: string | null;
+  period_start: Timestamp | null;
+  period_end: Timestamp | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  expires_at: Timestamp | null;
+  approved_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  from_status: string | null;
+  to_status: string | null;
+  data: Json;
+  created_at: Timestamp;
+}
+
+export interface PaymentEventsTable extends EventsTable {
+  payment_id: string;
+}
+
+export interface SubscriptionEventsTable extends EventsTable {
+  subscription_id: string;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  request_hash: string;
+  response_status: number | null;
+  response_body: Json;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  users: UsersTable;
+  subscriptions: SubscriptionsTable;
+  payments: PaymentsTable;
+  payment_events: PaymentEventsTable;
+  subscription_events: SubscriptionEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
+export type PaymentRow = Selectable<PaymentsTable>;
+export type NewPayment = Insertable<PaymentsTable>;
