@@ -15,7 +15,7 @@ export function parseInt8(value: string | number | bigint): number {
 }
 
 export type DbTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'postgres'; url: string; poolSize?: number; searchPath?: string }
   | { kind: 'pglite'; dataDir: string | null; loadDataDir?: Blob };
 
 export interface DbHandle {
@@ -30,6 +30,7 @@ export async function createDb(target: DbTarget): Promise<DbHandle> {
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
+      ...(target.searchPath ? { options: `-c search_path=${target.searchPath}` } : {}),
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === INT8_OID ? (v: string) => parseInt8(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,

@@ -163,7 +163,10 @@ export function fromReadyResponse(
  */
 export function fromReturnQuery(query: Record<string, string | undefined>): ReturnOutcome {
   const token = query.pg_token?.trim();
-  if (token) return { outcome: 'authorized', providerRef: null, approvalToken: token };
+  // KakaoPay's redirect carries only pg_token; a caller that kept the tid
+  // (the source document's `{tid, pg_token}` approve body) passes it too.
+  const tid = query.tid?.trim() || null;
+  if (token) return { outcome: 'authorized', providerRef: tid, approvalToken: token };
   return { outcome: 'failed', reason: 'no_pg_token' };
 }
 

@@ -1,0 +1,68 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Services } from '../composition.ts';
+import { registerErrorHandler } from './plugins/error-handler.ts';
+import { registerAuth } from './plugins/auth.ts';
+import { authRoutes } from './routes/auth/auth-routes.ts';
+import { planRoutes } from './routes/plans/plan-routes.ts';
+import { paymentRoutes } from './routes/payment/payment-routes.ts';
+import { subscriptionRoutes } from './routes/subscription/subscription-routes.ts';
+import { AppError } from '../domain/errors.ts';
+
+export interface BuildAppOptions {
+  /** Folder with the built web app (index.html + assets); served when present. */
+  webDir?: string | null;
+}
+
+/** Builds the HTTP app from the services. Never listens: server.ts and tests decide. */
+export async function buildApp(services: Services, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: services.logger as unknown as FastifyBaseLogger,
+    // Per-request lines only at debug level: at hundreds of checkouts a second they are noise.
+    logController: new LogController({
+      disableRequestLogging: services.config.logLevel !== 'debug' && services.config.logLevel !== 'trace',
+    }),
+    trustProxy: false,
+    bodyLimit: 64 * 1024,
+  });
+  // Request bodies are validated by zod in each handler; route JSON schemas exist for the OpenAPI document.
+  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  registerErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'ShowMeTheStock Billing API', version: '0.1.0', description: '카카오페이 · 네이버페이 구독 결제 API' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerAuth(app, { tokens: services.tokens, repo: services.ctx.repo, ids: services.ctx.ids, clock: services.ctx.clock });
+
+  const ctx = services.ctx;
+  await app.register(authRoutes, { ctx, throttle: services.loginThrottle, secureCookies: services.config.publicUrl.startsWith('https:') });
+  await app.register(planRoutes, { ctx });
+  await app.register(paymentRoutes, { ctx, idempotency: services.idempotency });
+  await app.register(subscriptionRoutes, { ctx });
+  for (const extra of services.extraRoutes) await app.register(extra.plugin, extra.options);
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+
+  const webDir = opts.webDir === undefined ? join(process.cwd(), 'web', 'dist') : opts.webDir;
+  const hasWeb = webDir !== null && existsSync(join(webDir, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webDir, wildcard: false, index: false });
+
+  app.setNotFoundHandler((req, reply) => {
+    if (req.method === 'GET' && hasWeb && !req.url.startsWith('/api/') && !req.url.startsWith('/docs')) {
+      // Client-side routes of the single-page app.
+      return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    }
+    throw new AppError('NOT_FOUND', '찾을 수 없습니다.', { path: req.url.split('?')[0] });
+  });
+  return app;
+}

@@ -1,0 +1,78 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../domain/errors.ts';
+import type { Role } from '../../domain/records.ts';
+import type { BillingRepository } from '../../domain/repositories.ts';
+import type { Clock, IdGenerator } from '../../domain/ports.ts';
+import type { TokenService } from '../../security/token-service.ts';
+
+export const SESSION_COOKIE = 'smts_session';
+
+export interface Principal {
+  userId: string;
+  role: Role;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+export interface AuthDeps {
+  tokens: TokenService;
+  repo: BillingRepository;
+  ids: IdGenerator;
+  clock: Clock;
+}
+
+/**
+ * Resolves the caller from `Authorization: Bearer …` or the session cookie.
+ * Host-application tokens map to a local user created on first sight.
+ */
+export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (req) => {
+    const h = req.headers.authorization;
+    const bearer = h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
+    const token = bearer ?? readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (!token) return;
+    const verified = await deps.tokens.verify(token);
+    if (!verified) return;
+    if (verified.source === 'local') {
+      req.principal = { userId: verified.subject, role: verified.role };
+      return;
+    }
+    const user = await deps.repo.upsertExternalUser({
+      id: deps.ids.next('usr'),
+      email: null,
+      passwordHash: null,
+      role: verified.role,
+      externalSubject: verified.subject,
+      createdAt: deps.clock.now(),
+    });
+    req.principal = { userId: user.id, role: user.role };
+  });
+}
+
+export async function requireUser(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  if (!req.principal) throw new AppError('UNAUTHENTICATED', '로그인이 필요합니다.');
+}
+
+export async function requireAdmin(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  if (!req.principal) throw new AppError('UNAUTHENTICATED', '로그인이 필요합니다.');
+  if (req.principal.role !== 'admin') throw new AppError('FORBIDDEN', '관리자만 이용할 수 있습니다.');
+}
+
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw new AppError('UNAUTHENTICATED', '로그인이 필요합니다.');
+  return req.principal;
+}

@@ -1,0 +1,50 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { CredentialsSchema, signUp, type SignUpResult } from '../../../use-cases/sign-up.ts';
+import { logIn, type LoginThrottle } from '../../../use-cases/log-in.ts';
+import type { UseCaseContext } from '../../../use-cases/context.ts';
+import { SESSION_COOKIE, principalOf, requireUser } from '../../plugins/auth.ts';
+import { docSchema, parseWith } from '../../schemas/validation.ts';
+import { userView } from '../../schemas/views.ts';
+import type { AuthResponse } from '../../schemas/api-types.ts';
+import { AppError } from '../../../domain/errors.ts';
+
+export interface AuthRoutesOptions {
+  ctx: UseCaseContext;
+  throttle: LoginThrottle;
+  secureCookies: boolean;
+}
+
+export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { ctx, throttle, secureCookies }) => {
+  function respond(reply: FastifyReply, r: SignUpResult, status: number): AuthResponse {
+    const maxAge = Math.max(0, Math.floor((r.expiresAt.getTime() - ctx.clock.now().getTime()) / 1000));
+    // HttpOnly + SameSite=Lax: the provider's redirect back to us (a top-level GET) carries it,
+    // cross-site POSTs do not.
+    reply.header(
+      'set-cookie',
+      `${SESSION_COOKIE}=${encodeURIComponent(r.token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secureCookies ? '; Secure' : ''}`,
+    );
+    reply.status(status);
+    return { token: r.token, expires_at: r.expiresAt.toISOString(), user: userView(r.user) };
+  }
+
+  const body = docSchema(CredentialsSchema);
+  app.post('/api/auth/signup', { schema: { tags: ['auth'], summary: '회원가입', body } }, async (req, reply) => {
+    return respond(reply, await signUp(ctx, parseWith(CredentialsSchema, req.body)), 201);
+  });
+
+  app.post('/api/auth/login', { schema: { tags: ['auth'], summary: '로그인 (rate-limited)', body } }, async (req, reply) => {
+    const input = parseWith(CredentialsSchema, req.body);
+    return respond(reply, await logIn(ctx, throttle, { ...input, clientAddress: req.ip }), 200);
+  });
+
+  app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: '로그아웃' } }, async (_req, reply) => {
+    reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+    return { ok: true };
+  });
+
+  app.get('/api/me', { preHandler: requireUser, schema: { tags: ['auth'], summary: '내 정보' } }, async (req) => {
+    const user = await ctx.repo.findUserById(principalOf(req).userId);
+    if (!user) throw new AppError('UNAUTHENTICATED', '로그인이 필요합니다.');
+    return { user: userView(user) };
+  });
+};

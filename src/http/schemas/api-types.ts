@@ -1,0 +1,117 @@
+/**
+ * Response shapes of the public API. Pure types: the web app imports this file.
+ * Money is integer KRW (`*_krw`), times are ISO-8601 strings (`*_at`, dates).
+ */
+
+export interface ApiError {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export interface UserView {
+  id: string;
+  email: string | null;
+  role: 'user' | 'admin';
+}
+
+export interface AuthResponse {
+  token: string;
+  expires_at: string;
+  user: UserView;
+}
+
+export interface EntitlementsView {
+  auto_trading: boolean;
+  /** null = unlimited */
+  auto_trading_monthly_limit_krw: number | null;
+  realtime_alerts: boolean;
+  custom_strategies: boolean;
+  priority_support: boolean;
+}
+
+export interface PlanView {
+  id: string;
+  name: string;
+  price_krw: number;
+  vat_krw: number;
+  supply_krw: number;
+  period_days: number;
+  features: string[];
+  entitlements: EntitlementsView;
+}
+
+export interface PaymentMethodView {
+  id: string;
+  name: string;
+  checkout_style: 'redirect' | 'sdk';
+}
+
+export interface PlansResponse {
+  period_days: number;
+  plans: PlanView[];
+  methods: PaymentMethodView[];
+}
+
+export type CheckoutLaunch =
+  | { style: 'redirect'; redirect_url: string; mobile_redirect_url: string | null }
+  | { style: 'sdk'; [key: string]: unknown };
+
+export interface ReadyResponse {
+  payment_id: string;
+  plan: string;
+  amount_krw: number;
+  vat_krw: number;
+  auto_renew: boolean;
+  expires_at: string | null;
+  checkout: CheckoutLaunch;
+  /** KakaoPay only, kept for the source document's API. */
+  tid?: string;
+  payment_url?: string;
+  mobile_url?: string | null;
+}
+
+export interface PaymentView {
+  id: string;
+  plan: string;
+  plan_name: string;
+  provider: string;
+  provider_name: string;
+  kind: 'checkout' | 'renewal' | 'upgrade';
+  status: string;
+  amount_krw: number;
+  vat_krw: number;
+  supply_krw: number;
+  refunded_krw: number;
+  method_kind: string | null;
+  method_label: string | null;
+  period_start: string | null;
+  period_end: string | null;
+  approved_at: string | null;
+  created_at: string;
+  failure_code: string | null;
+  failure_message: string | null;
+}
+
+export interface ApproveResponse {
+  outcome: 'approved' | 'canceled' | 'failed' | 'pending';
+  payment: PaymentView;
+  subscription: SubscriptionStatusView;
+}
+
+export interface SubscriptionStatusView {
+  plan: string;
+  plan_name: string;
+  expire_date: string | null;
+  auto_trading_enabled: boolean;
+  is_active: boolean;
+  status: string | null;
+  auto_renew: boolean;
+  provider: string | null;
+  pending_plan: string | null;
+  current_period: { start: string; end: string } | null;
+  entitlements: EntitlementsView;
+}
+
+export interface PaymentsResponse {
+  payments: PaymentView[];
+  next_before: string | null;
+}

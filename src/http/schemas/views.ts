@@ -1,0 +1,78 @@
+import { supplyPrice, krw } from '../../domain/money.ts';
+import type { Entitlements, Plan, PlanCatalog } from '../../domain/plans.ts';
+import type { Payment, User } from '../../domain/records.ts';
+import type { SubscriptionStatusResult } from '../../use-cases/get-subscription-status.ts';
+import type { EntitlementsView, PaymentView, PlanView, SubscriptionStatusView, UserView } from './api-types.ts';
+
+export const PROVIDER_NAMES: Record<string, string> = { kakaopay: '카카오페이', naverpay: '네이버페이' };
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function entitlementsView(e: Entitlements): EntitlementsView {
+  return {
+    auto_trading: e.autoTrading,
+    auto_trading_monthly_limit_krw: e.autoTradingMonthlyLimitKrw,
+    realtime_alerts: e.realtimeAlerts,
+    custom_strategies: e.customStrategies,
+    priority_support: e.prioritySupport,
+  };
+}
+
+export function planView(p: Plan, periodDays: number): PlanView {
+  return {
+    id: p.id,
+    name: p.name,
+    price_krw: p.priceKrw,
+    vat_krw: p.vatKrw,
+    supply_krw: supplyPrice(p.priceKrw),
+    period_days: periodDays,
+    features: p.features,
+    entitlements: entitlementsView(p.entitlements),
+  };
+}
+
+export function userView(u: User): UserView {
+  return { id: u.id, email: u.email, role: u.role };
+}
+
+export function paymentView(p: Payment, plans: PlanCatalog): PaymentView {
+  return {
+    id: p.id,
+    plan: p.planId,
+    plan_name: plans.find(p.planId)?.name ?? p.planId,
+    provider: p.provider,
+    provider_name: PROVIDER_NAMES[p.provider] ?? p.provider,
+    kind: p.kind,
+    status: p.status,
+    amount_krw: p.amountKrw,
+    vat_krw: p.vatKrw,
+    supply_krw: krw(p.amountKrw - p.vatKrw),
+    refunded_krw: p.refundedKrw,
+    method_kind: p.methodKind,
+    method_label: p.methodLabel,
+    period_start: iso(p.periodStart),
+    period_end: iso(p.periodEnd),
+    approved_at: iso(p.approvedAt),
+    created_at: p.createdAt.toISOString(),
+    failure_code: p.failureCode,
+    failure_message: p.failureMessage,
+  };
+}
+
+export function subscriptionStatusView(s: SubscriptionStatusResult): SubscriptionStatusView {
+  const sub = s.subscription;
+  const current = s.isActive && sub?.currentPeriodStart && sub.currentPeriodEnd;
+  return {
+    plan: s.plan.id,
+    plan_name: s.plan.name,
+    expire_date: s.isActive ? iso(sub!.currentPeriodEnd) : null,
+    auto_trading_enabled: s.isActive && s.entitlements.autoTrading,
+    is_active: s.isActive,
+    status: sub?.status ?? null,
+    auto_renew: s.isActive ? sub!.autoRenew : false,
+    provider: s.isActive ? sub!.provider : null,
+    pending_plan: s.isActive ? sub!.pendingPlanId : null,
+    current_period: current ? { start: sub!.currentPeriodStart!.toISOString(), end: sub!.currentPeriodEnd!.toISOString() } : null,
+    entitlements: entitlementsView(s.entitlements),
+  };
+}

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { loadConfig, type RawEnv } from './config/load-config.ts';
+import { compose, type ComposeOptions, type Services } from './composition.ts';
+import { buildApp } from './http/build-app.ts';
+import { startKakaoPaySandbox } from './simulators/kakaopay/kakaopay-sandbox-app.ts';
+import { startNaverPaySandbox } from './simulators/naverpay/main.ts';
+
+export interface LocalStackOptions {
+  /** Environment overrides on top of process.env (PORT, DATABASE_URL, DATA_DIR, …). */
+  env?: RawEnv;
+  /** Start both sandboxes in this process (default: when SANDBOX_MODE is on). */
+  sandboxes?: boolean;
+  /** Sandbox ports; 0 picks free ones. Defaults come from the configured base URLs. */
+  kakaopayPort?: number;
+  naverpayPort?: number;
+  compose?: ComposeOptions;
+  webDir?: string | null;
+  logger?: Logger;
+  /** Extra wiring after composition (the renewal worker, sandbox tools). */
+  extend?: (services: Services) => Promise<void> | void;
+}
+
+export interface LocalStack {
+  url: string;
+  kakaopayUrl: string | null;
+  naverpayUrl: string | null;
+  services: Services;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+function portOf(url: string, fallback: number): number {
+  const p = new URL(url).port;
+  return p ? Number(p) : fallback;
+}
+
+/**
+ * The service with both sandboxes in one process: what `npm start` runs, and
+ * what end-to-end tests start on free ports.
+ */
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = { ...process.env, ...opts.env };
+  const base = loadConfig(env);
+  const closers: (() => Promise<void>)[] = [];
+  const overrides: RawEnv = {};
+  let kakaopayUrl: string | null = null;
+  let naverpayUrl: string | null = null;
+  try {
+    if (opts.sandboxes ?? base.sandboxMode) {
+      const kakao = await startKakaoPaySandbox({ port: opts.kakaopayPort ?? portOf(base.kakaopay.baseUrl, 8091), host: '127.0.0.1' });
+      closers.push(kakao.close);
+      const naver = await startNaverPaySandbox({ port: opts.naverpayPort ?? portOf(base.naverpay.baseUrl, 8092), host: '127.0.0.1' });
+      closers.push(naver.close);
+      kakaopayUrl = kakao.url;
+      naverpayUrl = naver.url;
+      overrides.KAKAOPAY_BASE_URL = kakao.url;
+      overrides.NAVERPAY_BASE_URL = naver.url;
+    }
+    const config = loadConfig(env, overrides);
+    const services = await compose(config, { logger: opts.logger, ...opts.compose });
+    closers.push(services.close);
+    await opts.extend?.(services);
+    const app = await buildApp(services, { webDir: opts.webDir });
+    await app.listen({ port: config.port, host: config.host });
+    closers.push(() => app.close());
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host}:${port}`;
+    // With PORT=0 the public URL (handed to providers as return URL) is known only now.
+    if (!env.PUBLIC_URL) services.ctx.settings.publicUrl = url;
+    return {
+      url: env.PUBLIC_URL ?? url,
+      kakaopayUrl,
+      naverpayUrl,
+      services,
+      app,
+      close: async () => {
+        for (const c of closers.reverse()) await c();
+      },
+    };
+  } catch (err) {
+    for (const c of closers.reverse()) await c().catch(() => {});
+    throw err;
+  }
+}

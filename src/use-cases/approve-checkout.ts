@@ -1,0 +1,166 @@
+import { AppError, ProviderDeclinedError, ProviderError, ProviderUnavailableError } from '../domain/errors.ts';
+import { PAID_STATUSES } from '../domain/payment/payment-states.ts';
+import type { Payment } from '../domain/records.ts';
+import type { PaymentResult } from '../domain/ports.ts';
+import type { UseCaseContext } from './context.ts';
+import { failureCodeOf, toAppError } from './provider-errors.ts';
+import { rejectAmountMismatch, settleApproved } from './settle-payment.ts';
+import { syncPayment } from './sync-payment.ts';
+
+export interface ApproveCheckoutInput {
+  userId: string;
+  method: string;
+  /** Our payment id, when the caller has it (our return URL always carries it). */
+  paymentId?: string;
+  /** What the provider gave the browser (return URL query or the approve body). */
+  params: Record<string, string | undefined>;
+  /** Set by our return URL for cancel_url / fail_url. */
+  outcome?: 'cancel' | 'fail';
+}
+
+export interface ApproveCheckoutResult {
+  payment: Payment;
+  /** approved: paid; canceled/failed: the user did not pay; pending: outcome unknown, being reconciled. */
+  outcome: 'approved' | 'canceled' | 'failed' | 'pending';
+}
+
+function resultOf(payment: Payment): ApproveCheckoutResult {
+  if (PAID_STATUSES.includes(payment.status)) return { payment, outcome: 'approved' };
+  if (payment.status === 'abandoned') return { payment, outcome: 'canceled' };
+  if (payment.status === 'declined') return { payment, outcome: 'failed' };
+  return { payment, outcome: 'pending' };
+}
+
+/**
+ * Approves a checkout the user authorized at the provider. Only the user who
+ * started the payment may approve it. Exactly one caller claims the approval
+ * (compare-and-set ready → approving); concurrent and repeated calls wait for
+ * that one and get the same answer. The amount the provider reports must equal
+ * the amount we asked for. A timeout leaves the payment `unknown` and asks the
+ * provider, never guessing.
+ */
+export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckoutInput): Promise<ApproveCheckoutResult> {
+  const gateway = ctx.gateways.get(input.method);
+  if (!gateway) throw new AppError('UNKNOWN_PAYMENT_METHOD', `지원하지 않는 결제 수단입니다: ${input.method}`, { method: input.method });
+
+  const decoded =
+    input.outcome === 'cancel'
+      ? ({ outcome: 'canceled', reason: 'user_cancel' } as const)
+      : input.outcome === 'fail'
+        ? ({ outcome: 'failed', reason: 'provider_fail' } as const)
+        : gateway.parseReturn(input.params);
+  const ref = decoded.outcome === 'authorized' ? decoded.providerRef : null;
+
+  let payment: Payment | undefined;
+  if (input.paymentId) payment = await ctx.repo.findPayment(input.paymentId);
+  else if (ref) payment = await ctx.repo.findPaymentByRef(gateway.id, ref);
+  else throw new AppError('VALIDATION_FAILED', '결제 식별자가 필요합니다.', { required: ['payment_id'] });
+
+  if (!payment || payment.provider !== gateway.id) throw new AppError('PAYMENT_NOT_FOUND', '결제를 찾을 수 없습니다.');
+  if (payment.userId !== input.userId) {
+    throw new AppError('FORBIDDEN', '본인이 시작한 결제만 승인할 수 있습니다.', { payment_id: payment.id });
+  }
+  // A provider reference from the browser must belong to this payment.
+  if (ref && payment.checkoutRef && ref !== payment.checkoutRef && ref !== payment.providerRef) {
+    throw new AppError('PAYMENT_NOT_FOUND', '결제 정보가 일치하지 않습니다.');
+  }
+
+  const now = () => ctx.clock.now();
+  if (decoded.outcome !== 'authorized') {
+    const to = decoded.outcome === 'canceled' ? 'abandoned' : 'declined';
+    const moved = await ctx.repo.transitionPayment(payment.id, 'ready', to, now(), {
+      failureCode: decoded.reason,
+      failureMessage: decoded.outcome === 'canceled' ? '사용자가 결제를 취소했습니다.' : '결제사에서 결제가 실패했습니다.',
+    });
+    return resultOf(moved ?? (await ctx.repo.findPayment(payment.id))!);
+  }
+
+  if (payment.status === 'unknown') {
+    const synced = await syncPayment(ctx, payment.id);
+    if (synced.payment.status !== 'ready') return resultOf(synced.payment);
+    payment = synced.payment;
+  }
+  if (payment.status !== 'ready') {
+    if (payment.status === 'approving') return resultOf(await waitForSettle(ctx, payment.id));
+    if (payment.status === 'declined' || payment.status === 'abandoned') {
+      throw new AppError('PAYMENT_NOT_APPROVABLE', '이미 종료된 결제입니다. 다시 결제해 주세요.', {
+        payment_id: payment.id,
+        status: payment.status,
+      });
+    }
+    return resultOf(payment);
+  }
+
+  const providerRef = ref ?? payment.providerRef ?? payment.checkoutRef;
+  if (!providerRef) throw new AppError('VALIDATION_FAILED', '결제사 결제 번호가 없습니다.');
+  const claimed = await ctx.repo.transitionPayment(
+    payment.id,
+    'ready',
+    'approving',
+    now(),
+    ref && ref !== payment.checkoutRef ? { providerRef: ref } : {},
+  );
+  if (!claimed) return resultOf(await waitForSettle(ctx, payment.id));
+
+  let result: PaymentResult;
+  try {
+    result = await gateway.approveCheckout({
+      paymentId: payment.id,
+      userRef: payment.userId,
+      providerRef,
+      approvalToken: decoded.approvalToken,
+      amountKrw: payment.amountKrw,
+      recurring: payment.recurring,
+      idempotencyKey: `approve-${payment.id}`,
+    });
+  } catch (err) {
+    return handleApproveFailure(ctx, claimed, err);
+  }
+  if (result.amountKrw !== payment.amountKrw || (result.orderRef !== null && result.orderRef !== payment.id)) {
+    await rejectAmountMismatch(ctx, claimed, 'approving', result);
+  }
+  return resultOf(await settleApproved(ctx, payment.id, 'approving', result));
+}
+
+async function handleApproveFailure(ctx: UseCaseContext, payment: Payment, err: unknown): Promise<ApproveCheckoutResult> {
+  const at = ctx.clock.now();
+  const failure = { failureCode: failureCodeOf(err), failureMessage: err instanceof Error ? err.message : String(err) };
+  if (err instanceof ProviderDeclinedError && err.reason === 'already_approved') {
+    // Approved before (by us, in an attempt whose answer was lost): ask which.
+    await ctx.repo.transitionPayment(payment.id, 'approving', 'unknown', at, failure);
+    return resultOf((await syncPayment(ctx, payment.id)).payment);
+  }
+  if (err instanceof ProviderDeclinedError && err.reason === 'user_auth_incomplete') {
+    await ctx.repo.transitionPayment(payment.id, 'approving', 'ready', at, failure);
+    throw new AppError('PAYMENT_NOT_APPROVABLE', '결제 인증이 아직 완료되지 않았습니다.', { payment_id: payment.id });
+  }
+  if (err instanceof ProviderDeclinedError) {
+    await ctx.repo.transitionPayment(payment.id, 'approving', err.reason === 'expired' ? 'abandoned' : 'declined', at, failure);
+    throw toAppError(err);
+  }
+  if (err instanceof ProviderUnavailableError && err.outcomeUnknown) {
+    await ctx.repo.transitionPayment(payment.id, 'approving', 'unknown', at, failure, { type: 'outcome_unknown' });
+    return resultOf((await syncPayment(ctx, payment.id)).payment);
+  }
+  if (err instanceof ProviderError) {
+    // The provider did not process the request: the user may try again.
+    await ctx.repo.transitionPayment(payment.id, 'approving', 'ready', at, failure);
+    throw toAppError(err);
+  }
+  // Our own failure after the claim: we cannot tell whether the call went out.
+  await ctx.repo.transitionPayment(payment.id, 'approving', 'unknown', at, failure);
+  throw err;
+}
+
+/** Waits while another request holds the approval, then returns the settled payment. */
+async function waitForSettle(ctx: UseCaseContext, paymentId: string): Promise<Payment> {
+  // Wall-clock wait, not business time: the test clock may jump while we poll.
+  const deadline = Date.now() + ctx.settings.approveWaitMs;
+  let delay = 10;
+  for (;;) {
+    const p = (await ctx.repo.findPayment(paymentId))!;
+    if (p.status !== 'approving' || Date.now() >= deadline) return p;
+    await ctx.sleep(delay);
+    delay = Math.min(delay * 2, 200);
+  }
+}

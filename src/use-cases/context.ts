@@ -1,0 +1,37 @@
+import type { Clock, IdGenerator, PasswordHasher, PaymentGateway, TokenIssuer } from '../domain/ports.ts';
+import type { BillingRepository } from '../domain/repositories.ts';
+import type { PlanCatalog } from '../domain/plans.ts';
+
+/** Finds a provider by the `{method}` path segment. */
+export interface GatewayRegistry {
+  get(method: string): PaymentGateway | undefined;
+  list(): PaymentGateway[];
+}
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** What every use case may depend on; built once in composition.ts. */
+export interface UseCaseContext {
+  repo: BillingRepository;
+  clock: Clock;
+  ids: IdGenerator;
+  plans: PlanCatalog;
+  gateways: GatewayRegistry;
+  logger: Logger;
+  passwords: PasswordHasher;
+  tokens: TokenIssuer;
+  settings: {
+    publicUrl: string;
+    adminEmails: readonly string[];
+    /** How long a concurrent approve waits for the one in flight to settle. */
+    approveWaitMs: number;
+    loginMaxAttempts: number;
+    loginWindowMs: number;
+  };
+  /** Sleeps for a short while; injected so tests can run without real waiting. */
+  sleep(ms: number): Promise<void>;
+}

@@ -1,0 +1,146 @@
+import { AppError } from '../domain/errors.ts';
+import { nextPaidPeriod } from '../domain/subscription/subscription-periods.ts';
+import { PAID_STATUSES, type PaymentStatus } from '../domain/payment/payment-states.ts';
+import type { Payment } from '../domain/records.ts';
+import type { PaymentResult } from '../domain/ports.ts';
+import type { UseCaseContext } from './context.ts';
+
+/**
+ * Records an approved payment and extends the subscription it pays for, in
+ * one transaction. Lock order: payment row, then subscription row (every
+ * writer takes them in this order). Idempotent: a payment already settled
+ * is returned unchanged, so a late duplicate cannot extend the period twice.
+ */
+export async function settleApproved(
+  ctx: UseCaseContext,
+  paymentId: string,
+  from: PaymentStatus,
+  result: PaymentResult,
+): Promise<Payment> {
+  return ctx.repo.transaction(async (repo) => {
+    const payment = await repo.findPaymentForUpdate(paymentId);
+    if (!payment) throw new AppError('PAYMENT_NOT_FOUND', '결제를 찾을 수 없습니다.');
+    if (PAID_STATUSES.includes(payment.status) || payment.status !== from) return payment;
+    const plan = ctx.plans.find(payment.planId);
+    if (!plan) throw new AppError('UNKNOWN_PLAN', `알 수 없는 플랜입니다: ${payment.planId}`);
+    const now = ctx.clock.now();
+    const sub = await repo.findSubscriptionByUserForUpdate(payment.userId);
+    const period = nextPaidPeriod(sub ?? null, plan.id, now, ctx.plans.periodMs);
+    const subscriptionId = sub?.id ?? ctx.ids.next('sub');
+
+    // A new billing key replaces the old one; a one-off payment through another
+    // provider cannot keep the old provider's key.
+    const billing =
+      payment.recurring && result.billingKey
+        ? { billingKey: result.billingKey, autoRenew: true }
+        : sub && sub.provider !== payment.provider
+          ? { billingKey: null, autoRenew: false }
+          : {};
+    if (!sub) {
+      await repo.insertSubscription({
+        id: subscriptionId,
+        userId: payment.userId,
+        planId: plan.id,
+        status: 'active',
+        provider: payment.provider,
+        billingKey: null,
+        autoRenew: false,
+        currentPeriodStart: period.subscriptionPeriodStart,
+        currentPeriodEnd: period.subscriptionPeriodEnd,
+        pendingPlanId: null,
+        canceledAt: null,
+        endedAt: null,
+        createdAt: now,
+        ...billing,
+      });
+    } else {
+      const updated = await repo.transitionSubscription(
+        sub.id,
+        sub.status,
+        'active',
+        now,
+        {
+          planId: plan.id,
+          provider: payment.provider,
+          currentPeriodStart: period.subscriptionPeriodStart,
+          currentPeriodEnd: period.subscriptionPeriodEnd,
+          endedAt: null,
+          canceledAt: null,
+          ...billing,
+        },
+        { type: 'period_paid', data: { payment_id: payment.id, period_end: period.periodEnd.toISOString() } },
+      );
+      if (!updated) throw new Error(`subscription ${sub.id} changed while locked`);
+    }
+    const approved = await repo.transitionPayment(
+      payment.id,
+      from,
+      'approved',
+      now,
+      {
+        subscriptionId,
+        providerRef: result.providerRef,
+        methodKind: result.methodKind,
+        methodLabel: result.methodLabel,
+        periodStart: period.periodStart,
+        periodEnd: period.periodEnd,
+        approvedAt: result.occurredAt,
+        failureCode: null,
+        failureMessage: null,
+      },
+      { type: 'approved', data: { provider: result.raw } },
+    );
+    // The row is locked and its status checked above, so the compare-and-set cannot lose.
+    if (!approved) throw new Error(`payment ${payment.id} changed while locked`);
+
+    return approved;
+  });
+}
+
+/**
+ * The provider approved a different amount than we asked for. We never keep
+ * such a payment: refund it in full at the provider, mark it declined, and
+ * tell the caller. If the refund fails, the payment is left `unknown` with the
+ * reason so that an operator sees it.
+ */
+export async function rejectAmountMismatch(
+  ctx: UseCaseContext,
+  payment: Payment,
+  from: PaymentStatus,
+  result: PaymentResult,
+): Promise<never> {
+  const gateway = ctx.gateways.get(payment.provider)!;
+  const details = { expected_krw: payment.amountKrw, reported_krw: result.amountKrw, payment_id: payment.id };
+  ctx.logger.error(details, 'provider reported a different amount; refunding');
+  try {
+    await gateway.refund({
+      paymentId: payment.id,
+      providerRef: result.providerRef,
+      amountKrw: result.amountKrw,
+      vatKrw: result.amountKrw === 0 ? result.amountKrw : (Math.round(result.amountKrw / 11) as typeof result.amountKrw),
+      refundableBeforeKrw: result.refundableKrw,
+      reason: 'amount mismatch',
+      idempotencyKey: `mismatch-${payment.id}`,
+    });
+    await ctx.repo.transitionPayment(
+      payment.id,
+      from,
+      'declined',
+      ctx.clock.now(),
+      { providerRef: result.providerRef, failureCode: 'AMOUNT_MISMATCH', failureMessage: 'reported amount differs; refunded' },
+      { type: 'amount_mismatch', data: { ...details, provider: result.raw } },
+    );
+  } catch (err) {
+    if (from !== 'unknown') {
+      await ctx.repo.transitionPayment(
+        payment.id,
+        from,
+        'unknown',
+        ctx.clock.now(),
+        { providerRef: result.providerRef, failureCode: 'AMOUNT_MISMATCH_REFUND_FAILED', failureMessage: String(err) },
+        { type: 'amount_mismatch', data: details },
+      );
+    }
+  }
+  throw new AppError('AMOUNT_MISMATCH', '결제사가 승인한 금액이 주문 금액과 달라 결제를 취소했습니다.', details);
+}

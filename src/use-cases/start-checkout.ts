@@ -1,0 +1,112 @@
+import { AppError, ProviderError } from '../domain/errors.ts';
+import type { Payment } from '../domain/records.ts';
+import type { PreparedCheckout } from '../domain/ports.ts';
+import type { UseCaseContext } from './context.ts';
+import { failureCodeOf, toAppError } from './provider-errors.ts';
+
+export interface StartCheckoutInput {
+  userId: string;
+  method: string;
+  planId: string;
+  /** An amount the browser sent, if any. Only compared, never used. */
+  clientAmountKrw?: number;
+  /** Ask for a billing key so renewals charge without the user (default true). */
+  autoRenew: boolean;
+}
+
+export interface StartCheckoutResult {
+  payment: Payment;
+  checkout: PreparedCheckout;
+}
+
+/**
+ * Creates a payment attempt for a plan at its configured price, commits it,
+ * then asks the provider to prepare the checkout (never holding a transaction
+ * across the HTTP call).
+ */
+export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInput): Promise<StartCheckoutResult> {
+  const plan = ctx.plans.find(input.planId);
+  if (!plan) throw new AppError('UNKNOWN_PLAN', `알 수 없는 플랜입니다: ${input.planId}`, { plan: input.planId });
+  if (plan.priceKrw === 0) throw new AppError('PLAN_NOT_PURCHASABLE', '무료 플랜은 결제할 수 없습니다.', { plan: plan.id });
+  if (input.clientAmountKrw !== undefined && input.clientAmountKrw !== plan.priceKrw) {
+    throw new AppError('AMOUNT_MISMATCH', '요청한 금액이 플랜 가격과 다릅니다.', {
+      plan: plan.id,
+      expected_krw: plan.priceKrw,
+      received_krw: input.clientAmountKrw,
+    });
+  }
+  const gateway = ctx.gateways.get(input.method);
+  if (!gateway) {
+    throw new AppError('UNKNOWN_PAYMENT_METHOD', `지원하지 않는 결제 수단입니다: ${input.method}`, {
+      method: input.method,
+      supported: ctx.gateways.list().map((g) => g.id),
+    });
+  }
+  const current = await ctx.repo.findSubscriptionByUser(input.userId);
+  const now = ctx.clock.now();
+  const running =
+    current &&
+    (current.status === 'active' || current.status === 'past_due') &&
+    current.currentPeriodEnd !== null &&
+    current.currentPeriodEnd > now;
+  if (running && current.planId !== plan.id) {
+    throw new AppError('SUBSCRIPTION_STATE_CONFLICT', '이미 다른 플랜을 이용 중입니다. 플랜 변경을 이용해 주세요.', {
+      current_plan: current.planId,
+    });
+  }
+
+  const recurring = input.autoRenew && gateway.capabilities.billingKey;
+  const payment = await ctx.repo.insertPayment({
+    id: ctx.ids.next('pay'),
+    userId: input.userId,
+    subscriptionId: current?.id ?? null,
+    provider: gateway.id,
+    kind: 'checkout',
+    planId: plan.id,
+    amountKrw: plan.priceKrw,
+    vatKrw: plan.vatKrw,
+    status: 'ready',
+    recurring,
+    checkoutRef: null,
+    providerRef: null,
+    methodKind: null,
+    methodLabel: null,
+    billingCycleId: null,
+    periodStart: null,
+    periodEnd: null,
+    failureCode: null,
+    failureMessage: null,
+    expiresAt: null,
+    approvedAt: null,
+    createdAt: now,
+  });
+
+  const returnBase = `${ctx.settings.publicUrl}/api/payment/${gateway.id}/return?payment_id=${encodeURIComponent(payment.id)}`;
+  let checkout: PreparedCheckout;
+  try {
+    checkout = await gateway.prepareCheckout({
+      paymentId: payment.id,
+      userRef: input.userId,
+      itemName: `ShowMeTheStock ${plan.name} (${ctx.plans.periodDays}일)`,
+      amountKrw: plan.priceKrw,
+      vatKrw: plan.vatKrw,
+      returnUrl: returnBase,
+      cancelUrl: `${returnBase}&outcome=cancel`,
+      failUrl: `${returnBase}&outcome=fail`,
+      recurring,
+      idempotencyKey: `checkout-${payment.id}`,
+    });
+  } catch (err) {
+    if (err instanceof ProviderError) {
+      // Preparing a checkout moves no money: the attempt simply did not start.
+      await ctx.repo.transitionPayment(payment.id, 'ready', 'declined', ctx.clock.now(), {
+        failureCode: failureCodeOf(err),
+        failureMessage: err.message,
+      });
+    }
+    throw toAppError(err);
+  }
+  const patch = { checkoutRef: checkout.providerRef, expiresAt: checkout.expiresAt };
+  await ctx.repo.updatePayment(payment.id, ctx.clock.now(), patch);
+  return { payment: { ...payment, ...patch }, checkout };
+}

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createDb, type DbHandle } from '../../src/storage/create-db.ts';
+import { migrateToLatest } from '../../src/storage/migrate.ts';
+
+export interface TestDb extends DbHandle {
+  /** Empties every table (between tests). */
+  reset(): Promise<void>;
+  label: string;
+}
+
+/**
+ * One database per test file: with DATABASE_URL, a fresh schema in that
+ * PostgreSQL database (dropped at close); otherwise an in-memory PGlite
+ * loaded from the migrated template made by global-setup.
+ */
+export async function createTestDb(opts: { poolSize?: number } = {}): Promise<TestDb> {
+  const url = process.env.DATABASE_URL;
+  let handle: DbHandle;
+  let label: string;
+  let drop = async () => {};
+  if (url) {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+    handle = await createDb({ kind: 'postgres', url, searchPath: schema, poolSize: opts.poolSize ?? 10 });
+    await migrateToLatest(handle.db);
+    label = `postgres:${schema}`;
+    drop = async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    };
+  } else {
+    const template = process.env.TEST_PGLITE_TEMPLATE;
+    handle = await createDb({
+      kind: 'pglite',
+      dataDir: null,
+      ...(template ? { loadDataDir: new Blob([readFileSync(template)]) } : {}),
+    });
+    if (!template) await migrateToLatest(handle.db);
+    label = 'pglite';
+  }
+  return {
+    ...handle,
+    label,
+    async reset() {
+      const tables = await sql<{ tablename: string }>`
+        SELECT tablename FROM pg_tables
+        WHERE schemaname = current_schema() AND tablename NOT LIKE 'kysely_%'`.execute(handle.db);
+      if (tables.rows.length === 0) return;
+      const list = tables.rows.map((t) => `"${t.tablename}"`).join(', ');
+      await sql.raw(`TRUNCATE ${list} RESTART IDENTITY CASCADE`).execute(handle.db);
+    },
+    async close() {
+      await handle.close();
+      await drop();
+    },
+  };
+}
