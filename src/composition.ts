@@ -63,7 +63,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   if (!opts.skipMigrations) await migrateToLatest(db.db);
   const clock = new AdjustableClock(opts.baseClock ?? systemClock);
   const plans = new PlanCatalog(config.plansRaw);
-  const gateways = createGatewayRegistry(config, logger, opts.providers);
+  const gateways = createGatewayRegistry(config, logger, clock, opts.providers);
   const repo = new KyselyBillingRepository(db.db);
   const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds, clock, config.auth.hostJwt);
   const ctx: UseCaseContext = {

@@ -1,9 +1,11 @@
-import type { PaymentGateway } from '../domain/ports.ts';
+import type { Clock, PaymentGateway } from '../domain/ports.ts';
 import type { GatewayRegistry } from '../use-cases/context.ts';
 import type { AppConfig } from '../config/load-config.ts';
 import { createKakaoPayGateway } from './kakaopay/index.ts';
+import { createNaverPayGateway } from './naverpay/index.ts';
 
 export interface ProviderLogger {
+  info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }
@@ -12,7 +14,7 @@ export interface ProviderLogger {
  * The providers on offer, keyed by the `{method}` path segment. Adding a
  * provider means adding its folder and one entry here.
  */
-const FACTORIES: Record<string, (config: AppConfig, logger: ProviderLogger) => PaymentGateway> = {
+const FACTORIES: Record<string, (config: AppConfig, logger: ProviderLogger, clock: Clock) => PaymentGateway> = {
   kakaopay: (c, logger) =>
     createKakaoPayGateway(
       {
@@ -28,13 +30,33 @@ const FACTORIES: Record<string, (config: AppConfig, logger: ProviderLogger) => P
       },
       { logger },
     ),
+  naverpay: (c, logger, clock) =>
+    createNaverPayGateway(
+      {
+        baseUrl: c.naverpay.baseUrl,
+        partnerId: c.naverpay.partnerId,
+        clientId: c.naverpay.clientId,
+        clientSecret: c.naverpay.clientSecret,
+        chainId: c.naverpay.chainId,
+        recurrentChainId: c.naverpay.recurrentChainId,
+        mode: c.naverpay.mode,
+        checkoutFlow: c.naverpay.checkoutFlow,
+        sdkUrl: c.naverpay.sdkUrl,
+        pageBaseUrl: c.naverpay.pageBaseUrl,
+        mobilePageBaseUrl: c.naverpay.mobilePageBaseUrl,
+        productCode: c.naverpay.productCode,
+        timeoutMs: c.naverpay.timeoutMs,
+        approveTimeoutMs: c.naverpay.approveTimeoutMs,
+      },
+      { logger, clock },
+    ),
 };
 
-export function createGatewayRegistry(config: AppConfig, logger: ProviderLogger, only?: string[]): GatewayRegistry {
+export function createGatewayRegistry(config: AppConfig, logger: ProviderLogger, clock: Clock, only?: string[]): GatewayRegistry {
   const map = new Map<string, PaymentGateway>();
   for (const [id, factory] of Object.entries(FACTORIES)) {
     if (only && !only.includes(id)) continue;
-    map.set(id, factory(config, logger));
+    map.set(id, factory(config, logger, clock));
   }
   return {
     // Own-property lookup only: "__proto__" or "constructor" are not methods.

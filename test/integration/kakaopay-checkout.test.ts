@@ -150,7 +150,7 @@ describe(`KakaoPay checkout end to end (${process.env.DATABASE_URL ? 'PostgreSQL
     expect(subs).toHaveLength(1);
     const p = results[0].body.payment;
     expect(Date.parse(p.period_end) - Date.parse(p.period_start)).toBe(30 * DAY);
-    expect(subs[0].current_period_end.getTime()).toBe(Date.parse(p.period_end));
+    expect(subs[0].current_period_end!.getTime()).toBe(Date.parse(p.period_end));
     const events = await s.db.db.selectFrom('payment_events').selectAll().where('to_status', '=', 'approved').execute();
     expect(events).toHaveLength(1);
   });

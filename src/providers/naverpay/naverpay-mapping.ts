@@ -473,6 +473,11 @@ function firstValue(query: Record<string, string | undefined>, name: string): st
 export function decodeReturn(query: Record<string, string | undefined>): ReturnOutcome {
   const resultCode = firstValue(query, 'resultCode');
   const resultMessage = firstValue(query, 'resultMessage');
+  // The approve API body (`{paymentId}`) carries no resultCode: the browser
+  // only has a paymentId after a successful return.
+  if (resultCode === undefined && resultMessage === undefined && firstValue(query, 'paymentId')) {
+    return { outcome: 'authorized', providerRef: firstValue(query, 'paymentId')!, approvalToken: null };
+  }
   if (resultCode?.toLowerCase() === 'success') {
     const paymentId = firstValue(query, 'paymentId');
     if (paymentId) return { outcome: 'authorized', providerRef: paymentId, approvalToken: null };
