@@ -60,9 +60,10 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   if (payment.userId !== input.userId) {
     throw new AppError('FORBIDDEN', '본인이 시작한 결제만 승인할 수 있습니다.', { payment_id: payment.id });
   }
-  // A provider reference from the browser must belong to this payment.
-  if (ref && payment.checkoutRef && ref !== payment.checkoutRef && ref !== payment.providerRef) {
-    throw new AppError('PAYMENT_NOT_FOUND', '결제 정보가 일치하지 않습니다.');
+  // A provider reference from the browser must not belong to another of our payments.
+  if (ref && ref !== payment.checkoutRef && ref !== payment.providerRef) {
+    const owner = await ctx.repo.findPaymentByRef(gateway.id, ref);
+    if (owner && owner.id !== payment.id) throw new AppError('PAYMENT_NOT_FOUND', '결제 정보가 일치하지 않습니다.');
   }
 
   const now = () => ctx.clock.now();

@@ -134,6 +134,19 @@ describe(`KakaoPay checkout end to end (${process.env.DATABASE_URL ? 'PostgreSQL
     expect(ok.body.outcome).toBe('approved');
   });
 
+  it("refuses a tid that belongs to another of our payments", async () => {
+    const u = await s.signup();
+    const a = await ready(u.token);
+    const b = await ready(u.token);
+    const { pgToken } = await authorize(b.body.tid);
+    const x = await s.api('POST', '/api/payment/kakaopay/approve', {
+      token: u.token,
+      body: { payment_id: a.body.payment_id, tid: b.body.tid, pg_token: pgToken },
+    });
+    expect([x.status, x.body.error.code]).toEqual([404, 'PAYMENT_NOT_FOUND']);
+    expect((await s.sandbox('kakaopay', 'GET', '/__sandbox/stats')).approve).toBe(0);
+  });
+
   it('50 concurrent approves of one payment: one approval, one 30-day extension, one answer', async () => {
     const u = await s.signup();
     const r = await ready(u.token);
