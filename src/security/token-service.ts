@@ -27,6 +27,9 @@ export interface HostJwtOptions {
 export class TokenService implements TokenIssuer {
   private readonly key: Uint8Array;
   private readonly hostKey: Uint8Array | JWTVerifyGetKey | null;
+  /** Verified tokens until their expiry: clients send the same token on every request. */
+  private readonly cache = new Map<string, { principal: VerifiedPrincipal; expMs: number }>();
+  private static readonly CACHE_MAX = 10_000;
 
   constructor(
     secret: Secret,
@@ -58,10 +61,24 @@ export class TokenService implements TokenIssuer {
   /** Returns the principal, or null for any invalid, expired or foreign token. */
   async verify(token: string): Promise<VerifiedPrincipal | null> {
     const currentDate = this.clock.now();
+    const cached = this.cache.get(token);
+    if (cached) {
+      if (cached.expMs > currentDate.getTime()) return cached.principal;
+      this.cache.delete(token);
+    }
+    const principal = await this.verifyUncached(token, currentDate);
+    if (principal) {
+      if (this.cache.size >= TokenService.CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(token, { principal, expMs: principal.expMs });
+    }
+    return principal;
+  }
+
+  private async verifyUncached(token: string, currentDate: Date): Promise<(VerifiedPrincipal & { expMs: number }) | null> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: OUR_ISSUER, algorithms: ['HS256'], currentDate });
-      if (!payload.sub) return null;
-      return { subject: payload.sub, role: payload.role === 'admin' ? 'admin' : 'user', source: 'local' };
+      if (!payload.sub || !payload.exp) return null;
+      return { subject: payload.sub, role: payload.role === 'admin' ? 'admin' : 'user', source: 'local', expMs: payload.exp * 1000 };
     } catch {
       // fall through to host tokens
     }
@@ -77,7 +94,9 @@ export class TokenService implements TokenIssuer {
           ? await jwtVerify(token, this.hostKey, { ...opts, algorithms: ['HS256'] })
           : await jwtVerify(token, this.hostKey, opts);
       if (!payload.sub) return null;
-      return { subject: payload.sub, role: hostRole(payload, this.host.adminRoleClaim), source: 'host' };
+      // Host tokens without exp are re-verified after a minute.
+      const expMs = payload.exp ? payload.exp * 1000 : currentDate.getTime() + 60_000;
+      return { subject: payload.sub, role: hostRole(payload, this.host.adminRoleClaim), source: 'host', expMs };
     } catch {
       return null;
     }

@@ -120,7 +120,7 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   if (result.amountKrw !== payment.amountKrw || (result.orderRef !== null && result.orderRef !== payment.id)) {
     await rejectAmountMismatch(ctx, claimed, 'approving', result);
   }
-  return resultOf(await settleApproved(ctx, payment.id, 'approving', result));
+  return resultOf(await settleApproved(ctx, payment.id, 'approving', result, claimed));
 }
 
 async function handleApproveFailure(ctx: UseCaseContext, payment: Payment, err: unknown): Promise<ApproveCheckoutResult> {

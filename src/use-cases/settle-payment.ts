@@ -5,96 +5,104 @@ import type { Payment } from '../domain/records.ts';
 import type { PaymentResult } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
 
+/** Thrown inside the settle transaction to roll it back when another writer settled first. */
+class SettledElsewhere extends Error {}
+
 /**
  * Records an approved payment and extends the subscription it pays for, in
- * one transaction. Lock order: payment row, then subscription row (every
- * writer takes them in this order). Idempotent: a payment already settled
- * is returned unchanged, so a late duplicate cannot extend the period twice.
+ * one transaction. The subscription row is locked first, then the payment is
+ * moved with compare-and-set; if that loses (someone else settled it), the
+ * transaction rolls back, so a late duplicate can never extend the period
+ * twice. `known` is the payment as the caller last read it (saves a query).
  */
 export async function settleApproved(
   ctx: UseCaseContext,
   paymentId: string,
   from: PaymentStatus,
   result: PaymentResult,
+  known?: Payment,
 ): Promise<Payment> {
-  return ctx.repo.transaction(async (repo) => {
-    const payment = await repo.findPaymentForUpdate(paymentId);
-    if (!payment) throw new AppError('PAYMENT_NOT_FOUND', '결제를 찾을 수 없습니다.');
-    if (PAID_STATUSES.includes(payment.status) || payment.status !== from) return payment;
-    const plan = ctx.plans.find(payment.planId);
-    if (!plan) throw new AppError('UNKNOWN_PLAN', `알 수 없는 플랜입니다: ${payment.planId}`);
-    const now = ctx.clock.now();
-    const sub = await repo.findSubscriptionByUserForUpdate(payment.userId);
-    const period = nextPaidPeriod(sub ?? null, plan.id, now, ctx.plans.periodMs);
-    const subscriptionId = sub?.id ?? ctx.ids.next('sub');
-
-    // A new billing key replaces the old one; a one-off payment through another
-    // provider cannot keep the old provider's key.
-    const billing =
-      payment.recurring && result.billingKey
-        ? { billingKey: result.billingKey, autoRenew: true }
-        : sub && sub.provider !== payment.provider
-          ? { billingKey: null, autoRenew: false }
-          : {};
-    if (!sub) {
-      await repo.insertSubscription({
-        id: subscriptionId,
-        userId: payment.userId,
-        planId: plan.id,
-        status: 'active',
-        provider: payment.provider,
-        billingKey: null,
-        autoRenew: false,
-        currentPeriodStart: period.subscriptionPeriodStart,
-        currentPeriodEnd: period.subscriptionPeriodEnd,
-        pendingPlanId: null,
-        canceledAt: null,
-        endedAt: null,
-        createdAt: now,
-        ...billing,
-      });
-    } else {
-      const updated = await repo.transitionSubscription(
-        sub.id,
-        sub.status,
-        'active',
-        now,
-        {
+  const payment = known ?? (await ctx.repo.findPayment(paymentId));
+  if (!payment) throw new AppError('PAYMENT_NOT_FOUND', '결제를 찾을 수 없습니다.');
+  if (PAID_STATUSES.includes(payment.status)) return payment;
+  const plan = ctx.plans.find(payment.planId);
+  if (!plan) throw new AppError('UNKNOWN_PLAN', `알 수 없는 플랜입니다: ${payment.planId}`);
+  try {
+    return await ctx.repo.transaction(async (repo) => {
+      const now = ctx.clock.now();
+      const sub = await repo.findSubscriptionByUserForUpdate(payment.userId);
+      const period = nextPaidPeriod(sub ?? null, plan.id, now, ctx.plans.periodMs);
+      const subscriptionId = sub?.id ?? ctx.ids.next('sub');
+      // A new billing key replaces the old one; a one-off payment through another
+      // provider cannot keep the old provider's key.
+      const billing =
+        payment.recurring && result.billingKey
+          ? { billingKey: result.billingKey, autoRenew: true }
+          : sub && sub.provider !== payment.provider
+            ? { billingKey: null, autoRenew: false }
+            : {};
+      if (!sub) {
+        await repo.insertSubscription({
+          id: subscriptionId,
+          userId: payment.userId,
           planId: plan.id,
+          status: 'active',
           provider: payment.provider,
+          billingKey: null,
+          autoRenew: false,
           currentPeriodStart: period.subscriptionPeriodStart,
           currentPeriodEnd: period.subscriptionPeriodEnd,
-          endedAt: null,
+          pendingPlanId: null,
           canceledAt: null,
+          endedAt: null,
+          createdAt: now,
           ...billing,
+        });
+      } else {
+        const updated = await repo.transitionSubscription(
+          sub.id,
+          sub.status,
+          'active',
+          now,
+          {
+            planId: plan.id,
+            provider: payment.provider,
+            currentPeriodStart: period.subscriptionPeriodStart,
+            currentPeriodEnd: period.subscriptionPeriodEnd,
+            endedAt: null,
+            canceledAt: null,
+            ...billing,
+          },
+          { type: 'period_paid', data: { payment_id: payment.id, period_end: period.periodEnd.toISOString() } },
+        );
+        // The row is locked, so its compare-and-set cannot lose.
+        if (!updated) throw new Error(`subscription ${sub.id} changed while locked`);
+      }
+      const approved = await repo.transitionPayment(
+        payment.id,
+        from,
+        'approved',
+        now,
+        {
+          subscriptionId,
+          providerRef: result.providerRef,
+          methodKind: result.methodKind,
+          methodLabel: result.methodLabel,
+          periodStart: period.periodStart,
+          periodEnd: period.periodEnd,
+          approvedAt: result.occurredAt,
+          failureCode: null,
+          failureMessage: null,
         },
-        { type: 'period_paid', data: { payment_id: payment.id, period_end: period.periodEnd.toISOString() } },
+        { type: 'approved', data: { provider: result.raw } },
       );
-      if (!updated) throw new Error(`subscription ${sub.id} changed while locked`);
-    }
-    const approved = await repo.transitionPayment(
-      payment.id,
-      from,
-      'approved',
-      now,
-      {
-        subscriptionId,
-        providerRef: result.providerRef,
-        methodKind: result.methodKind,
-        methodLabel: result.methodLabel,
-        periodStart: period.periodStart,
-        periodEnd: period.periodEnd,
-        approvedAt: result.occurredAt,
-        failureCode: null,
-        failureMessage: null,
-      },
-      { type: 'approved', data: { provider: result.raw } },
-    );
-    // The row is locked and its status checked above, so the compare-and-set cannot lose.
-    if (!approved) throw new Error(`payment ${payment.id} changed while locked`);
-
-    return approved;
-  });
+      if (!approved) throw new SettledElsewhere();
+      return approved;
+    });
+  } catch (err) {
+    if (err instanceof SettledElsewhere) return (await ctx.repo.findPayment(payment.id))!;
+    throw err;
+  }
 }
 
 /**

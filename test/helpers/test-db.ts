@@ -28,7 +28,7 @@ export async function createTestDb(opts: { poolSize?: number } = {}): Promise<Te
     await admin.query(`CREATE SCHEMA ${schema}`);
     await admin.end();
     handle = await createDb({ kind: 'postgres', url, searchPath: schema, poolSize: opts.poolSize ?? 10 });
-    await migrateToLatest(handle.db);
+    await migrateToLatest(handle.db, schema);
     label = `postgres:${schema}`;
     drop = async () => {
       const c = new pg.Client({ connectionString: url });

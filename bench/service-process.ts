@@ -1,0 +1,18 @@
+import { loadConfig } from '../src/config/load-config.ts';
+import { compose } from '../src/composition.ts';
+import { buildApp } from '../src/http/build-app.ts';
+
+// The billing service alone (no sandboxes, no worker), on a free port.
+const config = loadConfig(process.env, { PORT: '0', LOG_LEVEL: 'warn', SANDBOX_MODE: 'false' });
+const services = await compose(config, { dbTarget: config.database.kind === 'postgres' ? { ...config.database, poolSize: 20 } : config.database });
+const app = await buildApp(services, { webDir: null });
+await app.listen({ port: 0, host: '127.0.0.1' });
+const address = app.server.address();
+const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+services.ctx.settings.publicUrl = url;
+process.stdout.write(JSON.stringify({ ready: { url } }) + '\n');
+process.on('SIGTERM', async () => {
+  await app.close();
+  await services.close();
+  process.exit(0);
+});
