@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+
+/**
+ * Dependency rules from STYLE.md, checked on the import graph: dependencies
+ * point inward, sandboxes never see adapter code, the web app sees only the
+ * API's types.
+ */
+const ROOT = resolve(import.meta.dirname, '..');
+
+function files(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      if (name !== 'node_modules' && name !== 'dist') out.push(...files(p));
+    } else if (/\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+/** Relative imports of a file, resolved to repo-relative paths. */
+function importsOf(file: string): string[] {
+  const src = readFileSync(file, 'utf8');
+  const specs = [...src.matchAll(/(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
+  return specs.map((s) => relative(ROOT, resolve(dirname(file), s)));
+}
+
+function violations(folder: string, allowed: (target: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const f of files(join(ROOT, folder))) {
+    for (const target of importsOf(f)) if (!allowed(target)) out.push(`${relative(ROOT, f)} → ${target}`);
+  }
+  return out;
+}
+
+describe('architecture', () => {
+  it('domain imports nothing of ours outside the domain', () => {
+    expect(violations('src/domain', (t) => t.startsWith('src/domain/'))).toEqual([]);
+  });
+
+  it('use cases see only the domain (and each other)', () => {
+    expect(violations('src/use-cases', (t) => t.startsWith('src/domain/') || t.startsWith('src/use-cases/'))).toEqual([]);
+  });
+
+  it('each sandbox imports only its own folder', () => {
+    for (const p of ['kakaopay', 'naverpay']) {
+      expect(violations(`src/simulators/${p}`, (t) => t.startsWith(`src/simulators/${p}/`))).toEqual([]);
+    }
+  });
+
+  it('provider adapters import only the domain and their own folder', () => {
+    for (const p of ['kakaopay', 'naverpay']) {
+      expect(violations(`src/providers/${p}`, (t) => t.startsWith('src/domain/') || t.startsWith(`src/providers/${p}/`))).toEqual([]);
+    }
+  });
+
+  it('the web app imports only the API types from src', () => {
+    expect(violations('web/src', (t) => t.startsWith('web/') || t === 'src/http/schemas/api-types.ts')).toEqual([]);
+  });
+});
