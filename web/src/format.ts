@@ -1,0 +1,144 @@
+/** Korean wording for amounts, dates, statuses and error codes. */
+
+const wonFormat = new Intl.NumberFormat('ko-KR');
+
+/** 29000 → "29,000원" */
+export function won(krw: number): string {
+  return `${wonFormat.format(krw)}원`;
+}
+
+/** 29000 → "29,000" (when the 원 is typeset separately). */
+export function number(krw: number): string {
+  return wonFormat.format(krw);
+}
+
+const dateFormat = new Intl.DateTimeFormat('ko-KR', { timeZone: 'Asia/Seoul', year: 'numeric', month: 'long', day: 'numeric' });
+const shortDateFormat = new Intl.DateTimeFormat('ko-KR', { timeZone: 'Asia/Seoul', year: 'numeric', month: '2-digit', day: '2-digit' });
+const dateTimeFormat = new Intl.DateTimeFormat('ko-KR', {
+  timeZone: 'Asia/Seoul',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+
+/** "2025년 7월 14일" (Korean time). */
+export function date(iso: string | Date | null | undefined): string {
+  if (!iso) return '-';
+  return dateFormat.format(typeof iso === 'string' ? new Date(iso) : iso);
+}
+
+/** "2025. 07. 14." */
+export function shortDate(iso: string | null | undefined): string {
+  if (!iso) return '-';
+  return shortDateFormat.format(new Date(iso));
+}
+
+/** "2025. 07. 14. 13:05" */
+export function dateTime(iso: string | null | undefined): string {
+  if (!iso) return '-';
+  return dateTimeFormat.format(new Date(iso));
+}
+
+export function addDays(d: Date, days: number): Date {
+  return new Date(d.getTime() + days * 24 * 3600 * 1000);
+}
+
+/** Monthly auto-trading limit: null = unlimited, 0 = not included. */
+export function tradingLimit(krw: number | null, enabled = true): string {
+  if (!enabled) return '미포함';
+  if (krw === null) return '무제한';
+  if (krw === 0) return '미포함';
+  return `월 ${won(krw)}`;
+}
+
+export type Tone = 'success' | 'danger' | 'warning' | 'neutral' | 'info';
+
+const PAYMENT_STATUS: Record<string, { label: string; tone: Tone }> = {
+  approved: { label: '결제 완료', tone: 'success' },
+  refunded: { label: '환불 완료', tone: 'neutral' },
+  partially_refunded: { label: '부분 환불', tone: 'info' },
+  declined: { label: '실패', tone: 'danger' },
+  abandoned: { label: '취소됨', tone: 'neutral' },
+  ready: { label: '대기', tone: 'warning' },
+  approving: { label: '승인 중', tone: 'warning' },
+  unknown: { label: '확인 중', tone: 'warning' },
+};
+
+export function paymentStatus(status: string): { label: string; tone: Tone } {
+  return PAYMENT_STATUS[status] ?? { label: '확인 중', tone: 'warning' };
+}
+
+const SUBSCRIPTION_STATUS: Record<string, { label: string; tone: Tone }> = {
+  active: { label: '이용 중', tone: 'success' },
+  past_due: { label: '결제 확인 필요', tone: 'warning' },
+  pending: { label: '결제 대기', tone: 'warning' },
+  canceled: { label: '해지됨', tone: 'neutral' },
+  expired: { label: '만료됨', tone: 'neutral' },
+};
+
+export function subscriptionStatus(status: string | null, active: boolean): { label: string; tone: Tone } {
+  if (!active) return { label: '무료 이용 중', tone: 'neutral' };
+  return (status && SUBSCRIPTION_STATUS[status]) || { label: '이용 중', tone: 'success' };
+}
+
+export const KIND_LABEL: Record<string, string> = { checkout: '결제', renewal: '자동 결제', upgrade: '플랜 변경', registration: '결제 수단 등록' };
+
+const METHOD_KIND: Record<string, string> = { card: '카드', money: '페이머니', bank: '계좌', point: '포인트' };
+
+/** "카카오페이 · 카드" */
+export function methodText(providerName: string, methodKind: string | null, methodLabel: string | null): string {
+  const detail = methodLabel || (methodKind ? METHOD_KIND[methodKind] : null);
+  return detail ? `${providerName} · ${detail}` : providerName;
+}
+
+/** Why a payment did not go through, for a `code` in the fail page URL or a payment's failure_code. */
+const FAILURE_MESSAGES: Record<string, string> = {
+  // Our API error codes
+  PAYMENT_EXPIRED: '결제 가능 시간이 지났습니다. 처음부터 다시 결제해 주세요.',
+  PROVIDER_DECLINED: '결제사에서 결제를 승인하지 않았습니다. 다른 결제 수단으로 시도해 보세요.',
+  PROVIDER_UNAVAILABLE: '결제사 응답이 없습니다. 잠시 후 다시 시도해 주세요. 요금은 청구되지 않았습니다.',
+  PROVIDER_OUTCOME_UNKNOWN: '결제 결과를 확인하고 있습니다. 결제 내역에서 잠시 후 확인해 주세요.',
+  PROVIDER_REQUEST_INVALID: '결제 요청을 처리하지 못했습니다. 고객센터에 문의해 주세요.',
+  PROVIDER_CONFIG_INVALID: '결제 설정에 문제가 있습니다. 고객센터에 문의해 주세요.',
+  PAYMENT_NOT_APPROVABLE: '이미 끝난 결제이거나 결제 인증이 끝나지 않았습니다. 다시 결제해 주세요.',
+  PAYMENT_NOT_FOUND: '결제 정보를 찾을 수 없습니다. 다시 결제해 주세요.',
+  PAYMENT_IN_PROGRESS: '같은 결제를 처리하고 있습니다. 잠시 후 결제 내역을 확인해 주세요.',
+  AMOUNT_MISMATCH: '결제 금액이 플랜 가격과 달라 결제를 멈췄습니다. 요금은 청구되지 않았습니다.',
+  FORBIDDEN: '본인이 시작한 결제만 완료할 수 있습니다. 결제한 계정으로 로그인해 주세요.',
+  UNAUTHENTICATED: '로그인이 필요합니다.',
+  SUBSCRIPTION_STATE_CONFLICT: '이미 다른 플랜을 이용 중입니다.',
+  VALIDATION_FAILED: '결제 정보가 올바르지 않습니다. 다시 결제해 주세요.',
+  INTERNAL: '일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.',
+  // Return-URL reasons
+  provider_fail: '결제사 인증이 완료되지 않았습니다. 비밀번호나 인증 수단을 확인한 뒤 다시 시도해 주세요.',
+  user_cancel: '결제를 취소하셨습니다.',
+  no_pg_token: '결제사 인증 정보가 전달되지 않았습니다. 다시 결제해 주세요.',
+  usercancel: '결제를 취소하셨습니다.',
+  ownerauthfail: '본인 인증에 실패했습니다. 인증 정보를 확인한 뒤 다시 시도해 주세요.',
+  paymenttimeexpire: '결제 가능 시간이 지났습니다. 처음부터 다시 결제해 주세요.',
+  timeexpired: '결제 가능 시간이 지났습니다. 처음부터 다시 결제해 주세요.',
+  notenoughaccountbalance: '잔액이 부족합니다. 다른 결제 수단으로 시도해 보세요.',
+  fail: '결제사에서 결제를 승인하지 않았습니다. 다른 결제 수단으로 시도해 보세요.',
+  bankmaintenance: '은행 점검 시간입니다. 잠시 후 다시 시도해 주세요.',
+  maintenanceongoing: '결제사 점검 중입니다. 잠시 후 다시 시도해 주세요.',
+  faultcheckongoing: '결제사 장애 점검 중입니다. 잠시 후 다시 시도해 주세요.',
+  '-780': '결제가 승인되지 않았습니다. 다른 결제 수단으로 시도해 보세요.',
+  '-781': '결제가 승인되지 않았습니다. 다른 결제 수단으로 시도해 보세요.',
+  '-782': '결제가 승인되지 않았습니다. 다른 결제 수단으로 시도해 보세요.',
+  '-783': '결제가 취소되었거나 인증에 실패했습니다.',
+  '-723': '결제 가능 시간이 지났습니다. 처음부터 다시 결제해 주세요.',
+};
+
+export const GENERIC_FAILURE = '결제가 완료되지 않았습니다. 요금은 청구되지 않았습니다. 다시 시도해 주세요.';
+
+export function failureMessage(code: string | null | undefined): string {
+  if (!code) return GENERIC_FAILURE;
+  const direct = FAILURE_MESSAGES[code] ?? FAILURE_MESSAGES[code.toLowerCase()];
+  if (direct) return direct;
+  // "kakaopay:-780", "naverpay:OwnerAuthFail"
+  const bare = code.includes(':') ? code.slice(code.indexOf(':') + 1) : code;
+  return FAILURE_MESSAGES[bare] ?? FAILURE_MESSAGES[bare.toLowerCase()] ?? GENERIC_FAILURE;
+}

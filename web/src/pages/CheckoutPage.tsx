@@ -1,0 +1,339 @@
+import { useEffect, useId, useState } from 'react';
+import { api, ApiFailure, type PaymentMethodView, type PlanView, type SubscriptionStatusView } from '../api.ts';
+import { useLoad } from '../hooks.ts';
+import { Link, useQuery } from '../router.tsx';
+import { addDays, date, tradingLimit, won } from '../format.ts';
+import { openSdkCheckout } from '../sdk.ts';
+import { PayMark } from '../components/PayMarks.tsx';
+import { Badge, LockIcon, Notice, Skeleton, Spinner } from '../components/ui.tsx';
+
+const METHOD_HINT: Record<string, string> = {
+  kakaopay: '카카오톡에서 카드 · 카카오페이머니로 결제',
+  naverpay: '네이버 아이디로 카드 · 포인트 결제',
+};
+
+function isMobileBrowser(): boolean {
+  if (/Android|iPhone|iPad|iPod|Mobile/i.test(navigator.userAgent)) return true;
+  return window.matchMedia('(pointer: coarse) and (max-width: 768px)').matches;
+}
+
+type Phase = 'idle' | 'preparing' | 'leaving';
+
+function CheckoutSkeleton() {
+  return (
+    <div className="checkout" aria-hidden="true">
+      <section className="card">
+        <Skeleton width="40%" height="1.4rem" />
+        <div className="summary-rows">
+          <Skeleton width="100%" />
+          <Skeleton width="100%" />
+          <Skeleton width="100%" height="1.8rem" />
+        </div>
+      </section>
+      <section className="card">
+        <Skeleton width="30%" height="1.4rem" />
+        <div className="method-grid">
+          <Skeleton width="100%" height="4.5rem" />
+          <Skeleton width="100%" height="4.5rem" />
+        </div>
+      </section>
+      <section className="card">
+        <Skeleton width="100%" height="4rem" />
+      </section>
+      <Skeleton width="100%" height="3.25rem" />
+    </div>
+  );
+}
+
+export function CheckoutPage() {
+  const query = useQuery();
+  const planId = query.get('plan') ?? '';
+  const data = useLoad(async (signal) => {
+    const [plans, sub] = await Promise.all([api.plans(signal), api.subscription(signal)]);
+    return { plans, sub };
+  }, []);
+
+  if (data.state === 'loading') {
+    return (
+      <div className="narrow">
+        <p className="back-link">&nbsp;</p>
+        <h1 className="page-title">결제하기</h1>
+        <CheckoutSkeleton />
+      </div>
+    );
+  }
+  if (data.state === 'error') {
+    return (
+      <>
+        <h1 className="page-title">결제하기</h1>
+        <Notice
+          tone="danger"
+          title="결제 정보를 불러오지 못했습니다"
+          action={
+            <button type="button" className="btn btn-secondary btn-sm" onClick={data.reload}>
+              다시 불러오기
+            </button>
+          }
+        >
+          {data.error.message}
+        </Notice>
+      </>
+    );
+  }
+  const plan = data.data.plans.plans.find((p) => p.id === planId);
+  if (!plan || plan.price_krw === 0) {
+    return (
+      <>
+        <h1 className="page-title">결제하기</h1>
+        <Notice
+          tone="warning"
+          title={plan ? '기본 플랜은 무료입니다' : '플랜을 찾을 수 없습니다'}
+          action={
+            <Link to="/" className="btn btn-primary btn-sm">
+              요금제 보기
+            </Link>
+          }
+        >
+          {plan ? '결제 없이 바로 이용할 수 있어요.' : '요금제 화면에서 플랜을 다시 선택해 주세요.'}
+        </Notice>
+      </>
+    );
+  }
+  return <CheckoutForm plan={plan} methods={data.data.plans.methods} sub={data.data.sub} initialMethod={query.get('method')} />;
+}
+
+function CheckoutForm({
+  plan,
+  methods,
+  sub,
+  initialMethod,
+}: {
+  plan: PlanView;
+  methods: PaymentMethodView[];
+  sub: SubscriptionStatusView;
+  initialMethod: string | null;
+}) {
+  const id = useId();
+  const [method, setMethod] = useState<string | null>(methods.some((m) => m.id === initialMethod) ? initialMethod : null);
+  const [autoRenew, setAutoRenew] = useState(true);
+  const [phase, setPhase] = useState<Phase>('idle');
+  const [error, setError] = useState<string | null>(null);
+
+  // Back from the provider's page via the back button (page restored from bfcache): start over.
+  useEffect(() => {
+    const onShow = (e: PageTransitionEvent) => {
+      if (e.persisted) setPhase('idle');
+    };
+    window.addEventListener('pageshow', onShow);
+    return () => window.removeEventListener('pageshow', onShow);
+  }, []);
+
+  const otherPlanRunning = sub.is_active && sub.plan !== 'free' && sub.plan !== plan.id;
+  const samePlanRunning = sub.is_active && sub.plan === plan.id && sub.expire_date !== null;
+  const periodStart = samePlanRunning ? new Date(sub.expire_date!) : new Date();
+  const periodEnd = addDays(periodStart, plan.period_days);
+  const chosen = methods.find((m) => m.id === method) ?? null;
+
+  async function pay() {
+    if (!chosen || phase !== 'idle') return;
+    setPhase('preparing');
+    setError(null);
+    try {
+      const ready = await api.ready(chosen.id, plan.id, autoRenew);
+      setPhase('leaving');
+      const c = ready.checkout;
+      if (c.style === 'redirect') {
+        window.location.assign(isMobileBrowser() && c.mobile_redirect_url ? c.mobile_redirect_url : c.redirect_url);
+      } else {
+        await openSdkCheckout(c);
+      }
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      setPhase('idle');
+      if (err instanceof ApiFailure && err.status === 401) window.location.reload();
+    }
+  }
+
+  const status =
+    phase === 'preparing'
+      ? '결제를 준비하고 있어요…'
+      : phase === 'leaving'
+        ? `${chosen?.name ?? ''} 결제 화면으로 이동하고 있어요…`
+        : '';
+
+  return (
+    <>
+      <div className="narrow">
+      <p className="back-link">
+        <Link to="/">← 요금제로 돌아가기</Link>
+      </p>
+      <h1 className="page-title">결제하기</h1>
+      <form
+        className="checkout"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void pay();
+        }}
+      >
+        <section className="card" aria-labelledby={`${id}-summary`}>
+          <div className="card-head">
+            <h2 id={`${id}-summary`} className="card-title">
+              주문 내용
+            </h2>
+            <Link to="/" className="text-link">
+              플랜 변경
+            </Link>
+          </div>
+          <div className="order-plan">
+            <div>
+              <p className="order-plan-name">
+                {plan.name} <span className="muted">플랜</span>
+              </p>
+              <p className="muted small">
+                {plan.period_days}일 이용 · 자동매매 한도{' '}
+                <span className="nowrap">
+                  {tradingLimit(plan.entitlements.auto_trading_monthly_limit_krw, plan.entitlements.auto_trading)}
+                </span>
+              </p>
+            </div>
+            <p className="order-plan-price">
+              {won(plan.price_krw)}
+              <span className="muted small">/월</span>
+            </p>
+          </div>
+          <dl className="price-table">
+            <div>
+              <dt>공급가액</dt>
+              <dd>{won(plan.supply_krw)}</dd>
+            </div>
+            <div>
+              <dt>부가세 (VAT 10%)</dt>
+              <dd>{won(plan.vat_krw)}</dd>
+            </div>
+            <div className="price-total">
+              <dt>총 결제 금액</dt>
+              <dd>{won(plan.price_krw)}</dd>
+            </div>
+          </dl>
+          <p className="muted small">
+            이용 기간: <span className="nowrap">{date(periodStart)}</span> ~ <span className="nowrap">{date(periodEnd)}</span>
+          </p>
+        </section>
+
+        {otherPlanRunning && (
+          <Notice tone="warning" title={`지금 ${sub.plan_name} 플랜을 이용 중입니다`}>
+            이용 기간({date(sub.expire_date)})이 끝난 뒤 {plan.name} 플랜을 결제할 수 있어요.
+          </Notice>
+        )}
+        {samePlanRunning && (
+          <Notice tone="info" title={`${plan.name} 플랜을 이용 중입니다`}>
+            지금 결제하면 이용 기간이 {date(periodEnd)}까지 늘어납니다.
+          </Notice>
+        )}
+
+        <fieldset className="card method-fieldset" disabled={phase !== 'idle'}>
+          <legend className="card-title">결제 수단</legend>
+          <div className="method-grid">
+            {methods.map((m) => (
+              <label key={m.id} className={`method-option${method === m.id ? ' is-selected' : ''}`}>
+                <input
+                  type="radio"
+                  name="method"
+                  value={m.id}
+                  checked={method === m.id}
+                  onChange={() => setMethod(m.id)}
+                  aria-labelledby={`${id}-${m.id}-name`}
+                  aria-describedby={`${id}-${m.id}-hint`}
+                />
+                <span className="method-mark">
+                  <PayMark method={m.id} size={26} />
+                </span>
+                <span className="method-text">
+                  <span className="method-name" id={`${id}-${m.id}-name`}>
+                    {m.name}
+                  </span>
+                  <span className="method-hint" id={`${id}-${m.id}-hint`}>
+                    {METHOD_HINT[m.id] ?? '간편 결제'}
+                  </span>
+                </span>
+                <span className="method-check" aria-hidden="true" />
+              </label>
+            ))}
+          </div>
+        </fieldset>
+
+        <section className="card" aria-labelledby={`${id}-renew-title`}>
+          <h2 id={`${id}-renew-title`} className="visually-hidden">
+            자동 결제
+          </h2>
+          <div className="renew-row">
+            <label className="renew-option">
+              <input
+                type="checkbox"
+                checked={autoRenew}
+                onChange={(e) => setAutoRenew(e.target.checked)}
+                disabled={phase !== 'idle'}
+                aria-describedby={`${id}-renew-desc`}
+              />
+              <span className="renew-label">매월 자동 결제</span>
+            </label>
+            <Badge tone={autoRenew ? 'success' : 'neutral'}>{autoRenew ? '켜짐' : '꺼짐'}</Badge>
+          </div>
+          <p className="renew-desc" id={`${id}-renew-desc`}>
+            {autoRenew ? (
+              <>
+                <strong>{date(periodEnd)}</strong>부터 {plan.period_days}일마다 <strong>{won(plan.price_krw)}</strong>이{' '}
+                {chosen ? `${chosen.name}로` : '선택한 결제 수단으로'} 자동 결제됩니다. 자동 결제 상태는 내 구독에서 언제든 확인할 수
+                있어요.
+              </>
+            ) : (
+              <>
+                이번 한 번만 결제합니다. 이용 기간은 <strong>{date(periodEnd)}</strong>에 끝나며 자동으로 결제되지 않아요.
+              </>
+            )}
+          </p>
+        </section>
+
+        <div className="pay-area">
+          <div aria-live="assertive">
+            {error && (
+              <Notice tone="danger" title="결제를 시작하지 못했습니다">
+                {error}
+              </Notice>
+            )}
+          </div>
+          <p className="pay-total">
+            <span>결제 금액</span>
+            <strong>{won(plan.price_krw)}</strong>
+          </p>
+          <button
+            type="submit"
+            className={`btn btn-lg btn-block btn-pay${chosen ? ` btn-pay-${chosen.id}` : ''}`}
+            disabled={!chosen || otherPlanRunning || phase !== 'idle'}
+          >
+            {phase !== 'idle' ? (
+              <Spinner label="결제창 여는 중…" />
+            ) : chosen ? (
+              <>
+                <PayMark method={chosen.id} size={20} />
+                <span>{chosen.name}로 결제</span>
+              </>
+            ) : (
+              '결제 수단을 선택해 주세요'
+            )}
+          </button>
+          <p className="status-line" role="status" aria-live="polite">
+            {status}
+          </p>
+          <p className="secure-note">
+            <LockIcon />
+            <span>
+              {chosen ? chosen.name : '결제사'} 화면에서 결제를 승인하면 바로 이용할 수 있어요. 카드 정보는 결제사가 직접 처리합니다.
+            </span>
+          </p>
+        </div>
+      </form>
+      </div>
+    </>
+  );
+}
