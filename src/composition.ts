@@ -14,9 +14,19 @@ import { ScryptPasswordHasher } from './security/scrypt-password-hasher.ts';
 import { TokenService } from './security/token-service.ts';
 import { LoginThrottle } from './use-cases/log-in.ts';
 import type { GatewayRegistry, UseCaseContext } from './use-cases/context.ts';
+import { composeRefunds } from './composition-refunds.ts';
+import type { NoticeSender } from './domain/ports.ts';
+import { RenewalWorker } from './worker/renewal-worker.ts';
+import { SmtpNoticeSender } from './worker/smtp-notice-sender.ts';
+import { MailboxNoticeSender } from './worker/mailbox-notice-sender.ts';
+import { sandboxRoutes } from './http/routes/sandbox/sandbox-routes.ts';
+import { createSandboxClockLink } from './providers/sandbox-clocks.ts';
 
 /** The only real clock in the service. */
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Monotonic milliseconds, for measuring durations only (bench figures), never for business time. */
+export const stopwatch = (): number => performance.now();
 
 /** The only source of random ids: `<prefix>_<24 lowercase hex>` (96 random bits). */
 export const randomIds: IdGenerator = {
@@ -33,6 +43,8 @@ export interface Services {
   gateways: GatewayRegistry;
   idempotency: IdempotencyRepository;
   loginThrottle: LoginThrottle;
+  /** Renewals, notices and billing-key revocations; `runOnce(now)` in tests, `start()` in processes. */
+  renewals: RenewalWorker;
   /** Route plugins of later areas (admin, sandbox tools), registered by build-app. */
   extraRoutes: { plugin: FastifyPluginAsync<any>; options: Record<string, unknown> }[];
   close(): Promise<void>;
@@ -49,6 +61,8 @@ export interface ComposeOptions {
   providers?: string[];
   /** Base clock under the adjustable test clock (tests). */
   baseClock?: Clock;
+  /** Record per-charge durations in `renewals.chargeDurations` (bench). */
+  measureCharges?: boolean;
 }
 
 /** Builds the dependency graph for the server, the worker and tests. */
@@ -81,20 +95,50 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
       approveWaitMs: config.approveWaitMs,
       loginMaxAttempts: config.auth.loginMaxAttempts,
       loginWindowMs: config.auth.loginWindowMs,
+      renewal: config.renewal.settings,
     },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
+  const notices: NoticeSender | null = config.notices.smtpUrl
+    ? new SmtpNoticeSender({ url: config.notices.smtpUrl.reveal(), from: config.notices.from })
+    : config.sandboxMode
+      ? new MailboxNoticeSender()
+      : null;
+  if (!notices) logger.warn('no SMTP_URL: notices stay pending in the outbox');
+  const renewals = new RenewalWorker(ctx, {
+    batchSize: config.renewal.batchSize,
+    // PGlite has one connection: parallel loops would only queue behind each other.
+    loops: db.kind === 'pglite' ? 1 : config.renewal.loops,
+    tickMs: config.renewal.tickMs,
+    notices,
+    ...(opts.measureCharges ? { stopwatch } : {}),
+  });
+  const extraRoutes: Services['extraRoutes'] = [];
+  // Refunds, receipts, usage and the admin API (/api/admin/*).
+  extraRoutes.push(...composeRefunds(config, db, ctx).routes);
+  if (config.sandboxMode) {
+    extraRoutes.push({
+      plugin: sandboxRoutes,
+      options: {
+        ctx,
+        clock,
+        worker: renewals,
+        providerClocks: createSandboxClockLink({ kakaopay: config.kakaopay.baseUrl, naverpay: config.naverpay.baseUrl }),
+      },
+    });
+  }
   return {
     config,
     logger,
     db,
     clock,
     ctx,
+    renewals,
     tokens,
     gateways,
     idempotency: new IdempotencyRepository(db.db),
     loginThrottle: new LoginThrottle(config.auth.loginMaxAttempts, config.auth.loginWindowMs),
-    extraRoutes: [],
+    extraRoutes,
     close: () => (opts.db ? Promise.resolve() : db.close()),
   };
 }

@@ -19,6 +19,8 @@ export interface LocalStackOptions {
   logger?: Logger;
   /** Extra wiring after composition (the renewal worker, sandbox tools). */
   extend?: (services: Services) => Promise<void> | void;
+  /** Run the renewal worker loop in this process (default: RENEWAL_WORKER_IN_PROCESS, on). */
+  worker?: boolean;
 }
 
 export interface LocalStack {
@@ -69,6 +71,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const url = `http://${config.host}:${port}`;
     // With PORT=0 the public URL (handed to providers as return URL) is known only now.
     if (!env.PUBLIC_URL) services.ctx.settings.publicUrl = url;
+    // The renewal worker runs in this process (on the embedded database there can be no other).
+    if (opts.worker ?? config.renewal.inProcess) {
+      services.renewals.start();
+      closers.push(() => services.renewals.stop());
+    }
     return {
       url: env.PUBLIC_URL ?? url,
       kakaopayUrl,

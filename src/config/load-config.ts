@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Secret } from './secret.ts';
+import { parseRetryDays } from '../domain/subscription/renewal-schedule.ts';
 
 /**
  * The one place that reads the environment. Validated once at boot and frozen.
@@ -62,7 +63,37 @@ const EnvSchema = z.object({
   FEE_KAKAOPAY_BPS: int.nonnegative().default(290),
   FEE_NAVERPAY_BPS: int.nonnegative().default(250),
 
+  /** Refunds: how cancel-now refunds unused days, the 청약철회 window, and when an unconfirmed refund is declared failed. */
+  REFUND_POLICY: z.enum(['prorated_days', 'none']).default('prorated_days'),
+  WITHDRAWAL_DAYS: int.min(0).max(365).default(7),
+  REFUND_UNKNOWN_GRACE_SECONDS: int.positive().default(600),
+
   APPROVE_WAIT_MS: int.positive().default(15_000),
+
+  /** Renewal worker (src/worker). Days may be fractional. */
+  RENEWAL_WORKER_IN_PROCESS: bool.default(true),
+  RENEWAL_TICK_MS: int.positive().optional(),
+  RENEWAL_RETRY_DAYS: z
+    .string()
+    .default('1,3,5')
+    .refine((v) => {
+      try {
+        parseRetryDays(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'comma-separated ascending positive days, e.g. 1,3,5'),
+  RENEWAL_GRACE_DAYS: z.coerce.number().nonnegative().default(7),
+  RENEWAL_NOTICE_DAYS: z.coerce.number().nonnegative().default(7),
+  RENEWAL_BATCH_SIZE: int.positive().max(1000).default(64),
+  RENEWAL_LOOPS: int.positive().max(64).default(2),
+  RENEWAL_LEASE_SECONDS: int.positive().default(600),
+  RENEWAL_SYNC_DELAY_SECONDS: int.nonnegative().default(60),
+  RENEWAL_TRANSIENT_RETRY_MINUTES: z.coerce.number().positive().default(30),
+  /** smtp://[user:pass@]host[:port]; notices are delivered only when set (or to the sandbox mailbox). */
+  SMTP_URL: z.string().url().optional(),
+  NOTICE_FROM: z.string().default('ShowMeTheStock <no-reply@showmethestock.local>'),
 });
 
 export type RawEnv = Record<string, string | undefined>;
@@ -123,11 +154,38 @@ function buildConfig(env: z.infer<typeof EnvSchema>, plansRaw: unknown) {
       approveTimeoutMs: env.NAVERPAY_APPROVE_TIMEOUT_MS,
     },
     fees: { kakaopay: env.FEE_KAKAOPAY_BPS, naverpay: env.FEE_NAVERPAY_BPS } as Record<string, number>,
+    refunds: {
+      policy: env.REFUND_POLICY,
+      withdrawalDays: env.WITHDRAWAL_DAYS,
+      unknownGraceMs: env.REFUND_UNKNOWN_GRACE_SECONDS * 1000,
+    },
     approveWaitMs: env.APPROVE_WAIT_MS,
+    renewal: renewalConfig(env),
+    notices: { smtpUrl: env.SMTP_URL ? new Secret(env.SMTP_URL) : null, from: env.NOTICE_FROM },
   };
 }
 
 export type AppConfig = ReturnType<typeof buildConfig>;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function renewalConfig(env: z.infer<typeof EnvSchema>) {
+  return {
+    inProcess: env.RENEWAL_WORKER_IN_PROCESS,
+    // Sandbox mode checks every few seconds so test-clock jumps show at once; production once a minute.
+    tickMs: env.RENEWAL_TICK_MS ?? (env.SANDBOX_MODE ? 3_000 : 60_000),
+    batchSize: env.RENEWAL_BATCH_SIZE,
+    loops: env.RENEWAL_LOOPS,
+    settings: {
+      retryOffsetsMs: parseRetryDays(env.RENEWAL_RETRY_DAYS),
+      graceMs: Math.round(env.RENEWAL_GRACE_DAYS * DAY_MS),
+      noticeLeadMs: Math.round(env.RENEWAL_NOTICE_DAYS * DAY_MS),
+      leaseMs: env.RENEWAL_LEASE_SECONDS * 1000,
+      syncDelayMs: env.RENEWAL_SYNC_DELAY_SECONDS * 1000,
+      transientRetryMs: Math.round(env.RENEWAL_TRANSIENT_RETRY_MINUTES * 60_000),
+    },
+  };
+}
 
 /** Reads and validates the environment; throws with every problem listed. */
 export function loadConfig(env: RawEnv = process.env, overrides: RawEnv = {}): AppConfig {

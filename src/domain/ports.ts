@@ -89,6 +89,15 @@ export interface PaymentResult {
 export interface LookupInput {
   paymentId: string;
   providerRef: string | null;
+  /**
+   * For a billing-key charge whose answer was lost (no providerRef): the key it was made with
+   * and when it was attempted, so an adapter without an order-key lookup can ask the
+   * provider's billing-key status instead.
+   */
+  billingKey?: string | null;
+  attemptedAt?: Date | null;
+  /** The amount that charge asked for; reported back when the provider's answer has none. */
+  expectedAmountKrw?: Krw;
 }
 
 export interface RefundInput {
@@ -145,6 +154,29 @@ export interface PaymentGateway {
   refund(input: RefundInput): Promise<RefundResult>;
   chargeBillingKey(input: ChargeBillingKeyInput): Promise<PaymentResult>;
   revokeBillingKey(billingKey: string): Promise<void>;
+}
+
+/** One e-mail of the notice outbox. */
+export interface NoticeMessage {
+  to: string;
+  subject: string;
+  /** Plain text (Korean), UTF-8. */
+  text: string;
+  /** Stable per notice, so a resend after a lost answer can be recognised. */
+  messageId: string;
+  date: Date;
+}
+
+/**
+ * Delivers notices (SMTP in production; the sandbox mailbox keeps them in the outbox only).
+ * Throws when the message was not accepted; the outbox tries again later.
+ */
+export interface NoticeSender {
+  /** Recorded on the notice: 'smtp', 'mailbox'. */
+  readonly channel: string;
+  /** False when delivery needs no address (the mailbox shows notices of users without e-mail too). */
+  readonly needsAddress: boolean;
+  send(message: NoticeMessage): Promise<void>;
 }
 
 /** One-way password hashing (scrypt in production). */

@@ -55,4 +55,10 @@ export interface Subscription {
   endedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** When the renewal worker must look at this subscription next (notice, charge, retry, end); null: never. */
+  nextRenewalAt: Date | null;
+  /** past_due only: entitlements end at this instant unless a payment settles. */
+  graceUntil: Date | null;
+  /** Per-period price the subscriber agreed to; a higher configured price needs their consent first. */
+  agreedPriceKrw: Krw | null;
 }

@@ -1,6 +1,7 @@
 import type { Payment, Subscription, User, Role } from './records.ts';
 import type { PaymentStatus } from './payment/payment-states.ts';
 import type { SubscriptionStatus } from './subscription/subscription-states.ts';
+import type { RenewalRepository } from './subscription/renewal-records.ts';
 
 export interface NewUser {
   id: string;
@@ -73,7 +74,10 @@ export interface BillingRepository {
 
   findSubscriptionByUser(userId: string): Promise<Subscription | undefined>;
   findSubscriptionByUserForUpdate(userId: string): Promise<Subscription | undefined>;
-  insertSubscription(s: Omit<Subscription, 'updatedAt'>): Promise<Subscription>;
+  insertSubscription(
+    s: Omit<Subscription, 'updatedAt' | 'nextRenewalAt' | 'graceUntil' | 'agreedPriceKrw'> &
+      Partial<Pick<Subscription, 'nextRenewalAt' | 'graceUntil' | 'agreedPriceKrw'>>,
+  ): Promise<Subscription>;
   /** Compare-and-set on status, as for payments. */
   transitionSubscription(
     id: string,
@@ -84,6 +88,9 @@ export interface BillingRepository {
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
   ): Promise<Subscription | undefined>;
   addSubscriptionEvent(subscriptionId: string, e: AuditEvent): Promise<void>;
+
+  /** The renewal worker's storage, bound to the same transaction as this repository. */
+  renewals(): RenewalRepository;
 
   /** Runs `fn` in one transaction with a repository bound to it. */
   transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T>;

@@ -11,6 +11,7 @@ import { authRoutes } from './routes/auth/auth-routes.ts';
 import { planRoutes } from './routes/plans/plan-routes.ts';
 import { paymentRoutes } from './routes/payment/payment-routes.ts';
 import { subscriptionRoutes } from './routes/subscription/subscription-routes.ts';
+import { planChangeRoutes } from './routes/subscription/plan-change-routes.ts';
 import { AppError } from '../domain/errors.ts';
 
 export interface BuildAppOptions {
@@ -49,6 +50,7 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   await app.register(planRoutes, { ctx });
   await app.register(paymentRoutes, { ctx, idempotency: services.idempotency });
   await app.register(subscriptionRoutes, { ctx });
+  await app.register(planChangeRoutes, { ctx, idempotency: services.idempotency });
   for (const extra of services.extraRoutes) await app.register(extra.plugin, extra.options);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Selectable, Insertable } from 'kysely';
 import type { PaymentKind, PaymentStatus } from '../domain/payment/payment-states.ts';
 import type { SubscriptionStatus } from '../domain/subscription/subscription-states.ts';
+import type { BillingCyclesTable, BillingKeyRevocationsTable, NoticesTable } from './renewal-schema.ts';
 
 /**
  * Table types. `bigint` columns arrive as numbers: `create-db.ts` installs the
@@ -34,6 +35,10 @@ export interface SubscriptionsTable {
   ended_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Renewal worker's calendar (0002-renewals); see renewal-repository.ts. */
+  next_renewal_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  grace_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  agreed_price_krw: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface PaymentsTable {
@@ -96,6 +101,9 @@ export interface Database {
   payment_events: PaymentEventsTable;
   subscription_events: SubscriptionEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  billing_cycles: BillingCyclesTable;
+  notices: NoticesTable;
+  billing_key_revocations: BillingKeyRevocationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,6 +1,7 @@
 import type { Clock, IdGenerator, PasswordHasher, PaymentGateway, TokenIssuer } from '../domain/ports.ts';
 import type { BillingRepository } from '../domain/repositories.ts';
 import type { PlanCatalog } from '../domain/plans.ts';
+import type { RenewalSettings } from '../domain/subscription/renewal-schedule.ts';
 
 /** Finds a provider by the `{method}` path segment. */
 export interface GatewayRegistry {
@@ -31,6 +32,8 @@ export interface UseCaseContext {
     approveWaitMs: number;
     loginMaxAttempts: number;
     loginWindowMs: number;
+    /** Renewal calendar: retries, grace period, notice lead, leases (domain/subscription/renewal-schedule.ts). */
+    renewal: RenewalSettings;
   };
   /** Sleeps for a short while; injected so tests can run without real waiting. */
   sleep(ms: number): Promise<void>;

@@ -14,8 +14,8 @@ export interface SubscriptionStatusResult {
 /**
  * The plan that applies now. A subscription whose period has ended counts as
  * ended even before the worker has moved its status, so entitlements never
- * outlive what was paid (past_due keeps them through the grace period, which
- * the renewal worker ends).
+ * outlive what was paid. past_due keeps them until `graceUntil`, also before
+ * the renewal worker has expired the subscription.
  */
 export async function getSubscriptionStatus(ctx: UseCaseContext, userId: string): Promise<SubscriptionStatusResult> {
   const sub = (await ctx.repo.findSubscriptionByUser(userId)) ?? null;
@@ -23,7 +23,9 @@ export async function getSubscriptionStatus(ctx: UseCaseContext, userId: string)
   const entitled =
     sub !== null &&
     ENTITLED_STATUSES.includes(sub.status) &&
-    (sub.status === 'past_due' || (sub.currentPeriodEnd !== null && sub.currentPeriodEnd > now));
+    (sub.status === 'past_due'
+      ? sub.graceUntil === null || sub.graceUntil > now
+      : sub.currentPeriodEnd !== null && sub.currentPeriodEnd > now);
   const plan = (entitled && ctx.plans.find(sub!.planId)) || ctx.plans.freePlan;
   return { plan, subscription: sub, isActive: entitled, entitlements: plan.entitlements };
 }

@@ -4,6 +4,8 @@ import { PAID_STATUSES, type PaymentStatus } from '../domain/payment/payment-sta
 import type { Payment } from '../domain/records.ts';
 import type { PaymentResult } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
+import { settleSubscriptionPayment } from './settle-subscription-payment.ts';
+import { queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
 
 /** Thrown inside the settle transaction to roll it back when another writer settled first. */
 class SettledElsewhere extends Error {}
@@ -25,6 +27,8 @@ export async function settleApproved(
   const payment = known ?? (await ctx.repo.findPayment(paymentId));
   if (!payment) throw new AppError('PAYMENT_NOT_FOUND', '결제를 찾을 수 없습니다.');
   if (PAID_STATUSES.includes(payment.status)) return payment;
+  // Renewal, upgrade and registration payments settle by the subscription calendar's rules.
+  if (payment.kind !== 'checkout') return settleSubscriptionPayment(ctx, payment, from, result);
   const plan = ctx.plans.find(payment.planId);
   if (!plan) throw new AppError('UNKNOWN_PLAN', `알 수 없는 플랜입니다: ${payment.planId}`);
   try {
@@ -41,6 +45,11 @@ export async function settleApproved(
           : sub && sub.provider !== payment.provider
             ? { billingKey: null, autoRenew: false }
             : {};
+      // The renewal worker plans the new period at its next tick; the price paid is the one agreed to.
+      const renewal = { nextRenewalAt: now, graceUntil: null, agreedPriceKrw: plan.priceKrw };
+      if (sub?.billingKey && 'billingKey' in billing && billing.billingKey !== sub.billingKey) {
+        await queueKeyRevocation(scopeOf(ctx, repo, now), sub, 'replaced');
+      }
       if (!sub) {
         await repo.insertSubscription({
           id: subscriptionId,
@@ -56,6 +65,7 @@ export async function settleApproved(
           canceledAt: null,
           endedAt: null,
           createdAt: now,
+          ...renewal,
           ...billing,
         });
       } else {
@@ -71,6 +81,7 @@ export async function settleApproved(
             currentPeriodEnd: period.subscriptionPeriodEnd,
             endedAt: null,
             canceledAt: null,
+            ...renewal,
             ...billing,
           },
           { type: 'period_paid', data: { payment_id: payment.id, period_end: period.periodEnd.toISOString() } },

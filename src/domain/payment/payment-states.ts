@@ -31,7 +31,8 @@ export const PAYMENT_TRANSITIONS: TransitionTable<PaymentStatus> = {
   refunded: [],
 };
 
-export const PAYMENT_KINDS = ['checkout', 'renewal', 'upgrade'] as const;
+/** registration: a 0-won checkout that only registers a billing key (resuming auto-renewal). */
+export const PAYMENT_KINDS = ['checkout', 'renewal', 'upgrade', 'registration'] as const;
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
 /** Statuses in which the money was taken (possibly partly refunded since). */

@@ -13,7 +13,8 @@ export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 export const SUBSCRIPTION_TRANSITIONS: TransitionTable<SubscriptionStatus> = {
   pending: ['active', 'expired'],
   active: ['active', 'past_due', 'canceled', 'expired'],
-  past_due: ['active', 'expired', 'canceled'],
+  // past_due → past_due: a further renewal attempt failed (recorded as its own event).
+  past_due: ['active', 'expired', 'canceled', 'past_due'],
   // A fresh checkout after the end starts the subscription again.
   canceled: ['active'],
   expired: ['active'],

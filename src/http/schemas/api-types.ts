@@ -75,7 +75,7 @@ export interface PaymentView {
   plan_name: string;
   provider: string;
   provider_name: string;
-  kind: 'checkout' | 'renewal' | 'upgrade';
+  kind: 'checkout' | 'renewal' | 'upgrade' | 'registration';
   status: string;
   amount_krw: number;
   vat_krw: number;
@@ -115,3 +115,9 @@ export interface PaymentsResponse {
   payments: PaymentView[];
   next_before: string | null;
 }
+
+// Refunds, receipts, usage and the admin API (/api/admin/*).
+export type * from './refund-api-types.ts';
+
+// Renewal management: plan change, auto-renewal off/on, price consent (/api/subscription/*).
+export type * from './renewal-api-types.ts';

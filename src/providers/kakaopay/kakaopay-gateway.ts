@@ -19,6 +19,7 @@ import {
   fromOrderResponse,
   fromReadyResponse,
   fromReturnQuery,
+  fromSidStatusForCharge,
   KAKAOPAY_PROVIDER,
   toApproveRequest,
   toCancelRequest,
@@ -34,6 +35,9 @@ export interface KakaoPayGatewayOptions {
   /** How long a tid stays approvable after ready, for `PreparedCheckout.expiresAt`. */
   tidLifetimeMs: number;
 }
+
+/** Clock skew allowed between us and KakaoPay when matching a SID's last approval to an attempt. */
+const SID_STATUS_CLOCK_SLACK_MS = 60_000;
 
 /** Codes meaning "this tid is not known under that CID": nothing was processed. */
 const WRONG_CID_CODES: ReadonlySet<string> = new Set(['-731', '-721']);
@@ -88,9 +92,21 @@ export class KakaoPayGateway implements PaymentGateway {
     return fromApproveResponse(body, raw);
   }
 
-  /** Order lookup by tid (CID chosen as described on the class). `billingKey` is always null. */
+  /**
+   * Order lookup by tid (CID chosen as described on the class). `billingKey` is always null.
+   * Without a tid, a subscription charge (given `billingKey`, `attemptedAt` and
+   * `expectedAmountKrw`) is looked up through the SID status (see `fromSidStatusForCharge`).
+   */
   async getPayment(input: LookupInput): Promise<PaymentResult> {
     const tid = input.providerRef;
+    if (!tid && input.billingKey && input.attemptedAt && input.expectedAmountKrw !== undefined) {
+      const { body, raw } = await this.client.call('status', { cid: this.options.subscriptionCid, sid: input.billingKey });
+      return fromSidStatusForCharge(body, raw, {
+        attemptedAt: input.attemptedAt,
+        amountKrw: input.expectedAmountKrw,
+        clockSlackMs: SID_STATUS_CLOCK_SLACK_MS,
+      });
+    }
     if (!tid) {
       throw new ProviderRequestError(KAKAOPAY_PROVIDER, 'missing_tid', 'kakaopay: order lookup needs the tid');
     }

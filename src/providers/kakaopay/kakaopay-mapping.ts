@@ -31,6 +31,7 @@ import type {
   KakaoPayReadyRequest,
   KakaoPayReadyResponse,
   KakaoPaySelectedCardInfo,
+  KakaoPaySidStatusResponse,
   KakaoPaySubscriptionRequest,
 } from './kakaopay-wire.ts';
 
@@ -265,6 +266,38 @@ export function fromCancelResponse(
         : requestedKrw,
     remainingKrw: toKrw(response.cancel_available_amount.total, 'cancel_available_amount.total'),
     occurredAt: latestKst(response.canceled_at, response.approved_at, response.created_at),
+    raw,
+  };
+}
+
+/**
+ * A subscription charge whose answer was lost has no tid to look up by. The SID status reports
+ * `last_approved_at`; an approval at or after the attempt (less `clockSlackMs` for clock skew
+ * and KST's whole seconds) is that charge, because the caller never has two charges of one SID
+ * in flight. The status does not report the tid or the amount: `providerRef` is
+ * `sid:<sid>@<last_approved_at>` and the amount is the one asked for, so refunding such a
+ * payment needs its tid from KakaoPay's merchant console. No approval since → `not_found`
+ * (nothing was charged).
+ */
+export function fromSidStatusForCharge(
+  response: KakaoPaySidStatusResponse,
+  raw: unknown,
+  charge: { attemptedAt: Date; amountKrw: Krw; clockSlackMs: number },
+): PaymentResult {
+  const last = response.last_approved_at ? parseKstDateTime(response.last_approved_at) : null;
+  if (!last || last.getTime() < charge.attemptedAt.getTime() - charge.clockSlackMs) {
+    throw new ProviderDeclinedError(KAKAOPAY_PROVIDER, 'sid_no_charge', 'kakaopay: no charge on this SID since the attempt', 'not_found');
+  }
+  return {
+    providerRef: `sid:${response.sid}@${response.last_approved_at}`,
+    status: 'approved',
+    amountKrw: charge.amountKrw,
+    refundableKrw: charge.amountKrw,
+    methodKind: methodKindOf(response.payment_method_type),
+    methodLabel: response.payment_method_type === 'MONEY' ? MONEY_LABEL : null,
+    billingKey: response.sid,
+    orderRef: null,
+    occurredAt: last,
     raw,
   };
 }

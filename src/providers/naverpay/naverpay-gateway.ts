@@ -221,6 +221,21 @@ export class NaverPayGateway implements PaymentGateway {
       operation: 'recurrent registration approval',
       moneyCall: true,
     });
+    if (input.amountKrw === 0) {
+      // Registration only (a new billing key, e.g. to resume auto-renewal): nothing to charge.
+      return {
+        providerRef: recurrentId,
+        status: 'approved',
+        amountKrw: input.amountKrw,
+        refundableKrw: input.amountKrw,
+        methodKind: 'unknown',
+        methodLabel: null,
+        billingKey: recurrentId,
+        orderRef: null,
+        occurredAt: this.#clock.now(),
+        raw: response.raw,
+      };
+    }
     try {
       return await this.#charge({
         recurrentId,

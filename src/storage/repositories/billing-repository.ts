@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { krw } from '../../domain/money.ts';
 import { assertPaymentTransition } from '../../domain/payment/payment-states.ts';
 import { assertSubscriptionTransition } from '../../domain/subscription/subscription-states.ts';
@@ -14,6 +14,8 @@ import type { Payment, Subscription, User } from '../../domain/records.ts';
 import type { PaymentStatus } from '../../domain/payment/payment-states.ts';
 import type { SubscriptionStatus } from '../../domain/subscription/subscription-states.ts';
 import type { Database, PaymentRow, SubscriptionRow, UserRow } from '../schema.ts';
+import type { RenewalRepository } from '../../domain/subscription/renewal-records.ts';
+import { KyselyRenewalRepository } from './renewal-repository.ts';
 
 export function toUser(r: UserRow): User {
   return { id: r.id, email: r.email, role: r.role, createdAt: r.created_at };
@@ -62,6 +64,9 @@ export function toSubscription(r: SubscriptionRow): Subscription {
     pendingPlanId: r.pending_plan_id,
     canceledAt: r.canceled_at,
     endedAt: r.ended_at,
+    nextRenewalAt: r.next_renewal_at,
+    graceUntil: r.grace_until,
+    agreedPriceKrw: r.agreed_price_krw === null ? null : krw(r.agreed_price_krw),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -95,6 +100,9 @@ function subscriptionPatchColumns(p: SubscriptionPatch) {
   if (p.pendingPlanId !== undefined) cols.pending_plan_id = p.pendingPlanId;
   if (p.canceledAt !== undefined) cols.canceled_at = p.canceledAt;
   if (p.endedAt !== undefined) cols.ended_at = p.endedAt;
+  if (p.nextRenewalAt !== undefined) cols.next_renewal_at = p.nextRenewalAt;
+  if (p.graceUntil !== undefined) cols.grace_until = p.graceUntil;
+  if (p.agreedPriceKrw !== undefined) cols.agreed_price_krw = p.agreedPriceKrw;
   return cols;
 }
 
@@ -102,6 +110,10 @@ const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
 export class KyselyBillingRepository implements BillingRepository {
   constructor(private readonly db: Kysely<Database> | Transaction<Database>) {}
+
+  renewals(): RenewalRepository {
+    return new KyselyRenewalRepository(this.db);
+  }
 
   async transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
@@ -185,7 +197,7 @@ export class KyselyBillingRepository implements BillingRepository {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await this.addPaymentEvent(p.id, { type: 'created', from: null, to: p.status, at: p.createdAt });
+    // Creation is not a transition: the row's created_at records it.
     return toPayment(row);
   }
 
@@ -219,16 +231,37 @@ export class KyselyBillingRepository implements BillingRepository {
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
   ) {
     assertPaymentTransition(id, from, to);
+    // The compare-and-set and its audit row in one statement (one round trip).
     const r = await this.db
-      .updateTable('payments')
-      .set({ ...paymentPatchColumns(patch), status: to, updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', from)
-      .returningAll()
+      .with('moved', (db) =>
+        db
+          .updateTable('payments')
+          .set({ ...paymentPatchColumns(patch), status: to, updated_at: at })
+          .where('id', '=', id)
+          .where('status', '=', from)
+          .returningAll(),
+      )
+      .with('audit', (db) =>
+        db
+          .insertInto('payment_events')
+          .columns(['payment_id', 'type', 'from_status', 'to_status', 'data', 'created_at'])
+          .expression((eb) =>
+            eb
+              .selectFrom('moved')
+              .select([
+                'moved.id',
+                sql<string>`${event?.type ?? 'transition'}::text`.as('type'),
+                sql<string>`${from}::text`.as('from_status'),
+                sql<string>`${to}::text`.as('to_status'),
+                sql<string>`${json(event?.data)}::jsonb`.as('data'),
+                sql<Date>`${at}::timestamptz`.as('created_at'),
+              ]),
+          ),
+      )
+      .selectFrom('moved')
+      .selectAll()
       .executeTakeFirst();
-    if (!r) return undefined;
-    await this.addPaymentEvent(id, { type: event?.type ?? 'transition', from, to, data: event?.data, at });
-    return toPayment(r);
+    return r ? toPayment(r as PaymentRow) : undefined;
   }
 
   async updatePayment(id: string, at: Date, patch: PaymentPatch) {
@@ -287,7 +320,7 @@ export class KyselyBillingRepository implements BillingRepository {
     return r ? toSubscription(r) : undefined;
   }
 
-  async insertSubscription(s: Omit<Subscription, 'updatedAt'>) {
+  async insertSubscription(s: Parameters<BillingRepository['insertSubscription']>[0]) {
     const r = await this.db
       .insertInto('subscriptions')
       .values({
@@ -303,6 +336,9 @@ export class KyselyBillingRepository implements BillingRepository {
         pending_plan_id: s.pendingPlanId,
         canceled_at: s.canceledAt,
         ended_at: s.endedAt,
+        next_renewal_at: s.nextRenewalAt ?? null,
+        grace_until: s.graceUntil ?? null,
+        agreed_price_krw: s.agreedPriceKrw ?? null,
         created_at: s.createdAt,
         updated_at: s.createdAt,
       })
@@ -322,15 +358,35 @@ export class KyselyBillingRepository implements BillingRepository {
   ) {
     assertSubscriptionTransition(id, from, to);
     const r = await this.db
-      .updateTable('subscriptions')
-      .set({ ...subscriptionPatchColumns(patch), status: to, updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', from)
-      .returningAll()
+      .with('moved', (db) =>
+        db
+          .updateTable('subscriptions')
+          .set({ ...subscriptionPatchColumns(patch), status: to, updated_at: at })
+          .where('id', '=', id)
+          .where('status', '=', from)
+          .returningAll(),
+      )
+      .with('audit', (db) =>
+        db
+          .insertInto('subscription_events')
+          .columns(['subscription_id', 'type', 'from_status', 'to_status', 'data', 'created_at'])
+          .expression((eb) =>
+            eb
+              .selectFrom('moved')
+              .select([
+                'moved.id',
+                sql<string>`${event?.type ?? 'transition'}::text`.as('type'),
+                sql<string>`${from}::text`.as('from_status'),
+                sql<string>`${to}::text`.as('to_status'),
+                sql<string>`${json(event?.data)}::jsonb`.as('data'),
+                sql<Date>`${at}::timestamptz`.as('created_at'),
+              ]),
+          ),
+      )
+      .selectFrom('moved')
+      .selectAll()
       .executeTakeFirst();
-    if (!r) return undefined;
-    await this.addSubscriptionEvent(id, { type: event?.type ?? 'transition', from, to, data: event?.data, at });
-    return toSubscription(r);
+    return r ? toSubscription(r as SubscriptionRow) : undefined;
   }
 
   async addSubscriptionEvent(subscriptionId: string, e: AuditEvent) {

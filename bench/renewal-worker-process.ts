@@ -1,0 +1,25 @@
+import { createInterface } from 'node:readline';
+import { loadConfig } from '../src/config/load-config.ts';
+import { compose } from '../src/composition.ts';
+
+// One renewal worker for the bench: composes like `npm run worker`, waits for "go" on stdin,
+// runs ticks until nothing is due, then prints its per-charge durations and exits.
+const config = loadConfig(process.env, { LOG_LEVEL: 'warn' });
+const services = await compose(config, {
+  dbTarget: config.database.kind === 'postgres' ? { ...config.database, poolSize: Number(process.env.BENCH_POOL ?? 24) } : config.database,
+  skipMigrations: true,
+  measureCharges: true,
+});
+process.stdout.write(JSON.stringify({ ready: { pid: process.pid } }) + '\n');
+await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once('line', () => resolve()));
+const totals = { claimed: 0, approved: 0, errors: 0 };
+for (;;) {
+  const r = await services.renewals.runOnce();
+  totals.claimed += r.claimed;
+  totals.approved += r.outcomes.approved;
+  totals.errors += r.errors;
+  if (r.claimed === 0) break;
+}
+process.stdout.write(JSON.stringify({ done: { ...totals, durations: services.renewals.chargeDurations } }) + '\n');
+await services.close();
+process.exit(0);

@@ -1,0 +1,247 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/config/load-config.ts';
+import { compose, stopwatch } from '../src/composition.ts';
+import { createDb, type DbHandle } from '../src/storage/create-db.ts';
+import { migrateToLatest } from '../src/storage/migrate.ts';
+import { startChild } from './processes.ts';
+import { freshPostgresDatabase } from './pg-database.ts';
+import { registerKakaoPaySids, seedSubscriptions, seedUserId } from './renewal-seed.ts';
+
+/**
+ * Renewal throughput: N due subscriptions (seeded with generate_series, each with a real SID
+ * at the KakaoPay sandbox, which answers after `latency` ms), renewed by `workers` worker
+ * processes on PostgreSQL (each: `loops` claim loops × `batch` charges in flight) or by the
+ * in-process worker on PGlite. Prints renewals/s and p50/p99 per charge (charge + settle).
+ * Then the idle tick: `idle` subscriptions of which none is due; prints the median tick.
+ * Figures only; nothing is asserted.
+ */
+export interface RenewalBenchOptions {
+  db: 'pglite' | 'postgres';
+  subs: number;
+  idle: number;
+  latencyMs: number;
+  workers: number;
+  loops: number;
+  batch: number;
+}
+
+const DAY = 86_400_000;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+const round = (n: number) => Math.round(n * 10) / 10;
+
+interface Database {
+  url: string | null;
+  dataDir: string | null;
+  open(): Promise<DbHandle>;
+  drop(): Promise<void>;
+}
+
+async function freshDatabase(kind: 'pglite' | 'postgres'): Promise<Database> {
+  if (kind === 'postgres') {
+    const pg = await freshPostgresDatabase('bench_renewals');
+    return { url: pg.url, dataDir: null, open: () => createDb({ kind: 'postgres', url: pg.url, poolSize: 8 }), drop: pg.drop };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'smts-bench-renewals-'));
+  return {
+    url: null,
+    dataDir: dir,
+    open: () => createDb({ kind: 'pglite', dataDir: join(dir, 'pglite') }),
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function envFor(d: Database, extra: Record<string, string>): Record<string, string> {
+  return {
+    ...(d.url ? { DATABASE_URL: d.url } : { DATABASE_URL: '', DATA_DIR: d.dataDir! }),
+    LOG_LEVEL: 'warn',
+    SANDBOX_MODE: 'true',
+    ...extra,
+  };
+}
+
+/** BENCH_CPU_PROF=<part of a script name> profiles that child (as bench/processes.ts does). */
+function profile(script: string): string[] {
+  const want = process.env.BENCH_CPU_PROF;
+  return want && script.includes(want) ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [];
+}
+
+function waitLine(child: ChildProcess, prefix: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      if (l.startsWith(`{"${prefix}"`)) resolve(JSON.parse(l)[prefix]);
+    });
+  });
+}
+
+export async function runRenewalBench(o: RenewalBenchOptions) {
+  const sandboxes = await startChild('bench/sandboxes-process.ts', { SANDBOX_LATENCY_MS: String(o.latencyMs) });
+  const kakaoUrl = sandboxes.info.kakaopay as string;
+  const d = await freshDatabase(o.db);
+  try {
+    // Seed: a SID per user at the sandbox, then users and due subscriptions in SQL.
+    let t = stopwatch();
+    const seedHandle = await d.open();
+    await migrateToLatest(seedHandle.db);
+    const userIds = Array.from({ length: o.subs }, (_, i) => seedUserId('b', i + 1));
+    const sids = await registerKakaoPaySids(kakaoUrl, userIds, 512);
+    const periodEnd = new Date(Date.now() - 60_000);
+    await seedSubscriptions(seedHandle.db, { prefix: 'b', count: o.subs, sids, planId: 'standard', priceKrw: 29000, periodMs: 30 * DAY, periodEnd, nextRenewalAt: periodEnd });
+    const seedMs = stopwatch() - t;
+
+    const env = envFor(d, {
+      KAKAOPAY_BASE_URL: kakaoUrl,
+      NAVERPAY_BASE_URL: sandboxes.info.naverpay,
+      RENEWAL_LOOPS: String(o.loops),
+      RENEWAL_BATCH_SIZE: String(o.batch),
+    });
+    let durations: number[] = [];
+    let elapsedMs: number;
+    let inFlight: number;
+    if (o.db === 'postgres') {
+      await seedHandle.close();
+      const children = Array.from({ length: o.workers }, () =>
+        spawn(process.execPath, [...profile('renewal-worker'), '--import', 'tsx', 'bench/renewal-worker-process.ts'], {
+          env: { ...process.env, ...env },
+          stdio: ['pipe', 'pipe', 'inherit'],
+        }),
+      );
+      await Promise.all(children.map((c) => waitLine(c, 'ready')));
+      const done = children.map((c) => waitLine(c, 'done'));
+      t = stopwatch();
+      for (const c of children) c.stdin!.write('go\n');
+      const results = await Promise.all(done);
+      elapsedMs = stopwatch() - t;
+      durations = results.flatMap((r) => r.durations);
+      inFlight = o.workers * o.loops * o.batch;
+    } else {
+      await seedHandle.close();
+      const config = loadConfig(process.env, env);
+      const services = await compose(config, { skipMigrations: true, measureCharges: true });
+      t = stopwatch();
+      while ((await services.renewals.runOnce()).claimed > 0);
+      elapsedMs = stopwatch() - t;
+      durations = services.renewals.chargeDurations;
+      inFlight = o.batch;
+      await services.close();
+    }
+    const check = await d.open();
+    const approved = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM payments WHERE kind = 'renewal' AND status = 'approved'`.execute(check.db)).rows[0].n;
+    const stats = (await (await fetch(`${kakaoUrl}/__sandbox/stats`)).json()) as { subscription: number };
+    await check.close();
+    durations.sort((a, b) => a - b);
+    return {
+      db: o.db,
+      subscriptions: o.subs,
+      renewed: approved,
+      sandbox_charges: stats.subscription,
+      processes: o.db === 'postgres' ? o.workers : 1,
+      charges_in_flight: inFlight,
+      sandbox_latency_ms: o.latencyMs,
+      seconds: round(elapsedMs / 1000),
+      renewals_per_s: Math.round(approved / (elapsedMs / 1000)),
+      charge_p50_ms: round(percentile(durations, 50)),
+      charge_p99_ms: round(percentile(durations, 99)),
+      seed_s: round(seedMs / 1000),
+    };
+  } finally {
+    await sandboxes.stop();
+    await d.drop();
+  }
+}
+
+/** Median duration of a worker tick over `idle` subscriptions of which none is due. */
+export async function runIdleTickBench(o: Pick<RenewalBenchOptions, 'db' | 'idle'>) {
+  const d = await freshDatabase(o.db);
+  try {
+    let t = stopwatch();
+    const h = await d.open();
+    await migrateToLatest(h.db);
+    const now = Date.now();
+    await seedSubscriptions(h.db, {
+      prefix: 'i',
+      count: o.idle,
+      sids: null,
+      planId: 'standard',
+      priceKrw: 29000,
+      periodMs: 30 * DAY,
+      // Spread over the month, all in the future: nothing is due now.
+      periodEnd: new Date(now + 20 * DAY),
+      nextRenewalAt: new Date(now + 13 * DAY),
+    });
+    const seedMs = stopwatch() - t;
+    await h.close();
+    const config = loadConfig(process.env, envFor(d, {}));
+    const services = await compose(config, { skipMigrations: true });
+    const times: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      t = stopwatch();
+      const r = await services.renewals.runOnce();
+      times.push(stopwatch() - t);
+      if (r.claimed !== 0) throw new Error('an idle tick claimed subscriptions');
+    }
+    await services.close();
+    times.sort((a, b) => a - b);
+    return { db: o.db, subscriptions: o.idle, due: 0, tick_median_ms: round(percentile(times, 50)), tick_max_ms: round(times[times.length - 1]), seed_s: round(seedMs / 1000) };
+  } finally {
+    await d.drop();
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      db: { type: 'string', default: 'both' },
+      subs: { type: 'string' },
+      'pglite-subs': { type: 'string' },
+      idle: { type: 'string', default: '1000000' },
+      latency: { type: 'string', default: '50' },
+      workers: { type: 'string', default: '4' },
+      loops: { type: 'string', default: '4' },
+      batch: { type: 'string', default: '64' },
+      'skip-idle': { type: 'boolean', default: false },
+    },
+  });
+  const dbs = values.db === 'both' ? (['postgres', 'pglite'] as const) : [values.db as 'pglite' | 'postgres'];
+  const renewals = [];
+  const idle = [];
+  for (const db of dbs) {
+    // PGlite is one connection in one process: a smaller default keeps the run to minutes.
+    const subs = Number(values.subs ?? (db === 'pglite' ? values['pglite-subs'] ?? 20_000 : 100_000));
+    const r = await runRenewalBench({
+      db,
+      subs,
+      idle: Number(values.idle),
+      latencyMs: Number(values.latency),
+      workers: Number(values.workers),
+      loops: Number(values.loops),
+      batch: Number(values.batch),
+    });
+    console.log(JSON.stringify(r));
+    renewals.push(r);
+    if (!values['skip-idle']) {
+      const i = await runIdleTickBench({ db, idle: Number(values.idle) });
+      console.log(JSON.stringify(i));
+      idle.push(i);
+    }
+  }
+  console.log('\nrenewals (due subscriptions charged with their billing key at the KakaoPay sandbox):');
+  console.table(renewals);
+  if (idle.length) {
+    console.log('worker tick with nothing due (target < 100 ms):');
+    console.table(idle);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

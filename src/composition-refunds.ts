@@ -1,0 +1,32 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppConfig } from './config/load-config.ts';
+import type { DbHandle } from './storage/create-db.ts';
+import { KyselyRefundRepository, KyselyUsageRepository } from './storage/repositories/refund-repository.ts';
+import { KyselyReportRepository } from './storage/repositories/report-repository.ts';
+import { IdempotencyRepository } from './storage/repositories/idempotency-repository.ts';
+import { KeyedSerializer } from './use-cases/keyed-serializer.ts';
+import type { RefundDeps } from './use-cases/refund-payment.ts';
+import type { UseCaseContext } from './use-cases/context.ts';
+import { refundRoutes } from './http/routes/payment/refund-routes.ts';
+import { adminRoutes } from './http/routes/admin/admin-routes.ts';
+
+/** The refund, receipt, usage and admin area's part of the dependency graph (called by compose()). */
+export function composeRefunds(config: AppConfig, db: DbHandle, ctx: UseCaseContext) {
+  const refunds: RefundDeps = {
+    refunds: new KyselyRefundRepository(db.db),
+    usage: new KyselyUsageRepository(db.db),
+    serializer: new KeyedSerializer(),
+    settings: {
+      policy: config.refunds.policy,
+      withdrawalDays: config.refunds.withdrawalDays,
+      unknownGraceMs: config.refunds.unknownGraceMs,
+    },
+  };
+  const idempotency = new IdempotencyRepository(db.db);
+  const reports = new KyselyReportRepository(db.db);
+  const routes: { plugin: FastifyPluginAsync<any>; options: Record<string, unknown> }[] = [
+    { plugin: refundRoutes, options: { ctx, refunds, idempotency } },
+    { plugin: adminRoutes, options: { ctx, refunds, reports, feesBps: config.fees, idempotency } },
+  ];
+  return { refunds, reports, routes };
+}

@@ -1,0 +1,200 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import { PAYMENT_STATUSES } from '../../../domain/payment/payment-states.ts';
+import type { AdminDirectory, ReportStore } from '../../../domain/report-store.ts';
+import type { UseCaseContext } from '../../../use-cases/context.ts';
+import { refundPayment, syncRefund, type RefundDeps } from '../../../use-cases/refund-payment.ts';
+import { revenueReport, kstMonthOf } from '../../../use-cases/revenue-report.ts';
+import { FeatureSchema, recordUsage } from '../../../use-cases/record-usage.ts';
+import {
+  exportPayments,
+  getPaymentForAdmin,
+  getUserSummary,
+  listPaymentsWithRefunds,
+  searchUsers,
+  type AdminLookupDeps,
+  type PaymentWithRefunds,
+} from '../../../use-cases/admin-lookup.ts';
+import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
+import { principalOf, requireAdmin } from '../../plugins/auth.ts';
+import { withIdempotency } from '../../plugins/idempotency.ts';
+import { docSchema, parseWith } from '../../schemas/validation.ts';
+import { paymentView } from '../../schemas/views.ts';
+import { adminPaymentView, adminUserView, refundView, revenueReportView } from '../../schemas/refund-views.ts';
+import type {
+  AdminPaymentDetailResponse,
+  AdminPaymentsResponse,
+  AdminRefundSyncResponse,
+  AdminUserDetailResponse,
+  AdminUsersResponse,
+  RevenueReportResponse,
+  UsageResponse,
+} from '../../schemas/refund-api-types.ts';
+import { refundResponse } from '../payment/refund-routes.ts';
+import { paymentsCsv } from './payments-csv.ts';
+
+export interface AdminRoutesOptions {
+  ctx: UseCaseContext;
+  refunds: RefundDeps;
+  reports: ReportStore & AdminDirectory;
+  feesBps: Readonly<Record<string, number>>;
+  idempotency: IdempotencyRepository;
+}
+
+const IdParams = z.object({ id: z.string().min(1).max(64) });
+const UserSearchQuery = z.object({ q: z.string().trim().min(1).max(254), limit: z.coerce.number().int().min(1).max(100).default(20) });
+const Month = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$/, 'YYYY-MM')
+  .transform((s) => s.slice(0, 7));
+const RevenueQuery = z.object({ from: Month.optional(), to: Month.optional() });
+const RefundBody = z.object({
+  /** Omitted: refund everything still refundable. */
+  amount_krw: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  reason: z.string().trim().min(1).max(500),
+});
+const AdminUsageBody = z.object({ user_id: z.string().min(1).max(64), feature: FeatureSchema });
+const PaymentListQuery = z.object({
+  user_id: z.string().min(1).max(64).optional(),
+  status: z.enum(PAYMENT_STATUSES).optional(),
+  provider: z.string().min(1).max(32).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+const CsvQuery = PaymentListQuery.omit({ limit: true, cursor: true });
+
+function encodeCursor(p: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${p.createdAt.toISOString()}|${p.id}`).toString('base64url');
+}
+function decodeCursor(c: string | undefined): { createdAt: Date; id: string } | undefined {
+  if (!c) return undefined;
+  const [at, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at);
+  if (!id || Number.isNaN(createdAt.getTime())) throw new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'invalid cursor', input: c }]);
+  return { createdAt, id };
+}
+
+/**
+ * Operator API under /api/admin/. Every route of this plugin requires the admin role
+ * (the hook below covers routes added later too).
+ */
+export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, opts) => {
+  const { ctx, refunds, reports, feesBps, idempotency } = opts;
+  const lookup: AdminLookupDeps = { directory: reports, refunds: refunds.refunds };
+  app.addHook('onRequest', requireAdmin);
+
+  const paymentsView = (rows: PaymentWithRefunds[]) =>
+    rows.map((r) => adminPaymentView(r.payment, r.refunds, ctx.plans, feesBps, r.refundableKrw));
+  const tags = ['admin'];
+
+  app.get('/api/admin/users', { schema: { tags, summary: '사용자 검색 (이메일 일부 또는 사용자 ID)', querystring: docSchema(UserSearchQuery) } }, async (req): Promise<AdminUsersResponse> => {
+    const q = parseWith(UserSearchQuery, req.query);
+    const found = await searchUsers(lookup, { query: q.q, limit: q.limit });
+    return { users: found.map((s) => adminUserView(s.user, s.subscription, ctx.plans)) };
+  });
+
+  app.get('/api/admin/users/:id', { schema: { tags, summary: '사용자 상세: 구독과 최근 결제 100건' } }, async (req): Promise<AdminUserDetailResponse> => {
+    const { id } = parseWith(IdParams, req.params);
+    const s = await getUserSummary(lookup, id);
+    const rows = await listPaymentsWithRefunds(lookup, { userId: id, limit: 100 });
+    return { user: adminUserView(s.user, s.subscription, ctx.plans), payments: paymentsView(rows) };
+  });
+
+  async function listPage(query: z.infer<typeof PaymentListQuery>): Promise<AdminPaymentsResponse> {
+    const rows = await listPaymentsWithRefunds(lookup, {
+      userId: query.user_id,
+      status: query.status,
+      provider: query.provider,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      before: decodeCursor(query.cursor),
+      limit: query.limit,
+    });
+    const last = rows[rows.length - 1]?.payment;
+    return { payments: paymentsView(rows), next_cursor: rows.length === query.limit && last ? encodeCursor(last) : null };
+  }
+
+  app.get('/api/admin/users/:id/payments', { schema: { tags, summary: '사용자의 결제 내역 (환불 포함)' } }, async (req): Promise<AdminPaymentsResponse> => {
+    const { id } = parseWith(IdParams, req.params);
+    await getUserSummary(lookup, id);
+    return listPage(parseWith(PaymentListQuery, { ...(req.query as object), user_id: id }));
+  });
+
+  app.get('/api/admin/payments', { schema: { tags, summary: '결제 검색 (user_id, status, provider, from, to, cursor)', querystring: docSchema(PaymentListQuery) } }, async (req) =>
+    listPage(parseWith(PaymentListQuery, req.query)),
+  );
+
+  app.get('/api/admin/payments.csv', { schema: { tags, summary: '결제 내역 CSV 내보내기 (UTF-8 BOM, Excel 호환)', querystring: docSchema(CsvQuery) } }, async (req, reply) => {
+    const q = parseWith(CsvQuery, req.query);
+    const rows = exportPayments(lookup, {
+      userId: q.user_id,
+      status: q.status,
+      provider: q.provider,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+    });
+    const stamp = kstMonthOf(ctx.clock.now()).replace('-', '');
+    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="payments-${stamp}.csv"`);
+    return reply.send(Readable.from(paymentsCsv(rows, ctx.plans, feesBps)));
+  });
+
+  app.get('/api/admin/payments/:id', { schema: { tags, summary: '결제 상세 (환불, 사용자)' } }, async (req): Promise<AdminPaymentDetailResponse> => {
+    const { id } = parseWith(IdParams, req.params);
+    const r = await getPaymentForAdmin(ctx, lookup, id);
+    return {
+      payment: adminPaymentView(r.payment, r.refunds, ctx.plans, feesBps, r.refundableKrw),
+      user: r.user ? adminUserView(r.user.user, r.user.subscription, ctx.plans) : null,
+    };
+  });
+
+  app.post(
+    '/api/admin/payments/:id/refunds',
+    {
+      schema: {
+        tags,
+        summary: '환불 (amount_krw 생략 시 남은 금액 전액; Idempotency-Key 지원; 201 완료, 202 결과 확인 중)',
+        body: docSchema(RefundBody),
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+      },
+    },
+    async (req, reply) => {
+      const { id } = parseWith(IdParams, req.params);
+      const body = parseWith(RefundBody, req.body);
+      const adminId = principalOf(req).userId;
+      return withIdempotency({ repo: idempotency, clock: ctx.clock }, req, reply, adminId, async () =>
+        refundResponse(
+          await refundPayment(ctx, refunds, { paymentId: id, amountKrw: body.amount_krw, reason: body.reason, kind: 'admin', requestedBy: adminId }),
+          ctx,
+        ),
+      );
+    },
+  );
+
+  app.post('/api/admin/refunds/:id/sync', { schema: { tags, summary: '결과를 모르는 환불을 결제사 조회로 확정' } }, async (req): Promise<AdminRefundSyncResponse> => {
+    const { id } = parseWith(IdParams, req.params);
+    const r = await syncRefund(ctx, refunds, id);
+    return { reconciled: r.reconciled, refund: refundView(r.refund), payment: paymentView(r.payment, ctx.plans) };
+  });
+
+  app.get(
+    '/api/admin/reports/revenue',
+    { schema: { tags, summary: '매출 리포트: 월별·결제사별 총매출, 환불, 수수료, 순매출, 플랜별 구독자, MRR, 갱신 실패, 이탈률', querystring: docSchema(RevenueQuery) } },
+    async (req): Promise<RevenueReportResponse> => {
+      const q = parseWith(RevenueQuery, req.query);
+      const now = ctx.clock.now();
+      const to = q.to ?? kstMonthOf(now);
+      const from = q.from ?? kstMonthOf(new Date(Date.UTC(Number(to.slice(0, 4)) - 1, Number(to.slice(5, 7)), 15)));
+      return revenueReportView(await revenueReport(ctx, { reports, feesBps }, { from, to }));
+    },
+  );
+
+  app.post('/api/admin/usage', { schema: { tags, summary: '유료 기능 사용 기록 (호스트 서버용, user_id 지정)', body: docSchema(AdminUsageBody) } }, async (req, reply): Promise<UsageResponse> => {
+    const body = parseWith(AdminUsageBody, req.body);
+    const u = await recordUsage(ctx, refunds.usage, { userId: body.user_id, feature: body.feature, recordedBy: principalOf(req).userId });
+    reply.status(201);
+    return { user_id: u.userId, feature: u.feature, occurred_at: u.occurredAt.toISOString() };
+  });
+};

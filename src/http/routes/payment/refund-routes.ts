@@ -1,0 +1,109 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { UseCaseContext } from '../../../use-cases/context.ts';
+import type { RefundDeps, RefundPaymentResult } from '../../../use-cases/refund-payment.ts';
+import { getPaymentReceipt } from '../../../use-cases/get-payment-receipt.ts';
+import { withdrawPayment } from '../../../use-cases/withdraw-subscription.ts';
+import { cancelSubscriptionNow } from '../../../use-cases/cancel-with-refund.ts';
+import { getSubscriptionStatus } from '../../../use-cases/get-subscription-status.ts';
+import { FeatureSchema, recordUsage } from '../../../use-cases/record-usage.ts';
+import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
+import { principalOf, requireUser } from '../../plugins/auth.ts';
+import { withIdempotency } from '../../plugins/idempotency.ts';
+import { docSchema, parseWith } from '../../schemas/validation.ts';
+import { paymentView, subscriptionStatusView } from '../../schemas/views.ts';
+import { cancelLineView, receiptView, refundView } from '../../schemas/refund-views.ts';
+import type { CancelNowResponse, ReceiptResponse, RefundResponse, UsageResponse } from '../../schemas/refund-api-types.ts';
+
+export interface RefundRoutesOptions {
+  ctx: UseCaseContext;
+  refunds: RefundDeps;
+  idempotency: IdempotencyRepository;
+}
+
+const IdParams = z.object({ id: z.string().min(1).max(64) });
+const UsageBody = z.object({ feature: FeatureSchema });
+
+export function refundResponse(r: RefundPaymentResult, ctx: UseCaseContext): { status: number; body: RefundResponse } {
+  return {
+    status: r.outcome === 'succeeded' ? 201 : 202,
+    body: { outcome: r.outcome, refund: refundView(r.refund), payment: paymentView(r.payment, ctx.plans) },
+  };
+}
+
+/** Subscriber-facing refund routes: receipts, 청약철회, cancel-now, and usage reports. */
+export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app, { ctx, refunds, idempotency }) => {
+  const idem = { repo: idempotency, clock: ctx.clock };
+
+  app.get(
+    '/api/payments/:id/receipt',
+    { preHandler: requireUser, schema: { tags: ['payments'], summary: '영수증: 공급가액·부가세·결제수단·승인시각·환불 내역 (본인 결제만)' } },
+    async (req): Promise<ReceiptResponse> => {
+      const { id } = parseWith(IdParams, req.params);
+      return receiptView(await getPaymentReceipt(ctx, refunds, { userId: principalOf(req).userId, paymentId: id }), ctx.plans);
+    },
+  );
+
+  app.post(
+    '/api/payments/:id/withdraw',
+    {
+      preHandler: requireUser,
+      schema: {
+        tags: ['payments'],
+        summary: `청약철회: 결제 후 ${refunds.settings.withdrawalDays}일 이내, 유료 기능 미사용 시 전액 환불 (201 완료, 202 확인 중)`,
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+      },
+    },
+    async (req, reply) => {
+      const { id } = parseWith(IdParams, req.params);
+      const userId = principalOf(req).userId;
+      return withIdempotency(idem, req, reply, userId, async () =>
+        refundResponse(await withdrawPayment(ctx, refunds, { userId, paymentId: id }), ctx),
+      );
+    },
+  );
+
+  app.post(
+    '/api/subscription/cancel-now',
+    {
+      preHandler: requireUser,
+      schema: {
+        tags: ['subscription'],
+        summary: '즉시 해지: 구독을 지금 종료하고 미사용 일수를 환불 (floor(결제금액 × 남은 일수 / 기간 일수))',
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+      },
+    },
+    async (req, reply) => {
+      const userId = principalOf(req).userId;
+      return withIdempotency(idem, req, reply, userId, async () => {
+        const r = await cancelSubscriptionNow(ctx, refunds, { userId });
+        const body: CancelNowResponse = {
+          policy: refunds.settings.policy,
+          refunded_krw: r.refundedKrw,
+          lines: r.lines.map(cancelLineView),
+          subscription: subscriptionStatusView(await getSubscriptionStatus(ctx, userId)),
+        };
+        return { status: 200, body };
+      });
+    },
+  );
+
+  app.post(
+    '/api/usage',
+    {
+      preHandler: requireUser,
+      schema: {
+        tags: ['usage'],
+        summary: '유료 기능 사용 기록 (호스트 앱이 사용자 토큰으로 호출; 기록 후에는 청약철회 불가)',
+        body: docSchema(UsageBody),
+      },
+    },
+    async (req, reply): Promise<UsageResponse> => {
+      const { feature } = parseWith(UsageBody, req.body);
+      const userId = principalOf(req).userId;
+      const u = await recordUsage(ctx, refunds.usage, { userId, feature, recordedBy: userId });
+      reply.status(201);
+      return { user_id: u.userId, feature: u.feature, occurred_at: u.occurredAt.toISOString() };
+    },
+  );
+};

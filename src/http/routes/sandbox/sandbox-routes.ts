@@ -1,0 +1,111 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { AdjustableClock } from '../../../domain/test-clock.ts';
+import type { UseCaseContext } from '../../../use-cases/context.ts';
+import { advanceTestClock } from '../../../use-cases/advance-test-clock.ts';
+import type { SandboxClockLink } from '../../../providers/sandbox-clocks.ts';
+import type { RenewalWorker } from '../../../worker/renewal-worker.ts';
+import { requireUser } from '../../plugins/auth.ts';
+import { docSchema, parseWith } from '../../schemas/validation.ts';
+import { noticeView } from '../../schemas/renewal-views.ts';
+import type { ClockResponse, MailboxResponse, NoticeView } from '../../schemas/renewal-api-types.ts';
+
+const ClockBody = z
+  .object({
+    advance_ms: z.number().int().nonnegative().optional(),
+    advance_days: z.number().nonnegative().optional(),
+  })
+  .refine((b) => (b.advance_ms === undefined) !== (b.advance_days === undefined), 'advance_ms 또는 advance_days 중 하나만 주세요.');
+
+const MailboxQuery = z.object({
+  email: z.string().max(254).optional(),
+  user_id: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export interface SandboxRoutesOptions {
+  ctx: UseCaseContext;
+  clock: AdjustableClock;
+  worker: RenewalWorker;
+  providerClocks: SandboxClockLink;
+}
+
+/**
+ * Sandbox-mode tools (registered only when SANDBOX_MODE is on):
+ * - `POST /api/sandbox/clock {advance_ms | advance_days}`: any signed-in user may move the
+ *   test clock (sandbox mode is a local test setup; there is nothing of anyone's to protect).
+ *   Moves this service's clock, both sandboxes' clocks, then runs a worker tick.
+ * - `POST /api/sandbox/renewals/run`: one worker tick now.
+ * - `GET /api/sandbox/mailbox` (JSON) and `GET /sandbox/mailbox` (HTML): the notice outbox,
+ *   newest first, optionally for one `email` or `user_id`. Open without sign-in, like the
+ *   provider sandboxes' own control pages.
+ */
+export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (app, { ctx, clock, worker, providerClocks }) => {
+  const clockView = (): ClockResponse => ({ now: clock.now().toISOString(), offset_ms: clock.offset });
+
+  app.get('/api/sandbox/clock', { schema: { tags: ['sandbox'], summary: '테스트 시계 (샌드박스 모드 전용)' } }, async () => clockView());
+
+  app.post(
+    '/api/sandbox/clock',
+    { preHandler: requireUser, schema: { tags: ['sandbox'], summary: '테스트 시계를 앞으로 이동 (서비스·두 샌드박스), 이어서 갱신 작업 1회 실행', body: docSchema(ClockBody) } },
+    async (req): Promise<ClockResponse> => {
+      const body = parseWith(ClockBody, req.body);
+      const ms = body.advance_ms ?? Math.round(body.advance_days! * 86_400_000);
+      const r = await advanceTestClock({ clock, providerClocks, runTick: (now) => worker.runOnce(now) }, ms);
+      return { now: r.now.toISOString(), offset_ms: r.offsetMs, providers: r.providers, tick: r.tick };
+    },
+  );
+
+  app.post(
+    '/api/sandbox/renewals/run',
+    { preHandler: requireUser, schema: { tags: ['sandbox'], summary: '갱신 작업 1회 실행 (샌드박스 모드 전용)' } },
+    async () => ({ tick: await worker.runOnce(clock.now()) }),
+  );
+
+  async function notices(q: z.infer<typeof MailboxQuery>): Promise<NoticeView[]> {
+    const rows = await ctx.repo.renewals().listNotices({ email: q.email, userId: q.user_id, limit: q.limit });
+    return rows.map(noticeView);
+  }
+
+  app.get('/api/sandbox/mailbox', { schema: { tags: ['sandbox'], summary: '샌드박스 우편함: 발송된 안내 메일 (JSON)' } }, async (req): Promise<MailboxResponse> => ({
+    notices: await notices(parseWith(MailboxQuery, req.query)),
+  }));
+
+  app.get('/sandbox/mailbox', { schema: { hide: true } }, async (req, reply) => {
+    const q = parseWith(MailboxQuery, req.query);
+    reply.type('text/html; charset=utf-8');
+    return mailboxPage(await notices(q), clock.now(), q.email ?? q.user_id ?? null);
+  });
+};
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const KST = new Intl.DateTimeFormat('ko-KR', { timeZone: 'Asia/Seoul', dateStyle: 'medium', timeStyle: 'short' });
+
+function mailboxPage(list: NoticeView[], now: Date, filter: string | null): string {
+  const items = list
+    .map(
+      (n) => `<article>
+  <header><strong>${escapeHtml(n.subject)}</strong><span>${escapeHtml(KST.format(new Date(n.created_at)))}</span></header>
+  <p class="meta">받는 사람: ${escapeHtml(n.to ?? '(이메일 없음)')} · 종류: ${escapeHtml(n.kind)} · 상태: ${escapeHtml(n.status)}</p>
+  <pre>${escapeHtml(n.body)}</pre>
+</article>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="ko"><head><meta charset="utf-8"><title>샌드박스 우편함</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font-family:system-ui,sans-serif;max-width:760px;margin:2rem auto;padding:0 1rem;color:#222}
+article{border:1px solid #ddd;border-radius:8px;padding:1rem;margin:1rem 0}
+header{display:flex;justify-content:space-between;gap:1rem}
+.meta{color:#666;font-size:.9rem}
+pre{white-space:pre-wrap;font-family:inherit;margin:0}
+</style></head>
+<body>
+<h1>샌드박스 우편함</h1>
+<p>테스트 시계 기준 현재 시각: ${escapeHtml(KST.format(now))}${filter ? ` · 필터: ${escapeHtml(filter)}` : ''} · ${list.length}통</p>
+<form method="get"><input name="email" placeholder="이메일로 찾기" value="${escapeHtml(filter ?? '')}"> <button>찾기</button></form>
+${items || '<p>아직 받은 안내 메일이 없습니다.</p>'}
+</body></html>`;
+}

@@ -1,0 +1,138 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { UseCaseContext } from '../../../use-cases/context.ts';
+import { changePlan } from '../../../use-cases/change-plan.ts';
+import { cancelSubscription } from '../../../use-cases/cancel-subscription.ts';
+import { resumeSubscription } from '../../../use-cases/resume-subscription.ts';
+import { acceptPriceChange } from '../../../use-cases/accept-price-change.ts';
+import { getRenewalStatus } from '../../../use-cases/get-renewal-status.ts';
+import { getSubscriptionStatus } from '../../../use-cases/get-subscription-status.ts';
+import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
+import { principalOf, requireUser } from '../../plugins/auth.ts';
+import { withIdempotency } from '../../plugins/idempotency.ts';
+import { docSchema, parseWith } from '../../schemas/validation.ts';
+import { paymentView, subscriptionStatusView } from '../../schemas/views.ts';
+import { checkoutLaunchView, prorationView, renewalView } from '../../schemas/renewal-views.ts';
+import type { CancelResponse, ConsentResponse, PlanChangeResponse, RenewalView, ResumeResponse } from '../../schemas/renewal-api-types.ts';
+
+const ChangeBody = z.object({
+  plan: z.string().min(1).max(32),
+  /** Provider for a checkout when there is no billing key (default: the subscription's). */
+  method: z.string().min(1).max(32).optional(),
+});
+const ResumeBody = z.object({ method: z.string().min(1).max(32).optional() });
+const ConsentBody = z.object({ price_krw: z.number().int().nonnegative() });
+const EmptyBody = z.object({}).passthrough();
+
+export interface PlanChangeRoutesOptions {
+  ctx: UseCaseContext;
+  idempotency: IdempotencyRepository;
+}
+
+/**
+ * Subscription management: plan change (upgrade now with proration, downgrade at renewal),
+ * auto-renewal off/on, consent to a price change, and the renewal view. Every write honours
+ * `Idempotency-Key`, and repeating a call without one returns the same state.
+ */
+export const planChangeRoutes: FastifyPluginAsync<PlanChangeRoutesOptions> = async (app, { ctx, idempotency }) => {
+  const idem = { repo: idempotency, clock: ctx.clock };
+  const views = async (userId: string) => ({
+    subscription: subscriptionStatusView(await getSubscriptionStatus(ctx, userId)),
+    renewal: renewalView(await getRenewalStatus(ctx, userId)),
+  });
+
+  app.get(
+    '/api/subscription/renewal',
+    { preHandler: requireUser, schema: { tags: ['subscription'], summary: '자동 갱신 상태: 다음 결제일·금액, 유예 기간, 가격 동의 필요 여부' } },
+    async (req): Promise<RenewalView> => renewalView(await getRenewalStatus(ctx, principalOf(req).userId)),
+  );
+
+  app.post(
+    '/api/subscription/change',
+    {
+      preHandler: requireUser,
+      schema: {
+        tags: ['subscription'],
+        summary: '플랜 변경: 업그레이드는 즉시(남은 기간 일할 계산 결제), 다운그레이드는 다음 갱신부터',
+        body: docSchema(ChangeBody),
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+      },
+    },
+    async (req, reply) => {
+      const body = parseWith(ChangeBody, req.body);
+      const userId = principalOf(req).userId;
+      return withIdempotency(idem, req, reply, userId, async () => {
+        const r = await changePlan(ctx, { userId, planId: body.plan, method: body.method });
+        const res: PlanChangeResponse = { change: r.change, ...(await views(userId)) };
+        if (r.change === 'downgrade_scheduled') res.effective_at = r.effectiveAt.toISOString();
+        if (r.change === 'upgraded' || r.change === 'pending' || r.change === 'checkout_required') {
+          res.proration = prorationView(r.proration);
+          if (r.payment) res.payment = paymentView(r.payment, ctx.plans);
+        }
+        if (r.change === 'checkout_required') {
+          res.payment_id = r.payment.id;
+          res.checkout = checkoutLaunchView(r.checkout);
+        }
+        return { status: r.change === 'pending' ? 202 : 200, body: res };
+      });
+    },
+  );
+
+  app.post(
+    '/api/subscription/cancel',
+    {
+      preHandler: requireUser,
+      schema: { tags: ['subscription'], summary: '자동 갱신 해지 (이용 기간 끝까지 이용, 자동결제 키 해지)', body: docSchema(EmptyBody) },
+    },
+    async (req, reply) => {
+      const userId = principalOf(req).userId;
+      return withIdempotency(idem, req, reply, userId, async () => {
+        const r = await cancelSubscription(ctx, userId);
+        const res: CancelResponse = { changed: r.changed, ...(await views(userId)) };
+        return { status: 200, body: res };
+      });
+    },
+  );
+
+  app.post(
+    '/api/subscription/resume',
+    {
+      preHandler: requireUser,
+      schema: {
+        tags: ['subscription'],
+        summary: '자동 갱신 재개 (해지된 자동결제 키는 0원 등록 결제로 새로 발급)',
+        body: docSchema(ResumeBody),
+      },
+    },
+    async (req, reply) => {
+      const body = parseWith(ResumeBody, req.body);
+      const userId = principalOf(req).userId;
+      return withIdempotency(idem, req, reply, userId, async () => {
+        const r = await resumeSubscription(ctx, { userId, method: body.method });
+        const res: ResumeResponse = { resumed: r.resumed, ...(await views(userId)) };
+        if (!r.resumed) {
+          res.payment_id = r.payment.id;
+          res.checkout = checkoutLaunchView(r.checkout);
+        }
+        return { status: 200, body: res };
+      });
+    },
+  );
+
+  app.post(
+    '/api/subscription/consent',
+    {
+      preHandler: requireUser,
+      schema: { tags: ['subscription'], summary: '가격 변경 동의 (동의 전에는 인상된 가격으로 결제하지 않음)', body: docSchema(ConsentBody) },
+    },
+    async (req, reply) => {
+      const body = parseWith(ConsentBody, req.body);
+      const userId = principalOf(req).userId;
+      return withIdempotency(idem, req, reply, userId, async () => {
+        const r = await acceptPriceChange(ctx, { userId, priceKrw: body.price_krw });
+        const res: ConsentResponse = { changed: r.changed, ...(await views(userId)) };
+        return { status: 200, body: res };
+      });
+    },
+  );
+};

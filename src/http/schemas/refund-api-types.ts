@@ -1,0 +1,222 @@
+/**
+ * Response shapes of the refund, receipt, usage and admin APIs (re-exported by
+ * api-types.ts). Pure types: the web app imports them. Money is integer KRW (`*_krw`),
+ * times are ISO-8601 strings in UTC (`*_at`); months are Korea-time `YYYY-MM`.
+ */
+import type { PaymentView, SubscriptionStatusView } from './api-types.ts';
+
+export type RefundStatusValue = 'requested' | 'succeeded' | 'failed' | 'unknown';
+export type RefundKindValue = 'admin' | 'withdrawal' | 'cancel_now';
+
+export interface RefundView {
+  id: string;
+  payment_id: string;
+  /** admin: by an operator; withdrawal: 청약철회; cancel_now: unused days of a mid-period cancel. */
+  kind: RefundKindValue;
+  /** requested: at the provider; unknown: answer lost, being confirmed; failed: nothing refunded. */
+  status: RefundStatusValue;
+  amount_krw: number;
+  vat_krw: number;
+  supply_krw: number;
+  reason: string;
+  requested_by: string;
+  provider_refund_ref: string | null;
+  failure_code: string | null;
+  created_at: string;
+  settled_at: string | null;
+}
+
+export interface WithdrawalView {
+  /** 청약철회 possible now. */
+  allowed: boolean;
+  /** Why not: withdrawal_period_over | features_used | not_paid | nothing_left. */
+  reason: string | null;
+  /** End of the 7-day window (approval + 7 × 24 h). */
+  deadline: string | null;
+  used_at: string | null;
+  used_feature: string | null;
+}
+
+/** GET /api/payments/:id/receipt */
+export interface ReceiptResponse {
+  payment: PaymentView;
+  receipt: {
+    merchant: string;
+    item: string;
+    provider_name: string;
+    /** '카드' | '카카오페이머니' | … */
+    method_name: string;
+    method_label: string | null;
+    amount_krw: number;
+    supply_krw: number;
+    vat_krw: number;
+    refunded_krw: number;
+    /** amount − refunded */
+    net_krw: number;
+    approved_at: string | null;
+    provider_ref: string | null;
+    period_start: string | null;
+    period_end: string | null;
+  };
+  refunds: RefundView[];
+  refundable_krw: number;
+  withdrawal: WithdrawalView;
+}
+
+/** POST /api/payments/:id/withdraw, POST /api/admin/payments/:id/refunds (201, or 202 when `unknown`). */
+export interface RefundResponse {
+  outcome: 'succeeded' | 'unknown';
+  refund: RefundView;
+  payment: PaymentView;
+}
+
+export interface CancelRefundLineView {
+  payment_id: string;
+  paid_krw: number;
+  remaining_days: number;
+  period_days: number;
+  /** floor(paid × remaining_days / period_days) */
+  refund_krw: number;
+  /** paid − refund (days used + rounding) */
+  retained_krw: number;
+  refund: RefundView | null;
+  error: { code: string; message: string } | null;
+}
+
+/** POST /api/subscription/cancel-now */
+export interface CancelNowResponse {
+  policy: 'prorated_days' | 'none';
+  refunded_krw: number;
+  lines: CancelRefundLineView[];
+  subscription: SubscriptionStatusView;
+}
+
+/** POST /api/usage, POST /api/admin/usage */
+export interface UsageResponse {
+  user_id: string;
+  feature: string;
+  occurred_at: string;
+}
+
+export interface AdminSubscriptionView {
+  id: string;
+  plan: string;
+  plan_name: string;
+  status: string;
+  provider: string | null;
+  auto_renew: boolean;
+  current_period_start: string | null;
+  current_period_end: string | null;
+  canceled_at: string | null;
+  ended_at: string | null;
+}
+
+export interface AdminUserView {
+  id: string;
+  email: string | null;
+  role: 'user' | 'admin';
+  created_at: string;
+  subscription: AdminSubscriptionView | null;
+}
+
+export interface AdminPaymentView extends PaymentView {
+  user_id: string;
+  provider_ref: string | null;
+  refunds: RefundView[];
+  refundable_krw: number;
+  fee_krw: number;
+  fee_vat_krw: number;
+}
+
+/** GET /api/admin/users?q= */
+export interface AdminUsersResponse {
+  users: AdminUserView[];
+}
+
+/** GET /api/admin/users/:id */
+export interface AdminUserDetailResponse {
+  user: AdminUserView;
+  payments: AdminPaymentView[];
+}
+
+/** GET /api/admin/payments, GET /api/admin/users/:id/payments */
+export interface AdminPaymentsResponse {
+  payments: AdminPaymentView[];
+  /** Pass as `cursor` for the next page; null at the end. */
+  next_cursor: string | null;
+}
+
+/** GET /api/admin/payments/:id */
+export interface AdminPaymentDetailResponse {
+  payment: AdminPaymentView;
+  user: AdminUserView | null;
+}
+
+/** POST /api/admin/refunds/:id/sync */
+export interface AdminRefundSyncResponse {
+  reconciled: boolean;
+  refund: RefundView;
+  payment: PaymentView;
+}
+
+export interface RevenueFiguresView {
+  /** Approved payments in the month. */
+  payments: number;
+  gross_krw: number;
+  refund_count: number;
+  refunds_krw: number;
+  fee_krw: number;
+  fee_vat_krw: number;
+  /** gross − refunds − fee − fee_vat */
+  net_krw: number;
+}
+
+export interface ProviderFiguresView extends RevenueFiguresView {
+  provider: string;
+  provider_name: string;
+  fee_bps: number;
+}
+
+export interface PlanFiguresView {
+  plan: string;
+  plan_name: string;
+  monthly_price_krw: number;
+  payments: number;
+  gross_krw: number;
+  subscribers: number;
+  mrr_krw: number;
+}
+
+export interface RevenueMonthView extends RevenueFiguresView {
+  /** Korea-time `YYYY-MM`. */
+  month: string;
+  start_at: string;
+  end_at: string;
+  /** Instant of `subscribers` / `mrr_krw` (month end, or now for the current month); null for a future month. */
+  subscribers_at: string | null;
+  subscribers: number;
+  mrr_krw: number;
+  providers: ProviderFiguresView[];
+  plans: PlanFiguresView[];
+  failed_renewals: number;
+  failed_renewals_krw: number;
+  churn: { active_at_start: number; ended: number; /** ended / active_at_start, 4 decimals; null when 0 active */ rate: number | null };
+}
+
+/** GET /api/admin/reports/revenue?from=YYYY-MM&to=YYYY-MM */
+export interface RevenueReportResponse {
+  from: string;
+  to: string;
+  timezone: 'Asia/Seoul';
+  generated_at: string;
+  /** The rounding and counting rules, in words. */
+  rules: Record<string, string>;
+  totals: RevenueFiguresView & { providers: ProviderFiguresView[]; failed_renewals: number; failed_renewals_krw: number; ended: number };
+  months: RevenueMonthView[];
+  current: {
+    as_of: string;
+    subscribers: number;
+    mrr_krw: number;
+    plans: { plan: string; plan_name: string; subscribers: number; mrr_krw: number }[];
+  };
+}

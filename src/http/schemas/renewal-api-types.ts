@@ -1,0 +1,100 @@
+/**
+ * Response shapes of the renewal endpoints (plan change, cancel, resume, consent, sandbox
+ * tools). Pure types: the web app may import this file. Money in whole won, times ISO-8601.
+ */
+import type { CheckoutLaunch, PaymentView, SubscriptionStatusView } from './api-types.ts';
+
+export interface BillingCycleView {
+  id: string;
+  plan: string;
+  status: 'scheduled' | 'retrying' | 'paid' | 'failed' | 'canceled';
+  period_start: string;
+  period_end: string;
+  amount_krw: number;
+  attempt_count: number;
+  next_attempt_at: string | null;
+  failure_code: string | null;
+}
+
+export interface RenewalView {
+  status: string | null;
+  auto_renew: boolean;
+  has_billing_key: boolean;
+  provider: string | null;
+  current_period: { start: string; end: string } | null;
+  /** past_due: entitlements last until then. */
+  grace_until: string | null;
+  pending_plan: string | null;
+  agreed_price_krw: number | null;
+  next_charge_at: string | null;
+  next_charge_krw: number | null;
+  next_plan: string | null;
+  price_consent_required: boolean;
+  cycle: BillingCycleView | null;
+}
+
+export interface ProrationView {
+  remaining_ms: number;
+  period_ms: number;
+  credit_krw: number;
+  new_plan_krw: number;
+  charge_krw: number;
+  /** The rounding rule, in words. */
+  rule: string;
+}
+
+export interface PlanChangeResponse {
+  change: 'unchanged' | 'downgrade_scheduled' | 'downgrade_canceled' | 'upgraded' | 'pending' | 'checkout_required';
+  effective_at?: string;
+  proration?: ProrationView;
+  payment?: PaymentView;
+  /** checkout_required: continue like a `/ready` answer, then approve with `/api/payment/{method}/approve`. */
+  payment_id?: string;
+  checkout?: CheckoutLaunch;
+  subscription: SubscriptionStatusView;
+  renewal: RenewalView;
+}
+
+export interface CancelResponse {
+  changed: boolean;
+  subscription: SubscriptionStatusView;
+  renewal: RenewalView;
+}
+
+export interface ResumeResponse {
+  resumed: boolean;
+  payment_id?: string;
+  checkout?: CheckoutLaunch;
+  subscription: SubscriptionStatusView;
+  renewal: RenewalView;
+}
+
+export interface ConsentResponse {
+  changed: boolean;
+  subscription: SubscriptionStatusView;
+  renewal: RenewalView;
+}
+
+export interface NoticeView {
+  id: string;
+  kind: string;
+  to: string | null;
+  user_id: string;
+  subject: string;
+  body: string;
+  status: string;
+  channel: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface MailboxResponse {
+  notices: NoticeView[];
+}
+
+export interface ClockResponse {
+  now: string;
+  offset_ms: number;
+  providers?: Record<string, { ok: boolean; now?: number; error?: string }>;
+  tick?: unknown;
+}

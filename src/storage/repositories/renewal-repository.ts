@@ -1,0 +1,447 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { krw } from '../../domain/money.ts';
+import { assertBillingCycleTransition, type BillingCycleStatus } from '../../domain/subscription/billing-cycle-states.ts';
+import type {
+  BillingCycle,
+  BillingCyclePatch,
+  BillingKeyRevocation,
+  NewBillingCycle,
+  NewNotice,
+  Notice,
+  NoticeKind,
+  RenewalRepository,
+  RenewalSettlement,
+  SubscriptionSchedulePatch,
+} from '../../domain/subscription/renewal-records.ts';
+import type { NewPaymentRecord } from '../../domain/repositories.ts';
+import type { Database } from '../schema.ts';
+import type { BillingCyclesTable, BillingKeyRevocationsTable, NoticesTable } from '../renewal-schema.ts';
+import { toPayment, toSubscription } from './billing-repository.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+function toCycle(r: Selectable<BillingCyclesTable>): BillingCycle {
+  return {
+    id: r.id,
+    subscriptionId: r.subscription_id,
+    planId: r.plan_id,
+    periodStart: r.period_start,
+    periodEnd: r.period_end,
+    amountKrw: krw(r.amount_krw),
+    status: r.status,
+    attemptCount: r.attempt_count,
+    nextAttemptAt: r.next_attempt_at,
+    noticeSentAt: r.notice_sent_at,
+    failureCode: r.failure_code,
+    closedReason: r.closed_reason,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function cyclePatchColumns(p: BillingCyclePatch) {
+  const cols: Record<string, unknown> = {};
+  if (p.planId !== undefined) cols.plan_id = p.planId;
+  if (p.amountKrw !== undefined) cols.amount_krw = p.amountKrw;
+  if (p.attemptCount !== undefined) cols.attempt_count = p.attemptCount;
+  if (p.nextAttemptAt !== undefined) cols.next_attempt_at = p.nextAttemptAt;
+  if (p.noticeSentAt !== undefined) cols.notice_sent_at = p.noticeSentAt;
+  if (p.failureCode !== undefined) cols.failure_code = p.failureCode;
+  if (p.closedReason !== undefined) cols.closed_reason = p.closedReason;
+  return cols;
+}
+
+function toNotice(r: Selectable<NoticesTable> & { email?: string | null }): Notice & { email: string | null } {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    subscriptionId: r.subscription_id,
+    kind: r.kind as NoticeKind,
+    dedupeKey: r.dedupe_key,
+    subject: r.subject,
+    body: r.body,
+    data: r.data,
+    status: r.status,
+    channel: r.channel,
+    recipient: r.recipient,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+    sentAt: r.sent_at,
+    createdAt: r.created_at,
+    email: r.email ?? null,
+  };
+}
+
+function toRevocation(r: Selectable<BillingKeyRevocationsTable>): BillingKeyRevocation {
+  return {
+    id: r.id,
+    subscriptionId: r.subscription_id,
+    provider: r.provider,
+    billingKey: r.billing_key,
+    reason: r.reason,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+  };
+}
+
+function cycleValues(c: NewBillingCycle) {
+  return {
+    id: c.id,
+    subscription_id: c.subscriptionId,
+    plan_id: c.planId,
+    period_start: c.periodStart,
+    period_end: c.periodEnd,
+    amount_krw: c.amountKrw,
+    status: c.status,
+    attempt_count: c.attemptCount,
+    next_attempt_at: c.nextAttemptAt,
+    notice_sent_at: c.noticeSentAt,
+    failure_code: null,
+    closed_reason: null,
+    created_at: c.createdAt,
+    updated_at: c.createdAt,
+  };
+}
+
+function noticeValues(n: NewNotice) {
+  return {
+    id: n.id,
+    user_id: n.userId,
+    subscription_id: n.subscriptionId,
+    kind: n.kind,
+    dedupe_key: n.dedupeKey,
+    subject: n.subject,
+    body: n.body,
+    data: n.data === undefined ? null : JSON.stringify(n.data),
+    status: 'pending' as const,
+    channel: null,
+    recipient: null,
+    next_attempt_at: n.createdAt,
+    last_error: null,
+    sent_at: null,
+    created_at: n.createdAt,
+    updated_at: n.createdAt,
+  };
+}
+
+function paymentValues(p: NewPaymentRecord) {
+  return {
+    id: p.id,
+    user_id: p.userId,
+    subscription_id: p.subscriptionId,
+    provider: p.provider,
+    kind: p.kind,
+    plan_id: p.planId,
+    amount_krw: p.amountKrw,
+    vat_krw: p.vatKrw,
+    status: p.status,
+    recurring: p.recurring,
+    checkout_ref: p.checkoutRef,
+    provider_ref: p.providerRef,
+    method_kind: p.methodKind,
+    method_label: p.methodLabel,
+    billing_cycle_id: p.billingCycleId,
+    period_start: p.periodStart,
+    period_end: p.periodEnd,
+    failure_code: p.failureCode,
+    failure_message: p.failureMessage,
+    expires_at: p.expiresAt,
+    approved_at: p.approvedAt,
+    created_at: p.createdAt,
+    updated_at: p.createdAt,
+  };
+}
+
+/** Kysely implementation of the renewal worker's storage (tables of 0002-renewals). */
+export class KyselyRenewalRepository implements RenewalRepository {
+  constructor(private readonly db: Db) {}
+
+  async claimDueSubscriptions(now: Date, limit: number, onlyId?: string) {
+    // Served by the partial index on next_renewal_at: idle subscriptions are never read.
+    let q = this.db.selectFrom('subscriptions').selectAll().where('next_renewal_at', '<=', now);
+    if (onlyId) q = q.where('id', '=', onlyId);
+    const rows = await q
+      .orderBy('next_renewal_at')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    return rows.map(toSubscription);
+  }
+
+  async findSubscriptionForUpdate(id: string) {
+    const r = await this.db.selectFrom('subscriptions').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    return r ? toSubscription(r) : undefined;
+  }
+
+  async updateSubscription(id: string, at: Date, p: SubscriptionSchedulePatch) {
+    const cols: Record<string, unknown> = { updated_at: at };
+    if (p.nextRenewalAt !== undefined) cols.next_renewal_at = p.nextRenewalAt;
+    if (p.graceUntil !== undefined) cols.grace_until = p.graceUntil;
+    if (p.agreedPriceKrw !== undefined) cols.agreed_price_krw = p.agreedPriceKrw;
+    if (p.autoRenew !== undefined) cols.auto_renew = p.autoRenew;
+    if (p.billingKey !== undefined) cols.billing_key = p.billingKey;
+    if (p.provider !== undefined) cols.provider = p.provider;
+    if (p.canceledAt !== undefined) cols.canceled_at = p.canceledAt;
+    if (p.pendingPlanId !== undefined) cols.pending_plan_id = p.pendingPlanId;
+    if (p.planId !== undefined) cols.plan_id = p.planId;
+    await this.db.updateTable('subscriptions').set(cols).where('id', '=', id).execute();
+  }
+
+  async findOpenCycles(subscriptionIds: readonly string[]) {
+    if (subscriptionIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('billing_cycles')
+      .selectAll()
+      .where('subscription_id', 'in', subscriptionIds)
+      .where('status', 'in', ['scheduled', 'retrying'])
+      .execute();
+    return rows.map(toCycle);
+  }
+
+  async findCycle(id: string) {
+    const r = await this.db.selectFrom('billing_cycles').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toCycle(r) : undefined;
+  }
+
+  async insertCycle(c: NewBillingCycle) {
+    const inserted = await this.db
+      .insertInto('billing_cycles')
+      .values(cycleValues(c))
+      .onConflict((oc) => oc.columns(['subscription_id', 'period_start']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) return toCycle(inserted);
+    const existing = await this.db
+      .selectFrom('billing_cycles')
+      .selectAll()
+      .where('subscription_id', '=', c.subscriptionId)
+      .where('period_start', '=', c.periodStart)
+      .executeTakeFirstOrThrow();
+    return toCycle(existing);
+  }
+
+  async transitionCycle(id: string, from: BillingCycleStatus, to: BillingCycleStatus, at: Date, patch: BillingCyclePatch = {}) {
+    assertBillingCycleTransition(id, from, to);
+    const r = await this.db
+      .updateTable('billing_cycles')
+      .set({ ...cyclePatchColumns(patch), status: to, updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .returningAll()
+      .executeTakeFirst();
+    return r ? toCycle(r) : undefined;
+  }
+
+  async updateCycle(id: string, at: Date, patch: BillingCyclePatch) {
+    await this.db
+      .updateTable('billing_cycles')
+      .set({ ...cyclePatchColumns(patch), updated_at: at })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async findOpenSubscriptionPayments(subscriptionIds: readonly string[]) {
+    if (subscriptionIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('subscription_id', 'in', subscriptionIds)
+      .where('kind', '<>', 'checkout')
+      .where('status', 'in', ['ready', 'approving', 'unknown'])
+      .execute();
+    return rows.map(toPayment);
+  }
+
+  async insertNotice(n: NewNotice) {
+    await this.insertNotices([n]);
+  }
+
+  async claimPendingNotices(now: Date, limit: number) {
+    const rows = await this.db
+      .selectFrom('notices as n')
+      .innerJoin('users as u', 'u.id', 'n.user_id')
+      .selectAll('n')
+      .select('u.email')
+      .where('n.status', '=', 'pending')
+      .where('n.next_attempt_at', '<=', now)
+      .orderBy('n.next_attempt_at')
+      .limit(limit)
+      .forUpdate('n')
+      .skipLocked()
+      .execute();
+    return rows.map(toNotice);
+  }
+
+  async markNotice(
+    id: string,
+    at: Date,
+    p: Partial<Pick<Notice, 'status' | 'channel' | 'recipient' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>>,
+  ) {
+    const cols: Record<string, unknown> = { updated_at: at };
+    if (p.status !== undefined) cols.status = p.status;
+    if (p.channel !== undefined) cols.channel = p.channel;
+    if (p.recipient !== undefined) cols.recipient = p.recipient;
+    if (p.attempts !== undefined) cols.attempts = p.attempts;
+    if (p.nextAttemptAt !== undefined) cols.next_attempt_at = p.nextAttemptAt;
+    if (p.lastError !== undefined) cols.last_error = p.lastError;
+    if (p.sentAt !== undefined) cols.sent_at = p.sentAt;
+    await this.db.updateTable('notices').set(cols).where('id', '=', id).execute();
+  }
+
+  async listNotices(filter: { userId?: string; email?: string; limit: number }) {
+    let q = this.db.selectFrom('notices as n').innerJoin('users as u', 'u.id', 'n.user_id').selectAll('n').select('u.email');
+    if (filter.userId) q = q.where('n.user_id', '=', filter.userId);
+    if (filter.email) q = q.where('u.email', '=', filter.email);
+    const rows = await q.orderBy('n.created_at', 'desc').orderBy('n.id', 'desc').limit(filter.limit).execute();
+    return rows.map(toNotice);
+  }
+
+  async queueRevocation(r: { id: string; subscriptionId: string; provider: string; billingKey: string; reason: string; at: Date }) {
+    const inserted = await this.db
+      .insertInto('billing_key_revocations')
+      .values({
+        id: r.id,
+        subscription_id: r.subscriptionId,
+        provider: r.provider,
+        billing_key: r.billingKey,
+        reason: r.reason,
+        status: 'pending',
+        next_attempt_at: r.at,
+        last_error: null,
+        done_at: null,
+        created_at: r.at,
+        updated_at: r.at,
+      })
+      .onConflict((oc) => oc.columns(['provider', 'billing_key']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return inserted?.id ?? null;
+  }
+
+  async claimDueRevocations(now: Date, limit: number, id?: string) {
+    let q = this.db.selectFrom('billing_key_revocations').selectAll().where('status', '=', 'pending');
+    q = id ? q.where('id', '=', id) : q.where('next_attempt_at', '<=', now).orderBy('next_attempt_at');
+    const rows = await q.limit(limit).forUpdate().skipLocked().execute();
+    return rows.map(toRevocation);
+  }
+
+  async markRevocation(
+    id: string,
+    at: Date,
+    p: Partial<Pick<BillingKeyRevocation, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>>,
+  ) {
+    const cols: Record<string, unknown> = { updated_at: at };
+    if (p.status !== undefined) {
+      cols.status = p.status;
+      if (p.status === 'done') cols.done_at = at;
+    }
+    if (p.attempts !== undefined) cols.attempts = p.attempts;
+    if (p.nextAttemptAt !== undefined) cols.next_attempt_at = p.nextAttemptAt;
+    if (p.lastError !== undefined) cols.last_error = p.lastError;
+    await this.db.updateTable('billing_key_revocations').set(cols).where('id', '=', id).execute();
+  }
+
+  async insertCycles(cycles: readonly NewBillingCycle[]) {
+    if (cycles.length === 0) return;
+    await this.db
+      .insertInto('billing_cycles')
+      .values(cycles.map(cycleValues))
+      .onConflict((oc) => oc.columns(['subscription_id', 'period_start']).doNothing())
+      .execute();
+  }
+
+  async insertNotices(notices: readonly NewNotice[]) {
+    if (notices.length === 0) return;
+    await this.db
+      .insertInto('notices')
+      .values(notices.map(noticeValues))
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .execute();
+  }
+
+  async insertPayments(payments: readonly NewPaymentRecord[]) {
+    if (payments.length === 0) return;
+    await this.db.insertInto('payments').values(payments.map(paymentValues)).execute();
+  }
+
+  async scheduleSubscriptions(rows: readonly { id: string; nextRenewalAt: Date | null }[], at: Date) {
+    if (rows.length === 0) return;
+    const values = sql.join(rows.map((r) => sql`(${r.id}::text, ${r.nextRenewalAt}::timestamptz)`));
+    await sql`UPDATE subscriptions AS s SET next_renewal_at = v.next_at, updated_at = ${at}::timestamptz
+      FROM (VALUES ${values}) AS v(id, next_at) WHERE s.id = v.id`.execute(this.db);
+  }
+
+  async lockSubscriptionsOfUsers(userIds: readonly string[]) {
+    if (userIds.length === 0) return [];
+    const rows = await this.db.selectFrom('subscriptions').selectAll().where('user_id', 'in', userIds).orderBy('id').forUpdate().execute();
+    return rows.map(toSubscription);
+  }
+
+  async findPayments(ids: readonly string[]) {
+    if (ids.length === 0) return [];
+    return (await this.db.selectFrom('payments').selectAll().where('id', 'in', ids).execute()).map(toPayment);
+  }
+
+  async findCycles(ids: readonly string[]) {
+    if (ids.length === 0) return [];
+    return (await this.db.selectFrom('billing_cycles').selectAll().where('id', 'in', ids).execute()).map(toCycle);
+  }
+
+  async applyRenewalSettlements(rows: readonly RenewalSettlement[], at: Date) {
+    if (rows.length === 0) return [];
+    const values = sql.join(
+      rows.map(
+        (r) => sql`(${r.paymentId}::text, ${r.subscriptionId}::text, ${r.cycleId}::text, ${r.fromStatus}::text, ${r.planId}::text,
+          ${r.pendingPlanId}::text, ${r.periodStart}::timestamptz, ${r.periodEnd}::timestamptz, ${r.nextRenewalAt}::timestamptz,
+          ${r.providerRef}::text, ${r.methodKind}::text, ${r.methodLabel}::text, ${r.approvedAt}::timestamptz,
+          ${JSON.stringify({ cycle_id: r.cycleId, provider: r.raw ?? null })}::jsonb)`,
+      ),
+    );
+    // Every change and its audit row in one statement (one round trip for the whole batch).
+    const result = await sql<{ id: string }>`
+      WITH v (payment_id, sub_id, cycle_id, from_status, plan_id, pending_plan_id, period_start, period_end, next_at,
+              provider_ref, method_kind, method_label, approved_at, data) AS (VALUES ${values}),
+      p AS (
+        UPDATE payments SET status = 'approved', subscription_id = v.sub_id, provider_ref = v.provider_ref,
+          method_kind = v.method_kind, method_label = v.method_label, period_start = v.period_start,
+          period_end = v.period_end, approved_at = v.approved_at, failure_code = NULL, failure_message = NULL,
+          updated_at = ${at}::timestamptz
+        FROM v WHERE payments.id = v.payment_id AND payments.status = 'approving'
+        RETURNING payments.id
+      ),
+      pe AS (
+        INSERT INTO payment_events (payment_id, type, from_status, to_status, data, created_at)
+        SELECT v.payment_id, 'approved', 'approving', 'approved', v.data, ${at}::timestamptz FROM v JOIN p ON p.id = v.payment_id
+      ),
+      s AS (
+        UPDATE subscriptions SET status = 'active', plan_id = v.plan_id, pending_plan_id = v.pending_plan_id,
+          current_period_start = v.period_start, current_period_end = v.period_end, grace_until = NULL, ended_at = NULL,
+          next_renewal_at = v.next_at, updated_at = ${at}::timestamptz
+        FROM v JOIN p ON p.id = v.payment_id WHERE subscriptions.id = v.sub_id
+      ),
+      se AS (
+        INSERT INTO subscription_events (subscription_id, type, from_status, to_status, data, created_at)
+        SELECT v.sub_id, 'renewed', v.from_status, 'active',
+          jsonb_build_object('payment_id', v.payment_id, 'cycle_id', v.cycle_id, 'period_end', v.period_end), ${at}::timestamptz
+        FROM v JOIN p ON p.id = v.payment_id
+      ),
+      c AS (
+        UPDATE billing_cycles SET status = 'paid', next_attempt_at = NULL, failure_code = NULL, updated_at = ${at}::timestamptz
+        FROM v JOIN p ON p.id = v.payment_id
+        WHERE billing_cycles.id = v.cycle_id AND billing_cycles.status IN ('scheduled', 'retrying')
+      )
+      SELECT id FROM p`.execute(this.db);
+    return result.rows.map((r) => r.id);
+  }
+
+  async markNoticesSent(ids: readonly string[], channel: string, at: Date) {
+    if (ids.length === 0) return;
+    await sql`UPDATE notices SET status = 'sent', channel = ${channel}, recipient = u.email, sent_at = ${at}::timestamptz,
+        attempts = notices.attempts + 1, next_attempt_at = NULL, updated_at = ${at}::timestamptz
+      FROM users u WHERE u.id = notices.user_id AND notices.id IN (${sql.join(ids.map((id) => sql`${id}`))})`.execute(this.db);
+  }
+}

@@ -1,0 +1,126 @@
+import { AppError } from '../domain/errors.ts';
+import { krw, type Krw } from '../domain/money.ts';
+import { cancelRefund } from '../domain/payment/refund-policy.ts';
+import type { Refund } from '../domain/payment/refund-states.ts';
+import type { Payment, Subscription } from '../domain/records.ts';
+import { ENTITLED_STATUSES } from '../domain/subscription/subscription-states.ts';
+import type { UseCaseContext } from './context.ts';
+import { toAppError } from './provider-errors.ts';
+import { checkRefundable, executeRefund, insertReservedRefund, refundableKrw, type RefundDeps } from './refund-payment.ts';
+
+export interface CancelRefundLine {
+  paymentId: string;
+  /** What the payment still held before this cancel (amount − refunded). */
+  paidKrw: Krw;
+  remainingDays: number;
+  periodDays: number;
+  /** floor(paid × remaining_days / period_days), at most what is left to refund. */
+  refundKrw: Krw;
+  /** paid − refund: days used plus rounding, kept (named remainder line). */
+  retainedKrw: Krw;
+  refund: Refund | null;
+  /** Set when the provider refund failed; the subscription is ended regardless. */
+  error: { code: string; message: string } | null;
+}
+
+export interface CancelNowResult {
+  subscription: Subscription;
+  lines: CancelRefundLine[];
+  refundedKrw: Krw;
+}
+
+/**
+ * Ends the subscription now and refunds the unused part of every payment whose period is
+ * not over, by the configured policy (`prorated_days`: floor(paid × remaining whole days /
+ * period days); `none`: nothing). One transaction locks the payments (id order), then the
+ * subscription, reserves the refunds and cancels the subscription; the provider calls
+ * follow the commit. A failed refund is reported on its line (and stays visible to
+ * operators as a failed refund row); the cancellation stands.
+ */
+export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDeps, input: { userId: string }): Promise<CancelNowResult> {
+  const sub = await ctx.repo.findSubscriptionByUser(input.userId);
+  if (!sub) throw new AppError('SUBSCRIPTION_NOT_FOUND', '이용 중인 구독이 없습니다.');
+  const now = ctx.clock.now();
+  const candidates = (await ctx.repo.listPaymentsByUser(input.userId, 100)).filter(
+    (p) =>
+      p.subscriptionId === sub.id &&
+      (p.status === 'approved' || p.status === 'partially_refunded') &&
+      p.periodEnd !== null &&
+      p.periodEnd > now,
+  );
+  candidates.sort((a, b) => (a.id < b.id ? -1 : 1));
+
+  const { subscription, lines } = await deps.refunds.transaction(async (tx) => {
+    const locked: Payment[] = [];
+    for (const c of candidates) locked.push((await tx.billing.findPaymentForUpdate(c.id))!);
+    const current = await tx.billing.findSubscriptionByUserForUpdate(input.userId);
+    if (!current || !ENTITLED_STATUSES.includes(current.status)) {
+      throw new AppError('SUBSCRIPTION_STATE_CONFLICT', '이미 종료된 구독입니다.', { status: current?.status ?? null });
+    }
+    const lines: CancelRefundLine[] = [];
+    for (const p of locked) {
+      if (p.status !== 'approved' && p.status !== 'partially_refunded') continue;
+      const paid = krw(p.amountKrw - p.refundedKrw);
+      const pr = cancelRefund(deps.settings.policy, {
+        amountKrw: paid,
+        periodStart: p.periodStart!,
+        periodEnd: p.periodEnd!,
+        periodDays: ctx.plans.periodDays,
+        now,
+      });
+      let refund: Refund | null = null;
+      let refundKrw = pr.refundKrw;
+      // Never more than what is left once earlier and in-flight refunds are counted.
+      if (refundKrw > 0) refundKrw = krw(Math.min(refundKrw, refundableKrw(p, await tx.refunds.listRefundsByPayment(p.id))));
+      if (refundKrw > 0) {
+        const amount = await checkRefundable(ctx, tx, p, refundKrw);
+        refund = await insertReservedRefund(ctx, tx, p, {
+          amountKrw: amount,
+          reason: `중도 해지: 미사용 ${pr.remainingDays}일 환불 (floor(${paid}원 × ${pr.remainingDays} / ${ctx.plans.periodDays}))`,
+          kind: 'cancel_now',
+          requestedBy: input.userId,
+        });
+      }
+      lines.push({
+        paymentId: p.id,
+        paidKrw: paid,
+        remainingDays: pr.remainingDays,
+        periodDays: ctx.plans.periodDays,
+        refundKrw,
+        retainedKrw: krw(paid - refundKrw),
+        refund,
+        error: null,
+      });
+    }
+    const ended = await tx.billing.transitionSubscription(
+      current.id,
+      current.status,
+      'canceled',
+      now,
+      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, pendingPlanId: null },
+      {
+        type: 'canceled_now',
+        data: {
+          policy: deps.settings.policy,
+          lines: lines.map((l) => ({ payment_id: l.paymentId, remaining_days: l.remainingDays, refund_krw: l.refundKrw, retained_krw: l.retainedKrw, refund_id: l.refund?.id ?? null })),
+        },
+      },
+    );
+    if (!ended) throw new Error(`subscription ${current.id} changed while locked`);
+    return { subscription: ended, lines };
+  });
+
+  for (const line of lines) {
+    if (!line.refund) continue;
+    try {
+      line.refund = (await executeRefund(ctx, deps, line.refund)).refund;
+    } catch (err) {
+      const e = toAppError(err);
+      ctx.logger.error({ refund_id: line.refund.id, code: e.code }, 'cancel-now refund failed; operator follow-up needed');
+      line.refund = (await deps.refunds.findRefund(line.refund.id)) ?? line.refund;
+      line.error = { code: e.code, message: e.message };
+    }
+  }
+  const refundedKrw = krw(lines.reduce((a, l) => a + (l.refund?.status === 'succeeded' ? l.refundKrw : 0), 0));
+  return { subscription: (await ctx.repo.findSubscriptionByUser(input.userId)) ?? subscription, lines, refundedKrw };
+}

@@ -1,0 +1,218 @@
+import { AppError, ProviderDeclinedError, ProviderError, ProviderUnavailableError } from '../domain/errors.ts';
+import { vatIncluded } from '../domain/money.ts';
+import type { PaymentResult, PreparedCheckout } from '../domain/ports.ts';
+import type { Payment } from '../domain/records.ts';
+import { prorate, type Proration } from '../domain/subscription/proration.ts';
+import type { UseCaseContext } from './context.ts';
+import { failureCodeOf, toAppError } from './provider-errors.ts';
+import { repriceOpenCycle, scopeOf } from './renewal-transitions.ts';
+import { settleSubscriptionPayment } from './settle-subscription-payment.ts';
+
+export interface ChangePlanInput {
+  userId: string;
+  planId: string;
+  /** Provider for a checkout when no billing key can pay the upgrade (default: the subscription's). */
+  method?: string;
+}
+
+export type ChangePlanResult =
+  /** Same plan, nothing scheduled: nothing to do. */
+  | { change: 'unchanged' }
+  /** A cheaper plan applies from the next renewal (its price is what the next charge asks). */
+  | { change: 'downgrade_scheduled'; effectiveAt: Date }
+  /** The plan chosen is the current one again: the scheduled downgrade is dropped. */
+  | { change: 'downgrade_canceled' }
+  /** The new plan applies now; `payment` is the prorated charge (absent when it came to 0 won). */
+  | { change: 'upgraded'; proration: Proration; payment: Payment | null }
+  /** The prorated charge timed out; it is looked up and the plan switches when it is confirmed. */
+  | { change: 'pending'; proration: Proration; payment: Payment }
+  /** No billing key: the user pays the prorated amount through this checkout, then it switches. */
+  | { change: 'checkout_required'; proration: Proration; payment: Payment; checkout: PreparedCheckout };
+
+type Prepared =
+  | { kind: 'done'; result: ChangePlanResult }
+  | { kind: 'charge'; payment: Payment; billingKey: string; proration: Proration }
+  | { kind: 'checkout'; payment: Payment; proration: Proration };
+
+/**
+ * Changes the plan of a running subscription.
+ *
+ * - Upgrade (higher rank): takes effect at once. The prorated charge (see `prorate`; credit
+ *   for the unused rest of the current plan at its configured price) is made with the billing
+ *   key and the plan switches in the transaction that settles it; without a billing key the
+ *   user gets a checkout for that amount and the plan switches when it is approved.
+ * - Downgrade (lower rank): recorded as the pending plan; the next renewal charges its price
+ *   and switches.
+ * Repeating a call returns the same state (an upgrade already applied is `unchanged`).
+ */
+export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): Promise<ChangePlanResult> {
+  const target = ctx.plans.find(input.planId);
+  if (!target) throw new AppError('UNKNOWN_PLAN', `알 수 없는 플랜입니다: ${input.planId}`, { plan: input.planId });
+  if (target.priceKrw === 0) {
+    throw new AppError('PLAN_NOT_PURCHASABLE', '무료 플랜으로 바꾸려면 자동 갱신을 해지해 주세요.', { plan: target.id });
+  }
+  const now = ctx.clock.now();
+
+  const prepared = await ctx.repo.transaction(async (repo): Promise<Prepared> => {
+    const sub = await repo.findSubscriptionByUserForUpdate(input.userId);
+    if (!sub) throw new AppError('SUBSCRIPTION_NOT_FOUND', '구독을 찾을 수 없습니다.');
+    if (sub.status !== 'active' || !sub.currentPeriodEnd || sub.currentPeriodEnd <= now) {
+      throw new AppError('SUBSCRIPTION_STATE_CONFLICT', '이용 중인 구독에서만 플랜을 변경할 수 있습니다.', { status: sub.status });
+    }
+    const current = ctx.plans.find(sub.planId);
+    const sc = scopeOf(ctx, repo, now);
+    const [cycle] = await sc.r.findOpenCycles([sub.id]);
+
+    if (target.id === sub.planId) {
+      if (!sub.pendingPlanId) return { kind: 'done', result: { change: 'unchanged' } };
+      await repo.transitionSubscription(sub.id, 'active', 'active', now, { pendingPlanId: null, agreedPriceKrw: target.priceKrw, nextRenewalAt: now }, {
+        type: 'downgrade_canceled',
+        data: { plan: target.id },
+      });
+      await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+      return { kind: 'done', result: { change: 'downgrade_canceled' } };
+    }
+
+    if (current && target.rank < current.rank) {
+      if (sub.pendingPlanId !== target.id) {
+        // Choosing the plan is agreeing to its price: the next renewal charges it.
+        await repo.transitionSubscription(sub.id, 'active', 'active', now, { pendingPlanId: target.id, agreedPriceKrw: target.priceKrw, nextRenewalAt: now }, {
+          type: 'downgrade_scheduled',
+          data: { from_plan: sub.planId, to_plan: target.id, effective_at: sub.currentPeriodEnd.toISOString() },
+        });
+        await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+      }
+      return { kind: 'done', result: { change: 'downgrade_scheduled', effectiveAt: sub.currentPeriodEnd } };
+    }
+
+    const busy = (await sc.r.findOpenSubscriptionPayments([sub.id])).some((p) => p.status === 'approving' || p.status === 'unknown');
+    if (busy) throw new AppError('PAYMENT_IN_PROGRESS', '진행 중인 결제가 있습니다. 잠시 후 다시 시도해 주세요.');
+    const proration = prorate({
+      oldPriceKrw: current?.priceKrw ?? sub.agreedPriceKrw ?? target.priceKrw,
+      newPriceKrw: target.priceKrw,
+      periodEnd: sub.currentPeriodEnd,
+      periodMs: ctx.plans.periodMs,
+      at: now,
+    });
+    if (proration.chargeKrw === 0) {
+      await repo.transitionSubscription(sub.id, 'active', 'active', now, { planId: target.id, pendingPlanId: null, agreedPriceKrw: target.priceKrw, nextRenewalAt: now }, {
+        type: 'plan_upgraded',
+        data: { from_plan: sub.planId, to_plan: target.id, charge_krw: 0 },
+      });
+      await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+      return { kind: 'done', result: { change: 'upgraded', proration, payment: null } };
+    }
+
+    const useKey = !!sub.billingKey && !!sub.provider && (!input.method || input.method === sub.provider);
+    const provider = useKey ? sub.provider! : (input.method ?? sub.provider ?? '');
+    const gateway = ctx.gateways.get(provider);
+    if (!gateway) throw new AppError('UNKNOWN_PAYMENT_METHOD', `지원하지 않는 결제 수단입니다: ${provider}`, { method: provider });
+    const payment = await repo.insertPayment({
+      id: ctx.ids.next('pay'),
+      userId: sub.userId,
+      subscriptionId: sub.id,
+      provider: gateway.id,
+      kind: 'upgrade',
+      planId: target.id,
+      amountKrw: proration.chargeKrw,
+      vatKrw: vatIncluded(proration.chargeKrw),
+      status: useKey ? 'approving' : 'ready',
+      recurring: false,
+      checkoutRef: null,
+      providerRef: null,
+      methodKind: null,
+      methodLabel: null,
+      billingCycleId: null,
+      periodStart: now,
+      periodEnd: sub.currentPeriodEnd,
+      failureCode: null,
+      failureMessage: null,
+      expiresAt: null,
+      approvedAt: null,
+      createdAt: now,
+    });
+    await repo.addPaymentEvent(payment.id, {
+      type: 'proration',
+      from: null,
+      to: payment.status,
+      at: now,
+      data: { from_plan: sub.planId, to_plan: target.id, ...proration },
+    });
+    return useKey
+      ? { kind: 'charge', payment, billingKey: sub.billingKey!, proration }
+      : { kind: 'checkout', payment, proration };
+  });
+
+  if (prepared.kind === 'done') return prepared.result;
+  return prepared.kind === 'charge' ? chargeUpgrade(ctx, prepared, now) : upgradeCheckout(ctx, prepared, target.name);
+}
+
+async function chargeUpgrade(ctx: UseCaseContext, p: { payment: Payment; billingKey: string; proration: Proration }, now: Date): Promise<ChangePlanResult> {
+  const { payment, proration } = p;
+  const gateway = ctx.gateways.get(payment.provider)!;
+  const plan = ctx.plans.find(payment.planId)!;
+  let result: PaymentResult;
+  try {
+    result = await gateway.chargeBillingKey({
+      paymentId: payment.id,
+      userRef: payment.userId,
+      billingKey: p.billingKey,
+      itemName: `ShowMeTheStock ${plan.name} 업그레이드 (남은 기간)`,
+      amountKrw: payment.amountKrw,
+      vatKrw: payment.vatKrw,
+      idempotencyKey: `upgrade-${payment.id}`,
+    });
+  } catch (err) {
+    const failure = { failureCode: failureCodeOf(err), failureMessage: err instanceof Error ? err.message : String(err) };
+    if (err instanceof ProviderUnavailableError && err.outcomeUnknown) {
+      // Asked again by the worker (lookup, never a second charge); the plan switches if it went through.
+      await ctx.repo.transaction(async (repo) => {
+        await repo.findSubscriptionByUserForUpdate(payment.userId);
+        await repo.transitionPayment(payment.id, 'approving', 'unknown', now, failure, { type: 'outcome_unknown' });
+        await repo.renewals().updateSubscription(payment.subscriptionId!, now, {
+          nextRenewalAt: new Date(now.getTime() + ctx.settings.renewal.syncDelayMs),
+        });
+      });
+      return { change: 'pending', proration, payment: (await ctx.repo.findPayment(payment.id))! };
+    }
+    await ctx.repo.transitionPayment(payment.id, 'approving', 'declined', now, failure, {
+      type: err instanceof ProviderDeclinedError ? 'declined' : 'not_processed',
+    });
+    if (err instanceof ProviderError) throw toAppError(err);
+    throw err;
+  }
+  if (result.amountKrw !== payment.amountKrw) {
+    throw new AppError('AMOUNT_MISMATCH', '결제사가 승인한 금액이 주문 금액과 다릅니다.', { payment_id: payment.id });
+  }
+  const settled = await settleSubscriptionPayment(ctx, payment, 'approving', result, now);
+  return { change: 'upgraded', proration, payment: settled };
+}
+
+async function upgradeCheckout(ctx: UseCaseContext, p: { payment: Payment; proration: Proration }, planName: string): Promise<ChangePlanResult> {
+  const { payment, proration } = p;
+  const gateway = ctx.gateways.get(payment.provider)!;
+  const returnBase = `${ctx.settings.publicUrl}/api/payment/${gateway.id}/return?payment_id=${encodeURIComponent(payment.id)}`;
+  let checkout: PreparedCheckout;
+  try {
+    checkout = await gateway.prepareCheckout({
+      paymentId: payment.id,
+      userRef: payment.userId,
+      itemName: `ShowMeTheStock ${planName} 업그레이드 (남은 기간)`,
+      amountKrw: payment.amountKrw,
+      vatKrw: payment.vatKrw,
+      returnUrl: returnBase,
+      cancelUrl: `${returnBase}&outcome=cancel`,
+      failUrl: `${returnBase}&outcome=fail`,
+      recurring: false,
+      idempotencyKey: `checkout-${payment.id}`,
+    });
+  } catch (err) {
+    if (err instanceof ProviderError) {
+      await ctx.repo.transitionPayment(payment.id, 'ready', 'declined', ctx.clock.now(), { failureCode: failureCodeOf(err), failureMessage: err.message });
+    }
+    throw toAppError(err);
+  }
+  const patch = { checkoutRef: checkout.providerRef, expiresAt: checkout.expiresAt };
+  await ctx.repo.updatePayment(payment.id, ctx.clock.now(), patch);
+  return { change: 'checkout_required', proration, payment: { ...payment, ...patch }, checkout };
+}

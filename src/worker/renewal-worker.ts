@@ -1,0 +1,150 @@
+import type { NoticeSender } from '../domain/ports.ts';
+import type { UseCaseContext } from '../use-cases/context.ts';
+import { chargeRenewals, claimDueRenewals, syncSubscriptionPayment, type RenewalOutcome, type RenewalTask } from '../use-cases/renew-subscription.ts';
+import { revokeBillingKeys } from '../use-cases/revoke-billing-key.ts';
+import { deliverNotices } from './tasks/deliver-notices.ts';
+
+export interface RenewalWorkerOptions {
+  /** Subscriptions claimed per transaction; their charges then run side by side. */
+  batchSize: number;
+  /** Claim-and-charge loops per tick; charges in flight ≈ loops × batchSize. Use 1 on PGlite. */
+  loops: number;
+  /** Pause between ticks of the background loop (`start`). */
+  tickMs: number;
+  /** Where notices go; null leaves them pending in the outbox. */
+  notices: NoticeSender | null;
+  /** Monotonic ms, when provider-call latencies of charges should be recorded (bench). */
+  stopwatch?: () => number;
+}
+
+export interface TickReport {
+  claimed: number;
+  outcomes: Record<RenewalOutcome, number>;
+  errors: number;
+  notices: { sent: number; skipped: number; failed: number };
+  revocations: { done: number; failed: number };
+}
+
+const MAX_ROUNDS = 100_000;
+const NOTICE_BATCH = 500;
+const REVOCATION_BATCH = 100;
+
+function emptyReport(): TickReport {
+  return {
+    claimed: 0,
+    outcomes: { approved: 0, declined: 0, unknown: 0, deferred: 0, not_charged: 0, skipped: 0 },
+    errors: 0,
+    notices: { sent: 0, skipped: 0, failed: 0 },
+    revocations: { done: 0, failed: 0 },
+  };
+}
+
+/**
+ * The renewal worker. A tick claims due subscriptions in batches (see `claimDueRenewals`: the
+ * state change and the next step in one transaction, `FOR UPDATE SKIP LOCKED`), runs the
+ * resulting charges and lookups after commit, and repeats until nothing is due at `now`; then
+ * it delivers pending notices and revokes queued billing keys. Any number of processes may run
+ * ticks against one PostgreSQL database at the same time; within one process ticks never
+ * overlap (`runOnce` calls queue behind each other).
+ */
+export class RenewalWorker {
+  private chain: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  /** Provider-call durations of charges in ms, when a stopwatch was given. */
+  readonly chargeDurations: number[] = [];
+
+  constructor(
+    private readonly ctx: UseCaseContext,
+    private readonly options: RenewalWorkerOptions,
+  ) {}
+
+  /** One tick at `now` (default: the injected clock). Tests call this directly. */
+  runOnce(now: Date = this.ctx.clock.now()): Promise<TickReport> {
+    const run = this.chain.then(() => this.tick(now));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Starts the background loop: a tick, then `tickMs` of rest, and so on. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const loop = async () => {
+      if (!this.running) return;
+      try {
+        const r = await this.runOnce();
+        if (r.claimed > 0 || r.notices.sent > 0) this.ctx.logger.info({ tick: r }, 'renewal tick');
+      } catch (err) {
+        this.ctx.logger.error({ err }, 'renewal tick failed');
+      }
+      if (this.running) this.timer = setTimeout(loop, this.options.tickMs);
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  /** Stops the loop and waits for the tick in progress. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.chain;
+  }
+
+  private async tick(now: Date): Promise<TickReport> {
+    const report = emptyReport();
+    await Promise.all(Array.from({ length: Math.max(1, this.options.loops) }, () => this.drain(now, report)));
+    if (this.options.notices) {
+      for (;;) {
+        const r = await deliverNotices(this.ctx, this.options.notices, now, NOTICE_BATCH);
+        report.notices.sent += r.sent;
+        report.notices.skipped += r.skipped;
+        report.notices.failed += r.failed;
+        if (r.sent + r.skipped + r.failed < NOTICE_BATCH) break;
+      }
+    }
+    for (;;) {
+      const r = await revokeBillingKeys(this.ctx, now, REVOCATION_BATCH);
+      report.revocations.done += r.done;
+      report.revocations.failed += r.failed;
+      if (r.done + r.failed < REVOCATION_BATCH) break;
+    }
+    return report;
+  }
+
+  private async drain(now: Date, report: TickReport): Promise<void> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const { claimed, tasks } = await claimDueRenewals(this.ctx, now, this.options.batchSize);
+      report.claimed += claimed;
+      if (claimed === 0) return;
+      const charges = tasks.filter((t): t is Extract<RenewalTask, { kind: 'charge' }> => t.kind === 'charge');
+      await Promise.all([
+        this.runCharges(charges, now, report),
+        ...tasks.filter((t) => t.kind === 'sync').map((t) => this.runSync(t.paymentId, now, report)),
+      ]);
+    }
+  }
+
+  private async runCharges(tasks: Extract<RenewalTask, { kind: 'charge' }>[], now: Date, report: TickReport): Promise<void> {
+    if (tasks.length === 0) return;
+    const sw = this.options.stopwatch;
+    try {
+      const timing = sw ? { stopwatch: sw, record: (ms: number) => this.chargeDurations.push(ms) } : undefined;
+      const outcomes = await chargeRenewals(this.ctx, tasks, now, timing);
+      for (const o of outcomes) report.outcomes[o]++;
+    } catch (err) {
+      // Payments stay approving; their lease runs out and a lookup settles them.
+      report.errors++;
+      this.ctx.logger.error({ err, payments: tasks.length }, 'renewal charges failed');
+    }
+  }
+
+  private async runSync(paymentId: string, now: Date, report: TickReport): Promise<void> {
+    try {
+      report.outcomes[await syncSubscriptionPayment(this.ctx, paymentId, now)]++;
+    } catch (err) {
+      report.errors++;
+      this.ctx.logger.error({ err, payment_id: paymentId }, 'renewal lookup failed');
+    }
+  }
+}
