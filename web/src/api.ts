@@ -4,19 +4,55 @@
  * Errors become `ApiFailure` with the server's Korean message.
  */
 import type {
+  AdminPaymentDetailResponse,
+  AdminPaymentsResponse,
+  AdminRefundSyncResponse,
+  AdminUserDetailResponse,
+  AdminUsersResponse,
   ApiError,
   ApproveResponse,
   AuthResponse,
+  CancelNowResponse,
+  CancelResponse,
+  ConsentResponse,
   PaymentsResponse,
   PaymentView,
+  PlanChangeResponse,
   PlansResponse,
   ReadyResponse,
+  ReceiptResponse,
+  RefundResponse,
+  RenewalView,
+  ResumeResponse,
+  RevenueReportResponse,
   SubscriptionStatusView,
   UserView,
 } from '../../src/http/schemas/api-types.ts';
 
 export type {
+  AdminPaymentView,
+  AdminPaymentsResponse,
+  AdminSubscriptionView,
+  AdminUserDetailResponse,
+  AdminUserView,
+  AdminUsersResponse,
   ApproveResponse,
+  CancelNowResponse,
+  CancelResponse,
+  CheckoutLaunch,
+  PlanChangeResponse,
+  PlanFiguresView,
+  ProrationView,
+  ProviderFiguresView,
+  ReceiptResponse,
+  RefundResponse,
+  RefundView,
+  RenewalView,
+  ResumeResponse,
+  RevenueFiguresView,
+  RevenueMonthView,
+  RevenueReportResponse,
+  WithdrawalView,
   AuthResponse,
   EntitlementsView,
   PaymentMethodView,
@@ -86,7 +122,7 @@ const get = async <T>(path: string, signal?: AbortSignal) => (await request<T>('
 const post = async <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
   (await request<T>('POST', path, { body: body ?? {}, headers })).body;
 
-function newIdempotencyKey(): string {
+export function newIdempotencyKey(): string {
   const c = globalThis.crypto;
   if (c && typeof c.randomUUID === 'function') return c.randomUUID();
   const bytes = new Uint8Array(16);
@@ -116,4 +152,52 @@ export const api = {
     (await request<ApproveResponse>('POST', `/api/payment/${encodeURIComponent(method)}/approve`, {
       body: { ...params, payment_id: paymentId },
     })).body,
+
+  // Subscription management
+  renewal: (signal?: AbortSignal) => get<RenewalView>('/api/subscription/renewal', signal),
+  /** 200 with the change, or 202 while the prorated charge is being confirmed. */
+  changePlan: (plan: string, key: string, method?: string) =>
+    post<PlanChangeResponse>('/api/subscription/change', method ? { plan, method } : { plan }, { 'idempotency-key': key }),
+  cancelAutoRenew: (key: string) => post<CancelResponse>('/api/subscription/cancel', {}, { 'idempotency-key': key }),
+  resume: (key: string, method?: string) =>
+    post<ResumeResponse>('/api/subscription/resume', method ? { method } : {}, { 'idempotency-key': key }),
+  consent: (priceKrw: number, key: string) =>
+    post<ConsentResponse>('/api/subscription/consent', { price_krw: priceKrw }, { 'idempotency-key': key }),
+  cancelNow: (key: string) => post<CancelNowResponse>('/api/subscription/cancel-now', {}, { 'idempotency-key': key }),
+  receipt: (id: string, signal?: AbortSignal) => get<ReceiptResponse>(`/api/payments/${encodeURIComponent(id)}/receipt`, signal),
+  /** 청약철회: 201 refunded, 202 while the provider's answer is confirmed. */
+  withdraw: (id: string, key: string) =>
+    post<RefundResponse>(`/api/payments/${encodeURIComponent(id)}/withdraw`, {}, { 'idempotency-key': key }),
+
+  // Admin console (/api/admin/*, role admin)
+  admin: {
+    users: (q: string, signal?: AbortSignal) => get<AdminUsersResponse>(`/api/admin/users?q=${encodeURIComponent(q)}&limit=50`, signal),
+    user: (id: string, signal?: AbortSignal) => get<AdminUserDetailResponse>(`/api/admin/users/${encodeURIComponent(id)}`, signal),
+    userPayments: (id: string, cursor?: string, signal?: AbortSignal) =>
+      get<AdminPaymentsResponse>(
+        `/api/admin/users/${encodeURIComponent(id)}/payments?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        signal,
+      ),
+    payment: (id: string, signal?: AbortSignal) => get<AdminPaymentDetailResponse>(`/api/admin/payments/${encodeURIComponent(id)}`, signal),
+    /** Omit `amountKrw` to refund everything still refundable. One key per submit. */
+    refund: (paymentId: string, body: { amount_krw?: number; reason: string }, key: string) =>
+      post<RefundResponse>(`/api/admin/payments/${encodeURIComponent(paymentId)}/refunds`, body, { 'idempotency-key': key }),
+    syncRefund: (refundId: string) => post<AdminRefundSyncResponse>(`/api/admin/refunds/${encodeURIComponent(refundId)}/sync`),
+    /** Without from/to: the last 12 months up to the server's current month (Korea time). */
+    revenue: (from?: string, to?: string, signal?: AbortSignal) => {
+      const qs = new URLSearchParams();
+      if (from) qs.set('from', from);
+      if (to) qs.set('to', to);
+      const q = qs.toString();
+      return get<RevenueReportResponse>(`/api/admin/reports/revenue${q ? `?${q}` : ''}`, signal);
+    },
+  },
 };
+
+/** The CSV export is a plain link (the session cookie goes along); filters as in GET /api/admin/payments. */
+export function paymentsCsvUrl(filter: { from?: string; to?: string; status?: string; provider?: string; user_id?: string }): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v) qs.set(k, v);
+  const q = qs.toString();
+  return `/api/admin/payments.csv${q ? `?${q}` : ''}`;
+}

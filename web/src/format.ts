@@ -142,3 +142,60 @@ export function failureMessage(code: string | null | undefined): string {
   const bare = code.includes(':') ? code.slice(code.indexOf(':') + 1) : code;
   return FAILURE_MESSAGES[bare] ?? FAILURE_MESSAGES[bare.toLowerCase()] ?? GENERIC_FAILURE;
 }
+
+export const PROVIDER_NAMES: Record<string, string> = { kakaopay: '카카오페이', naverpay: '네이버페이' };
+
+const REFUND_KIND: Record<string, string> = { admin: '관리자 환불', withdrawal: '청약철회', cancel_now: '중도 해지 환불' };
+export function refundKind(kind: string): string {
+  return REFUND_KIND[kind] ?? kind;
+}
+
+const REFUND_STATUS: Record<string, { label: string; tone: Tone }> = {
+  succeeded: { label: '환불 완료', tone: 'success' },
+  requested: { label: '환불 요청 중', tone: 'warning' },
+  unknown: { label: '결과 확인 중', tone: 'warning' },
+  failed: { label: '환불 실패', tone: 'danger' },
+};
+export function refundStatus(status: string): { label: string; tone: Tone } {
+  return REFUND_STATUS[status] ?? { label: status, tone: 'neutral' };
+}
+
+const WITHDRAWAL_REFUSAL: Record<string, string> = {
+  withdrawal_period_over: '결제 후 7일이 지나 청약철회를 할 수 없습니다.',
+  features_used: '결제 후 유료 기능을 이용해 청약철회를 할 수 없습니다.',
+  not_paid: '결제가 완료되지 않아 청약철회 대상이 아닙니다.',
+  nothing_left: '이미 전액 환불된 결제입니다.',
+};
+export function withdrawalRefusal(reason: string | null): string {
+  return (reason && WITHDRAWAL_REFUSAL[reason]) || '청약철회를 할 수 없는 결제입니다.';
+}
+
+/** Chart axis: 52,000,000 → "5,200만", 150,000,000 → "1.5억", 9,000 → "9,000". */
+export function compactWon(krw: number): string {
+  const abs = Math.abs(krw);
+  const sign = krw < 0 ? '-' : '';
+  if (abs >= 100_000_000) return `${sign}${Number((abs / 100_000_000).toFixed(abs >= 1_000_000_000 ? 0 : 1))}억`;
+  if (abs >= 10_000) return `${sign}${wonFormat.format(Math.round(abs / 1_000) / 10)}만`;
+  return `${sign}${wonFormat.format(abs)}`;
+}
+
+/** "2025-07" → "2025년 7월"; short: "7월" (chart axes, whose caption names the years). */
+export function monthLabel(month: string, short = false): string {
+  const [y, m] = month.split('-').map(Number);
+  return short ? `${m}월` : `${y}년 ${m}월`;
+}
+
+/** "12.5%" from 0.125; "-" for null. */
+export function percent(rate: number | null): string {
+  if (rate === null) return '-';
+  return `${Number((rate * 100).toFixed(1))}%`;
+}
+
+/** Remaining time as "29일 23시간" (or "5시간" under a day). */
+export function duration(ms: number): string {
+  const hours = Math.max(0, Math.floor(ms / 3_600_000));
+  const d = Math.floor(hours / 24);
+  const h = hours % 24;
+  if (d === 0) return `${h}시간`;
+  return h === 0 ? `${d}일` : `${d}일 ${h}시간`;
+}

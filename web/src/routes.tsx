@@ -10,7 +10,12 @@ import { CheckoutPage } from './pages/CheckoutPage.tsx';
 import { PaymentCancelPage, PaymentFailPage, PaymentReturnPage, PaymentSuccessPage } from './pages/PaymentPages.tsx';
 import { SubscriptionPage } from './pages/SubscriptionPage.tsx';
 import { PaymentsPage } from './pages/PaymentsPage.tsx';
-import { AdminPage, NotFoundPage } from './pages/MiscPages.tsx';
+import { ReceiptPage } from './pages/ReceiptPage.tsx';
+import { NotFoundPage } from './pages/MiscPages.tsx';
+import { AdminDashboard } from './pages/admin/AdminDashboard.tsx';
+import { AdminUsersPage } from './pages/admin/AdminUsersPage.tsx';
+import { AdminUserPage } from './pages/admin/AdminUserPage.tsx';
+import { AdminExportPage } from './pages/admin/AdminExportPage.tsx';
 
 export const routes: RouteDef[] = [
   { path: '/', title: '요금제', render: () => <PlansPage />, nav: { label: '요금제', order: 10 } },
@@ -24,7 +29,11 @@ export const routes: RouteDef[] = [
   { path: '/payment/fail', title: '결제 실패', render: () => <PaymentFailPage /> },
   { path: '/subscription', title: '내 구독', render: () => <SubscriptionPage />, auth: true, nav: { label: '내 구독', order: 20 } },
   { path: '/payments', title: '결제 내역', render: () => <PaymentsPage />, auth: true, nav: { label: '결제 내역', order: 30 } },
-  { path: '/admin', title: '관리자', render: () => <AdminPage />, auth: true, admin: true, nav: { label: '관리자', order: 90 } },
+  { path: '/payments/receipt', title: '영수증', render: () => <ReceiptPage />, auth: true },
+  { path: '/admin', title: '관리자 · 대시보드', render: () => <AdminDashboard />, auth: true, admin: true, nav: { label: '관리자', order: 90 } },
+  { path: '/admin/users', title: '관리자 · 사용자 검색', render: () => <AdminUsersPage />, auth: true, admin: true },
+  { path: '/admin/user', title: '관리자 · 사용자 결제', render: () => <AdminUserPage />, auth: true, admin: true },
+  { path: '/admin/export', title: '관리자 · CSV 다운로드', render: () => <AdminExportPage />, auth: true, admin: true },
 ];
 
 export const notFoundRoute: RouteDef = { path: '*', title: '페이지를 찾을 수 없음', render: () => <NotFoundPage /> };

@@ -70,7 +70,10 @@ export function Layout({ nav, children }: { nav: NavItem[]; children: ReactNode 
             <ul>
               {nav.map((item) => (
                 <li key={item.path}>
-                  <Link to={item.path} aria-current={pathname === item.path ? 'page' : undefined}>
+                  <Link
+                    to={item.path}
+                    aria-current={pathname === item.path || (item.path !== '/' && pathname.startsWith(`${item.path}/`)) ? 'page' : undefined}
+                  >
                     {item.label}
                   </Link>
                 </li>

@@ -3,7 +3,7 @@ import { api, ApiFailure, type PaymentMethodView, type PlanView, type Subscripti
 import { useLoad } from '../hooks.ts';
 import { Link, useQuery } from '../router.tsx';
 import { addDays, date, tradingLimit, won } from '../format.ts';
-import { openSdkCheckout } from '../sdk.ts';
+import { launchCheckout } from '../launch.ts';
 import { PayMark } from '../components/PayMarks.tsx';
 import { Badge, LockIcon, Notice, Skeleton, Spinner } from '../components/ui.tsx';
 
@@ -11,11 +11,6 @@ const METHOD_HINT: Record<string, string> = {
   kakaopay: '카카오톡에서 카드 · 카카오페이머니로 결제',
   naverpay: '네이버 아이디로 카드 · 포인트 결제',
 };
-
-function isMobileBrowser(): boolean {
-  if (/Android|iPhone|iPad|iPod|Mobile/i.test(navigator.userAgent)) return true;
-  return window.matchMedia('(pointer: coarse) and (max-width: 768px)').matches;
-}
 
 type Phase = 'idle' | 'preparing' | 'leaving';
 
@@ -141,12 +136,7 @@ function CheckoutForm({
     try {
       const ready = await api.ready(chosen.id, plan.id, autoRenew);
       setPhase('leaving');
-      const c = ready.checkout;
-      if (c.style === 'redirect') {
-        window.location.assign(isMobileBrowser() && c.mobile_redirect_url ? c.mobile_redirect_url : c.redirect_url);
-      } else {
-        await openSdkCheckout(c);
-      }
+      await launchCheckout(ready.checkout);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
       setPhase('idle');
@@ -221,8 +211,16 @@ function CheckoutForm({
         </section>
 
         {otherPlanRunning && (
-          <Notice tone="warning" title={`지금 ${sub.plan_name} 플랜을 이용 중입니다`}>
-            이용 기간({date(sub.expire_date)})이 끝난 뒤 {plan.name} 플랜을 결제할 수 있어요.
+          <Notice
+            tone="warning"
+            title={`지금 ${sub.plan_name} 플랜을 이용 중입니다`}
+            action={
+              <Link to="/subscription" className="btn btn-secondary btn-sm">
+                내 구독에서 플랜 변경
+              </Link>
+            }
+          >
+            이용 중인 플랜은 내 구독 화면의 플랜 변경에서 바꿀 수 있어요. 업그레이드는 남은 기간만큼만 결제하고 바로 적용됩니다.
           </Notice>
         )}
         {samePlanRunning && (

@@ -1,17 +1,4 @@
 import { Link } from '../router.tsx';
-import { Notice } from '../components/ui.tsx';
-
-/** Placeholder: the admin pages are built separately and plug into routes.tsx. */
-export function AdminPage() {
-  return (
-    <>
-      <h1 className="page-title">관리자</h1>
-      <Notice tone="info" title="관리자 화면을 준비하고 있습니다">
-        결제 · 환불 관리 기능이 곧 이곳에 추가됩니다.
-      </Notice>
-    </>
-  );
-}
 
 export function NotFoundPage() {
   return (

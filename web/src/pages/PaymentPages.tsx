@@ -210,7 +210,9 @@ export function PaymentSuccessPage() {
 
   const announcement =
     view.kind === 'paid'
-      ? '결제가 완료되었습니다.'
+      ? view.payment.kind === 'registration'
+        ? '자동 결제 수단을 등록했습니다.'
+        : '결제가 완료되었습니다.'
       : view.kind === 'pending'
         ? view.slow
           ? '결제 확인이 늦어지고 있습니다.'
@@ -326,10 +328,28 @@ function PaidView({ payment, sub }: { payment: PaymentView; sub: SubscriptionSta
   return (
     <div className="result card">
       <ResultIcon kind="success" />
-      <h1 className="result-title">결제가 완료되었습니다!</h1>
-      <p className="result-lead">
-        지금부터 <strong>{payment.plan_name}</strong> 플랜을 이용할 수 있어요.
-      </p>
+      {payment.kind === 'registration' ? (
+        <>
+          <h1 className="result-title">자동 결제가 다시 켜졌습니다</h1>
+          <p className="result-lead">
+            <strong>{payment.plan_name}</strong> 플랜의 자동 결제 수단을 등록했어요. 등록에는 요금이 청구되지 않았습니다.
+          </p>
+        </>
+      ) : payment.kind === 'upgrade' ? (
+        <>
+          <h1 className="result-title">플랜이 변경되었습니다</h1>
+          <p className="result-lead">
+            지금부터 <strong>{payment.plan_name}</strong> 플랜을 이용할 수 있어요. 남은 기간 차액 {won(payment.amount_krw)}을 결제했습니다.
+          </p>
+        </>
+      ) : (
+        <>
+          <h1 className="result-title">결제가 완료되었습니다!</h1>
+          <p className="result-lead">
+            지금부터 <strong>{payment.plan_name}</strong> 플랜을 이용할 수 있어요.
+          </p>
+        </>
+      )}
       <Receipt payment={payment} sub={sub} />
       <div className="result-actions">
         <Link to="/subscription" className="btn btn-primary btn-lg btn-block">

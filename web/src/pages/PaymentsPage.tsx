@@ -31,6 +31,19 @@ function PaymentRow({ p }: { p: PaymentView }) {
       <td data-label="상태">
         <Badge tone={status.tone}>{status.label}</Badge>
       </td>
+      <td data-label="영수증">
+        {p.approved_at ? (
+          <Link
+            to={`/payments/receipt?id=${encodeURIComponent(p.id)}`}
+            className="text-link"
+            aria-label={`${dateTime(p.approved_at)} ${p.plan_name} ${KIND_LABEL[p.kind] ?? ''} 영수증 보기`}
+          >
+            영수증
+          </Link>
+        ) : (
+          <span className="muted">-</span>
+        )}
+      </td>
     </tr>
   );
 }
@@ -40,7 +53,7 @@ function SkeletonRows() {
     <>
       {[0, 1, 2].map((i) => (
         <tr key={i} aria-hidden="true">
-          {[0, 1, 2, 3, 4, 5].map((j) => (
+          {[0, 1, 2, 3, 4, 5, 6].map((j) => (
             <td key={j}>
               <Skeleton width={j === 0 ? '8rem' : '4.5rem'} />
             </td>
@@ -103,7 +116,7 @@ export function PaymentsPage() {
       ) : (
         <div className="card table-card" aria-busy={first.state === 'loading'}>
           <table className="payments-table">
-            <caption className="visually-hidden">결제 내역: 결제일, 플랜, 결제 금액, 부가세, 결제 수단, 상태</caption>
+            <caption className="visually-hidden">결제 내역: 결제일, 플랜, 결제 금액, 부가세, 결제 수단, 상태, 영수증</caption>
             <thead>
               <tr>
                 <th scope="col">결제일</th>
@@ -116,6 +129,7 @@ export function PaymentsPage() {
                 </th>
                 <th scope="col">결제 수단</th>
                 <th scope="col">상태</th>
+                <th scope="col">영수증</th>
               </tr>
             </thead>
             <tbody>{first.state === 'loading' ? <SkeletonRows /> : rows.map((p) => <PaymentRow key={p.id} p={p} />)}</tbody>
