@@ -88,6 +88,11 @@ export interface BillingRepository {
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
   ): Promise<Subscription | undefined>;
   addSubscriptionEvent(subscriptionId: string, e: AuditEvent): Promise<void>;
+  /**
+   * The `plan_upgraded` event an upgrade payment applied (its subscription and the plans
+   * it switched between), or undefined when the payment never changed a plan.
+   */
+  findUpgradeOrigin(paymentId: string): Promise<{ subscriptionId: string; fromPlan: string; toPlan: string } | undefined>;
 
   /** The renewal worker's storage, bound to the same transaction as this repository. */
   renewals(): RenewalRepository;

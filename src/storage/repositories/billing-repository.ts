@@ -389,6 +389,23 @@ export class KyselyBillingRepository implements BillingRepository {
     return r ? toSubscription(r as SubscriptionRow) : undefined;
   }
 
+  async findUpgradeOrigin(paymentId: string) {
+    const r = await this.db
+      .selectFrom('subscription_events')
+      .select([
+        'subscription_id',
+        sql<string | null>`data->>'from_plan'`.as('from_plan'),
+        sql<string | null>`data->>'to_plan'`.as('to_plan'),
+      ])
+      .where('type', '=', 'plan_upgraded')
+      .where(sql<string>`data->>'payment_id'`, '=', paymentId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!r || !r.from_plan || !r.to_plan) return undefined;
+    return { subscriptionId: r.subscription_id, fromPlan: r.from_plan, toPlan: r.to_plan };
+  }
+
   async addSubscriptionEvent(subscriptionId: string, e: AuditEvent) {
     await this.db
       .insertInto('subscription_events')
