@@ -74,6 +74,12 @@ export interface SeedOptions {
   periodEnd: Date;
   /** When the worker must look next (due: ≤ now). */
   nextRenewalAt: Date;
+  /**
+   * Also write each next period's cycle with its notice already sent (as the worker does a
+   * week before the charge), so that a run measures the charge step alone.
+   */
+  withCycles?: boolean;
+  noticeLeadMs?: number;
 }
 
 /** Users and active, auto-renewing KakaoPay subscriptions, `count` of each, in chunks. */
@@ -93,6 +99,15 @@ export async function seedSubscriptions(db: Kysely<any>, o: SeedOptions): Promis
         ${start}::timestamptz, ${o.periodEnd}::timestamptz, ${start}::timestamptz, ${start}::timestamptz,
         ${o.nextRenewalAt}::timestamptz, ${o.priceKrw}::bigint
       FROM generate_series(${from}::int, ${to}::int) AS i`.execute(db);
+    if (o.withCycles) {
+      await sql`INSERT INTO billing_cycles (id, subscription_id, plan_id, period_start, period_end, amount_krw, status,
+          attempt_count, next_attempt_at, notice_sent_at, created_at, updated_at)
+        SELECT 'cyc_' || ${o.prefix}::text || i, 'sub_' || ${o.prefix}::text || i, ${o.planId}::text, ${o.periodEnd}::timestamptz,
+          ${new Date(o.periodEnd.getTime() + o.periodMs)}::timestamptz, ${o.priceKrw}::bigint, 'scheduled', 0,
+          ${o.periodEnd}::timestamptz, ${new Date(o.periodEnd.getTime() - (o.noticeLeadMs ?? 7 * 86_400_000))}::timestamptz,
+          ${start}::timestamptz, ${start}::timestamptz
+        FROM generate_series(${from}::int, ${to}::int) AS i`.execute(db);
+    }
   }
   await sql`ANALYZE subscriptions`.execute(db);
 }

@@ -20,6 +20,7 @@ for (;;) {
   totals.errors += r.errors;
   if (r.claimed === 0) break;
 }
-process.stdout.write(JSON.stringify({ done: { ...totals, durations: services.renewals.chargeDurations } }) + '\n');
+const durations = services.renewals.chargeDurations.map((d) => Math.round(d * 10) / 10);
 await services.close();
-process.exit(0);
+// Exit only once the (long) line has left the pipe.
+process.stdout.write(JSON.stringify({ done: { ...totals, durations } }) + '\n', () => process.exit(0));

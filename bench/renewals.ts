@@ -80,7 +80,12 @@ function waitLine(child: ChildProcess, prefix: string): Promise<any> {
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (l) => {
-      if (l.startsWith(`{"${prefix}"`)) resolve(JSON.parse(l)[prefix]);
+      if (!l.startsWith(`{"${prefix}"`)) return;
+      try {
+        resolve(JSON.parse(l)[prefix]);
+      } catch (err) {
+        reject(err);
+      }
     });
   });
 }
@@ -89,6 +94,7 @@ export async function runRenewalBench(o: RenewalBenchOptions) {
   const sandboxes = await startChild('bench/sandboxes-process.ts', { SANDBOX_LATENCY_MS: String(o.latencyMs) });
   const kakaoUrl = sandboxes.info.kakaopay as string;
   const d = await freshDatabase(o.db);
+  let children: ChildProcess[] = [];
   try {
     // Seed: a SID per user at the sandbox, then users and due subscriptions in SQL.
     let t = stopwatch();
@@ -97,7 +103,18 @@ export async function runRenewalBench(o: RenewalBenchOptions) {
     const userIds = Array.from({ length: o.subs }, (_, i) => seedUserId('b', i + 1));
     const sids = await registerKakaoPaySids(kakaoUrl, userIds, 512);
     const periodEnd = new Date(Date.now() - 60_000);
-    await seedSubscriptions(seedHandle.db, { prefix: 'b', count: o.subs, sids, planId: 'standard', priceKrw: 29000, periodMs: 30 * DAY, periodEnd, nextRenewalAt: periodEnd });
+    // The notice went out a week ago (its cycle exists): the run measures the charge step.
+    await seedSubscriptions(seedHandle.db, {
+      prefix: 'b',
+      count: o.subs,
+      sids,
+      planId: 'standard',
+      priceKrw: 29000,
+      periodMs: 30 * DAY,
+      periodEnd,
+      nextRenewalAt: periodEnd,
+      withCycles: true,
+    });
     const seedMs = stopwatch() - t;
 
     const env = envFor(d, {
@@ -111,7 +128,7 @@ export async function runRenewalBench(o: RenewalBenchOptions) {
     let inFlight: number;
     if (o.db === 'postgres') {
       await seedHandle.close();
-      const children = Array.from({ length: o.workers }, () =>
+      children = Array.from({ length: o.workers }, () =>
         spawn(process.execPath, [...profile('renewal-worker'), '--import', 'tsx', 'bench/renewal-worker-process.ts'], {
           env: { ...process.env, ...env },
           stdio: ['pipe', 'pipe', 'inherit'],
@@ -156,6 +173,7 @@ export async function runRenewalBench(o: RenewalBenchOptions) {
       seed_s: round(seedMs / 1000),
     };
   } finally {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     await sandboxes.stop();
     await d.drop();
   }
@@ -207,9 +225,11 @@ async function main() {
       'pglite-subs': { type: 'string' },
       idle: { type: 'string', default: '1000000' },
       latency: { type: 'string', default: '50' },
-      workers: { type: 'string', default: '4' },
-      loops: { type: 'string', default: '4' },
+      workers: { type: 'string', default: '2' },
+      loops: { type: 'string', default: '2' },
       batch: { type: 'string', default: '64' },
+      // PGlite runs one claim loop (one connection): more charges per batch keep it busy.
+      'pglite-batch': { type: 'string', default: '256' },
       'skip-idle': { type: 'boolean', default: false },
     },
   });
@@ -226,7 +246,7 @@ async function main() {
       latencyMs: Number(values.latency),
       workers: Number(values.workers),
       loops: Number(values.loops),
-      batch: Number(values.batch),
+      batch: Number(db === 'pglite' ? values['pglite-batch'] : values.batch),
     });
     console.log(JSON.stringify(r));
     renewals.push(r);

@@ -79,7 +79,8 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   const plans = new PlanCatalog(config.plansRaw);
   const gateways = createGatewayRegistry(config, logger, clock, opts.providers);
   const repo = new KyselyBillingRepository(db.db);
-  const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds, clock, config.auth.hostJwt);
+  // Sessions follow the base clock: moving the sandbox's test clock a month must not sign everyone out.
+  const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds, opts.baseClock ?? systemClock, config.auth.hostJwt);
   const ctx: UseCaseContext = {
     repo,
     clock,

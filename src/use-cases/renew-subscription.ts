@@ -177,6 +177,13 @@ async function stepSubscription(
     return null;
   }
   if (!cycle) {
+    if (sub.status === 'active' && now >= grace) {
+      // Never planned and long over (data from before renewals, or a worker down for the whole
+      // grace period): charging now would bill a period that is mostly past.
+      await abandonReadyPayment(sc, readyRenewal, 'lapsed');
+      await endAtPeriodEnd(sc, sub, null, 'lapsed');
+      return null;
+    }
     if (sub.status === 'active' && now < new Date(periodEnd.getTime() - settings.noticeLeadMs)) {
       await schedule(new Date(periodEnd.getTime() - settings.noticeLeadMs));
       return null;

@@ -36,6 +36,7 @@ export function scopeOf(ctx: UseCaseContext, repo: BillingRepository, now: Date)
   return { ctx, repo, r: repo.renewals(), now };
 }
 
+// Display names for notice texts (use cases cannot import the HTTP views' copy).
 const PROVIDER_NAMES: Record<string, string> = { kakaopay: '카카오페이', naverpay: '네이버페이' };
 
 export function providerName(id: string | null): string {

@@ -46,9 +46,7 @@ describe('renewal workers in several processes', () => {
 
       const now = new Date();
       const userIds = Array.from({ length: SUBS }, (_, i) => seedUserId('w', i + 1));
-      let t = Date.now();
       const sids = await registerKakaoPaySids(kakao.url, userIds, 128);
-      console.log('sids', Date.now() - t); t = Date.now();
       const periodEnd = new Date(now.getTime() - 60_000);
       await seedSubscriptions(db.db, {
         prefix: 'w',
@@ -89,7 +87,6 @@ describe('renewal workers in several processes', () => {
         ),
       );
 
-      console.log('seed+start', Date.now() - t); t = Date.now();
       const deadline = Date.now() + 90_000;
       let approved = 0;
       while (Date.now() < deadline) {
@@ -98,7 +95,6 @@ describe('renewal workers in several processes', () => {
         if (approved >= SUBS) break;
         await new Promise((r) => setTimeout(r, 250));
       }
-      console.log('renew', Date.now() - t);
       expect(approved).toBe(SUBS);
       // A little longer: nothing more may happen.
       await new Promise((r) => setTimeout(r, 1000));

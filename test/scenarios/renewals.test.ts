@@ -286,3 +286,29 @@ describe('price changes need consent', () => {
     expect((await h.payments(u.userId)).filter((p) => p.kind === 'renewal')).toMatchObject([{ status: 'approved', amount_krw: 29000 }]);
   });
 });
+
+describe('the test clock', () => {
+  it('one 65-day jump runs a tick per day: two notices and two renewals, each on its day', async () => {
+    const u = await h.signup();
+    const first = await h.subscribe('kakaopay', u);
+    const start = Date.parse(first.payment.period_start);
+    const tick = await h.advance(65 * DAY, u);
+    expect(tick.outcomes.approved).toBe(2);
+    const renewals = (await h.payments(u.userId)).filter((p) => p.kind === 'renewal');
+    expect(renewals.map((p) => p.created_at.getTime() - start)).toEqual([30 * DAY, 60 * DAY]);
+    const upcoming = (await mailbox(u)).filter((n) => n.kind === 'renewal_upcoming');
+    expect(upcoming.map((n) => Date.parse(n.created_at) - start)).toEqual([53 * DAY, 23 * DAY]);
+  });
+
+  it('a subscription never planned and long past its end (data from before renewals) lapses without a charge', async () => {
+    const u = await h.signup();
+    await h.subscribe('kakaopay', u);
+    await h.db.db.updateTable('subscriptions').set({ next_renewal_at: null }).where('user_id', '=', u.userId).execute();
+    await h.advance(40 * DAY, u);
+    await h.db.db.updateTable('subscriptions').set({ next_renewal_at: h.now() }).where('user_id', '=', u.userId).execute();
+    await h.tick();
+    const sub = await h.subscriptionRow(u.userId);
+    expect(sub).toMatchObject({ status: 'canceled', billing_key: null });
+    expect((await h.payments(u.userId)).filter((p) => p.kind === 'renewal')).toHaveLength(0);
+  });
+});

@@ -1,4 +1,4 @@
-import { formatKrw, type Krw } from '../money.ts';
+import type { Krw } from '../money.ts';
 import type { NoticeKind } from './renewal-records.ts';
 
 /**
@@ -18,6 +18,13 @@ const KST = new Intl.DateTimeFormat('ko-KR', {
   minute: '2-digit',
   hourCycle: 'h23',
 });
+
+const WON = new Intl.NumberFormat('ko-KR');
+
+/** `29,000원` (one formatter for all notices: the worker writes thousands of them). */
+function formatKrw(amount: Krw): string {
+  return `${WON.format(amount)}원`;
+}
 
 /** `2026년 2월 9일 09:00` (Korea time). */
 export function formatKstDateTime(d: Date): string {
@@ -107,7 +114,7 @@ export function subscriptionEndedNotice(a: { planName: string; endedAt: Date }):
     kind: 'subscription_ended',
     subject: `[${SERVICE}] 구독 종료 안내`,
     body:
-      `자동 갱신이 해지되어 ${a.planName} 플랜 이용 기간이 ${formatKstDateTime(a.endedAt)}에 끝났습니다. 자동매매가 중지되었습니다.\n` +
+      `자동 결제가 꺼져 있어 ${a.planName} 플랜 이용 기간이 ${formatKstDateTime(a.endedAt)}에 끝났습니다. 자동매매가 중지되었습니다.\n` +
       `다시 결제하시면 바로 이용하실 수 있습니다.` +
       footer,
   };

@@ -96,5 +96,8 @@ export interface ClockResponse {
   now: string;
   offset_ms: number;
   providers?: Record<string, { ok: boolean; now?: number; error?: string }>;
+  /** Summed worker tick reports (claimed, outcomes, notices, revocations). */
   tick?: unknown;
+  /** The jump is made in steps of at most a day, each followed by a tick. */
+  steps?: number;
 }

@@ -36,9 +36,10 @@ const statements = [
   // One payment in flight per billing cycle (Lago): a second charge for the same period cannot be created.
   sql`CREATE UNIQUE INDEX payments_cycle_in_flight_key ON payments (billing_cycle_id)
     WHERE billing_cycle_id IS NOT NULL AND status IN ('ready', 'approving', 'unknown')`,
-  // One billing-key charge in flight per subscription, so a lookup by billing key is unambiguous.
+  // One billing-key charge in flight per subscription, so a lookup by billing key is unambiguous
+  // (checkouts the user approves at the provider have a checkout_ref and are not billing-key charges).
   sql`CREATE UNIQUE INDEX payments_subscription_charge_in_flight_key ON payments (subscription_id)
-    WHERE kind IN ('renewal', 'upgrade') AND status IN ('approving', 'unknown')`,
+    WHERE kind IN ('renewal', 'upgrade') AND checkout_ref IS NULL AND status IN ('approving', 'unknown')`,
   sql`CREATE INDEX payments_subscription_open_idx ON payments (subscription_id)
     WHERE kind <> 'checkout' AND status IN ('ready', 'approving', 'unknown')`,
 
@@ -81,6 +82,16 @@ const statements = [
     UNIQUE (provider, billing_key)
   )`,
   sql`CREATE INDEX billing_key_revocations_pending_idx ON billing_key_revocations (next_attempt_at) WHERE status = 'pending'`,
+
+  // Subscriptions from before renewals: the worker first looks at them a week before their period
+  // ends (it plans from there), and they agreed to what they last paid at checkout.
+  sql`UPDATE subscriptions SET next_renewal_at = current_period_end - interval '7 days'
+    WHERE status IN ('active', 'past_due') AND current_period_end IS NOT NULL`,
+  sql`UPDATE subscriptions s SET agreed_price_krw = (
+      SELECT p.amount_krw FROM payments p
+      WHERE p.subscription_id = s.id AND p.kind = 'checkout' AND p.approved_at IS NOT NULL
+      ORDER BY p.approved_at DESC LIMIT 1)
+    WHERE s.agreed_price_krw IS NULL`,
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -52,7 +52,7 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
       const body = parseWith(ClockBody, req.body);
       const ms = body.advance_ms ?? Math.round(body.advance_days! * 86_400_000);
       const r = await advanceTestClock({ clock, providerClocks, runTick: (now) => worker.runOnce(now) }, ms);
-      return { now: r.now.toISOString(), offset_ms: r.offsetMs, providers: r.providers, tick: r.tick };
+      return { now: r.now.toISOString(), offset_ms: r.offsetMs, providers: r.providers, tick: r.tick, steps: r.steps };
     },
   );
 

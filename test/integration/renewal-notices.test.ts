@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { DAY, startRenewalHarness, type RenewalHarness } from '../scenarios/renewal-harness.ts';
+import { encodeHeaderWords, formatMessage } from '../../src/worker/smtp-notice-sender.ts';
+
+/** A tiny SMTP server: records each session's commands and message; can refuse RCPT once. */
+function fakeSmtp() {
+  const mails: { commands: string[]; data: string }[] = [];
+  let refuseNext = false;
+  const server: Server = createServer((socket) => {
+    socket.setEncoding('utf8');
+    const session = { commands: [] as string[], data: '' };
+    let inData = false;
+    let buffer = '';
+    socket.write('220 fake ESMTP\r\n');
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      let i: number;
+      while ((i = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        if (inData) {
+          if (line === '.') {
+            inData = false;
+            mails.push(session);
+            socket.write('250 queued\r\n');
+          } else session.data += `${line}\r\n`;
+          continue;
+        }
+        session.commands.push(line);
+        const verb = line.split(' ')[0].toUpperCase();
+        if (verb === 'EHLO') socket.write('250-fake\r\n250 AUTH PLAIN\r\n');
+        else if (verb === 'AUTH') socket.write('235 ok\r\n');
+        else if (verb === 'MAIL') socket.write('250 ok\r\n');
+        else if (verb === 'RCPT') {
+          if (refuseNext) {
+            refuseNext = false;
+            socket.write('451 try later\r\n');
+          } else socket.write('250 ok\r\n');
+        } else if (verb === 'DATA') {
+          inData = true;
+          socket.write('354 go ahead\r\n');
+        } else if (verb === 'QUIT') {
+          socket.write('221 bye\r\n');
+          socket.end();
+        } else socket.write('500 what\r\n');
+      }
+    });
+  });
+  return {
+    mails,
+    refuseOnce: () => (refuseNext = true),
+    listen: () => new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as { port: number }).port))),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+function decode(data: string) {
+  const [head, body] = data.split('\r\n\r\n');
+  const subject = /^Subject: (.*(?:\r\n .*)*)/m.exec(head)![1]
+    .split(/\r\n /)
+    .map((w) => Buffer.from(/=\?UTF-8\?B\?(.*)\?=/.exec(w)![1], 'base64').toString('utf8'))
+    .join('');
+  return { head, subject, text: Buffer.from(body.replace(/\r\n/g, ''), 'base64').toString('utf8') };
+}
+
+const smtp = fakeSmtp();
+let h: RenewalHarness;
+
+beforeAll(async () => {
+  const port = await smtp.listen();
+  h = await startRenewalHarness({ env: { SMTP_URL: `smtp://mailer:s3cret@127.0.0.1:${port}`, NOTICE_FROM: '쇼미더스탁 <no-reply@example.com>' } });
+});
+afterAll(async () => {
+  await h?.close();
+  await smtp.close();
+});
+
+describe('notice delivery by SMTP', () => {
+  it('sends the pre-renewal notice as UTF-8 mail; a refused delivery is retried later', async () => {
+    const u = await h.signup();
+    await h.subscribe('kakaopay', u);
+    smtp.refuseOnce();
+    const tick = await h.advance(23 * DAY, u);
+    expect(tick.notices).toMatchObject({ sent: 0, failed: 1 });
+    expect(smtp.mails).toHaveLength(0);
+    const retried = await h.advance(2 * 60_000, u);
+    expect(retried.notices.sent).toBe(1);
+    expect(smtp.mails).toHaveLength(1);
+    const mail = smtp.mails[0];
+    expect(mail.commands).toContain('MAIL FROM:<no-reply@example.com>');
+    expect(mail.commands).toContain(`RCPT TO:<${u.email}>`);
+    expect(mail.commands).toContain(`AUTH PLAIN ${Buffer.from('\u0000mailer\u0000s3cret').toString('base64')}`);
+    const m = decode(mail.data);
+    expect(m.subject).toBe('[ShowMeTheStock] 정기결제 예정 안내');
+    expect(m.text).toContain('29,000원');
+    expect(m.head).toContain('Content-Type: text/plain; charset=UTF-8');
+    const notice = (await h.api('GET', `/api/sandbox/mailbox?email=${encodeURIComponent(u.email)}`)).body.notices[0];
+    expect(notice).toMatchObject({ status: 'sent', channel: 'smtp', to: u.email });
+  });
+
+  it('encodes long Korean headers as several encoded words without splitting characters', () => {
+    const subject = '가'.repeat(40);
+    const words = encodeHeaderWords(subject).split('\r\n ');
+    expect(words.length).toBeGreaterThan(1);
+    const back = words.map((w) => Buffer.from(/=\?UTF-8\?B\?(.*)\?=/.exec(w)![1], 'base64').toString('utf8')).join('');
+    expect(back).toBe(subject);
+    const msg = formatMessage('ShowMeTheStock <a@example.com>', { to: 'b@example.com', subject: 'x', text: '안녕\n하세요', messageId: 'm1@x', date: new Date(0) });
+    expect(msg.split('\r\n').every((l) => l.length <= 998)).toBe(true);
+    expect(msg).toContain('Date: Thu, 01 Jan 1970 00:00:00 +0000');
+  });
+});
