@@ -17,6 +17,7 @@ import type { GatewayRegistry, UseCaseContext } from './use-cases/context.ts';
 import { composeRefunds } from './composition-refunds.ts';
 import type { NoticeSender } from './domain/ports.ts';
 import { RenewalWorker } from './worker/renewal-worker.ts';
+import { reconcilePayments } from './worker/tasks/reconcile-payments.ts';
 import { SmtpNoticeSender } from './worker/smtp-notice-sender.ts';
 import { MailboxNoticeSender } from './worker/mailbox-notice-sender.ts';
 import { sandboxRoutes } from './http/routes/sandbox/sandbox-routes.ts';
@@ -106,7 +107,9 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
       ? new MailboxNoticeSender()
       : null;
   if (!notices) logger.warn('no SMTP_URL: notices stay pending in the outbox');
+  const refundArea = composeRefunds(config, db, ctx);
   const renewals = new RenewalWorker(ctx, {
+    reconcile: (now) => reconcilePayments(ctx, refundArea.refunds, now),
     batchSize: config.renewal.batchSize,
     // PGlite has one connection: parallel loops would only queue behind each other.
     loops: db.kind === 'pglite' ? 1 : config.renewal.loops,
@@ -116,7 +119,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   });
   const extraRoutes: Services['extraRoutes'] = [];
   // Refunds, receipts, usage and the admin API (/api/admin/*).
-  extraRoutes.push(...composeRefunds(config, db, ctx).routes);
+  extraRoutes.push(...refundArea.routes);
   if (config.sandboxMode) {
     extraRoutes.push({
       plugin: sandboxRoutes,

@@ -15,6 +15,8 @@ export interface RenewalWorkerOptions {
   notices: NoticeSender | null;
   /** Monotonic ms, when provider-call latencies of charges should be recorded (bench). */
   stopwatch?: () => number;
+  /** Runs after each tick: reconciles unknown checkout payments and refunds. */
+  reconcile?: (now: Date) => Promise<unknown>;
 }
 
 export interface TickReport {
@@ -109,6 +111,7 @@ export class RenewalWorker {
       report.revocations.failed += r.failed;
       if (r.done + r.failed < REVOCATION_BATCH) break;
     }
+    if (this.options.reconcile) await this.options.reconcile(now);
     return report;
   }
 

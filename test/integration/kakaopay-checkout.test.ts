@@ -239,6 +239,26 @@ describe(`KakaoPay checkout end to end (${process.env.DATABASE_URL ? 'PostgreSQL
     expect((await s.sandbox('kakaopay', 'GET', '/__sandbox/stats')).approve).toBe(1);
   });
 
+  it('the worker reconciles an unknown checkout payment later, without the user', async () => {
+    const u = await s.signup();
+    const r = await ready(u.token);
+    const { pgToken } = await authorize(r.body.tid);
+    await s.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'approve', delay: 'after', delay_ms: 1500 });
+    await s.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'order', delay: 'before', delay_ms: 1500, count: 5 });
+    const a = await s.api('POST', '/api/payment/kakaopay/approve', { token: u.token, body: { tid: r.body.tid, pg_token: pgToken } });
+    expect(a.body.payment.status).toBe('unknown');
+    await s.sandbox('kakaopay', 'DELETE', '/__sandbox/script');
+    // Not stale yet: the worker leaves it alone.
+    await s.services.renewals.runOnce();
+    expect((await s.api('GET', `/api/payments/${r.body.payment_id}`, { token: u.token })).body.status).toBe('unknown');
+    s.services.clock.advance(6 * 60_000);
+    await s.services.renewals.runOnce();
+    const p = await s.api('GET', `/api/payments/${r.body.payment_id}`, { token: u.token });
+    expect(p.body.status).toBe('approved');
+    expect((await s.api('GET', '/api/subscription/status', { token: u.token })).body.is_active).toBe(true);
+    expect((await s.sandbox('kakaopay', 'GET', '/__sandbox/stats')).approve).toBe(1);
+  });
+
   it('user cancel and failure on the provider page land on our pages and close the attempt', async () => {
     const u = await s.signup();
     for (const [action, page, status] of [['cancel', 'cancel', 'abandoned'], ['fail', 'fail', 'declined']] as const) {
