@@ -250,7 +250,7 @@ export function SubscriptionPage() {
             {loadError.message}
           </Notice>
         )}
-        {data && <SubscriptionView data={data} onDone={(f) => { setFlash(f); return refresh(); }} />}
+        {data && <SubscriptionView data={data} onDone={async (f) => { await refresh(); setFlash(f); }} />}
       </div>
     </>
   );
