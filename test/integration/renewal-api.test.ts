@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { compose } from '../../src/composition.ts';
 import { buildApp } from '../../src/http/build-app.ts';
@@ -6,9 +6,10 @@ import { createTestDb } from '../helpers/test-db.ts';
 import { DAY, startRenewalHarness, type RenewalHarness } from '../scenarios/renewal-harness.ts';
 
 let h: RenewalHarness;
+vi.setConfig({ testTimeout: 60_000 });
 
 beforeAll(async () => {
-  h = await startRenewalHarness({ env: { KAKAOPAY_TIMEOUT_MS: '400', RENEWAL_SYNC_DELAY_SECONDS: '30' } });
+  h = await startRenewalHarness({ env: { KAKAOPAY_TIMEOUT_MS: '1000', RENEWAL_SYNC_DELAY_SECONDS: '30' } });
 });
 afterAll(async () => h?.close());
 beforeEach(async () => h.reset());
@@ -52,13 +53,13 @@ describe(`plan change, cancel and resume over the API (${process.env.DATABASE_UR
     await h.subscribe('kakaopay', u);
     const key = (await h.subscriptionRow(u.userId)).billing_key!;
     await h.advance(10 * DAY, u);
-    await h.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'subscription', delay: 'after', delay_ms: 1000 });
+    await h.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'subscription', delay: 'after', delay_ms: 2500 });
     const r = await h.api('POST', '/api/subscription/change', { token: u.token, body: { plan: 'premium' } });
     expect(r.status).toBe(202);
     expect(r.body).toMatchObject({ change: 'pending', payment: { status: 'unknown' }, subscription: { plan: 'standard' } });
     const busy = await h.api('POST', '/api/subscription/change', { token: u.token, body: { plan: 'pro' } });
     expect([busy.status, busy.body.error.code]).toEqual([409, 'PAYMENT_IN_PROGRESS']);
-    await new Promise((res) => setTimeout(res, 800));
+    await new Promise((res) => setTimeout(res, 1600));
     await h.advance(31_000, u);
     expect((await h.api('GET', '/api/subscription/status', { token: u.token })).body.plan).toBe('premium');
     expect((await h.charges('kakaopay'))[key]).toBe(1);

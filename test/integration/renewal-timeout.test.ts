@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DAY, startRenewalHarness, type RenewalHarness } from '../scenarios/renewal-harness.ts';
 
 /**
@@ -6,13 +6,15 @@ import { DAY, startRenewalHarness, type RenewalHarness } from '../scenarios/rene
  * timeout) is settled by a lookup, never by charging again.
  */
 let h: RenewalHarness;
+vi.setConfig({ testTimeout: 60_000 });
 
 beforeAll(async () => {
   h = await startRenewalHarness({
     env: {
-      KAKAOPAY_TIMEOUT_MS: '400',
-      NAVERPAY_TIMEOUT_MS: '400',
-      NAVERPAY_APPROVE_TIMEOUT_MS: '400',
+      // Short enough for a scripted late answer, long enough for a busy CI machine.
+      KAKAOPAY_TIMEOUT_MS: '1000',
+      NAVERPAY_TIMEOUT_MS: '1000',
+      NAVERPAY_APPROVE_TIMEOUT_MS: '1000',
       RENEWAL_SYNC_DELAY_SECONDS: '60',
     },
   });
@@ -30,7 +32,7 @@ describe(`renewal charge timeouts (${process.env.DATABASE_URL ? 'PostgreSQL' : '
     const first = await h.subscribe('kakaopay', u);
     const key = (await h.subscriptionRow(u.userId)).billing_key!;
     await h.advance(23 * DAY, u);
-    await h.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'subscription', delay: 'after', delay_ms: 1200 });
+    await h.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'subscription', delay: 'after', delay_ms: 2500 });
 
     const tick = await h.advance(7 * DAY, u);
     expect(tick.outcomes.unknown).toBe(1);
@@ -42,7 +44,7 @@ describe(`renewal charge timeouts (${process.env.DATABASE_URL ? 'PostgreSQL' : '
 
     // Before the sync delay nothing happens; after it the lookup settles the payment.
     expect((await h.tick()).claimed).toBe(0);
-    await new Promise((r) => setTimeout(r, 1000)); // the sandbox's late answer is sent and dropped
+    await new Promise((r) => setTimeout(r, 1600)); // the sandbox's late answer is sent and dropped
     const settled = await h.advance(61_000, u);
     expect(settled.outcomes.approved).toBe(1);
     [p] = await renewals(u.userId);
@@ -64,14 +66,14 @@ describe(`renewal charge timeouts (${process.env.DATABASE_URL ? 'PostgreSQL' : '
     await h.subscribe('naverpay', u);
     const key = (await h.subscriptionRow(u.userId)).billing_key!;
     await h.advance(23 * DAY, u);
-    await h.sandbox('naverpay', 'POST', '/__sandbox/script', { operation: 'recurrent_pay_approve', delay: 'after', delay_ms: 1500 });
+    await h.sandbox('naverpay', 'POST', '/__sandbox/script', { operation: 'recurrent_pay_approve', delay: 'after', delay_ms: 2500 });
     const tick = await h.advance(7 * DAY, u);
     expect(tick.outcomes.approved).toBe(1);
     expect((await h.sandbox('naverpay', 'GET', '/__sandbox/stats')).idempotent_replay).toBeGreaterThanOrEqual(1);
     const [p] = await renewals(u.userId);
     expect(p).toMatchObject({ status: 'approved', amount_krw: 29000 });
     expect((await h.charges('naverpay'))[key]).toBe(2); // the first period (charged at registration) and this renewal
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 2500));
   });
 
   it('a provider outage (not processed) defers the charge without counting a decline; the same payment is charged later', async () => {

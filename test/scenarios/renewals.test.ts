@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DAY, startRenewalHarness, type Provider, type RenewalHarness, type User } from './renewal-harness.ts';
 
 /**
@@ -7,6 +7,8 @@ import { DAY, startRenewalHarness, type Provider, type RenewalHarness, type User
  * providers' sandboxes with scripted declines.
  */
 let h: RenewalHarness;
+// A year of test-clock travel is a tick per simulated day; leave room on a busy machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 beforeAll(async () => {
   h = await startRenewalHarness();
