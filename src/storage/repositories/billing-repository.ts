@@ -50,6 +50,35 @@ export function toPayment(r: PaymentRow): Payment {
   };
 }
 
+/** Column values of a new payment row (also used by the renewal repository's batch insert). */
+export function paymentValues(p: NewPaymentRecord) {
+  return {
+    id: p.id,
+    user_id: p.userId,
+    subscription_id: p.subscriptionId,
+    provider: p.provider,
+    kind: p.kind,
+    plan_id: p.planId,
+    amount_krw: p.amountKrw,
+    vat_krw: p.vatKrw,
+    status: p.status,
+    recurring: p.recurring,
+    checkout_ref: p.checkoutRef,
+    provider_ref: p.providerRef,
+    method_kind: p.methodKind,
+    method_label: p.methodLabel,
+    billing_cycle_id: p.billingCycleId,
+    period_start: p.periodStart,
+    period_end: p.periodEnd,
+    failure_code: p.failureCode,
+    failure_message: p.failureMessage,
+    expires_at: p.expiresAt,
+    approved_at: p.approvedAt,
+    created_at: p.createdAt,
+    updated_at: p.createdAt,
+  };
+}
+
 export function toSubscription(r: SubscriptionRow): Subscription {
   return {
     id: r.id,
@@ -170,31 +199,7 @@ export class KyselyBillingRepository implements BillingRepository {
   async insertPayment(p: NewPaymentRecord): Promise<Payment> {
     const row = await this.db
       .insertInto('payments')
-      .values({
-        id: p.id,
-        user_id: p.userId,
-        subscription_id: p.subscriptionId,
-        provider: p.provider,
-        kind: p.kind,
-        plan_id: p.planId,
-        amount_krw: p.amountKrw,
-        vat_krw: p.vatKrw,
-        status: p.status,
-        recurring: p.recurring,
-        checkout_ref: p.checkoutRef,
-        provider_ref: p.providerRef,
-        method_kind: p.methodKind,
-        method_label: p.methodLabel,
-        billing_cycle_id: p.billingCycleId,
-        period_start: p.periodStart,
-        period_end: p.periodEnd,
-        failure_code: p.failureCode,
-        failure_message: p.failureMessage,
-        expires_at: p.expiresAt,
-        approved_at: p.approvedAt,
-        created_at: p.createdAt,
-        updated_at: p.createdAt,
-      })
+      .values(paymentValues(p))
       .returningAll()
       .executeTakeFirstOrThrow();
     // Creation is not a transition: the row's created_at records it.

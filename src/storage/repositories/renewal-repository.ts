@@ -16,7 +16,7 @@ import type {
 import type { NewPaymentRecord } from '../../domain/repositories.ts';
 import type { Database } from '../schema.ts';
 import type { BillingCyclesTable, BillingKeyRevocationsTable, NoticesTable } from '../renewal-schema.ts';
-import { toPayment, toSubscription } from './billing-repository.ts';
+import { paymentValues, toPayment, toSubscription } from './billing-repository.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -127,33 +127,6 @@ function noticeValues(n: NewNotice) {
   };
 }
 
-function paymentValues(p: NewPaymentRecord) {
-  return {
-    id: p.id,
-    user_id: p.userId,
-    subscription_id: p.subscriptionId,
-    provider: p.provider,
-    kind: p.kind,
-    plan_id: p.planId,
-    amount_krw: p.amountKrw,
-    vat_krw: p.vatKrw,
-    status: p.status,
-    recurring: p.recurring,
-    checkout_ref: p.checkoutRef,
-    provider_ref: p.providerRef,
-    method_kind: p.methodKind,
-    method_label: p.methodLabel,
-    billing_cycle_id: p.billingCycleId,
-    period_start: p.periodStart,
-    period_end: p.periodEnd,
-    failure_code: p.failureCode,
-    failure_message: p.failureMessage,
-    expires_at: p.expiresAt,
-    approved_at: p.approvedAt,
-    created_at: p.createdAt,
-    updated_at: p.createdAt,
-  };
-}
 
 /** Kysely implementation of the renewal worker's storage (tables of 0002-renewals). */
 export class KyselyRenewalRepository implements RenewalRepository {
