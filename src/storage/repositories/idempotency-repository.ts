@@ -14,7 +14,7 @@ export class IdempotencyRepository {
   async claim(userId: string, key: string, requestHash: string, at: Date): Promise<IdempotencyClaim> {
     const inserted = await this.db
       .insertInto('idempotency_keys')
-      .values({ user_id: userId, key, request_hash: requestHash, response_status: null, response_body: null, created_at: at })
+      .values({ user_id: userId, key, request_hash: requestHash, response_status: null, response_body: null, created_at: at, claimed_at: at })
       .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
       .returning('key')
       .executeTakeFirst();
