@@ -140,7 +140,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     renewals,
     tokens,
     gateways,
-    idempotency: new IdempotencyRepository(db.db),
+    idempotency: new IdempotencyRepository(db.db, { leaseMs: config.idempotencyLeaseMs }),
     loginThrottle: new LoginThrottle(config.auth.loginMaxAttempts, config.auth.loginWindowMs),
     extraRoutes,
     close: () => (opts.db ? Promise.resolve() : db.close()),

@@ -31,7 +31,7 @@ import type {
   RevenueReportResponse,
   UsageResponse,
 } from '../../schemas/refund-api-types.ts';
-import { refundResponse } from '../payment/refund-routes.ts';
+import { refundOfEarlierRun, refundResponse } from '../payment/refund-routes.ts';
 import { paymentsCsv } from './payments-csv.ts';
 
 export interface AdminRoutesOptions {
@@ -164,9 +164,10 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       const { id } = parseWith(IdParams, req.params);
       const body = parseWith(RefundBody, req.body);
       const adminId = principalOf(req).userId;
-      return withIdempotency({ repo: idempotency, clock: ctx.clock }, req, reply, adminId, async () =>
+      return withIdempotency({ repo: idempotency, clock: ctx.clock }, req, reply, adminId, async (run) =>
         refundResponse(
-          await refundPayment(ctx, refunds, { paymentId: id, amountKrw: body.amount_krw, reason: body.reason, kind: 'admin', requestedBy: adminId }),
+          (await refundOfEarlierRun(ctx, refunds, run, id, adminId)) ??
+            (await refundPayment(ctx, refunds, { paymentId: id, amountKrw: body.amount_krw, reason: body.reason, kind: 'admin', requestedBy: adminId })),
           ctx,
         ),
       );
