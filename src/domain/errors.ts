@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   PROVIDER_OUTCOME_UNKNOWN: 502,
   PROVIDER_REQUEST_INVALID: 502,
   PROVIDER_CONFIG_INVALID: 500,
+  /** The database could not be reached or dropped the connection; retry later. */
+  DATABASE_UNAVAILABLE: 503,
   SANDBOX_ONLY: 404,
   INTERNAL: 500,
 } as const;

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import { AppError, ProviderError, type ErrorCode } from '../../domain/errors.ts';
 import { toAppError } from '../../use-cases/provider-errors.ts';
+import { isDatabaseUnavailable, isInvalidTextValue } from '../../storage/database-errors.ts';
 
 const FASTIFY_STATUS_CODES: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -20,6 +21,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
       appErr = new AppError('VALIDATION_FAILED', '입력값이 올바르지 않습니다.', {
         issues: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       });
+    } else if (isDatabaseUnavailable(err)) {
+      req.log.warn({ err }, 'database unavailable');
+      appErr = new AppError('DATABASE_UNAVAILABLE', '일시적으로 서비스를 이용할 수 없습니다. 잠시 후 다시 시도해 주세요.');
+    } else if (isInvalidTextValue(err)) {
+      appErr = new AppError('VALIDATION_FAILED', '입력값에 사용할 수 없는 문자가 있습니다.');
     } else {
       const status = (err as FastifyError).statusCode;
       const code = status ? FASTIFY_STATUS_CODES[status] : undefined;
