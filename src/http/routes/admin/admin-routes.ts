@@ -137,8 +137,20 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       to: q.to ? new Date(q.to) : undefined,
     });
     const stamp = kstMonthOf(ctx.clock.now()).replace('-', '');
+    // The header line and the first payment before answering: a failing query is then an error
+    // response, not a 200 whose file ends early.
+    const lines = paymentsCsv(rows, ctx.plans, feesBps);
+    const head: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const next = await lines.next();
+      if (next.done) break;
+      head.push(next.value);
+    }
     reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="payments-${stamp}.csv"`);
-    return reply.send(Readable.from(paymentsCsv(rows, ctx.plans, feesBps)));
+    return reply.send(Readable.from((async function* () {
+      yield* head;
+      yield* lines;
+    })()));
   });
 
   app.get('/api/admin/payments/:id', { schema: { tags, summary: '결제 상세 (환불, 사용자)' } }, async (req): Promise<AdminPaymentDetailResponse> => {
