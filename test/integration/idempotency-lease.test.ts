@@ -4,14 +4,14 @@ import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { ADMIN_EMAIL, kakaoCheckout, refund } from '../helpers/refund-fixtures.ts';
 
 // Issue 9, item 16: an Idempotency-Key claimed by a process that died must not answer 409 to
-// every retry forever. A claim is a lease (1 s here); a retry after it takes over, and the
+// every retry forever. A claim is a lease (2 s here); a retry after it takes over, and the
 // handler settles by looking at what the dead request did, never doing it twice.
 
 let s: TestStack;
 let admin: { token: string; userId: string };
 
 beforeAll(async () => {
-  s = await startTestStack({ env: { ADMIN_EMAILS: ADMIN_EMAIL, IDEMPOTENCY_LEASE_SECONDS: '1' } });
+  s = await startTestStack({ env: { ADMIN_EMAILS: ADMIN_EMAIL, IDEMPOTENCY_LEASE_SECONDS: '2' } });
 });
 afterAll(async () => s?.close());
 beforeEach(async () => {
@@ -34,7 +34,7 @@ describe(`Idempotency-Key claims are leases (${process.env.DATABASE_URL ? 'Postg
     const during = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' }, headers: h });
     expect([during.status, during.body.error?.code]).toEqual([409, 'PAYMENT_IN_PROGRESS']);
 
-    s.services.clock.advance(2000);
+    s.services.clock.advance(3000);
     const after = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' }, headers: h });
     expect(after.status).toBe(200);
     expect(after.headers.get('idempotent-replayed')).toBeNull();
@@ -55,7 +55,7 @@ describe(`Idempotency-Key claims are leases (${process.env.DATABASE_URL ? 'Postg
     await forgetAnswer('dead-refund-0001');
     expect((await refund(s, admin.token, paymentId, { amount_krw: 10000 }, h)).status).toBe(409);
 
-    s.services.clock.advance(2000);
+    s.services.clock.advance(3000);
     const retry = await refund(s, admin.token, paymentId, { amount_krw: 10000 }, h);
     expect(retry.status).toBe(201);
     expect(retry.body.refund.id).toBe(first.body.refund.id);
@@ -68,9 +68,10 @@ describe(`Idempotency-Key claims are leases (${process.env.DATABASE_URL ? 'Postg
   it('a slow request that is alive renews its lease and is never taken over', async () => {
     const u = await s.signup();
     const h = { 'idempotency-key': 'slow-ready-0001' };
-    await s.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'ready', delay: 'before', delay_ms: 2500 });
+    await s.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'ready', delay: 'before', delay_ms: 5000 });
     const slow = s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' }, headers: h });
-    await new Promise((r) => setTimeout(r, 1800));
+    // Well past the first lease: only its renewals keep the key.
+    await new Promise((r) => setTimeout(r, 3500));
     const retry = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' }, headers: h });
     expect([retry.status, retry.body.error?.code]).toEqual([409, 'PAYMENT_IN_PROGRESS']);
     const done = await slow;

@@ -1,5 +1,6 @@
 import type { UseCaseContext } from '../../use-cases/context.ts';
 import { syncPayment } from '../../use-cases/sync-payment.ts';
+import { nextLookup } from '../../domain/payment/payment-lookup.ts';
 import { syncStaleRefunds, type RefundDeps } from '../../use-cases/refund-payment.ts';
 
 export interface ReconcileResult {
@@ -24,6 +25,9 @@ export async function reconcilePayments(ctx: UseCaseContext, refunds: RefundDeps
       if (r.reconciled) payments += 1;
     } catch (err) {
       ctx.logger.warn({ payment_id: p.id, err }, 'payment reconciliation failed');
+      // Ask again later, not at every tick (best effort: the database may be what failed).
+      const next = nextLookup(now, p.lookupAttempts);
+      await ctx.repo.reschedulePaymentLookup(p.id, p.status, now, next.nextLookupAt, next.lookupAttempts).catch(() => undefined);
     }
   }
   const settledRefunds = refunds ? await syncStaleRefunds(ctx, refunds, limit) : 0;
