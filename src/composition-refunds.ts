@@ -22,7 +22,7 @@ export function composeRefunds(config: AppConfig, db: DbHandle, ctx: UseCaseCont
       unknownGraceMs: config.refunds.unknownGraceMs,
     },
   };
-  const idempotency = new IdempotencyRepository(db.db);
+  const idempotency = new IdempotencyRepository(db.db, { leaseMs: config.idempotencyLeaseMs });
   const reports = new KyselyReportRepository(db.db);
   const routes: { plugin: FastifyPluginAsync<any>; options: Record<string, unknown> }[] = [
     { plugin: refundRoutes, options: { ctx, refunds, idempotency } },

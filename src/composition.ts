@@ -74,7 +74,11 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
       level: config.logLevel,
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.secretKey'], censor: '[redacted]' },
     });
-  const db = opts.db ?? (await createDb(opts.dbTarget ?? config.database));
+  const db =
+    opts.db ??
+    (await createDb(opts.dbTarget ?? config.database, {
+      onConnectionError: (err) => logger.warn({ err }, 'database connection lost; the pool reconnects'),
+    }));
   if (!opts.skipMigrations) await migrateToLatest(db.db);
   const clock = new AdjustableClock(opts.baseClock ?? systemClock);
   const plans = new PlanCatalog(config.plansRaw);
@@ -140,7 +144,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     renewals,
     tokens,
     gateways,
-    idempotency: new IdempotencyRepository(db.db),
+    idempotency: new IdempotencyRepository(db.db, { leaseMs: config.idempotencyLeaseMs }),
     loginThrottle: new LoginThrottle(config.auth.loginMaxAttempts, config.auth.loginWindowMs),
     extraRoutes,
     close: () => (opts.db ? Promise.resolve() : db.close()),

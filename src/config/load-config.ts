@@ -69,6 +69,8 @@ const EnvSchema = z.object({
   REFUND_UNKNOWN_GRACE_SECONDS: int.positive().default(600),
 
   APPROVE_WAIT_MS: int.positive().default(15_000),
+  /** An Idempotency-Key claim without an answer is held this long (renewed while its request runs); then a retry may take it over. */
+  IDEMPOTENCY_LEASE_SECONDS: int.positive().default(60),
 
   /** Renewal worker (src/worker). Days may be fractional. */
   RENEWAL_WORKER_IN_PROCESS: bool.default(true),
@@ -160,6 +162,7 @@ function buildConfig(env: z.infer<typeof EnvSchema>, plansRaw: unknown) {
       unknownGraceMs: env.REFUND_UNKNOWN_GRACE_SECONDS * 1000,
     },
     approveWaitMs: env.APPROVE_WAIT_MS,
+    idempotencyLeaseMs: env.IDEMPOTENCY_LEASE_SECONDS * 1000,
     renewal: renewalConfig(env),
     notices: { smtpUrl: env.SMTP_URL ? new Secret(env.SMTP_URL) : null, from: env.NOTICE_FROM },
   };

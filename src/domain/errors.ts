@@ -24,11 +24,17 @@ export const ERROR_CODES = {
   SUBSCRIPTION_NOT_FOUND: 404,
   SUBSCRIPTION_STATE_CONFLICT: 409,
   RATE_LIMITED: 429,
+  /** The HTTP layer refused the request before routing: path too long, headers too large, too slow. */
+  URI_TOO_LONG: 414,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   PROVIDER_DECLINED: 402,
   PROVIDER_UNAVAILABLE: 503,
   PROVIDER_OUTCOME_UNKNOWN: 502,
   PROVIDER_REQUEST_INVALID: 502,
   PROVIDER_CONFIG_INVALID: 500,
+  /** The database could not be reached or dropped the connection; retry later. */
+  DATABASE_UNAVAILABLE: 503,
   SANDBOX_ONLY: 404,
   INTERNAL: 500,
 } as const;

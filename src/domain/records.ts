@@ -38,6 +38,13 @@ export interface Payment {
   approvedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * When reconciliation next asks the provider about an approval we sent (null: nothing to
+   * ask, or the answer is final). See domain/payment/payment-lookup.ts.
+   */
+  nextLookupAt: Date | null;
+  /** Lookups made so far under that schedule (drives the backoff). */
+  lookupAttempts: number;
 }
 
 export interface Subscription {

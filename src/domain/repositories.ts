@@ -12,7 +12,7 @@ export interface NewUser {
   createdAt: Date;
 }
 
-export type NewPaymentRecord = Omit<Payment, 'refundedKrw' | 'updatedAt'>;
+export type NewPaymentRecord = Omit<Payment, 'refundedKrw' | 'updatedAt' | 'nextLookupAt' | 'lookupAttempts'>;
 
 export type PaymentPatch = Partial<
   Pick<
@@ -29,6 +29,8 @@ export type PaymentPatch = Partial<
     | 'approvedAt'
     | 'expiresAt'
     | 'refundedKrw'
+    | 'nextLookupAt'
+    | 'lookupAttempts'
   >
 >;
 
@@ -70,7 +72,16 @@ export interface BillingRepository {
   updatePayment(id: string, at: Date, patch: PaymentPatch): Promise<void>;
   addPaymentEvent(paymentId: string, e: AuditEvent): Promise<void>;
   listPaymentsByUser(userId: string, limit: number, beforeCreatedAt?: Date): Promise<Payment[]>;
-  listUnsettledPayments(olderThan: Date, limit: number): Promise<Payment[]>;
+  /**
+   * Payments whose approval lookup is due (`next_lookup_at <= now`), oldest first. Only rows
+   * whose approval was sent to the provider and has no final answer yet carry a schedule.
+   */
+  listPaymentsDueForLookup(now: Date, limit: number): Promise<Payment[]>;
+  /**
+   * Moves the lookup schedule of a payment still in `status` (compare-and-set, no transition);
+   * false when the payment moved on meanwhile.
+   */
+  reschedulePaymentLookup(id: string, status: PaymentStatus, at: Date, nextLookupAt: Date | null, lookupAttempts: number): Promise<boolean>;
 
   findSubscriptionByUser(userId: string): Promise<Subscription | undefined>;
   findSubscriptionByUserForUpdate(userId: string): Promise<Subscription | undefined>;

@@ -5,7 +5,8 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Services } from '../composition.ts';
-import { registerErrorHandler } from './plugins/error-handler.ts';
+import { clientErrorHandler, frameworkErrors, registerErrorHandler } from './plugins/error-handler.ts';
+import { registerTextGuard } from './plugins/text-guard.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { authRoutes } from './routes/auth/auth-routes.ts';
 import { planRoutes } from './routes/plans/plan-routes.ts';
@@ -29,10 +30,14 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
     }),
     trustProxy: false,
     bodyLimit: 64 * 1024,
+    // Errors raised before routing still answer in our envelope.
+    frameworkErrors,
+    clientErrorHandler,
   });
   // Request bodies are validated by zod in each handler; route JSON schemas exist for the OpenAPI document.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   registerErrorHandler(app);
+  registerTextGuard(app);
 
   await app.register(swagger, {
     openapi: {

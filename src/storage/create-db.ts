@@ -15,7 +15,7 @@ export function parseInt8(value: string | number | bigint): number {
 }
 
 export type DbTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number; searchPath?: string }
+  | { kind: 'postgres'; url: string; poolSize?: number; searchPath?: string; applicationName?: string }
   | { kind: 'pglite'; dataDir: string | null; loadDataDir?: Blob };
 
 export interface DbHandle {
@@ -24,18 +24,31 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-export async function createDb(target: DbTarget): Promise<DbHandle> {
+export interface CreateDbOptions {
+  /** Told about connections that failed outside a query (dropped while idle); default: ignored. */
+  onConnectionError?: (err: Error) => void;
+}
+
+export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Promise<DbHandle> {
   let dialect: Dialect;
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
       ...(target.searchPath ? { options: `-c search_path=${target.searchPath}` } : {}),
+      ...(target.applicationName ? { application_name: target.applicationName } : {}),
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === INT8_OID ? (v: string) => parseInt8(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
+    // A connection the server drops (restart, failover, pg_terminate_backend) emits 'error'. On an
+    // idle client the pool re-emits it; on a client checked out between two queries nobody listens.
+    // Unheard, either one would end the process. The pool discards broken clients by itself and
+    // the query in flight fails (answered 503 DATABASE_UNAVAILABLE), so noting it is enough.
+    const onError = opts.onConnectionError ?? (() => {});
+    pool.on('error', (err) => onError(err));
+    pool.on('connect', (client) => client.on('error', () => {}));
     dialect = new PostgresDialect({ pool });
   } else {
     if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });

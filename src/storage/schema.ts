@@ -66,6 +66,9 @@ export interface PaymentsTable {
   approved_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Reconciliation schedule of an approval sent to the provider (0008-faults). */
+  next_lookup_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  lookup_attempts: ColumnType<number, number | undefined, number>;
 }
 
 export interface EventsTable {
@@ -92,6 +95,8 @@ export interface IdempotencyKeysTable {
   response_status: number | null;
   response_body: Json;
   created_at: Timestamp;
+  /** When the current holder claimed the key; the claim is a lease (0008-faults). */
+  claimed_at: Timestamp;
 }
 
 export interface Database {

@@ -1,5 +1,6 @@
 import { AppError, ProviderDeclinedError, ProviderError, ProviderUnavailableError } from '../domain/errors.ts';
 import { PAID_STATUSES } from '../domain/payment/payment-states.ts';
+import { lookupAfterClaim } from '../domain/payment/payment-lookup.ts';
 import type { Payment } from '../domain/records.ts';
 import type { PaymentResult } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
@@ -94,13 +95,13 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
 
   const providerRef = ref ?? payment.providerRef ?? payment.checkoutRef;
   if (!providerRef) throw new AppError('VALIDATION_FAILED', '결제사 결제 번호가 없습니다.');
-  const claimed = await ctx.repo.transitionPayment(
-    payment.id,
-    'ready',
-    'approving',
-    now(),
-    ref && ref !== payment.checkoutRef ? { providerRef: ref } : {},
-  );
+  const claimedAt = now();
+  const claimed = await ctx.repo.transitionPayment(payment.id, 'ready', 'approving', claimedAt, {
+    ...(ref && ref !== payment.checkoutRef ? { providerRef: ref } : {}),
+    // From here on the approval may reach the provider: keep the payment reconcilable until
+    // the provider's answer is final, whatever happens to this request (issue 9 item 14).
+    nextLookupAt: lookupAfterClaim(claimedAt),
+  });
   if (!claimed) return resultOf(await waitForSettle(ctx, payment.id));
 
   let result: PaymentResult;

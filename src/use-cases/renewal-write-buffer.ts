@@ -53,7 +53,7 @@ export class RenewalWriteBuffer {
     this.repo = this.wrap(base, {
       insertPayment: async (p: NewPaymentRecord): Promise<Payment> => {
         this.payments.push(p);
-        return { ...p, refundedKrw: 0 as Payment['refundedKrw'], updatedAt: p.createdAt };
+        return { ...p, refundedKrw: 0 as Payment['refundedKrw'], updatedAt: p.createdAt, nextLookupAt: null, lookupAttempts: 0 };
       },
       renewals: () => this.r,
     });

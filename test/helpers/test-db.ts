@@ -9,6 +9,10 @@ export interface TestDb extends DbHandle {
   /** Empties every table (between tests). */
   reset(): Promise<void>;
   label: string;
+  /** PostgreSQL only: the pool's application_name (unique per test file), to find its backends. */
+  applicationName?: string;
+  /** PostgreSQL only: the file's schema. */
+  schema?: string;
 }
 
 /**
@@ -20,6 +24,8 @@ export async function createTestDb(opts: { poolSize?: number } = {}): Promise<Te
   const url = process.env.DATABASE_URL;
   let handle: DbHandle;
   let label: string;
+  let applicationName: string | undefined;
+  let schemaName: string | undefined;
   let drop = async () => {};
   if (url) {
     const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -27,7 +33,9 @@ export async function createTestDb(opts: { poolSize?: number } = {}): Promise<Te
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
     await admin.end();
-    handle = await createDb({ kind: 'postgres', url, searchPath: schema, poolSize: opts.poolSize ?? 10 });
+    applicationName = `smts-test-${schema}`;
+    schemaName = schema;
+    handle = await createDb({ kind: 'postgres', url, searchPath: schema, poolSize: opts.poolSize ?? 10, applicationName });
     await migrateToLatest(handle.db, schema);
     label = `postgres:${schema}`;
     drop = async () => {
@@ -49,6 +57,8 @@ export async function createTestDb(opts: { poolSize?: number } = {}): Promise<Te
   return {
     ...handle,
     label,
+    applicationName,
+    schema: schemaName,
     async reset() {
       const tables = await sql<{ tablename: string }>`
         SELECT tablename FROM pg_tables

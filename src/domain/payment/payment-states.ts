@@ -19,7 +19,9 @@ export const PAYMENT_STATUSES = [
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export const PAYMENT_TRANSITIONS: TransitionTable<PaymentStatus> = {
-  ready: ['approving', 'abandoned', 'declined', 'unknown'],
+  // ready → approved: a lookup finds an approval we sent earlier whose answer was lost (or
+  // that the provider committed after our call timed out), see domain/payment/payment-lookup.ts.
+  ready: ['approving', 'abandoned', 'declined', 'unknown', 'approved'],
   // Back to ready only when the provider proves nothing happened (request never
   // processed, or a lookup shows the checkout still waiting for approval).
   approving: ['approved', 'declined', 'abandoned', 'unknown', 'ready'],
@@ -34,6 +36,9 @@ export const PAYMENT_TRANSITIONS: TransitionTable<PaymentStatus> = {
 /** registration: a 0-won checkout that only registers a billing key (resuming auto-renewal). */
 export const PAYMENT_KINDS = ['checkout', 'renewal', 'upgrade', 'registration'] as const;
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
+
+/** The provider's answer to an approval is final: nothing is left to look up (ends `next_lookup_at`). */
+export const APPROVAL_SETTLED_STATUSES: readonly PaymentStatus[] = ['approved', 'declined', 'abandoned'];
 
 /** Statuses in which the money was taken (possibly partly refunded since). */
 export const PAID_STATUSES: readonly PaymentStatus[] = ['approved', 'partially_refunded', 'refunded'];

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { krw } from '../../domain/money.ts';
-import { assertPaymentTransition } from '../../domain/payment/payment-states.ts';
+import { APPROVAL_SETTLED_STATUSES, assertPaymentTransition } from '../../domain/payment/payment-states.ts';
 import { assertSubscriptionTransition } from '../../domain/subscription/subscription-states.ts';
 import type {
   AuditEvent,
@@ -47,6 +47,8 @@ export function toPayment(r: PaymentRow): Payment {
     approvedAt: r.approved_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    nextLookupAt: r.next_lookup_at,
+    lookupAttempts: r.lookup_attempts,
   };
 }
 
@@ -115,6 +117,8 @@ function paymentPatchColumns(p: PaymentPatch) {
   if (p.approvedAt !== undefined) cols.approved_at = p.approvedAt;
   if (p.expiresAt !== undefined) cols.expires_at = p.expiresAt;
   if (p.refundedKrw !== undefined) cols.refunded_krw = p.refundedKrw;
+  if (p.nextLookupAt !== undefined) cols.next_lookup_at = p.nextLookupAt;
+  if (p.lookupAttempts !== undefined) cols.lookup_attempts = p.lookupAttempts;
   return cols;
 }
 
@@ -236,12 +240,14 @@ export class KyselyBillingRepository implements BillingRepository {
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
   ) {
     assertPaymentTransition(id, from, to);
+    // A final answer ends the approval's lookup schedule, whoever wrote it (checkout, sync, renewal).
+    const settled = APPROVAL_SETTLED_STATUSES.includes(to) ? { next_lookup_at: null } : {};
     // The compare-and-set and its audit row in one statement (one round trip).
     const r = await this.db
       .with('moved', (db) =>
         db
           .updateTable('payments')
-          .set({ ...paymentPatchColumns(patch), status: to, updated_at: at })
+          .set({ ...paymentPatchColumns(patch), ...settled, status: to, updated_at: at })
           .where('id', '=', id)
           .where('status', '=', from)
           .returningAll(),
@@ -298,16 +304,25 @@ export class KyselyBillingRepository implements BillingRepository {
     return rows.map(toPayment);
   }
 
-  async listUnsettledPayments(olderThan: Date, limit: number) {
+  async listPaymentsDueForLookup(now: Date, limit: number) {
     const rows = await this.db
       .selectFrom('payments')
       .selectAll()
-      .where('status', 'in', ['approving', 'unknown'])
-      .where('updated_at', '<', olderThan)
-      .orderBy('updated_at')
+      .where('next_lookup_at', '<=', now)
+      .orderBy('next_lookup_at')
       .limit(limit)
       .execute();
     return rows.map(toPayment);
+  }
+
+  async reschedulePaymentLookup(id: string, status: PaymentStatus, at: Date, nextLookupAt: Date | null, lookupAttempts: number) {
+    const r = await this.db
+      .updateTable('payments')
+      .set({ next_lookup_at: nextLookupAt, lookup_attempts: lookupAttempts, updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', status)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   async findSubscriptionByUser(userId: string) {

@@ -1,12 +1,7 @@
 import type { UseCaseContext } from '../../use-cases/context.ts';
 import { syncPayment } from '../../use-cases/sync-payment.ts';
+import { nextLookup } from '../../domain/payment/payment-lookup.ts';
 import { syncStaleRefunds, type RefundDeps } from '../../use-cases/refund-payment.ts';
-
-/**
- * Checkout approvals are held `approving` only while a request calls the provider (NaverPay
- * allows 60 s per attempt, with retries); older than this, that request is gone.
- */
-const STALE_AFTER_MS = 5 * 60_000;
 
 export interface ReconcileResult {
   payments: number;
@@ -14,21 +9,25 @@ export interface ReconcileResult {
 }
 
 /**
- * Task: asks the providers about checkout payments whose outcome we do not know (`unknown`,
- * or `approving` left behind by a crash) and about refunds left unknown, and settles them.
- * Renewal payments are the renewal task's own. Never guesses: what the provider cannot
- * answer stays as it is for the next tick.
+ * Task: asks the providers about payments whose approval lookup is due and settles them, then
+ * about refunds left unknown. A payment is on the lookup schedule from the moment its approval
+ * is claimed (it may reach the provider) until the provider's answer is final: `unknown`, an
+ * `approving` claim whose request is gone (after `APPROVING_CLAIM_MS`), and a `ready` checkout
+ * whose approval was sent but not (yet) confirmed; see domain/payment/payment-lookup.ts. Never
+ * guesses: what the provider cannot answer is asked again later, with backoff.
  */
 export async function reconcilePayments(ctx: UseCaseContext, refunds: RefundDeps | null, now: Date, limit = 50): Promise<ReconcileResult> {
-  const stale = await ctx.repo.listUnsettledPayments(new Date(now.getTime() - STALE_AFTER_MS), limit);
+  const due = await ctx.repo.listPaymentsDueForLookup(now, limit);
   let payments = 0;
-  for (const p of stale) {
-    if (p.kind !== 'checkout') continue;
+  for (const p of due) {
     try {
       const r = await syncPayment(ctx, p.id);
       if (r.reconciled) payments += 1;
     } catch (err) {
       ctx.logger.warn({ payment_id: p.id, err }, 'payment reconciliation failed');
+      // Ask again later, not at every tick (best effort: the database may be what failed).
+      const next = nextLookup(now, p.lookupAttempts);
+      await ctx.repo.reschedulePaymentLookup(p.id, p.status, now, next.nextLookupAt, next.lookupAttempts).catch(() => undefined);
     }
   }
   const settledRefunds = refunds ? await syncStaleRefunds(ctx, refunds, limit) : 0;

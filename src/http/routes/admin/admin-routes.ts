@@ -31,7 +31,7 @@ import type {
   RevenueReportResponse,
   UsageResponse,
 } from '../../schemas/refund-api-types.ts';
-import { refundResponse } from '../payment/refund-routes.ts';
+import { refundOfEarlierRun, refundResponse } from '../payment/refund-routes.ts';
 import { paymentsCsv } from './payments-csv.ts';
 
 export interface AdminRoutesOptions {
@@ -137,8 +137,20 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       to: q.to ? new Date(q.to) : undefined,
     });
     const stamp = kstMonthOf(ctx.clock.now()).replace('-', '');
+    // The header line and the first payment before answering: a failing query is then an error
+    // response, not a 200 whose file ends early.
+    const lines = paymentsCsv(rows, ctx.plans, feesBps);
+    const head: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const next = await lines.next();
+      if (next.done) break;
+      head.push(next.value);
+    }
     reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="payments-${stamp}.csv"`);
-    return reply.send(Readable.from(paymentsCsv(rows, ctx.plans, feesBps)));
+    return reply.send(Readable.from((async function* () {
+      yield* head;
+      yield* lines;
+    })()));
   });
 
   app.get('/api/admin/payments/:id', { schema: { tags, summary: '결제 상세 (환불, 사용자)' } }, async (req): Promise<AdminPaymentDetailResponse> => {
@@ -164,9 +176,10 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       const { id } = parseWith(IdParams, req.params);
       const body = parseWith(RefundBody, req.body);
       const adminId = principalOf(req).userId;
-      return withIdempotency({ repo: idempotency, clock: ctx.clock }, req, reply, adminId, async () =>
+      return withIdempotency({ repo: idempotency, clock: ctx.clock }, req, reply, adminId, async (run) =>
         refundResponse(
-          await refundPayment(ctx, refunds, { paymentId: id, amountKrw: body.amount_krw, reason: body.reason, kind: 'admin', requestedBy: adminId }),
+          (await refundOfEarlierRun(ctx, refunds, run, id, adminId)) ??
+            (await refundPayment(ctx, refunds, { paymentId: id, amountKrw: body.amount_krw, reason: body.reason, kind: 'admin', requestedBy: adminId })),
           ctx,
         ),
       );

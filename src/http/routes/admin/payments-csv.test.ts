@@ -13,6 +13,10 @@ describe('CSV fields (RFC 4180, spreadsheet-safe)', () => {
     ['@cmd', "'@cmd"],
     ['=1,2', `"'=1,2"`],
     ['카카오페이', '카카오페이'],
+    ['a\u0000b', 'a\uFFFDb'],
+    ['=\u0000', "'=\uFFFD"],
+    ['x\uD800y', 'x\uFFFDy'],
+    ['\uD83D\uDE00', '\uD83D\uDE00'],
     ['', ''],
   ])('%j → %s', (input, out) => {
     expect(csvField(input)).toBe(out);

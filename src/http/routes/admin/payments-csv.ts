@@ -41,15 +41,19 @@ function kst(d: Date | null): string {
   return new Date(d.getTime() + KST_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
 }
 
+/** NUL and lone surrogates: a NUL ends the text for many readers; a lone surrogate is not Unicode. */
+const UNSAFE_CSV_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF, with quotes
  * doubled. Text starting with = + - @ (or tab / CR) gets a leading apostrophe so that
- * spreadsheets do not run it as a formula; numbers are written as they are.
+ * spreadsheets do not run it as a formula; numbers are written as they are. A NUL or a lone
+ * surrogate becomes U+FFFD, so no cell can cut the file short.
  */
 export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return String(value);
-  let s = value;
+  let s = value.replace(UNSAFE_CSV_TEXT, '\uFFFD');
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
-import type { RefundDeps, RefundPaymentResult } from '../../../use-cases/refund-payment.ts';
+import { syncRefund, type RefundDeps, type RefundPaymentResult } from '../../../use-cases/refund-payment.ts';
 import { getPaymentReceipt } from '../../../use-cases/get-payment-receipt.ts';
 import { withdrawPayment } from '../../../use-cases/withdraw-subscription.ts';
 import { cancelSubscriptionNow } from '../../../use-cases/cancel-with-refund.ts';
@@ -9,7 +9,7 @@ import { getSubscriptionStatus } from '../../../use-cases/get-subscription-statu
 import { FeatureSchema, recordUsage } from '../../../use-cases/record-usage.ts';
 import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
 import { principalOf, requireUser } from '../../plugins/auth.ts';
-import { withIdempotency } from '../../plugins/idempotency.ts';
+import { withIdempotency, type IdempotentRun } from '../../plugins/idempotency.ts';
 import { docSchema, parseWith } from '../../schemas/validation.ts';
 import { paymentView, subscriptionStatusView } from '../../schemas/views.ts';
 import { cancelLineView, receiptView, refundView } from '../../schemas/refund-views.ts';
@@ -29,6 +29,29 @@ export function refundResponse(r: RefundPaymentResult, ctx: UseCaseContext): { s
     status: r.outcome === 'succeeded' ? 201 : 202,
     body: { outcome: r.outcome, refund: refundView(r.refund), payment: paymentView(r.payment, ctx.plans) },
   };
+}
+
+/**
+ * After an Idempotency-Key takeover (the first request died without an answer), the refund
+ * that request may already have made is answered instead of refunding twice: the newest
+ * refund of the payment asked by the same user since the first request started, settled by
+ * lookup where its outcome is open. Null when there is none (the handler runs normally).
+ */
+export async function refundOfEarlierRun(
+  ctx: UseCaseContext,
+  refunds: RefundDeps,
+  run: IdempotentRun,
+  paymentId: string,
+  requestedBy: string,
+): Promise<RefundPaymentResult | null> {
+  if (!run.takeover) return null;
+  const made = (await refunds.refunds.listRefundsByPayment(paymentId)).filter(
+    (r) => r.requestedBy === requestedBy && r.createdAt >= run.firstClaimedAt && r.status !== 'failed',
+  );
+  const last = made[made.length - 1];
+  if (!last) return null;
+  const synced = await syncRefund(ctx, refunds, last.id);
+  return { refund: synced.refund, payment: synced.payment, outcome: synced.refund.status === 'succeeded' ? 'succeeded' : 'unknown' };
 }
 
 /** Subscriber-facing refund routes: receipts, 청약철회, cancel-now, and usage reports. */
@@ -57,8 +80,11 @@ export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app,
     async (req, reply) => {
       const { id } = parseWith(IdParams, req.params);
       const userId = principalOf(req).userId;
-      return withIdempotency(idem, req, reply, userId, async () =>
-        refundResponse(await withdrawPayment(ctx, refunds, { userId, paymentId: id }), ctx),
+      return withIdempotency(idem, req, reply, userId, async (run) =>
+        refundResponse(
+          (await refundOfEarlierRun(ctx, refunds, run, id, userId)) ?? (await withdrawPayment(ctx, refunds, { userId, paymentId: id })),
+          ctx,
+        ),
       );
     },
   );
