@@ -38,6 +38,14 @@ export interface Payment {
   approvedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * What a plan-change (upgrade) payment was priced for: the subscription's period and plan
+   * at pricing time. Approval refuses the payment when the subscription differs (null for
+   * other kinds). See docs/checkout-rules.md.
+   */
+  pricedPeriodStart: Date | null;
+  pricedPeriodEnd: Date | null;
+  pricedFromPlanId: string | null;
 }
 
 export interface Subscription {

@@ -12,7 +12,8 @@ export interface NewUser {
   createdAt: Date;
 }
 
-export type NewPaymentRecord = Omit<Payment, 'refundedKrw' | 'updatedAt'>;
+type PricedFields = 'pricedPeriodStart' | 'pricedPeriodEnd' | 'pricedFromPlanId';
+export type NewPaymentRecord = Omit<Payment, 'refundedKrw' | 'updatedAt' | PricedFields> & Partial<Pick<Payment, PricedFields>>;
 
 export type PaymentPatch = Partial<
   Pick<
@@ -71,6 +72,12 @@ export interface BillingRepository {
   addPaymentEvent(paymentId: string, e: AuditEvent): Promise<void>;
   listPaymentsByUser(userId: string, limit: number, beforeCreatedAt?: Date): Promise<Payment[]>;
   listUnsettledPayments(olderThan: Date, limit: number): Promise<Payment[]>;
+  /**
+   * The user's open checkouts: kinds the user starts (checkout, upgrade, registration) in
+   * status ready, approving or unknown, oldest first. The database allows one at a time
+   * (docs/checkout-rules.md, rule 2).
+   */
+  findOpenCheckouts(userId: string): Promise<Payment[]>;
 
   findSubscriptionByUser(userId: string): Promise<Subscription | undefined>;
   findSubscriptionByUserForUpdate(userId: string): Promise<Subscription | undefined>;

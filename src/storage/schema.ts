@@ -66,6 +66,9 @@ export interface PaymentsTable {
   approved_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  priced_period_start: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  priced_period_end: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  priced_from_plan_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface EventsTable {

@@ -47,6 +47,9 @@ export function toPayment(r: PaymentRow): Payment {
     approvedAt: r.approved_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    pricedPeriodStart: r.priced_period_start,
+    pricedPeriodEnd: r.priced_period_end,
+    pricedFromPlanId: r.priced_from_plan_id,
   };
 }
 
@@ -76,6 +79,9 @@ export function paymentValues(p: NewPaymentRecord) {
     approved_at: p.approvedAt,
     created_at: p.createdAt,
     updated_at: p.createdAt,
+    priced_period_start: p.pricedPeriodStart ?? null,
+    priced_period_end: p.pricedPeriodEnd ?? null,
+    priced_from_plan_id: p.pricedFromPlanId ?? null,
   };
 }
 
@@ -306,6 +312,19 @@ export class KyselyBillingRepository implements BillingRepository {
       .where('updated_at', '<', olderThan)
       .orderBy('updated_at')
       .limit(limit)
+      .execute();
+    return rows.map(toPayment);
+  }
+
+  async findOpenCheckouts(userId: string) {
+    const rows = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('kind', 'in', ['checkout', 'upgrade', 'registration'])
+      .where('status', 'in', ['ready', 'approving', 'unknown'])
+      .orderBy('created_at')
+      .orderBy('id')
       .execute();
     return rows.map(toPayment);
   }
