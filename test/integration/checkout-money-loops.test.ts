@@ -122,10 +122,10 @@ describe.each<Provider>(['kakaopay', 'naverpay'])(`checkout money loops with %s 
     const row = await paymentRow(change.body.payment_id);
     expect(row).toMatchObject({ status: 'declined', failure_code: 'PLAN_CHANGE_STALE' });
     expect((await h.subscriptionRow(u.userId)).plan_id).toBe('standard');
-    if (provider === 'kakaopay') {
-      const at = await h.sandbox('kakaopay', 'GET', `/__sandbox/payments/${row.provider_ref ?? row.checkout_ref}`);
-      expect(at.status).toBe('CANCEL_PAYMENT');
-    }
+    // Approved at the provider, then cancelled in full there.
+    const at = await h.sandbox(provider, 'GET', `/__sandbox/payments/${encodeURIComponent(row.provider_ref!)}`);
+    if (provider === 'kakaopay') expect(at.status).toBe('CANCEL_PAYMENT');
+    else expect(at.remaining.total).toBe(0);
   });
 
   it('item 10: two checkouts for different plans cannot both be approved; a new ready supersedes the earlier one', async () => {
