@@ -128,6 +128,32 @@ describe.each<Provider>(['kakaopay', 'naverpay'])(`checkout money loops with %s 
     else expect(at.remaining.total).toBe(0);
   });
 
+  it('item 8: the billing-key charge gets the same check: a period moved during the charge cancels it at the provider', async () => {
+    const u = await h.signup();
+    await h.subscribe(provider, u, 'standard');
+    const key = (await h.subscriptionRow(u.userId)).billing_key!;
+    await h.advance(10 * DAY, u);
+    if (provider === 'kakaopay') await h.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'subscription', delay: 'before', delay_ms: 800 });
+    else await h.sandbox('naverpay', 'POST', '/__sandbox/script', { operation: 'recurrent_pay_approve', delay: 'before', delay_ms: 800 });
+    const pending = h.api('POST', '/api/subscription/change', { token: u.token, body: { plan: 'premium' } });
+    await new Promise((res) => setTimeout(res, 300));
+    const sub = await h.subscriptionRow(u.userId);
+    await h.db.db
+      .updateTable('subscriptions')
+      .set({ current_period_end: new Date(sub.current_period_end!.getTime() + PERIOD) })
+      .where('id', '=', sub.id)
+      .execute();
+    const r = await pending;
+    expect([r.status, r.body.error?.code]).toEqual([409, 'PLAN_CHANGE_STALE']);
+    const upgrade = (await h.payments(u.userId)).find((p) => p.kind === 'upgrade')!;
+    expect(upgrade).toMatchObject({ status: 'declined', failure_code: 'PLAN_CHANGE_STALE' });
+    expect((await h.subscriptionRow(u.userId)).plan_id).toBe('standard');
+    const at = await h.sandbox(provider, 'GET', `/__sandbox/payments/${encodeURIComponent(upgrade.provider_ref!)}`);
+    if (provider === 'kakaopay') expect(at.status).toBe('CANCEL_PAYMENT');
+    else expect(at.remaining.total).toBe(0);
+    expect(await h.keyActive(provider, key)).toBe(true);
+  });
+
   it('item 10: two checkouts for different plans cannot both be approved; a new ready supersedes the earlier one', async () => {
     const u = await h.signup();
     const a = await ready(provider, u, 'standard');
