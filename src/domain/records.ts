@@ -45,6 +45,14 @@ export interface Payment {
   nextLookupAt: Date | null;
   /** Lookups made so far under that schedule (drives the backoff). */
   lookupAttempts: number;
+  /**
+   * What a plan-change (upgrade) payment was priced for: the subscription's period and plan
+   * at pricing time. Approval refuses the payment when the subscription differs (null for
+   * other kinds). See docs/checkout-rules.md.
+   */
+  pricedPeriodStart: Date | null;
+  pricedPeriodEnd: Date | null;
+  pricedFromPlanId: string | null;
 }
 
 export interface Subscription {

@@ -12,7 +12,9 @@ export interface NewUser {
   createdAt: Date;
 }
 
-export type NewPaymentRecord = Omit<Payment, 'refundedKrw' | 'updatedAt' | 'nextLookupAt' | 'lookupAttempts'>;
+type PricedFields = 'pricedPeriodStart' | 'pricedPeriodEnd' | 'pricedFromPlanId';
+export type NewPaymentRecord = Omit<Payment, 'refundedKrw' | 'updatedAt' | 'nextLookupAt' | 'lookupAttempts' | PricedFields> &
+  Partial<Pick<Payment, PricedFields>>;
 
 export type PaymentPatch = Partial<
   Pick<
@@ -82,6 +84,12 @@ export interface BillingRepository {
    * false when the payment moved on meanwhile.
    */
   reschedulePaymentLookup(id: string, status: PaymentStatus, at: Date, nextLookupAt: Date | null, lookupAttempts: number): Promise<boolean>;
+  /**
+   * The user's open checkouts: kinds the user starts (checkout, upgrade, registration) in
+   * status ready, approving or unknown, oldest first. The database allows one at a time
+   * (docs/checkout-rules.md, rule 2).
+   */
+  findOpenCheckouts(userId: string): Promise<Payment[]>;
 
   findSubscriptionByUser(userId: string): Promise<Subscription | undefined>;
   findSubscriptionByUserForUpdate(userId: string): Promise<Subscription | undefined>;

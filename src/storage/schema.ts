@@ -69,6 +69,9 @@ export interface PaymentsTable {
   /** Reconciliation schedule of an approval sent to the provider (0008-faults). */
   next_lookup_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   lookup_attempts: ColumnType<number, number | undefined, number>;
+  priced_period_start: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  priced_period_end: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  priced_from_plan_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface EventsTable {

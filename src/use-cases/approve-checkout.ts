@@ -5,7 +5,9 @@ import type { Payment } from '../domain/records.ts';
 import type { PaymentResult } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
-import { rejectAmountMismatch, settleApproved } from './settle-payment.ts';
+import { checkoutConflict, rejectAmountMismatch, settleApproved } from './settle-payment.ts';
+import { planChangeMismatch } from '../domain/subscription/subscription-periods.ts';
+import { refusalError, refuseBeforeApproval, type RefusalCode } from './refuse-approval.ts';
 import { syncPayment } from './sync-payment.ts';
 
 export interface ApproveCheckoutInput {
@@ -39,6 +41,12 @@ function resultOf(payment: Payment): ApproveCheckoutResult {
  * that one and get the same answer. The amount the provider reports must equal
  * the amount we asked for. A timeout leaves the payment `unknown` and asks the
  * provider, never guessing.
+ *
+ * An upgrade priced for a period or plan the subscription has left, or a checkout for
+ * another plan than the running one, is refused (PLAN_CHANGE_STALE,
+ * SUBSCRIPTION_STATE_CONFLICT): before the approval it is abandoned and never approved at
+ * the provider; if the subscription changes during the approval, settlement cancels it at
+ * the provider (docs/checkout-rules.md).
  */
 export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckoutInput): Promise<ApproveCheckoutResult> {
   const gateway = ctx.gateways.get(input.method);
@@ -95,6 +103,9 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
 
   const providerRef = ref ?? payment.providerRef ?? payment.checkoutRef;
   if (!providerRef) throw new AppError('VALIDATION_FAILED', '결제사 결제 번호가 없습니다.');
+  // Never ask the provider to approve what settlement would refuse (settlement checks again, locked).
+  const refusal = await refusalBeforeApproval(ctx, payment);
+  if (refusal) throw await refuseBeforeApproval(ctx, payment, refusal.code, refusal.details);
   const claimedAt = now();
   const claimed = await ctx.repo.transitionPayment(payment.id, 'ready', 'approving', claimedAt, {
     ...(ref && ref !== payment.checkoutRef ? { providerRef: ref } : {}),
@@ -121,7 +132,30 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   if (result.amountKrw !== payment.amountKrw || (result.orderRef !== null && result.orderRef !== payment.id)) {
     await rejectAmountMismatch(ctx, claimed, 'approving', result);
   }
-  return resultOf(await settleApproved(ctx, payment.id, 'approving', result, claimed));
+  const settled = await settleApproved(ctx, payment.id, 'approving', result, claimed);
+  const refused = refusalError(settled);
+  if (refused) throw refused;
+  return resultOf(settled);
+}
+
+/**
+ * The same checks settlement makes (docs/checkout-rules.md), before the approval: an upgrade
+ * must still fit the period and plan it priced, whichever provider pays it; a checkout must
+ * not buy another plan than the one running.
+ */
+async function refusalBeforeApproval(
+  ctx: UseCaseContext,
+  payment: Payment,
+): Promise<{ code: RefusalCode; details: Record<string, unknown> } | null> {
+  if (payment.kind !== 'upgrade' && payment.kind !== 'checkout') return null;
+  const sub = await ctx.repo.findSubscriptionByUser(payment.userId);
+  const now = ctx.clock.now();
+  if (payment.kind === 'checkout') {
+    const conflict = checkoutConflict(sub, payment.planId, now);
+    return conflict ? { code: 'SUBSCRIPTION_STATE_CONFLICT', details: conflict } : null;
+  }
+  const mismatch = sub ? planChangeMismatch(payment, sub, now) : 'no_subscription';
+  return mismatch ? { code: 'PLAN_CHANGE_STALE', details: { mismatch } } : null;
 }
 
 async function handleApproveFailure(ctx: UseCaseContext, payment: Payment, err: unknown): Promise<ApproveCheckoutResult> {

@@ -7,6 +7,8 @@ import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
 import { repriceOpenCycle, scopeOf } from './renewal-transitions.ts';
 import { settleSubscriptionPayment } from './settle-subscription-payment.ts';
+import { insertUserCheckout } from './checkout-scope.ts';
+import { refusalError } from './refuse-approval.ts';
 
 export interface ChangePlanInput {
   userId: string;
@@ -44,6 +46,13 @@ type Prepared =
  * - Downgrade (lower rank): recorded as the pending plan; the next renewal charges its price
  *   and switches.
  * Repeating a call returns the same state (an upgrade already applied is `unchanged`).
+ *
+ * An upgrade payment is valid only for the period and plan it priced (recorded on the payment
+ * as `priced*`): however it is paid (billing key, or a checkout with either provider), it
+ * settles only if the subscription is still in that period on that plan; otherwise it is
+ * cancelled at the provider, or never approved there, and refused with PLAN_CHANGE_STALE
+ * (docs/checkout-rules.md, rule 1). Starting one replaces the user's earlier checkouts that
+ * were not sent for approval (rule 2).
  */
 export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): Promise<ChangePlanResult> {
   const target = ctx.plans.find(input.planId);
@@ -107,7 +116,7 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
     const provider = useKey ? sub.provider! : (input.method ?? sub.provider ?? '');
     const gateway = ctx.gateways.get(provider);
     if (!gateway) throw new AppError('UNKNOWN_PAYMENT_METHOD', `지원하지 않는 결제 수단입니다: ${provider}`, { method: provider });
-    const payment = await repo.insertPayment({
+    const payment = await insertUserCheckout(repo, {
       id: ctx.ids.next('pay'),
       userId: sub.userId,
       subscriptionId: sub.id,
@@ -130,7 +139,11 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
       expiresAt: null,
       approvedAt: null,
       createdAt: now,
-    });
+      // What this price is for: approval refuses the payment if the subscription moved on.
+      pricedPeriodStart: sub.currentPeriodStart,
+      pricedPeriodEnd: sub.currentPeriodEnd,
+      pricedFromPlanId: sub.planId,
+    }, now);
     await repo.addPaymentEvent(payment.id, {
       type: 'proration',
       from: null,
@@ -185,6 +198,8 @@ async function chargeUpgrade(ctx: UseCaseContext, p: { payment: Payment; billing
     throw new AppError('AMOUNT_MISMATCH', '결제사가 승인한 금액이 주문 금액과 다릅니다.', { payment_id: payment.id });
   }
   const settled = await settleSubscriptionPayment(ctx, payment, 'approving', result, now);
+  const refused = refusalError(settled);
+  if (refused) throw refused;
   return { change: 'upgraded', proration, payment: settled };
 }
 
@@ -216,3 +231,4 @@ async function upgradeCheckout(ctx: UseCaseContext, p: { payment: Payment; prora
   await ctx.repo.updatePayment(payment.id, ctx.clock.now(), patch);
   return { change: 'checkout_required', proration, payment: { ...payment, ...patch }, checkout };
 }
+

@@ -53,7 +53,16 @@ export class RenewalWriteBuffer {
     this.repo = this.wrap(base, {
       insertPayment: async (p: NewPaymentRecord): Promise<Payment> => {
         this.payments.push(p);
-        return { ...p, refundedKrw: 0 as Payment['refundedKrw'], updatedAt: p.createdAt, nextLookupAt: null, lookupAttempts: 0 };
+        return {
+          ...p,
+          refundedKrw: 0 as Payment['refundedKrw'],
+          updatedAt: p.createdAt,
+          nextLookupAt: null,
+          lookupAttempts: 0,
+          pricedPeriodStart: p.pricedPeriodStart ?? null,
+          pricedPeriodEnd: p.pricedPeriodEnd ?? null,
+          pricedFromPlanId: p.pricedFromPlanId ?? null,
+        };
       },
       renewals: () => this.r,
     });

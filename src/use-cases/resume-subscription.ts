@@ -4,6 +4,7 @@ import type { PreparedCheckout } from '../domain/ports.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
+import { insertUserCheckout } from './checkout-scope.ts';
 
 export interface ResumeSubscriptionInput {
   userId: string;
@@ -46,7 +47,7 @@ export async function resumeSubscription(ctx: UseCaseContext, input: ResumeSubsc
     throw new AppError('UNKNOWN_PAYMENT_METHOD', '이 결제 수단은 자동 결제를 지원하지 않습니다.', { method });
   }
   const plan = ctx.plans.find(sub.planId);
-  const payment = await ctx.repo.insertPayment({
+  const record = {
     id: ctx.ids.next('pay'),
     userId: sub.userId,
     subscriptionId: sub.id,
@@ -69,7 +70,9 @@ export async function resumeSubscription(ctx: UseCaseContext, input: ResumeSubsc
     expiresAt: null,
     approvedAt: null,
     createdAt: now,
-  });
+  } as const;
+  // One open checkout per user (docs/checkout-rules.md, rule 2).
+  const payment = await ctx.repo.transaction((repo) => insertUserCheckout(repo, record, now));
   const returnBase = `${ctx.settings.publicUrl}/api/payment/${gateway.id}/return?payment_id=${encodeURIComponent(payment.id)}`;
   let checkout: PreparedCheckout;
   try {

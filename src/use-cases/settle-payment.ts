@@ -1,11 +1,22 @@
 import { AppError } from '../domain/errors.ts';
 import { nextPaidPeriod } from '../domain/subscription/subscription-periods.ts';
 import { PAID_STATUSES, type PaymentStatus } from '../domain/payment/payment-states.ts';
-import type { Payment } from '../domain/records.ts';
+import type { Payment, Subscription } from '../domain/records.ts';
 import type { PaymentResult } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
 import { settleSubscriptionPayment } from './settle-subscription-payment.ts';
 import { queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
+import { ApprovalRefused, refuseApproval } from './refuse-approval.ts';
+
+/**
+ * Why a checkout for `planId` may not be approved now: another plan is running (buying it is a
+ * plan change, priced by `changePlan`). Null when it may.
+ */
+export function checkoutConflict(sub: Subscription | undefined, planId: string, now: Date): Record<string, unknown> | null {
+  const running =
+    sub && (sub.status === 'active' || sub.status === 'past_due') && sub.currentPeriodEnd !== null && sub.currentPeriodEnd > now;
+  return running && sub.planId !== planId ? { current_plan: sub.planId, plan: planId } : null;
+}
 
 /** Thrown inside the settle transaction to roll it back when another writer settled first. */
 class SettledElsewhere extends Error {}
@@ -16,6 +27,10 @@ class SettledElsewhere extends Error {}
  * moved with compare-and-set; if that loses (someone else settled it), the
  * transaction rolls back, so a late duplicate can never extend the period
  * twice. `known` is the payment as the caller last read it (saves a query).
+ *
+ * A checkout for another plan than the one still running is not settled: it is cancelled at
+ * the provider and returned declined (SUBSCRIPTION_STATE_CONFLICT; `refusalError` gives the
+ * error to answer). The period paid follows `nextPaidPeriod` (docs/checkout-rules.md).
  */
 export async function settleApproved(
   ctx: UseCaseContext,
@@ -35,6 +50,10 @@ export async function settleApproved(
     return await ctx.repo.transaction(async (repo) => {
       const now = ctx.clock.now();
       const sub = await repo.findSubscriptionByUserForUpdate(payment.userId);
+      const conflict = checkoutConflict(sub, plan.id, now);
+      if (conflict) throw new ApprovalRefused('SUBSCRIPTION_STATE_CONFLICT', conflict);
+      // Extends a running period of the same plan from its end; during or soon after a grace
+      // period, from where the paid period ended (the grace days are paid for).
       const period = nextPaidPeriod(sub ?? null, plan.id, now, ctx.plans.periodMs);
       const subscriptionId = sub?.id ?? ctx.ids.next('sub');
       // A new billing key replaces the old one; a one-off payment through another
@@ -112,6 +131,8 @@ export async function settleApproved(
     });
   } catch (err) {
     if (err instanceof SettledElsewhere) return (await ctx.repo.findPayment(payment.id))!;
+    // Rolled back: the payment is still `from`, held by this caller.
+    if (err instanceof ApprovalRefused) return refuseApproval(ctx, payment, from, result, err);
     throw err;
   }
 }

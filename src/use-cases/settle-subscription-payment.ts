@@ -4,7 +4,9 @@ import type { PaymentResult } from '../domain/ports.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
 import type { BillingCycle, RenewalSettlement } from '../domain/subscription/renewal-records.ts';
 import { assertSubscriptionTransition } from '../domain/subscription/subscription-states.ts';
+import { planChangeMismatch } from '../domain/subscription/subscription-periods.ts';
 import type { UseCaseContext } from './context.ts';
+import { ApprovalRefused, refuseApproval } from './refuse-approval.ts';
 import {
   failAttempt,
   queueKeyRevocation,
@@ -24,7 +26,10 @@ import {
  *
  * - renewal: the cycle is paid and the subscription's period extends from its current end
  *   (not from today), switching to the cycle's plan (a scheduled downgrade applies here).
- * - upgrade: the plan switches now; the period is unchanged.
+ * - upgrade: the plan switches now; the period is unchanged. Only if the subscription is still
+ *   in the period and on the plan the upgrade was priced for (`planChangeMismatch`); otherwise
+ *   the payment is cancelled at the provider and returned declined with failure code
+ *   PLAN_CHANGE_STALE (docs/checkout-rules.md, rule 1). This holds for every way of paying it.
  * - registration (0 won): the new billing key is stored and auto-renewal is on again.
  */
 export async function settleSubscriptionPayment(
@@ -35,14 +40,20 @@ export async function settleSubscriptionPayment(
   now: Date = ctx.clock.now(),
 ): Promise<Payment> {
   if (PAID_STATUSES.includes(known.status)) return known;
-  return ctx.repo.transaction(async (repo) => {
-    const sub = await repo.findSubscriptionByUserForUpdate(known.userId);
-    const payment = await repo.findPayment(known.id);
-    if (!payment) throw new AppError('PAYMENT_NOT_FOUND', '결제를 찾을 수 없습니다.');
-    if (PAID_STATUSES.includes(payment.status) || payment.status !== from) return payment;
-    if (!sub) throw new AppError('SUBSCRIPTION_NOT_FOUND', '구독을 찾을 수 없습니다.');
-    return settleLocked(ctx, scopeOf(ctx, repo, now), sub, payment, from, result);
-  });
+  try {
+    return await ctx.repo.transaction(async (repo) => {
+      const sub = await repo.findSubscriptionByUserForUpdate(known.userId);
+      const payment = await repo.findPayment(known.id);
+      if (!payment) throw new AppError('PAYMENT_NOT_FOUND', '결제를 찾을 수 없습니다.');
+      if (PAID_STATUSES.includes(payment.status) || payment.status !== from) return payment;
+      if (!sub) throw new AppError('SUBSCRIPTION_NOT_FOUND', '구독을 찾을 수 없습니다.');
+      return settleLocked(ctx, scopeOf(ctx, repo, now), sub, payment, from, result);
+    });
+  } catch (err) {
+    // Rolled back: nothing was written; the payment is still `from` and only we hold it.
+    if (err instanceof ApprovalRefused) return refuseApproval(ctx, known, from, result, err);
+    throw err;
+  }
 }
 
 async function settleLocked(
@@ -100,10 +111,16 @@ async function settleLocked(
 
   if (payment.kind === 'upgrade') {
     const plan = ctx.plans.find(payment.planId);
-    if (sub.status !== 'active' && sub.status !== 'past_due') {
-      // Money was taken for a plan change that can no longer apply; an operator refunds it.
-      ctx.logger.error({ payment_id: payment.id, subscription_id: sub.id, status: sub.status }, 'upgrade approved after the subscription ended');
-      return approve({ periodStart: now, periodEnd: sub.currentPeriodEnd }, { applied: false });
+    const mismatch = planChangeMismatch(payment, sub, now);
+    if (mismatch) {
+      // Priced for another period or plan (a renewal, another checkout or a plan change came first).
+      throw new ApprovalRefused('PLAN_CHANGE_STALE', {
+        mismatch,
+        priced_period_end: (payment.pricedPeriodEnd ?? payment.periodEnd)?.toISOString() ?? null,
+        current_period_end: sub.currentPeriodEnd?.toISOString() ?? null,
+        priced_from_plan: payment.pricedFromPlanId,
+        current_plan: sub.planId,
+      });
     }
     const moved = await repo.transitionSubscription(
       sub.id,

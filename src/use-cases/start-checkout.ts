@@ -3,6 +3,7 @@ import type { Payment } from '../domain/records.ts';
 import type { PreparedCheckout } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
+import { insertUserCheckout } from './checkout-scope.ts';
 
 export interface StartCheckoutInput {
   userId: string;
@@ -22,7 +23,12 @@ export interface StartCheckoutResult {
 /**
  * Creates a payment attempt for a plan at its configured price, commits it,
  * then asks the provider to prepare the checkout (never holding a transaction
- * across the HTTP call).
+ * across the HTTP call). It replaces the user's earlier checkouts not yet sent for
+ * approval, and is refused while one is being approved (`insertUserCheckout`).
+ * The period it pays for is decided when it is approved (`nextPaidPeriod`).
+ *
+ * @throws AppError UNKNOWN_PLAN, PLAN_NOT_PURCHASABLE, AMOUNT_MISMATCH, UNKNOWN_PAYMENT_METHOD,
+ *   SUBSCRIPTION_STATE_CONFLICT, PAYMENT_IN_PROGRESS, provider errors
  */
 export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInput): Promise<StartCheckoutResult> {
   const plan = ctx.plans.find(input.planId);
@@ -56,7 +62,7 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
   }
 
   const recurring = input.autoRenew && gateway.capabilities.billingKey;
-  const payment = await ctx.repo.insertPayment({
+  const record = {
     id: ctx.ids.next('pay'),
     userId: input.userId,
     subscriptionId: current?.id ?? null,
@@ -79,7 +85,8 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
     expiresAt: null,
     approvedAt: null,
     createdAt: now,
-  });
+  } as const;
+  const payment = await ctx.repo.transaction((repo) => insertUserCheckout(repo, record, now));
 
   const returnBase = `${ctx.settings.publicUrl}/api/payment/${gateway.id}/return?payment_id=${encodeURIComponent(payment.id)}`;
   let checkout: PreparedCheckout;

@@ -110,6 +110,8 @@ const FAILURE_MESSAGES: Record<string, string> = {
   FORBIDDEN: '본인이 시작한 결제만 완료할 수 있습니다. 결제한 계정으로 로그인해 주세요.',
   UNAUTHENTICATED: '로그인이 필요합니다.',
   SUBSCRIPTION_STATE_CONFLICT: '이미 다른 플랜을 이용 중입니다.',
+  PLAN_CHANGE_STALE: '금액을 계산한 뒤 구독 기간이나 플랜이 바뀌어 결제를 취소했습니다. 플랜 변경을 다시 시도해 주세요.',
+  superseded: '새 결제를 시작해 이 결제는 취소되었습니다. 마지막에 시작한 결제로 진행해 주세요.',
   VALIDATION_FAILED: '결제 정보가 올바르지 않습니다. 다시 결제해 주세요.',
   INTERNAL: '일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.',
   // Return-URL reasons

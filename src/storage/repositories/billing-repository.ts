@@ -49,6 +49,9 @@ export function toPayment(r: PaymentRow): Payment {
     updatedAt: r.updated_at,
     nextLookupAt: r.next_lookup_at,
     lookupAttempts: r.lookup_attempts,
+    pricedPeriodStart: r.priced_period_start,
+    pricedPeriodEnd: r.priced_period_end,
+    pricedFromPlanId: r.priced_from_plan_id,
   };
 }
 
@@ -78,6 +81,9 @@ export function paymentValues(p: NewPaymentRecord) {
     approved_at: p.approvedAt,
     created_at: p.createdAt,
     updated_at: p.createdAt,
+    priced_period_start: p.pricedPeriodStart ?? null,
+    priced_period_end: p.pricedPeriodEnd ?? null,
+    priced_from_plan_id: p.pricedFromPlanId ?? null,
   };
 }
 
@@ -323,6 +329,19 @@ export class KyselyBillingRepository implements BillingRepository {
       .where('status', '=', status)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
+  }
+
+  async findOpenCheckouts(userId: string) {
+    const rows = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('kind', 'in', ['checkout', 'upgrade', 'registration'])
+      .where('status', 'in', ['ready', 'approving', 'unknown'])
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toPayment);
   }
 
   async findSubscriptionByUser(userId: string) {
