@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DAY, startRenewalHarness, type RenewalHarness, type User } from '../scenarios/renewal-harness.ts';
+import { DAY, startRenewalHarness, type Provider, type RenewalHarness, type User } from '../scenarios/renewal-harness.ts';
 
 /**
  * Refunds keep every remaining payment's covered period, the plan and the renewal calendar
@@ -75,63 +75,26 @@ describe(`refunds keep the covered periods consistent (${process.env.DATABASE_UR
     expect((await h.subscriptionRow(u.userId)).current_period_end.getTime()).toBe(start + 30 * DAY);
   });
 
-  it('item 9: refunding the older of two stacked upgrades keeps only the plan the remaining money pays for', async () => {
+  it('items 7 and 12: after withdrawing the first of two prepaid periods, auto-renewal charges at the new end', async () => {
     const u = await h.signup();
-    const base = (await h.subscribe('kakaopay', u, 'standard')).payment;
-    const periodEnd = Date.parse(base.period_end);
-    await h.advance(2 * DAY, u);
-    const toPremium = await upgrade(u, 'premium');
+    const first = (await h.subscribe('kakaopay', u, 'pro')).payment;
+    const start = Date.parse(first.period_start);
+    const second = await buyOnce(u, 'pro');
     await h.advance(1 * DAY, u);
-    const toPro = await upgrade(u, 'pro');
-    expect((await h.subscriptionRow(u.userId)).plan_id).toBe('pro');
-    await h.advance(1 * DAY, u);
-
-    const w = await withdraw(u, toPremium.id);
-    expect(w.status).toBe(201);
-    // Left for the rest of the period: standard (29,000) + the pro−premium difference (40,000)
-    // = 69,000 per 30 days: premium (59,000) is paid for, pro (99,000) is not.
-    const sub = await h.subscriptionRow(u.userId);
-    expect(sub).toMatchObject({ status: 'active', plan_id: 'premium', agreed_price_krw: 59000 });
-    expect(sub.current_period_end.getTime()).toBe(periodEnd);
-    expect((await h.api('GET', '/api/subscription/status', { token: u.token })).body).toMatchObject({ plan: 'premium', is_active: true });
+    expect((await withdraw(u, first.id)).status).toBe(201);
     await h.tick();
-    expect((await h.api('GET', '/api/subscription/renewal', { token: u.token })).body).toMatchObject({ next_plan: 'premium', next_charge_krw: 59000 });
+    expect((await h.api('GET', '/api/subscription/renewal', { token: u.token })).body).toMatchObject({ auto_renew: true, next_charge_krw: 99000 });
 
-    // Then the pro upgrade too: only the standard payment is left.
-    expect((await withdraw(u, toPro.id)).status).toBe(201);
-    expect(await h.subscriptionRow(u.userId)).toMatchObject({ status: 'active', plan_id: 'standard', agreed_price_krw: 29000 });
-  });
-
-  it('item 9: refunding the newer upgrade first, then the older one, steps the plan back one payment at a time', async () => {
-    const u = await h.signup();
-    await h.subscribe('kakaopay', u, 'standard');
-    await h.advance(2 * DAY, u);
-    const toPremium = await upgrade(u, 'premium');
-    await h.advance(1 * DAY, u);
-    const toPro = await upgrade(u, 'pro');
-    expect((await withdraw(u, toPro.id)).status).toBe(201);
-    expect((await h.subscriptionRow(u.userId)).plan_id).toBe('premium');
-    expect((await withdraw(u, toPremium.id)).status).toBe(201);
-    expect((await h.subscriptionRow(u.userId)).plan_id).toBe('standard');
-  });
-
-  it('item 11: cancel-now prorates an upgrade payment over its own period (upgrade instant → period end)', async () => {
-    const u = await h.signup();
-    const base = (await h.subscribe('kakaopay', u, 'standard')).payment;
-    await h.advance(10 * DAY, u);
-    const up = await upgrade(u, 'premium');
-    // 20 of 30 days left: floor(59,000 × 2/3) − floor(29,000 × 2/3) = 39,333 − 19,333.
-    expect(up.amount_krw).toBe(20000);
-    await h.advance(1 * DAY + HOUR, u);
-
-    const c = await h.api('POST', '/api/subscription/cancel-now', { token: u.token });
-    expect(c.status).toBe(200);
-    const byId = Object.fromEntries(c.body.lines.map((l: any) => [l.payment_id, l]));
-    // 18 whole days left of the base payment's 30: floor(29,000 × 18 / 30).
-    expect(byId[base.id]).toMatchObject({ remaining_days: 18, period_days: 30, refund_krw: 17400 });
-    // 18 whole days left of the upgrade's 20: floor(20,000 × 18 / 20) (not / 30).
-    expect(byId[up.id]).toMatchObject({ remaining_days: 18, period_days: 20, refund_krw: 18000, retained_krw: 2000 });
-    expect(c.body.refunded_krw).toBe(17400 + 18000);
+    await h.advance(start + 30 * DAY - h.now().getTime(), u);
+    const renewals = (await h.payments(u.userId)).filter((p) => p.kind === 'renewal');
+    expect(renewals).toMatchObject([{ status: 'approved', amount_krw: 99000, plan_id: 'pro' }]);
+    expect(renewals[0].period_start.getTime()).toBe(start + 30 * DAY);
+    const sub = await h.subscriptionRow(u.userId);
+    expect(sub.status).toBe('active');
+    expect(sub.current_period_end.getTime()).toBe(start + 60 * DAY);
+    // Paid: the second payment (moved) and the renewal, end to end; the first refunded.
+    const moved = await paymentRow(second.id);
+    expect(moved.period_end!.getTime()).toBe(renewals[0].period_start.getTime());
   });
 
   it('item 12: withdrawing a prepaid extension puts the renewal back on the restored period end; auto-renewal charges there', async () => {
@@ -164,5 +127,66 @@ describe(`refunds keep the covered periods consistent (${process.env.DATABASE_UR
     // The cycle superseded when the extension was bought was scheduled again and paid (one row per period).
     const cycles = await h.db.db.selectFrom('billing_cycles').selectAll().where('subscription_id', '=', after.id).orderBy('period_start').execute();
     expect(cycles.filter((c) => c.period_start.getTime() === end)).toMatchObject([{ status: 'paid', id: renewals[0].billing_cycle_id }]);
+  });
+});
+
+describe.each<Provider>(['kakaopay', 'naverpay'])(`upgrades and refunds with %s (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, (provider) => {
+  it('item 9: refunding the older of two stacked upgrades keeps only the plan the remaining money pays for', async () => {
+    const u = await h.signup();
+    const base = (await h.subscribe(provider, u, 'standard')).payment;
+    const periodEnd = Date.parse(base.period_end);
+    await h.advance(2 * DAY, u);
+    const toPremium = await upgrade(u, 'premium');
+    await h.advance(1 * DAY, u);
+    const toPro = await upgrade(u, 'pro');
+    expect((await h.subscriptionRow(u.userId)).plan_id).toBe('pro');
+    await h.advance(1 * DAY, u);
+
+    const w = await withdraw(u, toPremium.id);
+    expect(w.status).toBe(201);
+    // Left for the rest of the period: standard (29,000) + the pro−premium difference (40,000)
+    // = 69,000 per 30 days: premium (59,000) is paid for, pro (99,000) is not.
+    const sub = await h.subscriptionRow(u.userId);
+    expect(sub).toMatchObject({ status: 'active', plan_id: 'premium', agreed_price_krw: 59000 });
+    expect(sub.current_period_end.getTime()).toBe(periodEnd);
+    expect((await h.api('GET', '/api/subscription/status', { token: u.token })).body).toMatchObject({ plan: 'premium', is_active: true });
+    await h.tick();
+    expect((await h.api('GET', '/api/subscription/renewal', { token: u.token })).body).toMatchObject({ next_plan: 'premium', next_charge_krw: 59000 });
+
+    // Then the pro upgrade too: only the standard payment is left.
+    expect((await withdraw(u, toPro.id)).status).toBe(201);
+    expect(await h.subscriptionRow(u.userId)).toMatchObject({ status: 'active', plan_id: 'standard', agreed_price_krw: 29000 });
+  });
+
+  it('item 9: refunding the newer upgrade first, then the older one, steps the plan back one payment at a time', async () => {
+    const u = await h.signup();
+    await h.subscribe(provider, u, 'standard');
+    await h.advance(2 * DAY, u);
+    const toPremium = await upgrade(u, 'premium');
+    await h.advance(1 * DAY, u);
+    const toPro = await upgrade(u, 'pro');
+    expect((await withdraw(u, toPro.id)).status).toBe(201);
+    expect((await h.subscriptionRow(u.userId)).plan_id).toBe('premium');
+    expect((await withdraw(u, toPremium.id)).status).toBe(201);
+    expect((await h.subscriptionRow(u.userId)).plan_id).toBe('standard');
+  });
+
+  it('item 11: cancel-now prorates an upgrade payment over its own period (upgrade instant → period end)', async () => {
+    const u = await h.signup();
+    const base = (await h.subscribe(provider, u, 'standard')).payment;
+    await h.advance(10 * DAY, u);
+    const up = await upgrade(u, 'premium');
+    // 20 of 30 days left: floor(59,000 × 2/3) − floor(29,000 × 2/3) = 39,333 − 19,333.
+    expect(up.amount_krw).toBe(20000);
+    await h.advance(1 * DAY + HOUR, u);
+
+    const c = await h.api('POST', '/api/subscription/cancel-now', { token: u.token });
+    expect(c.status).toBe(200);
+    const byId = Object.fromEntries(c.body.lines.map((l: any) => [l.payment_id, l]));
+    // 18 whole days left of the base payment's 30: floor(29,000 × 18 / 30).
+    expect(byId[base.id]).toMatchObject({ remaining_days: 18, period_days: 30, refund_krw: 17400 });
+    // 18 whole days left of the upgrade's 20: floor(20,000 × 18 / 20) (not / 30).
+    expect(byId[up.id]).toMatchObject({ remaining_days: 18, period_days: 20, refund_krw: 18000, retained_krw: 2000 });
+    expect(c.body.refunded_krw).toBe(17400 + 18000);
   });
 });
