@@ -107,6 +107,51 @@ describe('plan after refunds (rule 4)', () => {
     expect(coverageAfterRefund({ payments: ps, refundedId: 'u2', periodEnd: at(30), now: at(4), plans: PLANS }).planId).toBe('premium');
   });
 
+  it('for any purchases (periods, upgrades) and refunds of any of them in any order: no hole, no unpaid instant, the plan never rises', () => {
+    const planIds = ['standard', 'premium', 'pro'];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.record({ day: fc.integer({ min: 0, max: 29 }), up: fc.integer({ min: 1, max: 2 }) }), { maxLength: 3 }),
+        fc.integer({ min: 0, max: 29 * DAY }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+        (n, ups, nowOffset, picks) => {
+          // n prepaid periods of standard; upgrades during the first one, each to the period end.
+          let payments: CoveragePayment[] = Array.from({ length: n }, (_, i) => period(`p${i}`, 'standard', 30 * i));
+          let end = at(30 * n);
+          let plan = 'standard';
+          [...ups]
+            .sort((a, b) => a.day - b.day)
+            .forEach((u, i) => {
+              const target = planIds[Math.min(planIds.indexOf(plan) + u.up, 2)];
+              if (target !== plan) payments.push(upgrade(`u${i}`, plan, target, u.day, 30 * n));
+              plan = target;
+            });
+          const now = new Date(T0 + nowOffset);
+          let before = planAt(payments, now, PLANS)!;
+          for (const pick of picks) {
+            const live = payments.filter((p) => !p.refunded);
+            if (live.length === 0) break;
+            const r = coverageAfterRefund({ payments, refundedId: live[pick % live.length].id, periodEnd: end, now, plans: PLANS });
+            payments = r.payments;
+            end = r.periodEnd;
+            const periods = payments.filter((p) => p.kind === 'period' && !p.refunded).sort((a, b) => a.start.getTime() - b.start.getTime());
+            periods.forEach((p, i) => expect(p.start.getTime()).toBe(T0 + 30 * DAY * i));
+            expect(end.getTime()).toBe(T0 + 30 * DAY * periods.length);
+            const covered = periods.some((p) => p.start <= now && now < p.end);
+            expect(r.ended).toBe(!covered);
+            if (r.ended) break;
+            const covering = payments.filter((p) => !p.refunded && p.start <= now && now < p.end);
+            const rate = covering.reduce((a, p) => a + (p.kind === 'period' ? price(p.planId) : price(p.planId) - price(p.fromPlanId!)), 0);
+            expect(price(r.planId!)).toBeLessThanOrEqual(rate);
+            expect(rank(r.planId!)).toBeLessThanOrEqual(rank(before));
+            before = r.planId!;
+          }
+        },
+      ),
+    );
+  });
+
   it('no period payment, no plan; upgrades alone pay for nothing', () => {
     expect(planAt([upgrade('u', 'standard', 'pro', 0, 30)], at(1), PLANS)).toBeNull();
   });
