@@ -34,7 +34,7 @@ export interface CancelNowResult {
  * Ends the subscription now and refunds the unused part of every payment whose period is
  * not over, by the configured policy (`prorated_days`: floor(paid × remaining whole days /
  * days of the payment's own period), see `proratedRefund`; `none`: nothing). One
- * transaction locks the payments (id order), then the subscription, reserves the refunds
+ * transaction locks the subscription, then the payments (id order), reserves the refunds
  * and cancels the subscription; the provider calls follow the commit. A failed refund is
  * reported on its line (and stays visible to operators as a failed refund row); the
  * cancellation stands.
@@ -53,9 +53,10 @@ export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDep
   candidates.sort((a, b) => (a.id < b.id ? -1 : 1));
 
   const { subscription, lines } = await deps.refunds.transaction(async (tx) => {
+    // Lock order as in every settlement: the subscription row, then the payments (id order).
+    const current = await tx.billing.findSubscriptionByUserForUpdate(input.userId);
     const locked: Payment[] = [];
     for (const c of candidates) locked.push((await tx.billing.findPaymentForUpdate(c.id))!);
-    const current = await tx.billing.findSubscriptionByUserForUpdate(input.userId);
     if (!current || !ENTITLED_STATUSES.includes(current.status)) {
       throw new AppError('SUBSCRIPTION_STATE_CONFLICT', '이미 종료된 구독입니다.', { status: current?.status ?? null });
     }

@@ -293,7 +293,11 @@ export async function settleRefundSucceeded(
 ): Promise<RefundPaymentResult> {
   return deps.refunds.transaction(async (tx) => {
     const current = (await tx.refunds.findRefund(refundId))!;
-    // Lock order as everywhere: payment row, then subscription row.
+    // Lock order as in every settlement: the subscription row, then payment rows. A full refund
+    // may rewrite the periods of the subscription's other payments (applyRefundToCoverage), so
+    // two refunds of one subscription settle one after the other instead of deadlocking.
+    const owner = (await tx.billing.findPayment(current.paymentId))!;
+    await tx.billing.findSubscriptionByUserForUpdate(owner.userId);
     const payment = (await tx.billing.findPaymentForUpdate(current.paymentId))!;
     const now = ctx.clock.now();
     const refund = await tx.refunds.transitionRefund(refundId, from, 'succeeded', now, {

@@ -97,6 +97,28 @@ describe(`refunds keep the covered periods consistent (${process.env.DATABASE_UR
     expect(moved.period_end!.getTime()).toBe(renewals[0].period_start.getTime());
   });
 
+  it('concurrent full refunds of two periods of one chain both settle; the third period moves onto the running one', async () => {
+    const users = [];
+    for (let i = 0; i < 3; i++) {
+      const u = await h.signup();
+      const first = (await h.subscribe('kakaopay', u, 'standard')).payment;
+      const second = await buyOnce(u, 'standard');
+      const third = await buyOnce(u, 'standard');
+      users.push({ u, first, second, third, start: Date.parse(first.period_start) });
+    }
+    await h.advance(1 * DAY, users[0].u);
+    // Settlements of one subscription lock its row first, then payments: no deadlock.
+    const answers = await Promise.all(users.flatMap(({ u, first, second }) => [withdraw(u, second.id), withdraw(u, first.id)]));
+    expect(answers.map((a) => [a.status, a.body.refund?.status])).toEqual(answers.map(() => [201, 'succeeded']));
+    for (const { u, third, start } of users) {
+      const moved = await paymentRow(third.id);
+      expect([moved.period_start!.getTime(), moved.period_end!.getTime()]).toEqual([start, start + 30 * DAY]);
+      const sub = await h.subscriptionRow(u.userId);
+      expect(sub.status).toBe('active');
+      expect(sub.current_period_end.getTime()).toBe(start + 30 * DAY);
+    }
+  });
+
   it('item 12: withdrawing a prepaid extension puts the renewal back on the restored period end; auto-renewal charges there', async () => {
     const u = await h.signup();
     const base = (await h.subscribe('kakaopay', u, 'standard')).payment;
