@@ -32,8 +32,8 @@ async function coveragePayments(billing: BillingRepository, sub: Subscription): 
 
 /**
  * A payment was just refunded in full: applies the coverage rules (`domain/subscription/coverage.ts`)
- * to its subscription, in the settling transaction (payment row locked by the caller; the
- * subscription row is locked here):
+ * to its subscription, in the settling transaction (the caller holds the subscription row,
+ * then the payment row; other payment rows are written here):
  *
  * - the period payments after it in its chain move earlier (their `period_start/end` are
  *   rewritten, with a `period_moved` payment event), so a prepaid payment that now pays for
