@@ -119,6 +119,31 @@ describe(`refunds keep the covered periods consistent (${process.env.DATABASE_UR
     }
   });
 
+  it('an upgrade withdrawn in the grace period (past_due) steps the plan back; the retry charges the lower price', async () => {
+    const u = await h.signup();
+    const base = (await h.subscribe('kakaopay', u, 'standard')).payment;
+    const end = Date.parse(base.period_end);
+    await h.advance(25 * DAY, u);
+    const up = await upgrade(u, 'premium');
+    await h.declineNext('kakaopay', 1);
+    await h.advance(end - h.now().getTime(), u);
+    expect(await h.subscriptionRow(u.userId)).toMatchObject({ status: 'past_due', plan_id: 'premium' });
+    await h.advance(12 * HOUR, u);
+
+    expect((await withdraw(u, up.id)).status).toBe(201);
+    const sub = await h.subscriptionRow(u.userId);
+    expect(sub).toMatchObject({ status: 'past_due', plan_id: 'standard', agreed_price_krw: 29000 });
+    expect(sub.current_period_end.getTime()).toBe(end);
+    // The retry (period start + 1 day) charges the standard price.
+    await h.advance(end + DAY - h.now().getTime(), u);
+    const renewals = (await h.payments(u.userId)).filter((p) => p.kind === 'renewal');
+    expect(renewals.map((p) => [p.status, p.amount_krw, p.plan_id])).toEqual([
+      ['declined', 59000, 'premium'],
+      ['approved', 29000, 'standard'],
+    ]);
+    expect(await h.subscriptionRow(u.userId)).toMatchObject({ status: 'active', plan_id: 'standard' });
+  });
+
   it('item 12: withdrawing a prepaid extension puts the renewal back on the restored period end; auto-renewal charges there', async () => {
     const u = await h.signup();
     const base = (await h.subscribe('kakaopay', u, 'standard')).payment;
