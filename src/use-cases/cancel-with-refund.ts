@@ -13,6 +13,7 @@ export interface CancelRefundLine {
   /** What the payment still held before this cancel (amount − refunded). */
   paidKrw: Krw;
   remainingDays: number;
+  /** Days of the payment's own period (an upgrade: upgrade instant → period end; may be fractional). */
   periodDays: number;
   /** floor(paid × remaining_days / period_days), at most what is left to refund. */
   refundKrw: Krw;
@@ -32,10 +33,11 @@ export interface CancelNowResult {
 /**
  * Ends the subscription now and refunds the unused part of every payment whose period is
  * not over, by the configured policy (`prorated_days`: floor(paid × remaining whole days /
- * period days); `none`: nothing). One transaction locks the payments (id order), then the
- * subscription, reserves the refunds and cancels the subscription; the provider calls
- * follow the commit. A failed refund is reported on its line (and stays visible to
- * operators as a failed refund row); the cancellation stands.
+ * days of the payment's own period), see `proratedRefund`; `none`: nothing). One
+ * transaction locks the subscription, then the payments (id order), reserves the refunds
+ * and cancels the subscription; the provider calls follow the commit. A failed refund is
+ * reported on its line (and stays visible to operators as a failed refund row); the
+ * cancellation stands.
  */
 export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDeps, input: { userId: string }): Promise<CancelNowResult> {
   const sub = await ctx.repo.findSubscriptionByUser(input.userId);
@@ -51,9 +53,10 @@ export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDep
   candidates.sort((a, b) => (a.id < b.id ? -1 : 1));
 
   const { subscription, lines } = await deps.refunds.transaction(async (tx) => {
+    // Lock order as in every settlement: the subscription row, then the payments (id order).
+    const current = await tx.billing.findSubscriptionByUserForUpdate(input.userId);
     const locked: Payment[] = [];
     for (const c of candidates) locked.push((await tx.billing.findPaymentForUpdate(c.id))!);
-    const current = await tx.billing.findSubscriptionByUserForUpdate(input.userId);
     if (!current || !ENTITLED_STATUSES.includes(current.status)) {
       throw new AppError('SUBSCRIPTION_STATE_CONFLICT', '이미 종료된 구독입니다.', { status: current?.status ?? null });
     }
@@ -61,13 +64,8 @@ export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDep
     for (const p of locked) {
       if (p.status !== 'approved' && p.status !== 'partially_refunded') continue;
       const paid = krw(p.amountKrw - p.refundedKrw);
-      const pr = cancelRefund(deps.settings.policy, {
-        amountKrw: paid,
-        periodStart: p.periodStart!,
-        periodEnd: p.periodEnd!,
-        periodDays: ctx.plans.periodDays,
-        now,
-      });
+      // Over the payment's own period: an upgrade pays only from the upgrade instant to the period end.
+      const pr = cancelRefund(deps.settings.policy, { amountKrw: paid, periodStart: p.periodStart!, periodEnd: p.periodEnd!, now });
       let refund: Refund | null = null;
       let refundKrw = pr.refundKrw;
       // Never more than what is left once earlier and in-flight refunds are counted.
@@ -76,7 +74,7 @@ export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDep
         const amount = await checkRefundable(ctx, tx, p, refundKrw);
         refund = await insertReservedRefund(ctx, tx, p, {
           amountKrw: amount,
-          reason: `중도 해지: 미사용 ${pr.remainingDays}일 환불 (floor(${paid}원 × ${pr.remainingDays} / ${ctx.plans.periodDays}))`,
+          reason: `중도 해지: 미사용 ${pr.remainingDays}일 환불 (floor(${paid}원 × ${pr.remainingDays} / ${pr.periodDays}))`,
           kind: 'cancel_now',
           requestedBy: input.userId,
         });
@@ -85,7 +83,7 @@ export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDep
         paymentId: p.id,
         paidKrw: paid,
         remainingDays: pr.remainingDays,
-        periodDays: ctx.plans.periodDays,
+        periodDays: pr.periodDays,
         refundKrw,
         retainedKrw: krw(paid - refundKrw),
         refund,

@@ -1,16 +1,14 @@
 import { AppError, ProviderDeclinedError, ProviderError, ProviderUnavailableError } from '../domain/errors.ts';
 import { krw, type Krw } from '../domain/money.ts';
-import { ENTITLED_STATUSES } from '../domain/subscription/subscription-states.ts';
 import { refundVat, type RefundPolicy } from '../domain/payment/refund-policy.ts';
 import type { Refund, RefundKind } from '../domain/payment/refund-states.ts';
 import type { RefundRepository, RefundUnitOfWork, UsageStore } from '../domain/payment/refund-store.ts';
 import type { Payment } from '../domain/records.ts';
-import type { BillingRepository } from '../domain/repositories.ts';
 import type { PaymentGateway, RefundResult } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
 import type { KeyedSerializer } from './keyed-serializer.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
-import { repriceOpenCycle, scopeOf } from './renewal-transitions.ts';
+import { applyRefundToCoverage } from './refund-coverage.ts';
 
 /** What refund use cases need besides the common context; built in composition.ts. */
 export interface RefundDeps {
@@ -81,8 +79,9 @@ export function refundableKrw(payment: Payment, refunds: readonly Refund[]): Krw
  * 2. Commit, then call the provider (idempotency key `refund-<refundId>`); calls for one
  *    payment are serialized in this process.
  * 3. Settle in one transaction: refund `succeeded`, payment `refunded_krw` += amount and
- *    approved → partially_refunded → refunded. A full refund ends the period the payment
- *    paid for in the same transaction (`endRefundedPeriod`).
+ *    approved → partially_refunded → refunded. A full refund takes back what the payment
+ *    paid for in the same transaction (`applyRefundToCoverage`: the remaining payments'
+ *    periods, the subscription's end and plan, the renewal calendar).
  *
  * A declined / unreachable provider marks the refund `failed` (reservation released) and
  * throws. A timeout marks it `unknown`; a lookup then settles it, never a blind retry.
@@ -281,7 +280,8 @@ function resultOf(refund: Refund, payment: Payment): RefundPaymentResult {
 
 /**
  * Records a refund the provider made: refund `succeeded`, payment total and status, and
- * (when nothing is left) the end of the paid period, in one transaction. Idempotent.
+ * (when nothing is left) what the payment paid for (`applyRefundToCoverage`), in one
+ * transaction. Idempotent.
  */
 export async function settleRefundSucceeded(
   ctx: UseCaseContext,
@@ -293,7 +293,11 @@ export async function settleRefundSucceeded(
 ): Promise<RefundPaymentResult> {
   return deps.refunds.transaction(async (tx) => {
     const current = (await tx.refunds.findRefund(refundId))!;
-    // Lock order as everywhere: payment row, then subscription row.
+    // Lock order as in every settlement: the subscription row, then payment rows. A full refund
+    // may rewrite the periods of the subscription's other payments (applyRefundToCoverage), so
+    // two refunds of one subscription settle one after the other instead of deadlocking.
+    const owner = (await tx.billing.findPayment(current.paymentId))!;
+    await tx.billing.findSubscriptionByUserForUpdate(owner.userId);
     const payment = (await tx.billing.findPaymentForUpdate(current.paymentId))!;
     const now = ctx.clock.now();
     const refund = await tx.refunds.transitionRefund(refundId, from, 'succeeded', now, {
@@ -315,90 +319,9 @@ export async function settleRefundSucceeded(
       { type: 'refund_succeeded', data: { refund_id: refund.id, amount_krw: refund.amountKrw, vat_krw: refund.vatKrw, provider: raw } },
     );
     if (!updated) throw new Error(`payment ${payment.id} changed while locked`);
-    if (to === 'refunded') await endRefundedPeriod(tx.billing, updated, refund, now, ctx);
+    if (to === 'refunded') await applyRefundToCoverage(ctx, tx.billing, updated, refund, now);
     return { refund, payment: updated, outcome: 'succeeded' as const };
   });
-}
-
-/**
- * A fully refunded payment no longer pays for its period: the subscription's end moves
- * back by that period's length; if no paid time is left, the subscription ends now
- * (canceled, auto-renew off), which turns entitlements such as auto-trading off.
- * An upgrade payment only paid the price difference for the rest of the period (the
- * original payment still pays for the period): its refund reverts the plan instead
- * (`revertRefundedUpgrade`), keeping the period end.
- * Runs inside the settling transaction, with the payment row locked.
- */
-export async function endRefundedPeriod(
-  billing: BillingRepository,
-  payment: Payment,
-  refund: Refund,
-  now: Date,
-  ctx: UseCaseContext,
-): Promise<void> {
-  if (payment.kind === 'upgrade') return revertRefundedUpgrade(ctx, billing, payment, refund, now);
-  if (!payment.subscriptionId || !payment.periodStart || !payment.periodEnd) return;
-  const sub = await billing.findSubscriptionByUserForUpdate(payment.userId);
-  if (!sub || sub.id !== payment.subscriptionId || !ENTITLED_STATUSES.includes(sub.status) || !sub.currentPeriodEnd) return;
-  const periodMs = payment.periodEnd.getTime() - payment.periodStart.getTime();
-  const newEnd = new Date(sub.currentPeriodEnd.getTime() - periodMs);
-  const data = { payment_id: payment.id, refund_id: refund.id, previous_period_end: sub.currentPeriodEnd.toISOString(), period_end: newEnd.toISOString() };
-  if (newEnd.getTime() <= now.getTime()) {
-    const ended = await billing.transitionSubscription(
-      sub.id,
-      sub.status,
-      'canceled',
-      now,
-      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, pendingPlanId: null },
-      { type: 'ended_by_refund', data },
-    );
-    if (!ended) throw new Error(`subscription ${sub.id} changed while locked`);
-  } else if (sub.status === 'active') {
-    const moved = await billing.transitionSubscription(sub.id, 'active', 'active', now, { currentPeriodEnd: newEnd }, { type: 'period_refunded', data });
-    if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
-  }
-}
-
-/**
- * A fully refunded upgrade: the plan goes back to the one it was upgraded from for the rest
- * of the period (the period end is kept), with the agreed price and the open billing cycle
- * re-priced to that plan, so the next renewal charges the old price. Only when the
- * subscription is still on the upgraded plan (a later change stands). An upgrade that was
- * never applied (no `plan_upgraded` event) changes nothing.
- */
-async function revertRefundedUpgrade(ctx: UseCaseContext, billing: BillingRepository, payment: Payment, refund: Refund, now: Date): Promise<void> {
-  const origin = await billing.findUpgradeOrigin(payment.id);
-  if (!origin) return;
-  const sub = await billing.findSubscriptionByUserForUpdate(payment.userId);
-  if (!sub || sub.id !== origin.subscriptionId || !ENTITLED_STATUSES.includes(sub.status)) return;
-  const data = { payment_id: payment.id, refund_id: refund.id, from_plan: origin.toPlan, to_plan: origin.fromPlan };
-  if (sub.planId !== origin.toPlan) {
-    await billing.addSubscriptionEvent(sub.id, { type: 'upgrade_refunded', from: sub.status, to: sub.status, data: { ...data, applied: false }, at: now });
-    return;
-  }
-  const plan = ctx.plans.find(origin.fromPlan);
-  // A downgrade scheduled after the upgrade still applies at renewal (its price stands).
-  const keepsPending = sub.pendingPlanId !== null && sub.pendingPlanId !== origin.fromPlan;
-  const reprice = plan !== undefined && !keepsPending;
-  const moved = await billing.transitionSubscription(
-    sub.id,
-    sub.status,
-    sub.status,
-    now,
-    {
-      planId: origin.fromPlan,
-      pendingPlanId: keepsPending ? sub.pendingPlanId : null,
-      ...(reprice ? { agreedPriceKrw: plan.priceKrw } : {}),
-      nextRenewalAt: now,
-    },
-    { type: 'upgrade_refunded', data: { ...data, period_end: sub.currentPeriodEnd?.toISOString() ?? null } },
-  );
-  if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
-  if (reprice) {
-    const sc = scopeOf(ctx, billing, now);
-    const [cycle] = await sc.r.findOpenCycles([sub.id]);
-    await repriceOpenCycle(sc, cycle, plan.id, plan.priceKrw);
-  }
 }
 
 export interface SyncRefundResult {

@@ -65,24 +65,41 @@ describe('proratedRefund', () => {
   const end = new Date(start.getTime() + 30 * DAY);
   it('refunds whole unused days, rounding down, and names the remainder', () => {
     // 10 days and 1 hour used: 19 whole days left (the day in progress is not refunded).
-    const r = proratedRefund({ amountKrw: krw(29000), periodStart: start, periodEnd: end, periodDays: 30, now: new Date(start.getTime() + 10 * DAY + 3_600_000) });
-    expect(r).toEqual({ remainingDays: 19, refundKrw: 18366, retainedKrw: 10634 }); // 29000 × 19 / 30 = 18366.67
+    const r = proratedRefund({ amountKrw: krw(29000), periodStart: start, periodEnd: end, now: new Date(start.getTime() + 10 * DAY + 3_600_000) });
+    expect(r).toEqual({ remainingDays: 19, periodDays: 30, refundKrw: 18366, retainedKrw: 10634 }); // 29000 × 19 / 30 = 18366.67
   });
   it('a period not started yet is refunded in full; an ended one not at all', () => {
-    expect(proratedRefund({ amountKrw: krw(59000), periodStart: start, periodEnd: end, periodDays: 30, now: new Date(start.getTime() - 5 * DAY) }).refundKrw).toBe(59000);
-    expect(proratedRefund({ amountKrw: krw(59000), periodStart: start, periodEnd: end, periodDays: 30, now: end }).refundKrw).toBe(0);
+    expect(proratedRefund({ amountKrw: krw(59000), periodStart: start, periodEnd: end, now: new Date(start.getTime() - 5 * DAY) }).refundKrw).toBe(59000);
+    expect(proratedRefund({ amountKrw: krw(59000), periodStart: start, periodEnd: end, now: end }).refundKrw).toBe(0);
   });
   it('policy none refunds nothing', () => {
-    expect(cancelRefund('none', { amountKrw: krw(99000), periodStart: start, periodEnd: end, periodDays: 30, now: start })).toEqual({ remainingDays: 0, refundKrw: 0, retainedKrw: 99000 });
+    expect(cancelRefund('none', { amountKrw: krw(99000), periodStart: start, periodEnd: end, now: start })).toEqual({ remainingDays: 0, periodDays: 30, refundKrw: 0, retainedKrw: 99000 });
   });
-  it('never refunds more than was paid', () => {
+  it('an upgrade payment is prorated over its own period (upgrade instant → period end), not over 30 days', () => {
+    // Upgraded with 20 days left for 20,000 won; canceled 1 day and 1 hour later: 18 of 20 days unused.
+    const upStart = new Date(start.getTime() + 10 * DAY);
+    const r = proratedRefund({ amountKrw: krw(20000), periodStart: upStart, periodEnd: end, now: new Date(upStart.getTime() + DAY + 3_600_000) });
+    expect(r).toEqual({ remainingDays: 18, periodDays: 20, refundKrw: 18000, retainedKrw: 2000 });
+    // An upgrade over two prepaid periods (45 days): 44 whole days of 45 left.
+    const long = proratedRefund({ amountKrw: krw(45000), periodStart: upStart, periodEnd: new Date(upStart.getTime() + 45 * DAY), now: new Date(upStart.getTime() + 3_600_000) });
+    expect(long).toMatchObject({ remainingDays: 44, periodDays: 45, refundKrw: 44000 });
+  });
+  it('never refunds more than was paid, over any period length', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: -40 * DAY, max: 40 * DAY }), (amount, offset) => {
-        const r = proratedRefund({ amountKrw: krw(amount), periodStart: start, periodEnd: end, periodDays: 30, now: new Date(start.getTime() + offset) });
-        expect(r.refundKrw + r.retainedKrw).toBe(amount);
-        expect(r.remainingDays).toBeGreaterThanOrEqual(0);
-        expect(r.remainingDays).toBeLessThanOrEqual(30);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 10_000_000_000 }),
+        fc.integer({ min: 1, max: 400 * DAY }),
+        fc.integer({ min: -40 * DAY, max: 440 * DAY }),
+        (amount, span, offset) => {
+          const periodEnd = new Date(start.getTime() + span);
+          const r = proratedRefund({ amountKrw: krw(amount), periodStart: start, periodEnd, now: new Date(start.getTime() + offset) });
+          expect(r.refundKrw + r.retainedKrw).toBe(amount);
+          expect(r.refundKrw).toBeLessThanOrEqual(amount);
+          expect(r.remainingDays).toBeGreaterThanOrEqual(0);
+          expect(r.remainingDays * DAY).toBeLessThanOrEqual(span);
+          if (span === 30 * DAY) expect(r.refundKrw).toBe(Math.floor((amount * r.remainingDays) / 30));
+        },
+      ),
     );
   });
 });

@@ -37,41 +37,47 @@ export function refundVat(input: RefundVatInput): Krw {
 export interface ProratedRefundInput {
   /** What was paid for the period, VAT included. */
   amountKrw: Krw;
+  /** The period this payment pays for (an upgrade: from the upgrade instant to the period end). */
   periodStart: Date;
   periodEnd: Date;
-  /** The plan catalog's period length (30). */
-  periodDays: number;
   now: Date;
 }
 
 export interface ProratedRefund {
-  /** Whole days of the period not used yet: floor((period_end − max(now, period_start)) / 24 h), capped at `periodDays`. */
+  /** Whole days of the payment's period not used yet: floor((period_end − max(now, period_start)) / 24 h), at least 0. */
   remainingDays: number;
-  /** floor(amount × remaining_days / period_days). */
+  /** Length of the payment's own period in days (30 for a period payment; an upgrade's may be fractional). */
+  periodDays: number;
+  /** floor(amount × remaining_days × 24 h / (period_end − period_start)). */
   refundKrw: Krw;
   /** amount − refund: the used days plus the rounding remainder, kept by the operator. */
   retainedKrw: Krw;
 }
 
 /**
- * Refund for the unused part of a paid period (policy `prorated_days`). Written rule:
- * remaining_days = floor((period_end − max(now, period_start)) / 24 h), between 0 and
- * period_days; refund = floor(amount × remaining_days / period_days) in whole won; the
- * remainder (days used, the day in progress and the fraction of a won) is `retainedKrw`.
- * A period that has not started yet is refunded in full.
+ * Refund for the unused part of a paid period (policy `prorated_days`). Written rule, over the
+ * payment's OWN period (a period payment: 30 days; an upgrade payment: from the upgrade instant
+ * to the period end it was prorated to): remaining_days = floor((period_end − max(now,
+ * period_start)) / 24 h), at least 0; refund = floor(amount × remaining_days × 24 h /
+ * (period_end − period_start)) in whole won, never more than the amount; the remainder (days
+ * used, the day in progress and the fraction of a won) is `retainedKrw`. A period that has not
+ * started yet is refunded in full. For a 30-day period this is floor(amount × days / 30).
  */
 export function proratedRefund(input: ProratedRefundInput): ProratedRefund {
+  const spanMs = input.periodEnd.getTime() - input.periodStart.getTime();
+  const periodDays = Math.round((Math.max(spanMs, 0) / DAY_MS) * 1000) / 1000;
+  if (spanMs <= 0) return { remainingDays: 0, periodDays, refundKrw: krw(0), retainedKrw: input.amountKrw };
   const from = Math.max(input.now.getTime(), input.periodStart.getTime());
-  const rawDays = Math.floor((input.periodEnd.getTime() - from) / DAY_MS);
-  const remainingDays = Math.min(Math.max(rawDays, 0), input.periodDays);
-  // amount × days stays far below 2^53 for any real price (≤ 10^10 won × 366).
-  const refund = krw(Math.floor((input.amountKrw * remainingDays) / input.periodDays));
-  return { remainingDays, refundKrw: refund, retainedKrw: krw(input.amountKrw - refund) };
+  const remainingDays = Math.max(Math.floor((input.periodEnd.getTime() - from) / DAY_MS), 0);
+  const remainingMs = Math.min(remainingDays * DAY_MS, spanMs);
+  // amount × remaining ms exceeds 2^53 for real prices: exact integer arithmetic.
+  const refund = krw(Math.min(input.amountKrw, Number((BigInt(input.amountKrw) * BigInt(remainingMs)) / BigInt(spanMs))));
+  return { remainingDays, periodDays, refundKrw: refund, retainedKrw: krw(input.amountKrw - refund) };
 }
 
 /** Refund for a mid-period cancel under `policy`. */
 export function cancelRefund(policy: RefundPolicy, input: ProratedRefundInput): ProratedRefund {
-  if (policy === 'none') return { remainingDays: 0, refundKrw: krw(0), retainedKrw: input.amountKrw };
+  if (policy === 'none') return { ...proratedRefund(input), remainingDays: 0, refundKrw: krw(0), retainedKrw: input.amountKrw };
   return proratedRefund(input);
 }
 

@@ -11,5 +11,11 @@ describe('billing cycle states', () => {
     for (const s of ['paid', 'failed', 'canceled'] as const) {
       expect(() => assertBillingCycleTransition('cyc_1', s, 'retrying')).toThrow(IllegalTransitionError);
     }
+    for (const s of ['paid', 'failed'] as const) {
+      expect(() => assertBillingCycleTransition('cyc_1', s, 'scheduled')).toThrow(IllegalTransitionError);
+    }
+  });
+  it('a canceled (never charged) cycle can be scheduled again (the period end moved back onto it)', () => {
+    expect(() => assertBillingCycleTransition('cyc_1', 'canceled', 'scheduled')).not.toThrow();
   });
 });

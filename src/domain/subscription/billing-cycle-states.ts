@@ -8,6 +8,10 @@ import { assertTransition, type TransitionTable } from '../state-machine.ts';
  * - failed: every attempt failed and the grace period ended (the subscription expired).
  * - canceled: never charged: auto-renewal was turned off, the plan changed before the charge,
  *   or the period was paid another way (a fresh checkout).
+ *
+ * canceled → scheduled: a cycle canceled as `superseded` (a prepaid period was bought) is due
+ * again when a refund of that prepaid period moves the subscription's end back onto its
+ * start (it was never charged; the unique period start leaves no room for a second row).
  */
 export const BILLING_CYCLE_STATUSES = ['scheduled', 'retrying', 'paid', 'failed', 'canceled'] as const;
 export type BillingCycleStatus = (typeof BILLING_CYCLE_STATUSES)[number];
@@ -17,7 +21,7 @@ export const BILLING_CYCLE_TRANSITIONS: TransitionTable<BillingCycleStatus> = {
   retrying: ['retrying', 'paid', 'failed', 'canceled'],
   paid: [],
   failed: [],
-  canceled: [],
+  canceled: ['scheduled'],
 };
 
 /** Statuses of a cycle that still expects a charge. */

@@ -128,6 +128,8 @@ export interface RenewalRepository {
   /** Open (scheduled / retrying) cycles of these subscriptions. */
   findOpenCycles(subscriptionIds: readonly string[]): Promise<BillingCycle[]>;
   findCycle(id: string): Promise<BillingCycle | undefined>;
+  /** The cycle of this subscription for the period starting at `periodStart`, in any status. */
+  findCycleByStart(subscriptionId: string, periodStart: Date): Promise<BillingCycle | undefined>;
   /** Inserts a cycle, or returns the existing one for the same subscription and period start. */
   insertCycle(c: NewBillingCycle): Promise<BillingCycle>;
   /** Compare-and-set on status, checked against the transition table. */

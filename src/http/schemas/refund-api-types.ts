@@ -74,6 +74,7 @@ export interface CancelRefundLineView {
   payment_id: string;
   paid_krw: number;
   remaining_days: number;
+  /** Days of this payment's own period (an upgrade: upgrade instant → period end; may be fractional). */
   period_days: number;
   /** floor(paid × remaining_days / period_days) */
   refund_krw: number;

@@ -180,6 +180,16 @@ export class KyselyRenewalRepository implements RenewalRepository {
     return r ? toCycle(r) : undefined;
   }
 
+  async findCycleByStart(subscriptionId: string, periodStart: Date) {
+    const r = await this.db
+      .selectFrom('billing_cycles')
+      .selectAll()
+      .where('subscription_id', '=', subscriptionId)
+      .where('period_start', '=', periodStart)
+      .executeTakeFirst();
+    return r ? toCycle(r) : undefined;
+  }
+
   async insertCycle(c: NewBillingCycle) {
     const inserted = await this.db
       .insertInto('billing_cycles')

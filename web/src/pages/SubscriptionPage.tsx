@@ -108,21 +108,29 @@ export interface CancelNowLine {
   payment: PaymentView;
   paidKrw: number;
   remainingDays: number;
+  /** Days of the payment's own period (an upgrade: upgrade instant → period end). */
+  periodDays: number;
   refundKrw: number;
 }
 
-/** The API's cancel-now rule: floor(paid × remaining whole days / period days) per payment whose period is not over. */
-export function estimateCancelNow(payments: PaymentView[], periodDays: number, now: number): { lines: CancelNowLine[]; totalKrw: number } {
+/**
+ * The API's cancel-now rule, over each payment's own period (an upgrade payment covers only
+ * the upgrade instant → period end): floor(paid × remaining whole days / period days) per
+ * payment whose period is not over.
+ */
+export function estimateCancelNow(payments: PaymentView[], _catalogPeriodDays: number, now: number): { lines: CancelNowLine[]; totalKrw: number } {
   const lines: CancelNowLine[] = [];
   for (const p of payments) {
     if (!PAID.includes(p.status) || !p.period_end || !p.period_start) continue;
+    const start = new Date(p.period_start).getTime();
     const end = new Date(p.period_end).getTime();
-    if (end <= now) continue;
+    if (end <= now || end <= start) continue;
     const paidKrw = p.amount_krw - p.refunded_krw;
     if (paidKrw <= 0) continue;
-    const from = Math.max(now, new Date(p.period_start).getTime());
-    const remainingDays = Math.min(Math.max(Math.floor((end - from) / DAY_MS), 0), periodDays);
-    lines.push({ payment: p, paidKrw, remainingDays, refundKrw: Math.floor((paidKrw * remainingDays) / periodDays) });
+    const remainingDays = Math.max(Math.floor((end - Math.max(now, start)) / DAY_MS), 0);
+    const remainingMs = Math.min(remainingDays * DAY_MS, end - start);
+    const refundKrw = Math.min(paidKrw, Number((BigInt(paidKrw) * BigInt(remainingMs)) / BigInt(end - start)));
+    lines.push({ payment: p, paidKrw, remainingDays, periodDays: Math.round(((end - start) / DAY_MS) * 1000) / 1000, refundKrw });
   }
   return { lines, totalKrw: lines.reduce((a, l) => a + l.refundKrw, 0) };
 }
@@ -904,7 +912,7 @@ function ActionDialog({
             {e.lines.map((l) => (
               <div key={l.payment.id}>
                 <dt>
-                  {shortDate(l.payment.approved_at)} {l.payment.plan_name} {won(l.paidKrw)} × 남은 {l.remainingDays}일 / {ctx.plan?.period_days ?? 30}일
+                  {shortDate(l.payment.approved_at)} {l.payment.plan_name} {won(l.paidKrw)} × 남은 {l.remainingDays}일 / {l.periodDays}일
                 </dt>
                 <dd>{won(l.refundKrw)}</dd>
               </div>
