@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Services } from '../composition.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { registerAuth } from './plugins/auth.ts';
-import { registerCsrfCheck } from './plugins/csrf.ts';
+import { ourOrigins, registerCsrfCheck } from './plugins/csrf.ts';
 import { registerRateLimits } from './plugins/rate-limits.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { authRoutes } from './routes/auth/auth-routes.ts';
@@ -57,7 +57,7 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
 
   registerAuth(app, { tokens: services.tokens, repo: services.ctx.repo, ids: services.ctx.ids, clock: services.ctx.clock });
   registerCsrfCheck(app, {
-    allowedOrigins: () => [new URL(services.ctx.settings.publicUrl).origin, ...config.http.trustedOrigins],
+    allowedOrigins: () => ourOrigins(services.ctx.settings.publicUrl, config.http.trustedOrigins),
   });
 
   const ctx = services.ctx;

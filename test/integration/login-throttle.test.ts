@@ -85,6 +85,15 @@ describe(`login throttle, counted in the database (${db})`, () => {
     expect((await login(app, 'spray-next@example.com', 'wrong password', { remote: '203.0.113.11' })).status).toBe(401);
   });
 
+  it('counts IPv6 clients by their /64 network', async () => {
+    const app = await replica({ LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '4' });
+    for (let i = 1; i <= 4; i++) {
+      expect((await login(app, `v6-${i}@example.com`, 'wrong password', { remote: `2001:db8:1:2::${i}` })).status).toBe(401);
+    }
+    expect((await login(app, 'v6-5@example.com', 'wrong password', { remote: '2001:db8:1:2:ffff::5' })).status).toBe(429);
+    expect((await login(app, 'v6-5@example.com', 'wrong password', { remote: '2001:db8:1:3::1' })).status).toBe(401);
+  });
+
   it('successful log-ins do not use up the per-address allowance', async () => {
     const app = await replica({ LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '3' });
     const u = await s.signup('office@example.com');

@@ -3,6 +3,21 @@ import { AppError } from '../../domain/errors.ts';
 import { SESSION_COOKIE, readCookie } from './auth.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * Our origins: PUBLIC_URL's, the configured extra ones, and, when PUBLIC_URL is a
+ * loopback address, the other loopback names of the same port (a developer opening
+ * http://localhost:8080 reaches the same server as http://127.0.0.1:8080).
+ */
+export function ourOrigins(publicUrl: string, extra: readonly string[]): string[] {
+  const u = new URL(publicUrl);
+  const origins = [u.origin, ...extra];
+  if (LOOPBACK_HOSTS.includes(u.hostname)) {
+    for (const host of LOOPBACK_HOSTS) origins.push(`${u.protocol}//${host}${u.port ? `:${u.port}` : ''}`);
+  }
+  return [...new Set(origins)];
+}
 
 export interface CsrfOptions {
   /**

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import { AppError } from '../../domain/errors.ts';
 import type { Clock } from '../../domain/ports.ts';
 import type { RateLimitRepository } from '../../storage/repositories/rate-limit-repository.ts';
@@ -14,6 +14,15 @@ export interface RateLimitOptions {
   clock: Clock;
   signup: RateLimitRule;
   ready: RateLimitRule;
+}
+
+/**
+ * The client address that per-address limits count: `req.ip` (X-Forwarded-For only
+ * under TRUST_PROXY), with IPv6 addresses reduced to their /64 network, since one
+ * client usually holds a whole /64 and could otherwise rotate through it.
+ */
+export function clientAddressOf(req: FastifyRequest): string {
+  return normalizeIP(req.ip);
 }
 
 type Callback = (err: Error | null, res?: { current: number; ttl: number }) => void;
@@ -47,11 +56,11 @@ function databaseStore(repo: RateLimitRepository, clock: Clock) {
 /** Which routes are limited, by what key. One table, so the limits are read in one place. */
 function rules(opts: RateLimitOptions): Record<string, { rule: RateLimitRule; key: (req: FastifyRequest) => string }> {
   return {
-    'POST /api/auth/signup': { rule: opts.signup, key: (req) => `signup:address:${req.ip}` },
+    'POST /api/auth/signup': { rule: opts.signup, key: (req) => `signup:address:${clientAddressOf(req)}` },
     // Per user (an unauthenticated call is refused later, but counted by address).
     'POST /api/payment/:method/ready': {
       rule: opts.ready,
-      key: (req) => (req.principal ? `ready:user:${req.principal.userId}` : `ready:address:${req.ip}`),
+      key: (req) => (req.principal ? `ready:user:${req.principal.userId}` : `ready:address:${clientAddressOf(req)}`),
     },
   };
 }

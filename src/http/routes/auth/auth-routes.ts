@@ -3,6 +3,7 @@ import { CredentialsSchema, SignUpSchema, signUp, type SignUpResult } from '../.
 import { logIn, type LoginThrottle } from '../../../use-cases/log-in.ts';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { SESSION_COOKIE, principalOf, requireUser } from '../../plugins/auth.ts';
+import { clientAddressOf } from '../../plugins/rate-limits.ts';
 import { docSchema, parseWith } from '../../schemas/validation.ts';
 import { userView } from '../../schemas/views.ts';
 import type { AuthResponse } from '../../schemas/api-types.ts';
@@ -36,7 +37,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { c
 
   app.post('/api/auth/login', { schema: { tags: ['auth'], summary: '로그인 (rate-limited)', body } }, async (req, reply) => {
     const input = parseWith(CredentialsSchema, req.body);
-    return respond(reply, await logIn(ctx, throttle, { ...input, clientAddress: req.ip }), 200);
+    return respond(reply, await logIn(ctx, throttle, { ...input, clientAddress: clientAddressOf(req) }), 200);
   });
 
   app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: '로그아웃' } }, async (_req, reply) => {
