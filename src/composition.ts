@@ -12,7 +12,9 @@ import { IdempotencyRepository } from './storage/repositories/idempotency-reposi
 import { createGatewayRegistry } from './providers/registry.ts';
 import { ScryptPasswordHasher } from './security/scrypt-password-hasher.ts';
 import { TokenService } from './security/token-service.ts';
-import { LoginThrottle } from './use-cases/log-in.ts';
+import { LoginThrottle, dummyPasswordHash } from './use-cases/log-in.ts';
+import { LoginAttemptRepository } from './storage/repositories/login-attempt-repository.ts';
+import { RateLimitRepository } from './storage/repositories/rate-limit-repository.ts';
 import type { GatewayRegistry, UseCaseContext } from './use-cases/context.ts';
 import { composeRefunds } from './composition-refunds.ts';
 import type { NoticeSender } from './domain/ports.ts';
@@ -44,6 +46,10 @@ export interface Services {
   gateways: GatewayRegistry;
   idempotency: IdempotencyRepository;
   loginThrottle: LoginThrottle;
+  /** Counters of the HTTP rate limits (sign-up, checkout start), shared by replicas. */
+  rateLimits: RateLimitRepository;
+  /** Wall-clock time for sessions and abuse limits: the sandbox test clock does not move it. */
+  wallClock: Clock;
   /** Renewals, notices and billing-key revocations; `runOnce(now)` in tests, `start()` in processes. */
   renewals: RenewalWorker;
   /** Route plugins of later areas (admin, sandbox tools), registered by build-app. */
@@ -85,7 +91,8 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   const gateways = createGatewayRegistry(config, logger, clock, opts.providers);
   const repo = new KyselyBillingRepository(db.db);
   // Sessions follow the base clock: moving the sandbox's test clock a month must not sign everyone out.
-  const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds, opts.baseClock ?? systemClock, config.auth.hostJwt);
+  const wallClock = opts.baseClock ?? systemClock;
+  const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds, wallClock, config.auth.hostJwt);
   const ctx: UseCaseContext = {
     repo,
     clock,
@@ -105,6 +112,8 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
+  // Made now, so the first log-in with an unknown e-mail takes no longer than the others.
+  dummyPasswordHash(ctx.passwords).catch((err) => logger.warn({ err }, 'dummy password hash failed'));
   const notices: NoticeSender | null = config.notices.smtpUrl
     ? new SmtpNoticeSender({ url: config.notices.smtpUrl.reveal(), from: config.notices.from })
     : config.sandboxMode
@@ -145,8 +154,19 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     tokens,
     gateways,
     idempotency: new IdempotencyRepository(db.db, { leaseMs: config.idempotencyLeaseMs }),
-    loginThrottle: new LoginThrottle(config.auth.loginMaxAttempts, config.auth.loginWindowMs),
+    loginThrottle: new LoginThrottle(new LoginAttemptRepository(db.db), wallClock, loginPolicies(config)),
+    rateLimits: new RateLimitRepository(db.db),
+    wallClock,
     extraRoutes,
     close: () => (opts.db ? Promise.resolve() : db.close()),
+  };
+}
+
+function loginPolicies(config: AppConfig) {
+  const a = config.auth;
+  const common = { windowMs: a.loginWindowMs, lockMs: a.loginLockMs, maxLockMs: a.loginLockMaxMs, forgetMs: 24 * 3_600_000 };
+  return {
+    account: { ...common, maxAttempts: a.loginMaxAttempts },
+    address: { ...common, maxAttempts: a.loginMaxAttemptsPerAddress },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { Secret } from './secret.ts';
 import { parseRetryDays } from '../domain/subscription/renewal-schedule.ts';
 
@@ -28,6 +29,25 @@ const EnvSchema = z.object({
   ADMIN_EMAILS: z.string().default(''),
   LOGIN_MAX_ATTEMPTS: int.positive().default(5),
   LOGIN_WINDOW_SECONDS: int.positive().default(300),
+  /** First lock after too many attempts; each further lock doubles, up to the max (docs/web-security.md). */
+  LOGIN_LOCK_SECONDS: int.positive().default(300),
+  LOGIN_LOCK_MAX_SECONDS: int.positive().default(24 * 3600),
+  /** Per client address, higher than per account: one office behind a NAT shares an address. */
+  LOGIN_MAX_ATTEMPTS_PER_ADDRESS: int.positive().default(50),
+  SIGNUP_RATE_LIMIT_MAX: int.positive().default(20),
+  SIGNUP_RATE_LIMIT_WINDOW_SECONDS: int.positive().default(3600),
+  READY_RATE_LIMIT_MAX: int.positive().default(30),
+  READY_RATE_LIMIT_WINDOW_SECONDS: int.positive().default(600),
+  /** Fastify trustProxy: false | true | hop count | comma-separated proxy addresses / CIDRs. */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .refine((v) => parseTrustProxy(v) !== undefined, 'true, false, a hop count or comma-separated addresses/CIDRs'),
+  /** Origins besides PUBLIC_URL's allowed to make cookie-authenticated state changes (comma-separated). */
+  CSRF_TRUSTED_ORIGINS: z
+    .string()
+    .default('')
+    .refine((v) => splitList(v).every((o) => URL.canParse(o)), 'comma-separated origins, e.g. http://localhost:5173'),
   HOST_JWT_HS256_SECRET: z.string().optional(),
   HOST_JWT_JWKS_URL: z.string().url().optional(),
   HOST_JWT_ISSUER: z.string().optional(),
@@ -100,6 +120,25 @@ const EnvSchema = z.object({
 
 export type RawEnv = Record<string, string | undefined>;
 
+function splitList(v: string): string[] {
+  return v.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+/** TRUST_PROXY as fastify's `trustProxy` option; undefined when malformed. */
+function parseTrustProxy(v: string): boolean | number | string[] | undefined {
+  const t = v.trim().toLowerCase();
+  if (t === 'true') return true;
+  if (t === 'false' || t === '') return false;
+  if (/^\d+$/.test(t)) return Number(t);
+  const list = splitList(t);
+  const ok = list.every((entry) => {
+    const [addr, bits, ...rest] = entry.split('/');
+    if (rest.length > 0 || !isIP(addr)) return false;
+    return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(addr) === 4 ? 32 : 128));
+  });
+  return ok && list.length > 0 ? list : undefined;
+}
+
 function buildConfig(env: z.infer<typeof EnvSchema>, plansRaw: unknown) {
   const publicUrl = (env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/$/, '');
   return {
@@ -119,12 +158,24 @@ function buildConfig(env: z.infer<typeof EnvSchema>, plansRaw: unknown) {
       adminEmails: env.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
       loginMaxAttempts: env.LOGIN_MAX_ATTEMPTS,
       loginWindowMs: env.LOGIN_WINDOW_SECONDS * 1000,
+      loginLockMs: env.LOGIN_LOCK_SECONDS * 1000,
+      loginLockMaxMs: Math.max(env.LOGIN_LOCK_MAX_SECONDS, env.LOGIN_LOCK_SECONDS) * 1000,
+      loginMaxAttemptsPerAddress: env.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
       hostJwt: {
         hs256Secret: env.HOST_JWT_HS256_SECRET ? new Secret(env.HOST_JWT_HS256_SECRET) : null,
         jwksUrl: env.HOST_JWT_JWKS_URL ?? null,
         issuer: env.HOST_JWT_ISSUER ?? null,
         audience: env.HOST_JWT_AUDIENCE ?? null,
         adminRoleClaim: env.HOST_JWT_ADMIN_ROLE_CLAIM,
+      },
+    },
+    http: {
+      trustProxy: parseTrustProxy(env.TRUST_PROXY)!,
+      /** Extra origins for the CSRF check; PUBLIC_URL's origin is always allowed. */
+      trustedOrigins: splitList(env.CSRF_TRUSTED_ORIGINS).map((o) => new URL(o).origin),
+      rateLimits: {
+        signup: { max: env.SIGNUP_RATE_LIMIT_MAX, windowMs: env.SIGNUP_RATE_LIMIT_WINDOW_SECONDS * 1000 },
+        ready: { max: env.READY_RATE_LIMIT_MAX, windowMs: env.READY_RATE_LIMIT_WINDOW_SECONDS * 1000 },
       },
     },
     kakaopay: {

@@ -9,9 +9,13 @@ export const ERROR_CODES = {
   UNKNOWN_PAYMENT_METHOD: 400,
   PLAN_NOT_PURCHASABLE: 400,
   IDEMPOTENCY_KEY_REUSED: 422,
+  /** Sign-up password refused by the password rule (details.reason says which part). */
+  WEAK_PASSWORD: 400,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
+  /** A cookie-authenticated state change from another origin (docs/web-security.md). */
+  CSRF_REJECTED: 403,
   NOT_FOUND: 404,
   PAYMENT_NOT_FOUND: 404,
   EMAIL_TAKEN: 409,

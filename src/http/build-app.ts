@@ -8,6 +8,9 @@ import type { Services } from '../composition.ts';
 import { clientErrorHandler, frameworkErrors, registerErrorHandler } from './plugins/error-handler.ts';
 import { registerTextGuard } from './plugins/text-guard.ts';
 import { registerAuth } from './plugins/auth.ts';
+import { ourOrigins, registerCsrfCheck } from './plugins/csrf.ts';
+import { registerRateLimits } from './plugins/rate-limits.ts';
+import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { authRoutes } from './routes/auth/auth-routes.ts';
 import { planRoutes } from './routes/plans/plan-routes.ts';
 import { paymentRoutes } from './routes/payment/payment-routes.ts';
@@ -28,7 +31,8 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
     logController: new LogController({
       disableRequestLogging: services.config.logLevel !== 'debug' && services.config.logLevel !== 'trace',
     }),
-    trustProxy: false,
+    // TRUST_PROXY: only then is X-Forwarded-For believed (req.ip feeds the per-address limits).
+    trustProxy: trustProxyOption(services.config.http.trustProxy),
     bodyLimit: 64 * 1024,
     // Errors raised before routing still answer in our envelope.
     frameworkErrors,
@@ -38,6 +42,14 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   registerErrorHandler(app);
   registerTextGuard(app);
+  const config = services.config;
+  // Before any route: both attach per-route settings when a route is added.
+  await registerSecurityHeaders(app, {
+    https: config.publicUrl.startsWith('https:'),
+    naverpaySdkUrl: config.naverpay.sdkUrl,
+    naverpayPageUrls: [config.naverpay.pageBaseUrl, config.naverpay.mobilePageBaseUrl],
+  });
+  await registerRateLimits(app, { repo: services.rateLimits, clock: services.wallClock, ...config.http.rateLimits });
 
   await app.register(swagger, {
     openapi: {
@@ -49,6 +61,9 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   registerAuth(app, { tokens: services.tokens, repo: services.ctx.repo, ids: services.ctx.ids, clock: services.ctx.clock });
+  registerCsrfCheck(app, {
+    allowedOrigins: () => ourOrigins(services.ctx.settings.publicUrl, config.http.trustedOrigins),
+  });
 
   const ctx = services.ctx;
   await app.register(authRoutes, { ctx, throttle: services.loginThrottle, secureCookies: services.config.publicUrl.startsWith('https:') });
@@ -72,4 +87,10 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
     throw new AppError('NOT_FOUND', '찾을 수 없습니다.', { path: req.url.split('?')[0] });
   });
   return app;
+}
+
+/** A hop count becomes the function fastify would build from it (its typings take no number here). */
+function trustProxyOption(v: boolean | number | readonly string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof v === 'number') return (_address, hop) => hop < v;
+  return typeof v === 'boolean' ? v : [...v];
 }

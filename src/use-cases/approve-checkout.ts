@@ -9,6 +9,7 @@ import { checkoutConflict, rejectAmountMismatch, settleApproved } from './settle
 import { planChangeMismatch } from '../domain/subscription/subscription-periods.ts';
 import { refusalError, refuseBeforeApproval, type RefusalCode } from './refuse-approval.ts';
 import { syncPayment } from './sync-payment.ts';
+import { confirmCheckoutExit } from './confirm-checkout-exit.ts';
 
 export interface ApproveCheckoutInput {
   userId: string;
@@ -76,14 +77,8 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   }
 
   const now = () => ctx.clock.now();
-  if (decoded.outcome !== 'authorized') {
-    const to = decoded.outcome === 'canceled' ? 'abandoned' : 'declined';
-    const moved = await ctx.repo.transitionPayment(payment.id, 'ready', to, now(), {
-      failureCode: decoded.reason,
-      failureMessage: decoded.outcome === 'canceled' ? '사용자가 결제를 취소했습니다.' : '결제사에서 결제가 실패했습니다.',
-    });
-    return resultOf(moved ?? (await ctx.repo.findPayment(payment.id))!);
-  }
+  // A cancel / fail return only closes the payment when the provider agrees.
+  if (decoded.outcome !== 'authorized') return resultOf(await confirmCheckoutExit(ctx, gateway, payment, decoded));
 
   if (payment.status === 'unknown') {
     const synced = await syncPayment(ctx, payment.id);

@@ -1,41 +1,75 @@
 import { AppError } from '../domain/errors.ts';
+import type { Clock, PasswordHasher } from '../domain/ports.ts';
+import type { LoginAttemptStore, ThrottlePolicy } from '../domain/login-throttle.ts';
 import type { UseCaseContext } from './context.ts';
 import type { SignUpInput, SignUpResult } from './sign-up.ts';
 
+export interface LoginThrottlePolicies {
+  /** Per e-mail address (known or not). */
+  account: ThrottlePolicy;
+  /** Per client address; higher, since one office behind a NAT shares an address. */
+  address: ThrottlePolicy;
+}
+
 /**
- * Fixed-window login throttle per e-mail and per client address, in memory.
- * Each process counts on its own; behind several replicas the effective limit
- * is the configured one times the replica count.
+ * Login throttle per account and per client address, counted in the database
+ * (shared by every replica). An attempt is counted before the password is
+ * checked, so parallel guesses are counted too; a right password gives the
+ * address its attempt back and clears the account. Each lock of a key lasts
+ * twice as long as the one before (docs/web-security.md).
  */
 export class LoginThrottle {
-  private readonly attempts = new Map<string, { count: number; windowStart: number }>();
   constructor(
-    private readonly max: number,
-    private readonly windowMs: number,
+    private readonly store: LoginAttemptStore,
+    /** Wall-clock time: the sandbox test clock must not unlock accounts. */
+    private readonly clock: Clock,
+    private readonly policies: LoginThrottlePolicies,
   ) {}
 
-  /** Counts a failed attempt. */
-  fail(key: string, now: number): void {
-    const a = this.attempts.get(key);
-    if (!a || now - a.windowStart >= this.windowMs) this.attempts.set(key, { count: 1, windowStart: now });
-    else a.count += 1;
-    if (this.attempts.size > 100_000) this.prune(now);
+  /** Counts one attempt; throws RATE_LIMITED (details.retry_after_seconds) when either key is locked. */
+  async begin(email: string, clientAddress: string): Promise<void> {
+    const now = this.clock.now();
+    const address = await this.store.attempt(addressKey(clientAddress), now, this.policies.address);
+    if (!address.allowed) throw limited(address.retryAfterMs);
+    const account = await this.store.attempt(accountKey(email), now, this.policies.account);
+    if (!account.allowed) {
+      // This attempt never reached a password check: the address gets it back.
+      await this.store.release(addressKey(clientAddress));
+      throw limited(account.retryAfterMs);
+    }
   }
 
-  /** Milliseconds until the key may try again, or 0. */
-  blockedFor(key: string, now: number): number {
-    const a = this.attempts.get(key);
-    if (!a || now - a.windowStart >= this.windowMs || a.count < this.max) return 0;
-    return a.windowStart + this.windowMs - now;
+  /** The password was right. */
+  async succeeded(email: string, clientAddress: string): Promise<void> {
+    await this.store.clear(accountKey(email));
+    await this.store.release(addressKey(clientAddress));
   }
+}
 
-  reset(key: string): void {
-    this.attempts.delete(key);
-  }
+const accountKey = (email: string) => `account:${email}`;
+const addressKey = (address: string) => `address:${address}`;
 
-  private prune(now: number) {
-    for (const [k, a] of this.attempts) if (now - a.windowStart >= this.windowMs) this.attempts.delete(k);
+function limited(retryAfterMs: number): AppError {
+  return new AppError('RATE_LIMITED', '로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.', {
+    retry_after_seconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+  });
+}
+
+const dummyHashes = new WeakMap<PasswordHasher, Promise<string>>();
+
+/**
+ * A hash made once per hasher, checked when the e-mail is unknown (or has no
+ * password), so that an unknown e-mail costs the same scrypt work as a known
+ * one and response times do not tell which e-mails have accounts.
+ */
+export function dummyPasswordHash(passwords: PasswordHasher): Promise<string> {
+  let h = dummyHashes.get(passwords);
+  if (!h) {
+    h = passwords.hash('equal-time login: not anyone’s password');
+    dummyHashes.set(passwords, h);
+    h.catch(() => dummyHashes.delete(passwords));
   }
+  return h;
 }
 
 export interface LogInInput extends SignUpInput {
@@ -43,21 +77,14 @@ export interface LogInInput extends SignUpInput {
 }
 
 export async function logIn(ctx: UseCaseContext, throttle: LoginThrottle, input: LogInInput): Promise<SignUpResult> {
-  const now = ctx.clock.now().getTime();
-  const keys = [`email:${input.email}`, `ip:${input.clientAddress}`];
-  const wait = Math.max(...keys.map((k) => throttle.blockedFor(k, now)));
-  if (wait > 0) {
-    throw new AppError('RATE_LIMITED', '로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.', {
-      retry_after_seconds: Math.ceil(wait / 1000),
-    });
-  }
+  await throttle.begin(input.email, input.clientAddress);
   const user = await ctx.repo.findUserByEmail(input.email);
-  const ok = user?.passwordHash ? await ctx.passwords.verify(input.password, user.passwordHash) : false;
-  if (!user || !ok) {
-    for (const k of keys) throttle.fail(k, now);
+  const stored = user?.passwordHash ?? (await dummyPasswordHash(ctx.passwords));
+  const verified = await ctx.passwords.verify(input.password, stored);
+  if (!user?.passwordHash || !verified) {
     throw new AppError('INVALID_CREDENTIALS', '이메일 또는 비밀번호가 올바르지 않습니다.');
   }
-  throttle.reset(`email:${input.email}`);
+  await throttle.succeeded(input.email, input.clientAddress);
   const { token, expiresAt } = await ctx.tokens.issue({ userId: user.id, role: user.role });
   return { user: { id: user.id, email: user.email, role: user.role, createdAt: user.createdAt }, token, expiresAt };
 }

@@ -109,7 +109,16 @@ export async function startE2E(opts: { env?: Record<string, string> } = {}): Pro
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
-      env: { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PUBLIC_URL: undefined, ...opts.env },
+      env: {
+        PORT: '0',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        PUBLIC_URL: undefined,
+        // Many sign-ups and checkouts from 127.0.0.1 in a few minutes.
+        SIGNUP_RATE_LIMIT_MAX: '1000000',
+        READY_RATE_LIMIT_MAX: '1000000',
+        ...opts.env,
+      },
       kakaopayPort: 0,
       naverpayPort: 0,
       webDir: WEB_DIST,

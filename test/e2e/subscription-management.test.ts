@@ -204,13 +204,15 @@ describe('subscription management in the browser', () => {
         body: JSON.stringify({ operation: 'subscription', error_code: -782, count: 5 }),
       });
       expect(script.ok).toBe(true);
-      const advanced = await page.request.post(`${e2e.url}/api/sandbox/clock`, { data: { advance_days: 30.05 } });
+      // page.request carries the page's cookie but, unlike the page's fetch, no Origin: send ours (CSRF check).
+      const sameOrigin = { origin: new URL(e2e.url).origin };
+      const advanced = await page.request.post(`${e2e.url}/api/sandbox/clock`, { data: { advance_days: 30.05 }, headers: sameOrigin });
       expect(advanced.ok()).toBe(true);
       let renewal: RenewalView | null = null;
       for (let i = 0; i < 20; i++) {
         renewal = (await (await page.request.get(`${e2e.url}/api/subscription/renewal`)).json()) as RenewalView;
         if (renewal.status === 'past_due') break;
-        await page.request.post(`${e2e.url}/api/sandbox/renewals/run`);
+        await page.request.post(`${e2e.url}/api/sandbox/renewals/run`, { headers: sameOrigin });
         await page.waitForTimeout(250);
       }
       expect(renewal?.status).toBe('past_due');

@@ -39,6 +39,9 @@ export async function startTestStack(opts: { env?: RawEnv } = {}): Promise<TestS
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     KAKAOPAY_BASE_URL: kakao.url,
     NAVERPAY_BASE_URL: naver.url,
+    // Tests sign up and start checkouts from 127.0.0.1 in quick succession; tests of the limits set their own.
+    SIGNUP_RATE_LIMIT_MAX: '1000000',
+    READY_RATE_LIMIT_MAX: '1000000',
     ...opts.env,
   });
   const services = await compose(config, { db, skipMigrations: true });

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { CredentialsSchema, signUp, type SignUpResult } from '../../../use-cases/sign-up.ts';
+import { CredentialsSchema, SignUpSchema, signUp, type SignUpResult } from '../../../use-cases/sign-up.ts';
 import { logIn, type LoginThrottle } from '../../../use-cases/log-in.ts';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { SESSION_COOKIE, principalOf, requireUser } from '../../plugins/auth.ts';
+import { clientAddressOf } from '../../plugins/rate-limits.ts';
 import { docSchema, parseWith } from '../../schemas/validation.ts';
 import { userView } from '../../schemas/views.ts';
 import type { AuthResponse } from '../../schemas/api-types.ts';
@@ -17,8 +18,10 @@ export interface AuthRoutesOptions {
 export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { ctx, throttle, secureCookies }) => {
   function respond(reply: FastifyReply, r: SignUpResult, status: number): AuthResponse {
     const maxAge = Math.max(0, Math.floor((r.expiresAt.getTime() - ctx.clock.now().getTime()) / 1000));
-    // HttpOnly + SameSite=Lax: the provider's redirect back to us (a top-level GET) carries it,
-    // cross-site POSTs do not.
+    // HttpOnly + SameSite=Lax, not Strict: the provider's redirect back to our return URL is a
+    // top-level GET from another site and must carry the session to approve the payment. Lax
+    // does not stop same-site POSTs (another port of this host): the CSRF check does
+    // (plugins/csrf.ts, docs/web-security.md).
     reply.header(
       'set-cookie',
       `${SESSION_COOKIE}=${encodeURIComponent(r.token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secureCookies ? '; Secure' : ''}`,
@@ -28,13 +31,13 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { c
   }
 
   const body = docSchema(CredentialsSchema);
-  app.post('/api/auth/signup', { schema: { tags: ['auth'], summary: '회원가입', body } }, async (req, reply) => {
-    return respond(reply, await signUp(ctx, parseWith(CredentialsSchema, req.body)), 201);
+  app.post('/api/auth/signup', { schema: { tags: ['auth'], summary: '회원가입 (비밀번호 규칙, rate-limited)', body: docSchema(SignUpSchema) } }, async (req, reply) => {
+    return respond(reply, await signUp(ctx, parseWith(SignUpSchema, req.body)), 201);
   });
 
   app.post('/api/auth/login', { schema: { tags: ['auth'], summary: '로그인 (rate-limited)', body } }, async (req, reply) => {
     const input = parseWith(CredentialsSchema, req.body);
-    return respond(reply, await logIn(ctx, throttle, { ...input, clientAddress: req.ip }), 200);
+    return respond(reply, await logIn(ctx, throttle, { ...input, clientAddress: clientAddressOf(req) }), 200);
   });
 
   app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: '로그아웃' } }, async (_req, reply) => {

@@ -1,0 +1,42 @@
+/**
+ * A small list of the most common passwords (well-known breach top lists, keyboard walks,
+ * and Korean favourites typed in Latin letters or on a Korean keyboard in English mode).
+ * Compared case-insensitively by `password-rule.ts`; it also strips trailing digits and
+ * punctuation, so `dragon2024!` matches `dragon`.
+ */
+export const COMMON_PASSWORDS: readonly string[] = [
+  '123456', '123456789', '12345678', '12345', '1234567', '1234567890', '123123', '111111', '000000', '1234',
+  '12341234', '11111111', '00000000', '88888888', '987654321', '87654321', '654321', '666666', '696969',
+  '112233', '121212', '123321', '123qwe', '123abc', '1234qwer', '12qwaszx', '147258369', '159753',
+  '789456123', 'password', 'password1', 'password12', 'password123', 'passw0rd', 'p@ssw0rd', 'p@ssword',
+  'pass1234', 'pass', 'word', 'passwd', 'secret', 'secret123', 'qwerty', 'qwerty1', 'qwerty12', 'qwerty123',
+  'qwertyuiop', 'qwer1234', 'qwer', 'qwert', 'asdf', 'asdf1234', 'asdfgh', 'asdfghjk', 'asdfghjkl', 'zxcv',
+  'zxcv1234', 'zxcvbnm', '1q2w3e', '1q2w3e4r', '1q2w3e4r5t', '1q2w3e4r5t6y', '1qaz2wsx', '1qazxsw2',
+  'q1w2e3r4', 'q1w2e3r4t5', 'qazwsx', 'qazwsxedc', 'a1234567', 'a12345678', 'abc123', 'abc12345', 'abcd1234',
+  'abcdef', 'abcdefg', 'abcdefgh', 'aa123456', 'aaaa1111', 'zaq12wsx', 'zaq1zaq1', '!qaz2wsx', 'qwe123',
+  'qweasd', 'qweasdzxc', 'asd123', 'asdasd', 'iloveyou', 'iloveyou1', 'loveyou', 'love', 'lovely', 'loveme',
+  'princess', 'sunshine', 'shadow', 'monkey', 'dragon', 'master', 'letmein', 'welcome', 'welcome1', 'hello',
+  'hello123', 'football', 'baseball', 'soccer', 'basketball', 'superman', 'batman', 'starwars', 'pokemon',
+  'computer', 'internet', 'freedom', 'whatever', 'trustno1', 'ninja', 'mustang', 'michael', 'jennifer',
+  'jordan', 'jordan23', 'hunter', 'ranger', 'harley', 'charlie', 'thomas', 'daniel', 'andrew', 'joshua',
+  'robert', 'matthew', 'jessica', 'ashley', 'nicole', 'hannah', 'tigger', 'summer', 'winter', 'spring',
+  'autumn', 'orange', 'banana', 'chocolate', 'cookie', 'cheese', 'pepper', 'ginger', 'maggie', 'buster',
+  'access', 'admin', 'admin123', 'administrator', 'root', 'toor', 'login', 'guest', 'user', 'test',
+  'test123', 'testing', 'tester', 'demo', 'sample', 'default', 'changeme', 'changeit', 'temp', 'temp123',
+  'abc', '1111', '2222', '1212', '7777777', '777777', '555555', '999999', '101010', '131313', '202020',
+  'google', 'naver', 'kakao', 'daum', 'samsung', 'apple', 'iphone', 'android', 'microsoft', 'windows',
+  'linux', 'ubuntu', 'facebook', 'instagram', 'youtube', 'twitter', 'sarang', 'saranghae', 'saranghaeyo',
+  'saranghe', 'annyeong', 'annyeonghaseyo', 'hangul', 'korea', 'korea123', 'seoul', 'busan', 'fighting',
+  'hwaiting', 'dkssud', 'dkssudgktpdy', 'tkfkdgo', 'tkfkd', 'rhkdtjd', 'ekdtls', 'wjdgh', 'showmethestock',
+  'stock', 'stocks', 'stock123', 'money', 'money123', 'trading', 'trader', 'invest', 'investor', 'bitcoin',
+  'crypto', '1234abcd', '1234asdf', '0987654321', '9876543210', '1q2w3e4r!', 'qwer!234', 'qwer1234!',
+  'asdf!234', 'q1w2e3r4!', 'p@ss1234', 'a1b2c3d4', 'a1s2d3f4', 'zxcvbnm1', 'qwerasdf', 'qwerasdfzxcv',
+  'asdfqwer', '1a2s3d4f', '0p9o8i7u', 'mnbvcxz', 'poiuytrewq', 'lkjhgfdsa', 'monkey1', 'dragon1', 'master1',
+  'shadow1', 'sunshine1', 'princess1', 'football1', 'baseball1', 'superman1', 'letmein1', 'trustno1!',
+  'starwars1', 'killer', 'hockey', 'george', 'thunder', 'silver', 'golden', 'diamond', 'flower', 'purple',
+  'yellow', 'blue', 'red', 'green', 'black', 'white', 'chicken', 'pizza', 'coffee', 'family', 'friends',
+  'forever', 'together', 'heaven', 'angel', 'angels', 'jesus', 'christ', 'blessed', 'asdfasdf', 'qwerqwer',
+  'zxczxc', 'abcabc', 'abcabc123', 'qweqwe', '123qweasd', 'qweasd123', '1qa2ws3ed', 'zaq123', 'password!',
+  'password1!', 'hellokitty', 'hello1234', 'welcome123', 'admin1234', 'root1234', 'test1234', 'user1234',
+  'guest123', 'login123', 'qwerty1234',
+];

@@ -1,0 +1,95 @@
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
+import { AppError } from '../../domain/errors.ts';
+import type { Clock } from '../../domain/ports.ts';
+import type { RateLimitRepository } from '../../storage/repositories/rate-limit-repository.ts';
+
+export interface RateLimitRule {
+  max: number;
+  windowMs: number;
+}
+
+export interface RateLimitOptions {
+  repo: RateLimitRepository;
+  clock: Clock;
+  signup: RateLimitRule;
+  ready: RateLimitRule;
+}
+
+/**
+ * The client address that per-address limits count: `req.ip` (X-Forwarded-For only
+ * under TRUST_PROXY), with IPv6 addresses reduced to their /64 network, since one
+ * client usually holds a whole /64 and could otherwise rotate through it.
+ */
+export function clientAddressOf(req: FastifyRequest): string {
+  return normalizeIP(req.ip);
+}
+
+type Callback = (err: Error | null, res?: { current: number; ttl: number }) => void;
+
+/** @fastify/rate-limit's store interface over our database: every replica counts in the same rows. */
+function databaseStore(repo: RateLimitRepository, clock: Clock) {
+  return class DatabaseRateLimitStore {
+    incr(key: string, cb: Callback, timeWindow: number): void {
+      const now = clock.now();
+      repo.hit(key, timeWindow, now).then(
+        (r) => cb(null, { current: r.hits, ttl: Math.max(0, r.windowEndsAt.getTime() - now.getTime()) }),
+        (err: Error) => cb(err),
+      );
+    }
+
+    read(key: string, cb: Callback): void {
+      const now = clock.now();
+      repo.read(key, now).then(
+        (r) => cb(null, { current: r.hits, ttl: r.windowEndsAt ? Math.max(0, r.windowEndsAt.getTime() - now.getTime()) : 0 }),
+        (err: Error) => cb(err),
+      );
+    }
+
+    /** Per-route stores share the table; keys carry the route's name. */
+    child(): DatabaseRateLimitStore {
+      return this;
+    }
+  };
+}
+
+/** Which routes are limited, by what key. One table, so the limits are read in one place. */
+function rules(opts: RateLimitOptions): Record<string, { rule: RateLimitRule; key: (req: FastifyRequest) => string }> {
+  return {
+    'POST /api/auth/signup': { rule: opts.signup, key: (req) => `signup:address:${clientAddressOf(req)}` },
+    // Per user (an unauthenticated call is refused later, but counted by address).
+    'POST /api/payment/:method/ready': {
+      rule: opts.ready,
+      key: (req) => (req.principal ? `ready:user:${req.principal.userId}` : `ready:address:${clientAddressOf(req)}`),
+    },
+  };
+}
+
+/**
+ * Rate limits of sign-up and checkout start (docs/web-security.md). Must be
+ * registered before the routes. A refusal is RATE_LIMITED (429) with
+ * Retry-After, through the one error handler.
+ */
+export async function registerRateLimits(app: FastifyInstance, opts: RateLimitOptions): Promise<void> {
+  const table = rules(opts);
+  // Runs before @fastify/rate-limit's own onRoute hook (registered below), which reads config.rateLimit.
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) {
+      const entry = table[`${m} ${route.url}`];
+      if (!entry) continue;
+      route.config = {
+        ...(route.config as object),
+        rateLimit: { max: entry.rule.max, timeWindow: entry.rule.windowMs, keyGenerator: entry.key },
+      } as typeof route.config;
+    }
+  });
+  await app.register(rateLimit, {
+    global: false,
+    store: databaseStore(opts.repo, opts.clock) as never,
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError('RATE_LIMITED', '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.', {
+        retry_after_seconds: Math.max(1, Math.ceil(ctx.ttl / 1000)),
+      }),
+  });
+}

@@ -1,0 +1,52 @@
+import { sql, type Kysely } from 'kysely';
+
+/** Table of 0005-web-security. */
+interface RateLimitCountersTable {
+  key: string;
+  hits: number;
+  window_ends_at: Date;
+}
+interface Tables {
+  rate_limit_counters: RateLimitCountersTable;
+}
+
+const PRUNE_EVERY = 500;
+
+/**
+ * Fixed-window hit counters in PostgreSQL, shared by every replica. One
+ * statement counts a hit atomically: insert, or add one (or start a new window
+ * when the old one ended), and return the result.
+ */
+export class RateLimitRepository {
+  private readonly db: Kysely<Tables>;
+  private calls = 0;
+
+  constructor(db: Kysely<any>) {
+    this.db = db as Kysely<Tables>;
+  }
+
+  /** Counts one hit of `key`; returns the hits in the current window and when it ends. */
+  async hit(key: string, windowMs: number, now: Date): Promise<{ hits: number; windowEndsAt: Date }> {
+    if (++this.calls % PRUNE_EVERY === 0) await this.db.deleteFrom('rate_limit_counters').where('window_ends_at', '<', now).execute();
+    const ends = new Date(now.getTime() + windowMs);
+    const row = await this.db
+      .insertInto('rate_limit_counters')
+      .values({ key, hits: 1, window_ends_at: ends })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({
+          hits: sql<number>`CASE WHEN rate_limit_counters.window_ends_at <= ${now} THEN 1 ELSE rate_limit_counters.hits + 1 END`,
+          window_ends_at: sql<Date>`CASE WHEN rate_limit_counters.window_ends_at <= ${now} THEN ${ends} ELSE rate_limit_counters.window_ends_at END`,
+        }),
+      )
+      .returning(['hits', 'window_ends_at'])
+      .executeTakeFirstOrThrow();
+    return { hits: Number(row.hits), windowEndsAt: new Date(row.window_ends_at) };
+  }
+
+  /** The current window of `key` without counting (0 hits when none is open). */
+  async read(key: string, now: Date): Promise<{ hits: number; windowEndsAt: Date | null }> {
+    const row = await this.db.selectFrom('rate_limit_counters').select(['hits', 'window_ends_at']).where('key', '=', key).executeTakeFirst();
+    if (!row || new Date(row.window_ends_at).getTime() <= now.getTime()) return { hits: 0, windowEndsAt: null };
+    return { hits: Number(row.hits), windowEndsAt: new Date(row.window_ends_at) };
+  }
+}
