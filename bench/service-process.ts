@@ -3,7 +3,8 @@ import { compose } from '../src/composition.ts';
 import { buildApp } from '../src/http/build-app.ts';
 
 // The billing service alone (no sandboxes, no worker), on a free port.
-const config = loadConfig(process.env, { PORT: '0', LOG_LEVEL: 'warn', SANDBOX_MODE: 'false' });
+// Benchmarks run against the local sandboxes (APP_ENV=local).
+const config = loadConfig(process.env, { APP_ENV: 'local', PORT: '0', LOG_LEVEL: 'warn', SANDBOX_MODE: 'false' });
 const services = await compose(config, { dbTarget: config.database.kind === 'postgres' ? { ...config.database, poolSize: Number(process.env.BENCH_POOL ?? 10) } : config.database });
 const app = await buildApp(services, { webDir: null });
 await app.listen({ port: 0, host: '127.0.0.1' });
