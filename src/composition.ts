@@ -12,6 +12,8 @@ import { IdempotencyRepository } from './storage/repositories/idempotency-reposi
 import { createGatewayRegistry } from './providers/registry.ts';
 import { ScryptPasswordHasher } from './security/scrypt-password-hasher.ts';
 import { TokenService } from './security/token-service.ts';
+import { SessionGuard } from './security/session-guard.ts';
+import { KyselySessionRepository } from './storage/repositories/session-repository.ts';
 import { LoginThrottle } from './use-cases/log-in.ts';
 import type { GatewayRegistry, UseCaseContext } from './use-cases/context.ts';
 import { composeRefunds } from './composition-refunds.ts';
@@ -41,6 +43,8 @@ export interface Services {
   clock: AdjustableClock;
   ctx: UseCaseContext;
   tokens: TokenService;
+  /** Live-session and current-role check of each request; logout revokes through it. */
+  sessions: SessionGuard;
   gateways: GatewayRegistry;
   idempotency: IdempotencyRepository;
   loginThrottle: LoginThrottle;
@@ -81,7 +85,12 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   const gateways = createGatewayRegistry(config, logger, clock, opts.providers);
   const repo = new KyselyBillingRepository(db.db);
   // Sessions follow the base clock: moving the sandbox's test clock a month must not sign everyone out.
-  const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds, opts.baseClock ?? systemClock, config.auth.hostJwt);
+  const sessionStore = new KyselySessionRepository(db.db);
+  const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds, opts.baseClock ?? systemClock, config.auth.hostJwt, {
+    store: sessionStore,
+    ids: randomIds,
+  });
+  const sessions = new SessionGuard(sessionStore, stopwatch, config.auth.sessionCacheMs);
   const ctx: UseCaseContext = {
     repo,
     clock,
@@ -139,6 +148,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     ctx,
     renewals,
     tokens,
+    sessions,
     gateways,
     idempotency: new IdempotencyRepository(db.db),
     loginThrottle: new LoginThrottle(config.auth.loginMaxAttempts, config.auth.loginWindowMs),

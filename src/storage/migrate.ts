@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-renewals.ts';
 import * as m0003 from './migrations/0003-refunds.ts';
+import * as m0004 from './migrations/0004-access.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-renewals': m0002,
   '0003-refunds': m0003,
+  '0004-access': m0004,
 };
 
 class StaticProvider implements MigrationProvider {
