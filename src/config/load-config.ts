@@ -278,7 +278,8 @@ export function loadConfig(env: RawEnv = process.env, overrides: RawEnv = {}): A
   }
   const problems = parsed.data.APP_ENV === 'production' ? productionProblems(parsed.data, cleaned) : localProblems(parsed.data);
   if (problems.length > 0) {
-    throw new Error(`refused configuration (APP_ENV=${parsed.data.APP_ENV}):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    const hint = parsed.data.APP_ENV === 'production' ? '\n(for the local sandbox setup on loopback, run `npm start` or set APP_ENV=local)' : '';
+    throw new Error(`refused configuration (APP_ENV=${parsed.data.APP_ENV}):\n${problems.map((p) => `  ${p}`).join('\n')}${hint}`);
   }
   const plansRaw = JSON.parse(readFileSync(resolve(parsed.data.PLANS_FILE), 'utf8'));
   return deepFreeze(buildConfig(parsed.data, plansRaw));
