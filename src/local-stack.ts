@@ -11,7 +11,10 @@ import { startNaverPaySandbox } from './simulators/naverpay/main.ts';
 export interface LocalStackOptions {
   /** Environment overrides on top of process.env (PORT, DATABASE_URL, DATA_DIR, …). */
   env?: RawEnv;
-  /** Start both sandboxes in this process (default: when SANDBOX_MODE is on). */
+  /**
+   * Start the sandboxes in this process (default: when SANDBOX_MODE is on), each only for a
+   * provider whose base URL is on loopback: a configured real provider URL is never replaced.
+   */
   sandboxes?: boolean;
   /** Sandbox ports; 0 picks free ones. Defaults come from the configured base URLs. */
   kakaopayPort?: number;
