@@ -10,5 +10,8 @@ export default defineConfig({
     // (a PGlite instance or a PostgreSQL schema), so they never share state.
     pool: 'forks',
     maxWorkers: 2,
+    // Tests run the local sandbox setup (APP_ENV=local: sandbox defaults, loopback only);
+    // the production refusals are tested with explicit env objects.
+    env: { APP_ENV: 'local' },
   },
 });

@@ -4,7 +4,7 @@ import { compose } from '../src/composition.ts';
 
 // One renewal worker for the bench: composes like `npm run worker`, waits for "go" on stdin,
 // runs ticks until nothing is due, then prints its per-charge durations and exits.
-const config = loadConfig(process.env, { LOG_LEVEL: 'warn' });
+const config = loadConfig(process.env, { APP_ENV: 'local', LOG_LEVEL: 'warn' });
 const services = await compose(config, {
   dbTarget: config.database.kind === 'postgres' ? { ...config.database, poolSize: Number(process.env.BENCH_POOL ?? 24) } : config.database,
   skipMigrations: true,

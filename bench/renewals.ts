@@ -64,6 +64,7 @@ async function freshDatabase(kind: 'pglite' | 'postgres'): Promise<Database> {
 function envFor(d: Database, extra: Record<string, string>): Record<string, string> {
   return {
     ...(d.url ? { DATABASE_URL: d.url } : { DATABASE_URL: '', DATA_DIR: d.dataDir! }),
+    APP_ENV: 'local',
     LOG_LEVEL: 'warn',
     SANDBOX_MODE: 'true',
     ...extra,

@@ -3,7 +3,9 @@ import { compose } from '../src/composition.ts';
 import { buildApp } from '../src/http/build-app.ts';
 
 // The billing service alone (no sandboxes, no worker), on a free port.
+// Benchmarks run against the local sandboxes (APP_ENV=local).
 const config = loadConfig(process.env, {
+  APP_ENV: 'local',
   PORT: '0',
   LOG_LEVEL: 'warn',
   SANDBOX_MODE: 'false',

@@ -15,6 +15,8 @@ import { TokenService } from './security/token-service.ts';
 import { LoginThrottle, dummyPasswordHash } from './use-cases/log-in.ts';
 import { LoginAttemptRepository } from './storage/repositories/login-attempt-repository.ts';
 import { RateLimitRepository } from './storage/repositories/rate-limit-repository.ts';
+import { SessionGuard } from './security/session-guard.ts';
+import { KyselySessionRepository } from './storage/repositories/session-repository.ts';
 import type { GatewayRegistry, UseCaseContext } from './use-cases/context.ts';
 import { composeRefunds } from './composition-refunds.ts';
 import type { NoticeSender } from './domain/ports.ts';
@@ -43,6 +45,8 @@ export interface Services {
   clock: AdjustableClock;
   ctx: UseCaseContext;
   tokens: TokenService;
+  /** Live-session and current-role check of each request; logout revokes through it. */
+  sessions: SessionGuard;
   gateways: GatewayRegistry;
   idempotency: IdempotencyRepository;
   loginThrottle: LoginThrottle;
@@ -92,7 +96,12 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   const repo = new KyselyBillingRepository(db.db);
   // Sessions follow the base clock: moving the sandbox's test clock a month must not sign everyone out.
   const wallClock = opts.baseClock ?? systemClock;
-  const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds, wallClock, config.auth.hostJwt);
+  const sessionStore = new KyselySessionRepository(db.db);
+  const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds, wallClock, config.auth.hostJwt, {
+    store: sessionStore,
+    ids: randomIds,
+  });
+  const sessions = new SessionGuard(sessionStore, stopwatch, config.auth.sessionCacheMs);
   const ctx: UseCaseContext = {
     repo,
     clock,
@@ -152,6 +161,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     ctx,
     renewals,
     tokens,
+    sessions,
     gateways,
     idempotency: new IdempotencyRepository(db.db, { leaseMs: config.idempotencyLeaseMs }),
     loginThrottle: new LoginThrottle(new LoginAttemptRepository(db.db), wallClock, loginPolicies(config)),

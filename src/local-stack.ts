@@ -1,6 +1,8 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { loadConfig, type RawEnv } from './config/load-config.ts';
+import { isLoopbackHost, loadConfig, type RawEnv } from './config/load-config.ts';
 import { compose, type ComposeOptions, type Services } from './composition.ts';
 import { buildApp } from './http/build-app.ts';
 import { startKakaoPaySandbox } from './simulators/kakaopay/kakaopay-sandbox-app.ts';
@@ -9,7 +11,10 @@ import { startNaverPaySandbox } from './simulators/naverpay/main.ts';
 export interface LocalStackOptions {
   /** Environment overrides on top of process.env (PORT, DATABASE_URL, DATA_DIR, …). */
   env?: RawEnv;
-  /** Start both sandboxes in this process (default: when SANDBOX_MODE is on). */
+  /**
+   * Start the sandboxes in this process (default: when SANDBOX_MODE is on), each only for a
+   * provider whose base URL is on loopback: a configured real provider URL is never replaced.
+   */
   sandboxes?: boolean;
   /** Sandbox ports; 0 picks free ones. Defaults come from the configured base URLs. */
   kakaopayPort?: number;
@@ -32,6 +37,40 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** The local sandbox admin's external subject: a user without e-mail or password. */
+const SANDBOX_ADMIN_SUBJECT = 'local:sandbox-admin';
+
+/**
+ * A token of the local sandbox admin (created on first use), for the admin-only sandbox tools:
+ * `npm start` writes one to `<DATA_DIR>/sandbox-admin-token` for `npm run clock`, and tests use
+ * it to move the test clock. Sandbox mode only (never in production, which refuses sandbox mode).
+ */
+export async function issueSandboxAdminToken(services: Services): Promise<{ token: string; expiresAt: Date }> {
+  if (!services.config.sandboxMode) throw new Error('the sandbox admin exists in sandbox mode only');
+  const user = await services.ctx.repo.upsertExternalUser({
+    id: services.ctx.ids.next('usr'),
+    email: null,
+    passwordHash: null,
+    role: 'admin',
+    externalSubject: SANDBOX_ADMIN_SUBJECT,
+    createdAt: services.ctx.clock.now(),
+  });
+  return services.tokens.issue({ userId: user.id, role: 'admin' });
+}
+
+/** Where `npm start` leaves the sandbox admin's token for `npm run clock`. */
+export const sandboxAdminTokenFile = (dataDir: string): string => join(dataDir, 'sandbox-admin-token');
+
+/** Writes a fresh sandbox admin token for `npm run clock` (owner-readable only). */
+export async function writeSandboxAdminToken(services: Services): Promise<string> {
+  const { token } = await issueSandboxAdminToken(services);
+  const file = sandboxAdminTokenFile(services.config.dataDir);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+}
+
 function portOf(url: string, fallback: number): number {
   const p = new URL(url).port;
   return p ? Number(p) : fallback;
@@ -50,14 +89,20 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   let naverpayUrl: string | null = null;
   try {
     if (opts.sandboxes ?? base.sandboxMode) {
-      const kakao = await startKakaoPaySandbox({ port: opts.kakaopayPort ?? portOf(base.kakaopay.baseUrl, 8091), host: '127.0.0.1' });
-      closers.push(kakao.close);
-      const naver = await startNaverPaySandbox({ port: opts.naverpayPort ?? portOf(base.naverpay.baseUrl, 8092), host: '127.0.0.1' });
-      closers.push(naver.close);
-      kakaopayUrl = kakao.url;
-      naverpayUrl = naver.url;
-      overrides.KAKAOPAY_BASE_URL = kakao.url;
-      overrides.NAVERPAY_BASE_URL = naver.url;
+      // A provider configured with a real (non-loopback) base URL keeps it: the sandbox stands in
+      // only where the configuration already points at one.
+      if (isLoopbackHost(new URL(base.kakaopay.baseUrl).hostname)) {
+        const kakao = await startKakaoPaySandbox({ port: opts.kakaopayPort ?? portOf(base.kakaopay.baseUrl, 8091), host: '127.0.0.1' });
+        closers.push(kakao.close);
+        kakaopayUrl = kakao.url;
+        overrides.KAKAOPAY_BASE_URL = kakao.url;
+      }
+      if (isLoopbackHost(new URL(base.naverpay.baseUrl).hostname)) {
+        const naver = await startNaverPaySandbox({ port: opts.naverpayPort ?? portOf(base.naverpay.baseUrl, 8092), host: '127.0.0.1' });
+        closers.push(naver.close);
+        naverpayUrl = naver.url;
+        overrides.NAVERPAY_BASE_URL = naver.url;
+      }
     }
     const config = loadConfig(env, overrides);
     const services = await compose(config, { logger: opts.logger, ...opts.compose });

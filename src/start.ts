@@ -1,9 +1,12 @@
-import { startLocalStack } from './local-stack.ts';
+import { startLocalStack, writeSandboxAdminToken } from './local-stack.ts';
 
 // `npm start`: the billing service, an embedded database (unless DATABASE_URL
-// is set) and both provider sandboxes, on loopback.
-const stack = await startLocalStack();
+// is set) and both provider sandboxes, on loopback. Without APP_ENV it runs as
+// APP_ENV=local (sandbox defaults, loopback only); a deployment sets APP_ENV=production.
+const stack = await startLocalStack({ env: { APP_ENV: process.env.APP_ENV || 'local' } });
 const c = stack.services.config;
+// The admin-only sandbox tools (`npm run clock`) sign in with this token.
+const adminTokenFile = c.sandboxMode ? await writeSandboxAdminToken(stack.services) : null;
 const lines = [
   '',
   'ShowMeTheStock Billing is running',
@@ -12,6 +15,7 @@ const lines = [
   `  Database        ${c.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite at ${c.database.dataDir}`}`,
   ...(stack.kakaopayUrl ? [`  KakaoPay sandbox ${stack.kakaopayUrl}`] : []),
   ...(stack.naverpayUrl ? [`  NaverPay sandbox ${stack.naverpayUrl}`] : []),
+  ...(adminTokenFile ? [`  Sandbox admin   token in ${adminTokenFile} (npm run clock uses it)`] : []),
   '',
 ];
 process.stdout.write(lines.join('\n') + '\n');

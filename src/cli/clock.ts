@@ -1,14 +1,18 @@
-import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load-config.ts';
+import { sandboxAdminTokenFile } from '../local-stack.ts';
 import { parseDuration } from '../use-cases/advance-test-clock.ts';
 
 // `npm run clock -- 30d`: moves the sandbox-mode test clock of a running `npm start` (and both
 // sandboxes' clocks) forward, then the service runs a renewal tick. Units: ms, s, m, h, d.
-// Signs in with SMTS_TOKEN if set, else signs up a throwaway sandbox user. --url overrides
-// the service address (default PUBLIC_URL, or http://HOST:PORT).
+// The clock is admin-only: uses SMTS_TOKEN (an admin's token) if set, else the sandbox admin
+// token that `npm start` writes to <DATA_DIR>/sandbox-admin-token. --url overrides the service
+// address (default PUBLIC_URL, or http://HOST:PORT). Reads the same settings as `npm start`
+// (APP_ENV=local unless set).
+const config = loadConfig({ ...process.env, APP_ENV: process.env.APP_ENV || 'local' });
 const args = process.argv.slice(2);
 const urlFlag = args.indexOf('--url');
-const base = (urlFlag >= 0 ? args.splice(urlFlag, 2)[1] : loadConfig().publicUrl).replace(/\/$/, '');
+const base = (urlFlag >= 0 ? args.splice(urlFlag, 2)[1] : config.publicUrl).replace(/\/$/, '');
 const what = args[0];
 if (!what) {
   process.stderr.write('usage: npm run clock -- <duration>   e.g. 30d, 12h, 90m\n');
@@ -28,11 +32,9 @@ async function call(method: string, path: string, body?: unknown, token?: string
 }
 
 try {
-  let token = process.env.SMTS_TOKEN;
-  if (!token) {
-    const email = `clock-${randomBytes(6).toString('hex')}@sandbox.local`;
-    token = (await call('POST', '/api/auth/signup', { email, password: randomBytes(12).toString('hex') })).token as string;
-  }
+  const tokenFile = sandboxAdminTokenFile(config.dataDir);
+  const token = process.env.SMTS_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
+  if (!token) throw new Error(`no admin token: set SMTS_TOKEN, or start the service with npm start (it writes ${tokenFile})`);
   const r = await call('POST', '/api/sandbox/clock', { advance_ms: advanceMs }, token);
   const tick = r.tick ?? {};
   const providers = Object.entries(r.providers ?? {})
@@ -49,5 +51,8 @@ try {
 } catch (err) {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   if (String(err).includes('404')) process.stderr.write('Is the service running with SANDBOX_MODE on (npm start)?\n');
+  if (String(err).includes('401') || String(err).includes('403')) {
+    process.stderr.write('The test clock is admin-only: restart npm start (it writes a fresh sandbox admin token) or set SMTS_TOKEN to an admin token.\n');
+  }
   process.exit(1);
 }

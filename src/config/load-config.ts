@@ -7,14 +7,35 @@ import { parseRetryDays } from '../domain/subscription/renewal-schedule.ts';
 
 /**
  * The one place that reads the environment. Validated once at boot and frozen.
- * Defaults describe the local sandbox setup that `npm start` runs.
+ * Defaults describe the local sandbox setup that `npm start` runs; with
+ * APP_ENV=production (the default) those defaults are refused (see productionProblems).
  */
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = z.coerce.number().int();
 
+/** The published development secret: anyone can sign tokens with it, so production refuses it. */
+export const DEV_TOKEN_SECRET = 'dev-only-token-secret-change-me-0000';
+const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
+/** Defaults that only the bundled sandboxes accept; production refuses them. */
+const SANDBOX_DEFAULTS = {
+  KAKAOPAY_SECRET_KEY: 'DEV_SANDBOX_KAKAOPAY_SECRET',
+  KAKAOPAY_ADMIN_KEY: 'sandbox-kakao-admin-key',
+  NAVERPAY_PARTNER_ID: 'naverpay-partner',
+  NAVERPAY_CLIENT_ID: 'sandbox-client-id',
+  NAVERPAY_CLIENT_SECRET: 'sandbox-client-secret',
+  NAVERPAY_CHAIN_ID: 'sandbox-chain-id',
+  NAVERPAY_RECURRENT_CHAIN_ID: 'sandbox-recurrent-chain-id',
+} as const;
+
 const EnvSchema = z.object({
+  /**
+   * `production` (default): refuses the sandbox defaults (see productionProblems).
+   * `local`: the one-machine sandbox setup of `npm start`; listens on loopback only.
+   */
+  APP_ENV: z.enum(['local', 'production']).default('production'),
   HOST: z.string().default('127.0.0.1'),
   PORT: int.min(0).max(65535).default(8080),
   PUBLIC_URL: z.string().url().optional(),
@@ -22,10 +43,13 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   PLANS_FILE: z.string().default('config/plans.json'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SANDBOX_MODE: bool.default(true),
+  /** Test clock, mailbox and renewal-run routes. Default: on in APP_ENV=local, off in production (where it is refused). */
+  SANDBOX_MODE: bool.optional(),
 
-  AUTH_TOKEN_SECRET: z.string().min(16).default('dev-only-token-secret-change-me-0000'),
+  AUTH_TOKEN_SECRET: z.string().min(16).default(DEV_TOKEN_SECRET),
   AUTH_TOKEN_TTL_SECONDS: int.positive().default(7 * 24 * 3600),
+  /** How long a process may reuse a session check (revoked? role?); logout in the same process clears it at once. */
+  AUTH_SESSION_CACHE_MS: int.nonnegative().max(60_000).default(5_000),
   ADMIN_EMAILS: z.string().default(''),
   LOGIN_MAX_ATTEMPTS: int.positive().default(5),
   LOGIN_WINDOW_SECONDS: int.positive().default(300),
@@ -56,8 +80,8 @@ const EnvSchema = z.object({
 
   KAKAOPAY_BASE_URL: z.string().url().default('http://127.0.0.1:8091'),
   KAKAOPAY_API: z.enum(['current', 'legacy']).default('current'),
-  KAKAOPAY_SECRET_KEY: z.string().default('DEV_SANDBOX_KAKAOPAY_SECRET'),
-  KAKAOPAY_ADMIN_KEY: z.string().default('sandbox-kakao-admin-key'),
+  KAKAOPAY_SECRET_KEY: z.string().default(SANDBOX_DEFAULTS.KAKAOPAY_SECRET_KEY),
+  KAKAOPAY_ADMIN_KEY: z.string().default(SANDBOX_DEFAULTS.KAKAOPAY_ADMIN_KEY),
   KAKAOPAY_CID: z.string().default('TC0ONETIME'),
   KAKAOPAY_SUBSCRIPTION_CID: z.string().default('TCSUBSCRIP'),
   KAKAOPAY_CID_SECRET: z.string().optional(),
@@ -65,11 +89,11 @@ const EnvSchema = z.object({
   KAKAOPAY_TID_LIFETIME_MS: int.positive().default(15 * 60_000),
 
   NAVERPAY_BASE_URL: z.string().url().default('http://127.0.0.1:8092'),
-  NAVERPAY_PARTNER_ID: z.string().default('naverpay-partner'),
-  NAVERPAY_CLIENT_ID: z.string().default('sandbox-client-id'),
-  NAVERPAY_CLIENT_SECRET: z.string().default('sandbox-client-secret'),
-  NAVERPAY_CHAIN_ID: z.string().default('sandbox-chain-id'),
-  NAVERPAY_RECURRENT_CHAIN_ID: z.string().default('sandbox-recurrent-chain-id'),
+  NAVERPAY_PARTNER_ID: z.string().default(SANDBOX_DEFAULTS.NAVERPAY_PARTNER_ID),
+  NAVERPAY_CLIENT_ID: z.string().default(SANDBOX_DEFAULTS.NAVERPAY_CLIENT_ID),
+  NAVERPAY_CLIENT_SECRET: z.string().default(SANDBOX_DEFAULTS.NAVERPAY_CLIENT_SECRET),
+  NAVERPAY_CHAIN_ID: z.string().default(SANDBOX_DEFAULTS.NAVERPAY_CHAIN_ID),
+  NAVERPAY_RECURRENT_CHAIN_ID: z.string().default(SANDBOX_DEFAULTS.NAVERPAY_RECURRENT_CHAIN_ID),
   NAVERPAY_MODE: z.enum(['development', 'production']).default('development'),
   NAVERPAY_CHECKOUT_FLOW: z.enum(['sdk', 'reserve']).default('sdk'),
   NAVERPAY_SDK_URL: z.string().url().optional(),
@@ -119,6 +143,7 @@ const EnvSchema = z.object({
 });
 
 export type RawEnv = Record<string, string | undefined>;
+type Env = z.infer<typeof EnvSchema>;
 
 function splitList(v: string): string[] {
   return v.split(',').map((x) => x.trim()).filter(Boolean);
@@ -139,14 +164,67 @@ function parseTrustProxy(v: string): boolean | number | string[] | undefined {
   return ok && list.length > 0 ? list : undefined;
 }
 
-function buildConfig(env: z.infer<typeof EnvSchema>, plansRaw: unknown) {
+const sandboxModeOf = (env: Env): boolean => env.SANDBOX_MODE ?? env.APP_ENV === 'local';
+
+/** 127.0.0.0/8, ::1 and localhost: the addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** Where the bundled sandboxes live: loopback, or the any-address (which means this machine). */
+function isSandboxUrl(url: string): boolean {
+  const h = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  return isLoopbackHost(h) || h === '0.0.0.0' || h === '::';
+}
+
+/**
+ * Settings a deployment (APP_ENV=production) must not run with: each would let anyone
+ * forge a session, use the sandbox tools, or take "payments" that no provider collects.
+ * `given` is what the environment set (defaults are missing from it).
+ */
+function productionProblems(env: Env, given: RawEnv): string[] {
+  const problems: string[] = [];
+  if (env.AUTH_TOKEN_SECRET === DEV_TOKEN_SECRET || env.AUTH_TOKEN_SECRET.length < MIN_PRODUCTION_SECRET_LENGTH) {
+    problems.push(`AUTH_TOKEN_SECRET: set a random secret of at least ${MIN_PRODUCTION_SECRET_LENGTH} characters (the default is public)`);
+  }
+  if (env.HOST_JWT_HS256_SECRET !== undefined && env.HOST_JWT_HS256_SECRET.length < MIN_PRODUCTION_SECRET_LENGTH) {
+    problems.push(`HOST_JWT_HS256_SECRET: must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters`);
+  }
+  if (env.SANDBOX_MODE === true) {
+    problems.push('SANDBOX_MODE: the test clock and sandbox mailbox are for APP_ENV=local only');
+  }
+  for (const name of ['KAKAOPAY_BASE_URL', 'NAVERPAY_BASE_URL'] as const) {
+    if (given[name] === undefined) problems.push(`${name}: required (the default is the local sandbox)`);
+    else if (isSandboxUrl(env[name])) problems.push(`${name}: a loopback address is a sandbox, not the provider`);
+  }
+  const keyNames = [
+    env.KAKAOPAY_API === 'current' ? 'KAKAOPAY_SECRET_KEY' : 'KAKAOPAY_ADMIN_KEY',
+    'NAVERPAY_PARTNER_ID',
+    'NAVERPAY_CLIENT_ID',
+    'NAVERPAY_CLIENT_SECRET',
+    'NAVERPAY_CHAIN_ID',
+    'NAVERPAY_RECURRENT_CHAIN_ID',
+  ] as const;
+  for (const name of keyNames) {
+    if (env[name] === SANDBOX_DEFAULTS[name]) problems.push(`${name}: the sandbox default; set the value the provider issued`);
+  }
+  return problems;
+}
+
+function localProblems(env: Env): string[] {
+  return isLoopbackHost(env.HOST) ? [] : [`HOST: APP_ENV=local listens on loopback only (127.0.0.1, ::1, localhost), not ${env.HOST}`];
+}
+
+function buildConfig(env: Env, plansRaw: unknown) {
   const publicUrl = (env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/$/, '');
   return {
+    appEnv: env.APP_ENV,
     host: env.HOST,
     port: env.PORT,
     publicUrl,
     logLevel: env.LOG_LEVEL,
-    sandboxMode: env.SANDBOX_MODE,
+    sandboxMode: sandboxModeOf(env),
     database: env.DATABASE_URL
       ? ({ kind: 'postgres', url: env.DATABASE_URL } as const)
       : ({ kind: 'pglite', dataDir: resolve(env.DATA_DIR, 'pglite') } as const),
@@ -155,6 +233,7 @@ function buildConfig(env: z.infer<typeof EnvSchema>, plansRaw: unknown) {
     auth: {
       tokenSecret: new Secret(env.AUTH_TOKEN_SECRET),
       tokenTtlSeconds: env.AUTH_TOKEN_TTL_SECONDS,
+      sessionCacheMs: env.AUTH_SESSION_CACHE_MS,
       adminEmails: env.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
       loginMaxAttempts: env.LOGIN_MAX_ATTEMPTS,
       loginWindowMs: env.LOGIN_WINDOW_SECONDS * 1000,
@@ -223,11 +302,11 @@ export type AppConfig = ReturnType<typeof buildConfig>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-function renewalConfig(env: z.infer<typeof EnvSchema>) {
+function renewalConfig(env: Env) {
   return {
     inProcess: env.RENEWAL_WORKER_IN_PROCESS,
     // Sandbox mode checks every few seconds so test-clock jumps show at once; production once a minute.
-    tickMs: env.RENEWAL_TICK_MS ?? (env.SANDBOX_MODE ? 3_000 : 60_000),
+    tickMs: env.RENEWAL_TICK_MS ?? (sandboxModeOf(env) ? 3_000 : 60_000),
     batchSize: env.RENEWAL_BATCH_SIZE,
     loops: env.RENEWAL_LOOPS,
     settings: {
@@ -250,6 +329,11 @@ export function loadConfig(env: RawEnv = process.env, overrides: RawEnv = {}): A
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const problems = parsed.data.APP_ENV === 'production' ? productionProblems(parsed.data, cleaned) : localProblems(parsed.data);
+  if (problems.length > 0) {
+    const hint = parsed.data.APP_ENV === 'production' ? '\n(for the local sandbox setup on loopback, run `npm start` or set APP_ENV=local)' : '';
+    throw new Error(`refused configuration (APP_ENV=${parsed.data.APP_ENV}):\n${problems.map((p) => `  ${p}`).join('\n')}${hint}`);
   }
   const plansRaw = JSON.parse(readFileSync(resolve(parsed.data.PLANS_FILE), 'utf8'));
   return deepFreeze(buildConfig(parsed.data, plansRaw));

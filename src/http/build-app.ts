@@ -60,13 +60,13 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerAuth(app, { tokens: services.tokens, repo: services.ctx.repo, ids: services.ctx.ids, clock: services.ctx.clock });
+  registerAuth(app, { tokens: services.tokens, sessions: services.sessions, repo: services.ctx.repo, ids: services.ctx.ids, clock: services.ctx.clock });
   registerCsrfCheck(app, {
     allowedOrigins: () => ourOrigins(services.ctx.settings.publicUrl, config.http.trustedOrigins),
   });
 
   const ctx = services.ctx;
-  await app.register(authRoutes, { ctx, throttle: services.loginThrottle, secureCookies: services.config.publicUrl.startsWith('https:') });
+  await app.register(authRoutes, { ctx, throttle: services.loginThrottle, sessions: services.sessions, secureCookies: services.config.publicUrl.startsWith('https:') });
   await app.register(planRoutes, { ctx });
   await app.register(paymentRoutes, { ctx, idempotency: services.idempotency });
   await app.register(subscriptionRoutes, { ctx });

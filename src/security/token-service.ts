@@ -1,16 +1,19 @@
 import { SignJWT, jwtVerify, createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { Clock, TokenIssuer } from '../domain/ports.ts';
+import type { Clock, IdGenerator, TokenIssuer } from '../domain/ports.ts';
 import type { Role } from '../domain/records.ts';
+import type { SessionStore } from '../domain/session-store.ts';
 import type { Secret } from '../config/secret.ts';
 
 const OUR_ISSUER = 'showmethestock-billing';
 
-export interface VerifiedPrincipal {
-  /** Our user id for our own tokens; the external subject for host tokens. */
-  subject: string;
-  role: Role;
-  source: 'local' | 'host';
-}
+/**
+ * A token whose signature and expiry are good. Our own tokens carry no authority of their
+ * own: the session (`sessionId`, the token's jti) must still be live and the role is read from
+ * the database on each request (SessionGuard). Host tokens carry the host application's role.
+ */
+export type VerifiedPrincipal =
+  | { source: 'local'; /** Our user id. */ subject: string; sessionId: string }
+  | { source: 'host'; /** The host application's subject. */ subject: string; role: Role };
 
 export interface HostJwtOptions {
   hs256Secret: Secret | null;
@@ -31,11 +34,13 @@ export class TokenService implements TokenIssuer {
   private readonly cache = new Map<string, { principal: VerifiedPrincipal; expMs: number }>();
   private static readonly CACHE_MAX = 10_000;
 
+  /** Each issued token gets a session row in `sessions` (id from `ids`, prefix `ses`). */
   constructor(
     secret: Secret,
     private readonly ttlSeconds: number,
     private readonly clock: Clock,
     private readonly host: HostJwtOptions,
+    private readonly sessions: { store: SessionStore; ids: IdGenerator },
   ) {
     this.key = new TextEncoder().encode(secret.reveal());
     this.hostKey = host.hs256Secret
@@ -45,11 +50,20 @@ export class TokenService implements TokenIssuer {
         : null;
   }
 
+  /** Starts a session and returns its token. The role is not put in the token: it is read per request. */
   async issue(s: { userId: string; role: Role }) {
     const nowSec = Math.floor(this.clock.now().getTime() / 1000);
     const exp = nowSec + this.ttlSeconds;
-    const token = await new SignJWT({ role: s.role })
+    const sessionId = this.sessions.ids.next('ses');
+    await this.sessions.store.createSession({
+      id: sessionId,
+      userId: s.userId,
+      createdAt: new Date(nowSec * 1000),
+      expiresAt: new Date(exp * 1000),
+    });
+    const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
+      .setJti(sessionId)
       .setSubject(s.userId)
       .setIssuer(OUR_ISSUER)
       .setIssuedAt(nowSec)
@@ -77,8 +91,9 @@ export class TokenService implements TokenIssuer {
   private async verifyUncached(token: string, currentDate: Date): Promise<(VerifiedPrincipal & { expMs: number }) | null> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: OUR_ISSUER, algorithms: ['HS256'], currentDate });
-      if (!payload.sub || !payload.exp) return null;
-      return { subject: payload.sub, role: payload.role === 'admin' ? 'admin' : 'user', source: 'local', expMs: payload.exp * 1000 };
+      // Tokens without a session id (issued before sessions existed, or made up) are not ours.
+      if (!payload.sub || !payload.exp || typeof payload.jti !== 'string' || !payload.jti) return null;
+      return { source: 'local', subject: payload.sub, sessionId: payload.jti, expMs: payload.exp * 1000 };
     } catch {
       // fall through to host tokens
     }
@@ -96,7 +111,7 @@ export class TokenService implements TokenIssuer {
       if (!payload.sub) return null;
       // Host tokens without exp are re-verified after a minute.
       const expMs = payload.exp ? payload.exp * 1000 : currentDate.getTime() + 60_000;
-      return { subject: payload.sub, role: hostRole(payload, this.host.adminRoleClaim), source: 'host', expMs };
+      return { source: 'host', subject: payload.sub, role: hostRole(payload, this.host.adminRoleClaim), expMs };
     } catch {
       return null;
     }

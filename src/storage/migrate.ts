@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-renewals.ts';
 import * as m0003 from './migrations/0003-refunds.ts';
+import * as m0004 from './migrations/0004-access.ts';
 import * as m0005 from './migrations/0005-web-security.ts';
 import * as m0007 from './migrations/0007-checkout-scope.ts';
 import * as m0008 from './migrations/0008-faults.ts';
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-renewals': m0002,
   '0003-refunds': m0003,
+  '0004-access': m0004,
   '0005-web-security': m0005,
   '0007-checkout-scope': m0007,
   '0008-faults': m0008,

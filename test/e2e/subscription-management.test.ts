@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
 import type { PaymentsResponse, RenewalView } from '../../src/http/schemas/api-types.ts';
+import { issueSandboxAdminToken } from '../../src/local-stack.ts';
 
 const PHONE = { width: 375, height: 740, mobile: true };
 
@@ -204,15 +205,15 @@ describe('subscription management in the browser', () => {
         body: JSON.stringify({ operation: 'subscription', error_code: -782, count: 5 }),
       });
       expect(script.ok).toBe(true);
-      // page.request carries the page's cookie but, unlike the page's fetch, no Origin: send ours (CSRF check).
-      const sameOrigin = { origin: new URL(e2e.url).origin };
-      const advanced = await page.request.post(`${e2e.url}/api/sandbox/clock`, { data: { advance_days: 30.05 }, headers: sameOrigin });
+      // The sandbox tools are admin-only: the sandbox admin's token, as `npm run clock` uses it.
+      const asAdmin = { authorization: `Bearer ${(await issueSandboxAdminToken(e2e.stack.services)).token}` };
+      const advanced = await page.request.post(`${e2e.url}/api/sandbox/clock`, { data: { advance_days: 30.05 }, headers: asAdmin });
       expect(advanced.ok()).toBe(true);
       let renewal: RenewalView | null = null;
       for (let i = 0; i < 20; i++) {
         renewal = (await (await page.request.get(`${e2e.url}/api/subscription/renewal`)).json()) as RenewalView;
         if (renewal.status === 'past_due') break;
-        await page.request.post(`${e2e.url}/api/sandbox/renewals/run`, { headers: sameOrigin });
+        await page.request.post(`${e2e.url}/api/sandbox/renewals/run`, { headers: asAdmin });
         await page.waitForTimeout(250);
       }
       expect(renewal?.status).toBe('past_due');

@@ -91,14 +91,17 @@ describe(`plan change, cancel and resume over the API (${process.env.DATABASE_UR
 });
 
 describe('sandbox tools', () => {
-  it('the test clock needs a signed-in user and one of advance_ms / advance_days', async () => {
+  it('the test clock needs an admin and one of advance_ms / advance_days', async () => {
     const anon = await h.api('POST', '/api/sandbox/clock', { body: { advance_days: 1 } });
     expect(anon.status).toBe(401);
     const u = await h.signup();
-    const both = await h.api('POST', '/api/sandbox/clock', { token: u.token, body: { advance_days: 1, advance_ms: 5 } });
+    const asUser = await h.api('POST', '/api/sandbox/clock', { token: u.token, body: { advance_days: 1 } });
+    expect([asUser.status, asUser.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    const admin = await h.adminToken();
+    const both = await h.api('POST', '/api/sandbox/clock', { token: admin, body: { advance_days: 1, advance_ms: 5 } });
     expect([both.status, both.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
     const before = h.now().getTime();
-    const ok = await h.api('POST', '/api/sandbox/clock', { token: u.token, body: { advance_days: 2 } });
+    const ok = await h.api('POST', '/api/sandbox/clock', { token: admin, body: { advance_days: 2 } });
     expect(ok.status).toBe(200);
     expect(Date.parse(ok.body.now) - before).toBe(2 * DAY);
     expect(ok.body.providers).toEqual({ kakaopay: expect.objectContaining({ ok: true }), naverpay: expect.objectContaining({ ok: true }) });
@@ -111,13 +114,14 @@ describe('sandbox tools', () => {
     const u = await h.signup();
     await h.subscribe('kakaopay', u);
     await h.advance(23 * DAY, u);
-    const res = await h.app.inject({ method: 'GET', url: `/sandbox/mailbox?email=${encodeURIComponent(u.email)}` });
+    const headers = { authorization: `Bearer ${await h.adminToken()}` };
+    const res = await h.app.inject({ method: 'GET', url: `/sandbox/mailbox?email=${encodeURIComponent(u.email)}`, headers });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.body).toContain('샌드박스 우편함');
     expect(res.body).toContain('[ShowMeTheStock] 정기결제 예정 안내');
     expect(res.body).toContain('29,000원');
-    const xss = await h.app.inject({ method: 'GET', url: `/sandbox/mailbox?email=${encodeURIComponent('<script>x</script>')}` });
+    const xss = await h.app.inject({ method: 'GET', url: `/sandbox/mailbox?email=${encodeURIComponent('<script>x</script>')}`, headers });
     expect(xss.body).not.toContain('<script>x</script>');
   });
 

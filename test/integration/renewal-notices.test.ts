@@ -95,7 +95,7 @@ describe('notice delivery by SMTP', () => {
     expect(m.subject).toBe('[ShowMeTheStock] 정기결제 예정 안내');
     expect(m.text).toContain('29,000원');
     expect(m.head).toContain('Content-Type: text/plain; charset=UTF-8');
-    const notice = (await h.api('GET', `/api/sandbox/mailbox?email=${encodeURIComponent(u.email)}`)).body.notices[0];
+    const notice = (await h.api('GET', `/api/sandbox/mailbox?email=${encodeURIComponent(u.email)}`, { token: await h.adminToken() })).body.notices[0];
     expect(notice).toMatchObject({ status: 'sent', channel: 'smtp', to: u.email });
   });
 

@@ -86,7 +86,7 @@ describe(`renewal charge timeouts (${process.env.DATABASE_URL ? 'PostgreSQL' : '
     expect(tick.outcomes.deferred).toBe(1);
     let st = (await h.api('GET', '/api/subscription/status', { token: u.token })).body;
     expect(st).toMatchObject({ status: 'past_due', is_active: true });
-    expect((await h.api('GET', '/api/sandbox/mailbox')).body.notices.filter((n: any) => n.kind === 'renewal_failed')).toHaveLength(0);
+    expect((await h.api('GET', '/api/sandbox/mailbox', { token: await h.adminToken() })).body.notices.filter((n: any) => n.kind === 'renewal_failed')).toHaveLength(0);
     const [before] = await renewals(u.userId);
     expect(before.status).toBe('ready');
     await h.advance(31 * 60_000, u);

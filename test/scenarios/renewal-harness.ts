@@ -5,6 +5,7 @@ import { buildApp } from '../../src/http/build-app.ts';
 import { startKakaoPaySandbox } from '../../src/simulators/kakaopay/kakaopay-sandbox-app.ts';
 import { startNaverPaySandbox } from '../../src/simulators/naverpay/main.ts';
 import { createTestDb, type TestDb } from '../helpers/test-db.ts';
+import { issueSandboxAdminToken } from '../../src/local-stack.ts';
 
 export const DAY = 86_400_000;
 export type Provider = 'kakaopay' | 'naverpay';
@@ -33,8 +34,10 @@ export interface RenewalHarness {
   subscribe(provider: Provider, user: User, plan?: string): Promise<any>;
   /** Completes a redirect checkout (`/ready`-shaped answer) at the sandbox and approves it. */
   completeCheckout(provider: Provider, user: User, paymentId: string, checkout: any): Promise<any>;
-  /** Moves all clocks forward and runs a worker tick (the sandbox clock endpoint). */
-  advance(ms: number, user: User): Promise<any>;
+  /** Moves all clocks forward and runs a worker tick (the sandbox clock endpoint, as the sandbox admin). */
+  advance(ms: number, user?: User): Promise<any>;
+  /** A token of the sandbox admin (the sandbox tools are admin-only); made again after reset(). */
+  adminToken(): Promise<string>;
   /** A worker tick at the current time, as `runOnce(now)`. */
   tick(): Promise<any>;
   now(): Date;
@@ -76,6 +79,7 @@ export async function startRenewalHarness(opts: { env?: RawEnv } = {}): Promise<
   await app.ready();
   services.ctx.settings.publicUrl = 'http://127.0.0.1:1';
   const urls = { kakaopay: kakao.url, naverpay: naver.url };
+  let adminToken: string | null = null;
 
   const api: RenewalHarness['api'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
@@ -136,8 +140,12 @@ export async function startRenewalHarness(opts: { env?: RawEnv } = {}): Promise<
       if (r.status !== 200) throw new Error(`ready failed: ${r.status} ${JSON.stringify(r.body)}`);
       return h.completeCheckout(provider, user, r.body.payment_id, r.body.checkout);
     },
-    async advance(ms, user) {
-      const r = await api('POST', '/api/sandbox/clock', { token: user.token, body: { advance_ms: ms } });
+    async adminToken() {
+      adminToken ??= (await issueSandboxAdminToken(services)).token;
+      return adminToken;
+    },
+    async advance(ms) {
+      const r = await api('POST', '/api/sandbox/clock', { token: await h.adminToken(), body: { advance_ms: ms } });
       if (r.status !== 200) throw new Error(`clock failed: ${r.status} ${JSON.stringify(r.body)}`);
       for (const [p, v] of Object.entries(r.body.providers as Record<string, { ok: boolean }>)) {
         if (!v.ok) throw new Error(`sandbox clock of ${p} did not move`);
@@ -161,6 +169,7 @@ export async function startRenewalHarness(opts: { env?: RawEnv } = {}): Promise<
     payments: (userId) => db.db.selectFrom('payments').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('period_start').execute(),
     async reset() {
       await db.reset();
+      adminToken = null;
       for (const p of ['kakaopay', 'naverpay'] as const) {
         await sandbox(p, 'POST', '/__sandbox/reset');
         // The service's test clock keeps its offset; the sandboxes start over at 0.

@@ -25,7 +25,7 @@ async function renewal(u: User) {
   return (await h.api('GET', '/api/subscription/renewal', { token: u.token })).body;
 }
 async function mailbox(u: User) {
-  return (await h.api('GET', `/api/sandbox/mailbox?email=${encodeURIComponent(u.email)}`)).body.notices as any[];
+  return (await h.api('GET', `/api/sandbox/mailbox?email=${encodeURIComponent(u.email)}`, { token: await h.adminToken() })).body.notices as any[];
 }
 
 describe.each<Provider>(['kakaopay', 'naverpay'])(`renewals with %s (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, (provider) => {

@@ -4,12 +4,16 @@ import type { Role } from '../../domain/records.ts';
 import type { BillingRepository } from '../../domain/repositories.ts';
 import type { Clock, IdGenerator } from '../../domain/ports.ts';
 import type { TokenService } from '../../security/token-service.ts';
+import type { SessionGuard } from '../../security/session-guard.ts';
 
 export const SESSION_COOKIE = 'smts_session';
 
 export interface Principal {
   userId: string;
+  /** The role in the database now (host tokens: the host application's claim). */
   role: Role;
+  /** Our own tokens' session (logout revokes it); null for host-application tokens. */
+  sessionId: string | null;
 }
 
 declare module 'fastify' {
@@ -29,6 +33,7 @@ export function readCookie(header: string | undefined, name: string): string | u
 
 export interface AuthDeps {
   tokens: TokenService;
+  sessions: SessionGuard;
   repo: BillingRepository;
   ids: IdGenerator;
   clock: Clock;
@@ -36,7 +41,8 @@ export interface AuthDeps {
 
 /**
  * Resolves the caller from `Authorization: Bearer …` or the session cookie.
- * Host-application tokens map to a local user created on first sight.
+ * Our tokens count only while their session is live, with the user's current role
+ * from the database. Host-application tokens map to a local user created on first sight.
  */
 export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
   app.decorateRequest('principal', null);
@@ -48,7 +54,8 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
     const verified = await deps.tokens.verify(token);
     if (!verified) return;
     if (verified.source === 'local') {
-      req.principal = { userId: verified.subject, role: verified.role };
+      const role = await deps.sessions.roleOf(verified.sessionId, verified.subject);
+      if (role) req.principal = { userId: verified.subject, role, sessionId: verified.sessionId };
       return;
     }
     const user = await deps.repo.upsertExternalUser({
@@ -59,7 +66,7 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
       externalSubject: verified.subject,
       createdAt: deps.clock.now(),
     });
-    req.principal = { userId: user.id, role: user.role };
+    req.principal = { userId: user.id, role: user.role, sessionId: null };
   });
 }
 

@@ -8,14 +8,16 @@ import { docSchema, parseWith } from '../../schemas/validation.ts';
 import { userView } from '../../schemas/views.ts';
 import type { AuthResponse } from '../../schemas/api-types.ts';
 import { AppError } from '../../../domain/errors.ts';
+import type { SessionGuard } from '../../../security/session-guard.ts';
 
 export interface AuthRoutesOptions {
   ctx: UseCaseContext;
   throttle: LoginThrottle;
+  sessions: SessionGuard;
   secureCookies: boolean;
 }
 
-export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { ctx, throttle, secureCookies }) => {
+export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { ctx, throttle, sessions, secureCookies }) => {
   function respond(reply: FastifyReply, r: SignUpResult, status: number): AuthResponse {
     const maxAge = Math.max(0, Math.floor((r.expiresAt.getTime() - ctx.clock.now().getTime()) / 1000));
     // HttpOnly + SameSite=Lax, not Strict: the provider's redirect back to our return URL is a
@@ -40,7 +42,10 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { c
     return respond(reply, await logIn(ctx, throttle, { ...input, clientAddress: clientAddressOf(req) }), 200);
   });
 
-  app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: '로그아웃' } }, async (_req, reply) => {
+  // Revokes the session of the token sent (bearer or cookie): that token stops working at once.
+  app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: '로그아웃 (토큰 폐기)' } }, async (req, reply) => {
+    const sessionId = req.principal?.sessionId;
+    if (sessionId) await sessions.revoke(sessionId, ctx.clock.now());
     reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
     return { ok: true };
   });

@@ -5,7 +5,7 @@ import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { advanceTestClock } from '../../../use-cases/advance-test-clock.ts';
 import type { SandboxClockLink } from '../../../providers/sandbox-clocks.ts';
 import type { RenewalWorker } from '../../../worker/renewal-worker.ts';
-import { requireUser } from '../../plugins/auth.ts';
+import { requireAdmin } from '../../plugins/auth.ts';
 import { docSchema, parseWith } from '../../schemas/validation.ts';
 import { noticeView } from '../../schemas/renewal-views.ts';
 import type { ClockResponse, MailboxResponse, NoticeView } from '../../schemas/renewal-api-types.ts';
@@ -31,14 +31,16 @@ export interface SandboxRoutesOptions {
 }
 
 /**
- * Sandbox-mode tools (registered only when SANDBOX_MODE is on):
- * - `POST /api/sandbox/clock {advance_ms | advance_days}`: any signed-in user may move the
- *   test clock (sandbox mode is a local test setup; there is nothing of anyone's to protect).
- *   Moves this service's clock, both sandboxes' clocks, then runs a worker tick.
+ * Sandbox-mode tools (registered only when SANDBOX_MODE is on, which APP_ENV=production refuses),
+ * for admins only: the clock moves everyone's renewals and the mailbox shows every subscriber's
+ * e-mail. `npm run clock` uses the local sandbox admin's token (see src/local-stack.ts).
+ * - `GET /api/sandbox/clock`: the test clock's time and offset (open: no one's data).
+ * - `POST /api/sandbox/clock {advance_ms | advance_days}`: moves this service's clock, both
+ *   sandboxes' clocks, then runs a worker tick.
  * - `POST /api/sandbox/renewals/run`: one worker tick now.
- * - `GET /api/sandbox/mailbox` (JSON) and `GET /sandbox/mailbox` (HTML): the notice outbox,
- *   newest first, optionally for one `email` or `user_id`. Open without sign-in, like the
- *   provider sandboxes' own control pages.
+ * - `GET /api/sandbox/mailbox` (JSON) and `GET /sandbox/mailbox` (HTML, with the session
+ *   cookie of a signed-in admin): the notice outbox, newest first, optionally for one
+ *   `email` or `user_id`.
  */
 export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (app, { ctx, clock, worker, providerClocks }) => {
   const clockView = (): ClockResponse => ({ now: clock.now().toISOString(), offset_ms: clock.offset });
@@ -47,7 +49,7 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
 
   app.post(
     '/api/sandbox/clock',
-    { preHandler: requireUser, schema: { tags: ['sandbox'], summary: '테스트 시계를 앞으로 이동 (서비스·두 샌드박스), 이어서 갱신 작업 1회 실행', body: docSchema(ClockBody) } },
+    { preHandler: requireAdmin, schema: { tags: ['sandbox'], summary: '테스트 시계를 앞으로 이동 (서비스·두 샌드박스), 이어서 갱신 작업 1회 실행 (관리자 전용)', body: docSchema(ClockBody) } },
     async (req): Promise<ClockResponse> => {
       const body = parseWith(ClockBody, req.body);
       const ms = body.advance_ms ?? Math.round(body.advance_days! * 86_400_000);
@@ -58,7 +60,7 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
 
   app.post(
     '/api/sandbox/renewals/run',
-    { preHandler: requireUser, schema: { tags: ['sandbox'], summary: '갱신 작업 1회 실행 (샌드박스 모드 전용)' } },
+    { preHandler: requireAdmin, schema: { tags: ['sandbox'], summary: '갱신 작업 1회 실행 (샌드박스 모드, 관리자 전용)' } },
     async () => ({ tick: await worker.runOnce(clock.now()) }),
   );
 
@@ -67,11 +69,11 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
     return rows.map(noticeView);
   }
 
-  app.get('/api/sandbox/mailbox', { schema: { tags: ['sandbox'], summary: '샌드박스 우편함: 발송된 안내 메일 (JSON)' } }, async (req): Promise<MailboxResponse> => ({
+  app.get('/api/sandbox/mailbox', { preHandler: requireAdmin, schema: { tags: ['sandbox'], summary: '샌드박스 우편함: 발송된 안내 메일 (JSON, 관리자 전용)' } }, async (req): Promise<MailboxResponse> => ({
     notices: await notices(parseWith(MailboxQuery, req.query)),
   }));
 
-  app.get('/sandbox/mailbox', { schema: { hide: true } }, async (req, reply) => {
+  app.get('/sandbox/mailbox', { preHandler: requireAdmin, schema: { hide: true } }, async (req, reply) => {
     const q = parseWith(MailboxQuery, req.query);
     reply.type('text/html; charset=utf-8');
     return mailboxPage(await notices(q), clock.now(), q.email ?? q.user_id ?? null);
