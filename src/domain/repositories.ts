@@ -2,6 +2,7 @@ import type { Payment, Subscription, User, Role } from './records.ts';
 import type { PaymentStatus } from './payment/payment-states.ts';
 import type { SubscriptionStatus } from './subscription/subscription-states.ts';
 import type { RenewalRepository } from './subscription/renewal-records.ts';
+import type { EngineEvent, NewEngineEvent } from './engine/engine-events.ts';
 
 export interface NewUser {
   id: string;
@@ -48,6 +49,11 @@ export interface AuditEvent {
 
 /** Storage seen from use cases. Every method runs inside the repository's transaction, if any. */
 export interface BillingRepository {
+  /**
+   * Appends an event to the trading engine's outbox with the user's next `seq`. Call it inside
+   * `transaction(...)` with the change it describes, so both commit or neither does.
+   */
+  appendEngineEvent(e: NewEngineEvent): Promise<EngineEvent>;
   insertUser(u: NewUser): Promise<User>;
   findUserByEmail(email: string): Promise<(User & { passwordHash: string | null }) | undefined>;
   findUserById(id: string): Promise<User | undefined>;

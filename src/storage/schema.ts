@@ -112,6 +112,25 @@ export interface Database {
   billing_cycles: BillingCyclesTable;
   notices: NoticesTable;
   billing_key_revocations: BillingKeyRevocationsTable;
+  engine_event_sequences: EngineEventSequencesTable;
+  engine_events: EngineEventsTable;
+}
+
+/** The trading engine's outbox (0010-engine-events). */
+export interface EngineEventSequencesTable {
+  user_id: string;
+  last_seq: number;
+}
+
+export interface EngineEventsTable {
+  id: string;
+  position: Generated<number>;
+  user_id: string;
+  seq: number;
+  type: string;
+  payload: Json;
+  occurred_at: Timestamp;
+  created_at: Timestamp;
 }
 
 export type UserRow = Selectable<UsersTable>;

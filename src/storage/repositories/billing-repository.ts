@@ -15,6 +15,7 @@ import type { PaymentStatus } from '../../domain/payment/payment-states.ts';
 import type { SubscriptionStatus } from '../../domain/subscription/subscription-states.ts';
 import type { Database, PaymentRow, SubscriptionRow, UserRow } from '../schema.ts';
 import type { RenewalRepository } from '../../domain/subscription/renewal-records.ts';
+import type { EngineEvent, NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import { KyselyRenewalRepository } from './renewal-repository.ts';
 
 export function toUser(r: UserRow): User {
@@ -157,6 +158,39 @@ export class KyselyBillingRepository implements BillingRepository {
   async transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
     return this.db.transaction().execute((trx) => fn(new KyselyBillingRepository(trx)));
+  }
+
+  async appendEngineEvent(e: NewEngineEvent): Promise<EngineEvent> {
+    // The upsert takes the user's sequence row lock: one user's events get gapless seqs in commit order.
+    const { last_seq } = await this.db
+      .insertInto('engine_event_sequences')
+      .values({ user_id: e.userId, last_seq: 1 })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seq: sql<number>`engine_event_sequences.last_seq + 1` }))
+      .returning('last_seq')
+      .executeTakeFirstOrThrow();
+    const row = await this.db
+      .insertInto('engine_events')
+      .values({
+        id: e.id,
+        user_id: e.userId,
+        seq: last_seq,
+        type: e.type,
+        payload: JSON.stringify(e.payload),
+        occurred_at: e.occurredAt,
+        created_at: e.occurredAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return {
+      id: row.id,
+      userId: row.user_id,
+      type: row.type as EngineEvent['type'],
+      payload: row.payload as Record<string, unknown>,
+      occurredAt: row.occurred_at,
+      seq: Number(row.seq),
+      position: Number(row.position),
+      createdAt: row.created_at,
+    };
   }
 
   async insertUser(u: NewUser): Promise<User> {
