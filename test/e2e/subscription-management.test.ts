@@ -126,7 +126,10 @@ describe('subscription management in the browser', () => {
       await page.getByRole('link', { name: /프리미엄 플랜 변경 영수증 보기/ }).click();
       await page.waitForURL(/\/payments\/receipt\?id=/);
       await page.getByRole('heading', { name: '영수증' }).waitFor();
-      const receipt = await page.locator('.receipt-card').innerText();
+      // The heading shows while the receipt loads (an empty placeholder card): wait for the loaded card.
+      const card = page.locator('.receipt-card[aria-labelledby="receipt-title"]');
+      await card.waitFor();
+      const receipt = await card.innerText();
       expect(receipt).toMatch(new RegExp(`결제 금액\\s*${charged.toLocaleString('en-US')}원`));
       expect(receipt).toMatch(new RegExp(`부가세\\s*${up.vat_krw.toLocaleString('en-US')}원`));
       expect(receipt).toMatch(new RegExp(`공급가액\\s*${up.supply_krw.toLocaleString('en-US')}원`));
