@@ -94,7 +94,17 @@ const EnvSchema = z.object({
   /** smtp://[user:pass@]host[:port]; notices are delivered only when set (or to the sandbox mailbox). */
   SMTP_URL: z.string().url().optional(),
   NOTICE_FROM: z.string().default('ShowMeTheStock <no-reply@showmethestock.local>'),
+
+  /** Operations (docs/operations.md): request logs, metrics, readiness, shutdown. */
+  REQUEST_LOG: bool.default(true),
+  METRICS_TOKEN: z.string().min(16).optional(),
+  WORKER_HTTP_PORT: int.min(0).max(65535).optional(),
+  WORKER_HEARTBEAT_STALE_SECONDS: int.positive().default(120),
+  SHUTDOWN_TIMEOUT_MS: int.positive().default(30_000),
 });
+
+/** Every environment variable the service reads (deploy files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
 export type RawEnv = Record<string, string | undefined>;
 
@@ -162,6 +172,13 @@ function buildConfig(env: z.infer<typeof EnvSchema>, plansRaw: unknown) {
     approveWaitMs: env.APPROVE_WAIT_MS,
     renewal: renewalConfig(env),
     notices: { smtpUrl: env.SMTP_URL ? new Secret(env.SMTP_URL) : null, from: env.NOTICE_FROM },
+    operations: {
+      requestLog: env.REQUEST_LOG,
+      metricsToken: env.METRICS_TOKEN ? new Secret(env.METRICS_TOKEN) : null,
+      workerHttpPort: env.WORKER_HTTP_PORT ?? null,
+      workerStaleMs: env.WORKER_HEARTBEAT_STALE_SECONDS * 1000,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
   };
 }
 

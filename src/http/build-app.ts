@@ -13,6 +13,8 @@ import { paymentRoutes } from './routes/payment/payment-routes.ts';
 import { subscriptionRoutes } from './routes/subscription/subscription-routes.ts';
 import { planChangeRoutes } from './routes/subscription/plan-change-routes.ts';
 import { AppError } from '../domain/errors.ts';
+import { registerObservability, requestIdFrom } from './plugins/observability.ts';
+import { healthRoutes } from './routes/health/health-routes.ts';
 
 export interface BuildAppOptions {
   /** Folder with the built web app (index.html + assets); served when present. */
@@ -23,16 +25,16 @@ export interface BuildAppOptions {
 export async function buildApp(services: Services, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: services.logger as unknown as FastifyBaseLogger,
-    // Per-request lines only at debug level: at hundreds of checkouts a second they are noise.
-    logController: new LogController({
-      disableRequestLogging: services.config.logLevel !== 'debug' && services.config.logLevel !== 'trace',
-    }),
+    // Fastify's own request lines log the raw URL (query strings carry pg_token); ours (plugins/observability) do not.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    genReqId: requestIdFrom(() => services.ctx.ids.next('req')),
     trustProxy: false,
     bodyLimit: 64 * 1024,
   });
   // Request bodies are validated by zod in each handler; route JSON schemas exist for the OpenAPI document.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   registerErrorHandler(app);
+  registerObservability(app, { metrics: services.metrics, requestLog: services.config.operations.requestLog, metricsToken: services.config.operations.metricsToken });
 
   await app.register(swagger, {
     openapi: {
@@ -53,7 +55,13 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   await app.register(planChangeRoutes, { ctx, idempotency: services.idempotency });
   for (const extra of services.extraRoutes) await app.register(extra.plugin, extra.options);
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  await app.register(healthRoutes, {
+    operations: services.operations,
+    wallClock: services.wallClock,
+    startedAt: services.startedAt,
+    workerStaleMs: services.config.operations.workerStaleMs,
+    shuttingDown: () => services.lifecycle.shuttingDown,
+  });
 
   const webDir = opts.webDir === undefined ? join(process.cwd(), 'web', 'dist') : opts.webDir;
   const hasWeb = webDir !== null && existsSync(join(webDir, 'index.html'));

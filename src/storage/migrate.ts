@@ -2,13 +2,18 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-renewals.ts';
 import * as m0003 from './migrations/0003-refunds.ts';
+import * as m0009 from './migrations/0009-operations.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-renewals': m0002,
   '0003-refunds': m0003,
+  '0009-operations': m0009,
 };
+
+/** Names of every migration this build knows, in order (readiness compares them with the applied ones). */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
 
 class StaticProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
