@@ -334,3 +334,30 @@ describe.skipIf(!process.env.DATABASE_URL)('readiness when the database goes awa
     }
   }, 30_000);
 });
+
+describe(`the test clock with the worker in another process (${label})`, () => {
+  it('a clock move made through the server reaches a worker that shares only the database', async () => {
+    const db = await createTestDb();
+    const email = `clock-admin-${Date.now()}@example.com`;
+    const server = await startStack(db, { ADMIN_EMAILS: email, RENEWAL_TICK_MS: '100' });
+    // The worker process: its own composition (own clock, own worker loop), the same database.
+    const workerConfig = loadConfig(process.env, { LOG_LEVEL: 'silent', RENEWAL_TICK_MS: '100' });
+    const worker = await compose(workerConfig, { db, skipMigrations: true, role: 'worker' });
+    try {
+      worker.renewals.start();
+      const signup = await call(server.url, 'POST', '/api/auth/signup', { body: { email, password: PASSWORD } });
+      const moved = await call(server.url, 'POST', '/api/sandbox/clock', { token: signup.body.token, body: { advance_days: 3 } });
+      expect(moved.status).toBe(200);
+      expect(moved.body.offset_ms).toBe(3 * 86_400_000);
+      await expect.poll(() => worker.clock.offset, { timeout: 5000 }).toBe(3 * 86_400_000);
+      expect(Math.abs(worker.clock.now().getTime() - server.services.clock.now().getTime())).toBeLessThan(2000);
+      // The worker's heartbeat made the server ready; stopping the worker removes it.
+      expect((await call(server.url, 'GET', '/readyz')).body.checks.worker.ok).toBe(true);
+    } finally {
+      await worker.renewals.stop();
+      await worker.close();
+      await server.close();
+      await db.close();
+    }
+  }, 30_000);
+});
