@@ -47,6 +47,12 @@ async function probeProvider(gateway: PaymentGateway, providerRef: string): Prom
 
 function configChecks(config: AppConfig, env: RawEnv): PreflightResult[] {
   const out: PreflightResult[] = [];
+  const appEnv = env.APP_ENV ?? 'production';
+  out.push(
+    appEnv === 'production'
+      ? { check: 'APP_ENV', status: 'ok', detail: 'production (the service refuses sandbox keys, URLs and default secrets)' }
+      : { check: 'APP_ENV', status: 'fail', detail: `must be production (got ${appEnv})` },
+  );
   const pub = new URL(config.publicUrl);
   out.push(
     pub.protocol === 'https:' && !LOOPBACK.test(pub.hostname)
@@ -65,7 +71,8 @@ function configChecks(config: AppConfig, env: RawEnv): PreflightResult[] {
         : { check: name, status: 'fail', detail: `points at a sandbox or plain http (${url})` },
     );
   }
-  const smtp = smtpProblems(env);
+  // Judged as production whatever APP_ENV says: this is the production pre-flight.
+  const smtp = smtpProblems({ ...env, APP_ENV: 'production' });
   out.push(smtp.length ? { check: 'SMTP settings', status: 'fail', detail: smtp.join('; ') } : { check: 'SMTP settings', status: 'ok', detail: 'SMTP_URL and NOTICE_FROM set' });
   out.push(
     config.database.kind === 'postgres'

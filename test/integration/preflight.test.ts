@@ -27,7 +27,8 @@ function env(overrides: Record<string, string> = {}): Record<string, string | un
     PLANS_FILE: 'config/plans.json',
     DATA_DIR: dataDir,
     DATABASE_URL: process.env.DATABASE_URL,
-    APP_ENV: 'production',
+    // local: a production configuration would refuse the sandboxes' loopback URLs at load.
+    APP_ENV: 'local',
     SANDBOX_MODE: 'false',
     PUBLIC_URL: 'https://billing.example.com',
     KAKAOPAY_BASE_URL: kakao.url,
@@ -54,6 +55,7 @@ describe('npm run preflight', () => {
     expect(results['naverpay: keys and merchant codes']).toMatchObject({ status: 'ok' });
     // The sandboxes are plain http on loopback: a production configuration must not point there.
     expect(results.KAKAOPAY_BASE_URL.status).toBe('fail');
+    expect(results.APP_ENV.status).toBe('fail');
     // Nothing listens on port 9: SMTP fails, without printing the password.
     expect(results.SMTP.status).toBe('fail');
     expect(JSON.stringify(results)).not.toContain('smtp-secret-pw');
@@ -61,7 +63,7 @@ describe('npm run preflight', () => {
     expect(after.approve).toEqual(before.approve);
   }, 60_000);
 
-  it('a wrong KakaoPay key or NaverPay secret fails its check; missing SMTP fails outside local mode', async () => {
+  it('a wrong KakaoPay key or NaverPay secret fails its check; missing SMTP fails (judged as production)', async () => {
     const results = byCheck(await runPreflight(env({ KAKAOPAY_SECRET_KEY: 'DEV_wrong-key', NAVERPAY_CLIENT_SECRET: 'wrong-secret', SMTP_URL: '' })));
     expect(results['kakaopay: keys and merchant codes']).toMatchObject({ status: 'fail' });
     expect(results['naverpay: keys and merchant codes']).toMatchObject({ status: 'fail' });
