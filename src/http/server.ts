@@ -2,6 +2,7 @@ import { loadConfig } from '../config/load-config.ts';
 import { compose } from '../composition.ts';
 import { onShutdownSignal } from '../observability/shutdown.ts';
 import { buildApp } from './build-app.ts';
+import { stopServer } from './graceful-stop.ts';
 
 // The API server alone, against the configured database and providers. On the embedded
 // database the renewal worker runs here (PGlite allows one process); on PostgreSQL it runs here
@@ -14,12 +15,5 @@ const worker = config.database.kind === 'pglite' || config.renewal.inProcess;
 if (worker) services.renewals.start();
 services.logger.info({ url: config.publicUrl, worker_in_process: worker }, 'billing API listening');
 
-// Graceful shutdown: readiness fails at once (the load balancer stops routing here), Fastify
-// stops accepting and finishes the requests in flight, the worker finishes the charges it has
-// claimed (no lease is left to run out), then the database closes.
-onShutdownSignal(services.logger, config.operations.shutdownTimeoutMs, async () => {
-  services.lifecycle.shuttingDown = true;
-  await app.close();
-  await services.renewals.stop();
-  await services.close();
-});
+// Graceful shutdown (see stopServer), bounded by SHUTDOWN_TIMEOUT_MS.
+onShutdownSignal(services.logger, config.operations.shutdownTimeoutMs, () => stopServer(app, services));

@@ -2,6 +2,7 @@ import { loadConfig } from '../config/load-config.ts';
 import { compose } from '../composition.ts';
 import { onShutdownSignal } from '../observability/shutdown.ts';
 import { buildWorkerHttp } from './worker-http.ts';
+import { closeHttp } from '../http/graceful-stop.ts';
 
 // `npm run worker`: the renewal worker as its own process, against PostgreSQL. Any number of
 // these may run at once (claims use FOR UPDATE SKIP LOCKED). With the embedded database the
@@ -28,6 +29,6 @@ process.stdout.write(JSON.stringify({ ready: { pid: process.pid } }) + '\n');
 onShutdownSignal(services.logger, config.operations.shutdownTimeoutMs, async () => {
   services.lifecycle.shuttingDown = true;
   await services.renewals.stop();
-  await http?.close();
+  if (http) await closeHttp(http);
   await services.close();
 });

@@ -9,7 +9,9 @@ import { buildApp } from '../../src/http/build-app.ts';
 import { startKakaoPaySandbox } from '../../src/simulators/kakaopay/kakaopay-sandbox-app.ts';
 import { startNaverPaySandbox } from '../../src/simulators/naverpay/main.ts';
 import { createDb } from '../../src/storage/create-db.ts';
+import { stopServer } from '../../src/http/graceful-stop.ts';
 import { createTestDb, type TestDb } from '../helpers/test-db.ts';
+import { OperationsRepository } from '../../src/storage/repositories/operations-repository.ts';
 
 /** Known secret values: none of them may ever appear in a log line. */
 const SECRETS = {
@@ -46,6 +48,8 @@ async function startStack(db: TestDb | Awaited<ReturnType<typeof createDb>>, env
     LOG_LEVEL: 'trace',
     KAKAOPAY_BASE_URL: kakao.url,
     NAVERPAY_BASE_URL: naver.url,
+    KAKAOPAY_SECRET_KEY: SECRETS.KAKAOPAY_SECRET_KEY,
+    NAVERPAY_CLIENT_SECRET: SECRETS.NAVERPAY_CLIENT_SECRET,
     ...env,
   });
   const services = await compose(config, { db, skipMigrations: true, logDestination });
@@ -357,6 +361,39 @@ describe(`the test clock with the worker in another process (${label})`, () => {
       await worker.renewals.stop();
       await worker.close();
       await server.close();
+      await db.close();
+    }
+  }, 30_000);
+});
+
+describe(`graceful shutdown (${label})`, () => {
+  it('finishes the request in flight, refuses new ones, stops the worker and removes its heartbeat', async () => {
+    const db = await createTestDb();
+    const s = await startStack(db);
+    try {
+      s.services.renewals.start();
+      await expect.poll(() => s.services.operations.lastBeat(), { timeout: 5000 }).not.toBeNull();
+      const signup = await call(s.url, 'POST', '/api/auth/signup', { body: { email: `stop-${Date.now()}@example.com`, password: PASSWORD } });
+      // KakaoPay answers this ready after 1.5 s: the request is in flight when the stop begins.
+      await fetch(`${s.services.config.kakaopay.baseUrl}/__sandbox/script`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ operation: 'ready', delay_ms: 1500 }),
+      });
+      const inFlight = call(s.url, 'POST', '/api/payment/kakaopay/ready', { token: signup.body.token, body: { plan: 'standard' } });
+      await new Promise((r) => setTimeout(r, 300));
+      const stopping = stopServer(s.app, s.services);
+      expect(s.services.lifecycle.shuttingDown).toBe(true);
+      await new Promise((r) => setTimeout(r, 100));
+      // New connections are refused; the request in flight still gets its answer.
+      await expect(fetch(`${s.url}/livez`)).rejects.toThrow();
+      const r = await inFlight;
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.tid).toBeTruthy();
+      await stopping;
+      expect(await new OperationsRepository(db.db).lastBeat()).toBeNull();
+    } finally {
+      await s.close().catch(() => undefined);
       await db.close();
     }
   }, 30_000);
