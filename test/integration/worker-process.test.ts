@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { createServer } from 'node:net';
 import { sql } from 'kysely';
 import { startKakaoPaySandbox } from '../../src/simulators/kakaopay/kakaopay-sandbox-app.ts';
 import { OperationsRepository } from '../../src/storage/repositories/operations-repository.ts';
@@ -47,6 +48,12 @@ describe('the worker as a separate process', () => {
       const periodEnd = new Date(now.getTime() + 10 * DAY);
       await seedSubscriptions(db.db, { prefix: 'p', count: SUBS, sids, planId: 'standard', priceKrw: 29000, periodMs: 30 * DAY, periodEnd, nextRenewalAt: periodEnd });
 
+      const httpPort = await new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const port = (probe.address() as { port: number }).port;
+          probe.close(() => resolve(port));
+        });
+      });
       const url = new URL(process.env.DATABASE_URL!);
       url.searchParams.set('options', `-c search_path=${schema}`);
       child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
@@ -59,6 +66,7 @@ describe('the worker as a separate process', () => {
           LOG_LEVEL: 'warn',
           RENEWAL_TICK_MS: '100',
           RENEWAL_NOTICE_DAYS: '0',
+          WORKER_HTTP_PORT: String(httpPort),
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -71,6 +79,12 @@ describe('the worker as a separate process', () => {
       // Its heartbeat is recorded.
       await expect.poll(async () => (await sql<{ pid: number }>`SELECT pid FROM worker_heartbeats`.execute(db!.db)).rows.map((r) => r.pid), { timeout: 10_000 }).toEqual([child.pid]);
 
+      // Its own probes and metrics (WORKER_HTTP_PORT).
+      const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ ok: true, checks: { database: { ok: true }, migrations: { ok: true }, worker: { ok: true } } });
+      expect((await fetch(`http://127.0.0.1:${httpPort}/livez`)).status).toBe(200);
+
       // A few ticks by the real clock: nothing is charged.
       await new Promise((r) => setTimeout(r, 500));
       const charged = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM payments WHERE kind = 'renewal' AND status = 'approved'`.execute(db!.db)).rows[0].n;
@@ -82,6 +96,9 @@ describe('the worker as a separate process', () => {
       const ends = await sql<{ n: number }>`
         SELECT count(*)::int AS n FROM subscriptions WHERE current_period_end = ${new Date(periodEnd.getTime() + 30 * DAY)}::timestamptz`.execute(db.db);
       expect(ends.rows[0].n).toBe(SUBS);
+      const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      expect(metrics).toContain(`billing_payments_total{provider="kakaopay",operation="charge",outcome="approved",role="worker"} ${SUBS}`);
+      expect(metrics).toMatch(/^billing_worker_ticks_total\{outcome="ok",role="worker"\} \d+$/m);
 
       // Graceful stop: exit 0, heartbeat gone, nothing left approving.
       child.kill('SIGTERM');
