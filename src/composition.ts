@@ -26,6 +26,10 @@ import { SmtpNoticeSender } from './worker/smtp-notice-sender.ts';
 import { MailboxNoticeSender } from './worker/mailbox-notice-sender.ts';
 import { sandboxRoutes } from './http/routes/sandbox/sandbox-routes.ts';
 import { createSandboxClockLink } from './providers/sandbox-clocks.ts';
+import { hostname } from 'node:os';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { instrumentRegistry } from './observability/instrumented-gateway.ts';
+import { OperationsRepository } from './storage/repositories/operations-repository.ts';
 
 /** The only real clock in the service. */
 export const systemClock: Clock = { now: () => new Date() };
@@ -52,10 +56,18 @@ export interface Services {
   loginThrottle: LoginThrottle;
   /** Counters of the HTTP rate limits (sign-up, checkout start), shared by replicas. */
   rateLimits: RateLimitRepository;
-  /** Wall-clock time for sessions and abuse limits: the sandbox test clock does not move it. */
+  /** Real time for sessions, abuse limits, heartbeats and readiness: the sandbox test clock does not move it. */
   wallClock: Clock;
   /** Renewals, notices and billing-key revocations; `runOnce(now)` in tests, `start()` in processes. */
   renewals: RenewalWorker;
+  /** Prometheus metrics of this process (`/metrics`). */
+  metrics: Metrics;
+  /** Readiness, heartbeats, the shared test-clock offset, backlog figures. */
+  operations: OperationsRepository;
+  /** When this process composed its services (readiness grace for the first worker heartbeat). */
+  startedAt: Date;
+  /** Set when graceful shutdown begins: `/readyz` fails from then on. */
+  lifecycle: { shuttingDown: boolean };
   /** Route plugins of later areas (admin, sandbox tools), registered by build-app. */
   extraRoutes: { plugin: FastifyPluginAsync<any>; options: Record<string, unknown> }[];
   close(): Promise<void>;
@@ -66,6 +78,8 @@ export interface ComposeOptions {
   db?: DbHandle;
   dbTarget?: DbTarget;
   logger?: Logger;
+  /** Where the composed logger writes (default stdout); tests capture the log lines here. */
+  logDestination?: pino.DestinationStream;
   /** Skip migrations (the caller ran them). */
   skipMigrations?: boolean;
   /** Restrict the providers (tests). */
@@ -74,16 +88,24 @@ export interface ComposeOptions {
   baseClock?: Clock;
   /** Record per-charge durations in `renewals.chargeDurations` (bench). */
   measureCharges?: boolean;
+  /** Which process this is (a label on every metric). Default `server`. */
+  role?: 'server' | 'worker';
 }
 
 /** Builds the dependency graph for the server, the worker and tests. */
 export async function compose(config: AppConfig, opts: ComposeOptions = {}): Promise<Services> {
   const logger =
     opts.logger ??
-    pino({
-      level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.secretKey'], censor: '[redacted]' },
-    });
+    pino(
+      {
+        level: config.logLevel,
+        redact: {
+          paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.secretKey', '*.pg_token', '*.pgToken', '*.billingKey', '*.sid'],
+          censor: '[redacted]',
+        },
+      },
+      ...(opts.logDestination ? [opts.logDestination] : []),
+    );
   const db =
     opts.db ??
     (await createDb(opts.dbTarget ?? config.database, {
@@ -91,11 +113,19 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     }));
   if (!opts.skipMigrations) await migrateToLatest(db.db);
   const clock = new AdjustableClock(opts.baseClock ?? systemClock);
-  const plans = new PlanCatalog(config.plansRaw);
-  const gateways = createGatewayRegistry(config, logger, clock, opts.providers);
-  const repo = new KyselyBillingRepository(db.db);
-  // Sessions follow the base clock: moving the sandbox's test clock a month must not sign everyone out.
   const wallClock = opts.baseClock ?? systemClock;
+  const startedAt = wallClock.now();
+  const operations = new OperationsRepository(db.db);
+  const metrics = createMetrics({
+    role: opts.role ?? 'server',
+    now: () => wallClock.now().getTime(),
+    backlog: () => operations.backlog(clock.now()),
+    lastBeat: () => operations.lastBeat(),
+  });
+  const plans = new PlanCatalog(config.plansRaw);
+  const gateways = instrumentRegistry(createGatewayRegistry(config, logger, clock, opts.providers), metrics, logger, stopwatch);
+  const repo = new KyselyBillingRepository(db.db);
+  // Sessions follow the base clock (wallClock): moving the sandbox's test clock a month must not sign everyone out.
   const sessionStore = new KyselySessionRepository(db.db);
   const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds, wallClock, config.auth.hostJwt, {
     store: sessionStore,
@@ -123,13 +153,15 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   };
   // Made now, so the first log-in with an unknown e-mail takes no longer than the others.
   dummyPasswordHash(ctx.passwords).catch((err) => logger.warn({ err }, 'dummy password hash failed'));
-  const notices: NoticeSender | null = config.notices.smtpUrl
-    ? new SmtpNoticeSender({ url: config.notices.smtpUrl.reveal(), from: config.notices.from })
+  const smtp = config.notices.smtpUrl ? new SmtpNoticeSender({ url: config.notices.smtpUrl.reveal(), from: config.notices.from }) : null;
+  const notices: NoticeSender | null = smtp
+    ? smtp
     : config.sandboxMode
       ? new MailboxNoticeSender()
       : null;
   if (!notices) logger.warn('no SMTP_URL: notices stay pending in the outbox');
   const refundArea = composeRefunds(config, db, ctx);
+  const workerIdentity = { id: randomIds.next('wrk'), host: hostname(), pid: process.pid, startedAt };
   const renewals = new RenewalWorker(ctx, {
     reconcile: (now) => reconcilePayments(ctx, refundArea.refunds, now),
     batchSize: config.renewal.batchSize,
@@ -138,6 +170,24 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     tickMs: config.renewal.tickMs,
     notices,
     ...(opts.measureCharges ? { stopwatch } : {}),
+    // Sandbox mode: the test clock may have been moved by a server process; follow it (forward only).
+    ...(config.sandboxMode
+      ? {
+          beforeTick: async () => {
+            const offset = await operations.testClockOffset();
+            if (offset > clock.offset) clock.advance(offset - clock.offset);
+          },
+        }
+      : {}),
+    afterTick: (outcome) => {
+      metrics.workerTicks.inc({ outcome });
+      if (outcome === 'ok') metrics.workerLastTick.set(wallClock.now().getTime() / 1000);
+    },
+    heartbeat: {
+      intervalMs: Math.max(1000, Math.min(15_000, Math.floor(config.operations.workerStaleMs / 4))),
+      beat: () => operations.beat(workerIdentity, wallClock.now()),
+      forget: () => operations.forgetWorker(workerIdentity.id),
+    },
   });
   const extraRoutes: Services['extraRoutes'] = [];
   // Refunds, receipts, usage and the admin API (/api/admin/*).
@@ -150,6 +200,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
         clock,
         worker: renewals,
         providerClocks: createSandboxClockLink({ kakaopay: config.kakaopay.baseUrl, naverpay: config.naverpay.baseUrl }),
+        persistClock: (offsetMs: number) => operations.saveTestClockOffset(offsetMs, wallClock.now()),
       },
     });
   }
@@ -166,9 +217,16 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     idempotency: new IdempotencyRepository(db.db, { leaseMs: config.idempotencyLeaseMs }),
     loginThrottle: new LoginThrottle(new LoginAttemptRepository(db.db), wallClock, loginPolicies(config)),
     rateLimits: new RateLimitRepository(db.db),
+    metrics,
+    operations,
     wallClock,
+    startedAt,
+    lifecycle: { shuttingDown: false },
     extraRoutes,
-    close: () => (opts.db ? Promise.resolve() : db.close()),
+    close: async () => {
+      smtp?.close();
+      if (!opts.db) await db.close();
+    },
   };
 }
 

@@ -17,6 +17,8 @@ const PRODUCTION: RawEnv = {
   NAVERPAY_CHAIN_ID: 'chain-0123',
   NAVERPAY_RECURRENT_CHAIN_ID: 'chain-4567',
   NAVERPAY_MODE: 'production',
+  SMTP_URL: 'smtp://mailer:mail-secret@smtp.example.com:587',
+  NOTICE_FROM: 'ShowMeTheStock <no-reply@example.com>',
 };
 
 function refusal(env: RawEnv): string {
@@ -47,6 +49,7 @@ describe('loadConfig in production (APP_ENV unset or production)', () => {
       'NAVERPAY_CLIENT_SECRET',
       'NAVERPAY_CHAIN_ID',
       'NAVERPAY_RECURRENT_CHAIN_ID',
+      'SMTP_URL',
     ]) {
       expect(msg).toContain(name);
     }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { Secret } from './secret.ts';
+import { smtpProblems } from './production-checks.ts';
 import { parseRetryDays } from '../domain/subscription/renewal-schedule.ts';
 
 /**
@@ -140,7 +141,17 @@ const EnvSchema = z.object({
   /** smtp://[user:pass@]host[:port]; notices are delivered only when set (or to the sandbox mailbox). */
   SMTP_URL: z.string().url().optional(),
   NOTICE_FROM: z.string().default('ShowMeTheStock <no-reply@showmethestock.local>'),
+
+  /** Operations (docs/operations.md): request logs, metrics, readiness, shutdown. */
+  REQUEST_LOG: bool.default(true),
+  METRICS_TOKEN: z.string().min(16).optional(),
+  WORKER_HTTP_PORT: int.min(0).max(65535).optional(),
+  WORKER_HEARTBEAT_STALE_SECONDS: int.positive().default(120),
+  SHUTDOWN_TIMEOUT_MS: int.positive().default(30_000),
 });
+
+/** Every environment variable the service reads (deploy files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
 export type RawEnv = Record<string, string | undefined>;
 type Env = z.infer<typeof EnvSchema>;
@@ -209,6 +220,8 @@ function productionProblems(env: Env, given: RawEnv): string[] {
   for (const name of keyNames) {
     if (env[name] === SANDBOX_DEFAULTS[name]) problems.push(`${name}: the sandbox default; set the value the provider issued`);
   }
+  // Notices (renewal warnings, failed payments) must reach subscribers.
+  problems.push(...smtpProblems(given));
   return problems;
 }
 
@@ -295,6 +308,13 @@ function buildConfig(env: Env, plansRaw: unknown) {
     idempotencyLeaseMs: env.IDEMPOTENCY_LEASE_SECONDS * 1000,
     renewal: renewalConfig(env),
     notices: { smtpUrl: env.SMTP_URL ? new Secret(env.SMTP_URL) : null, from: env.NOTICE_FROM },
+    operations: {
+      requestLog: env.REQUEST_LOG,
+      metricsToken: env.METRICS_TOKEN ? new Secret(env.METRICS_TOKEN) : null,
+      workerHttpPort: env.WORKER_HTTP_PORT ?? null,
+      workerStaleMs: env.WORKER_HEARTBEAT_STALE_SECONDS * 1000,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
   };
 }
 

@@ -17,6 +17,8 @@ import { paymentRoutes } from './routes/payment/payment-routes.ts';
 import { subscriptionRoutes } from './routes/subscription/subscription-routes.ts';
 import { planChangeRoutes } from './routes/subscription/plan-change-routes.ts';
 import { AppError } from '../domain/errors.ts';
+import { registerObservability, requestIdFrom } from './plugins/observability.ts';
+import { healthRoutes } from './routes/health/health-routes.ts';
 
 export interface BuildAppOptions {
   /** Folder with the built web app (index.html + assets); served when present. */
@@ -27,10 +29,9 @@ export interface BuildAppOptions {
 export async function buildApp(services: Services, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: services.logger as unknown as FastifyBaseLogger,
-    // Per-request lines only at debug level: at hundreds of checkouts a second they are noise.
-    logController: new LogController({
-      disableRequestLogging: services.config.logLevel !== 'debug' && services.config.logLevel !== 'trace',
-    }),
+    // Fastify's own request lines log the raw URL (query strings carry pg_token); ours (plugins/observability) do not.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    genReqId: requestIdFrom(() => services.ctx.ids.next('req')),
     // TRUST_PROXY: only then is X-Forwarded-For believed (req.ip feeds the per-address limits).
     trustProxy: trustProxyOption(services.config.http.trustProxy),
     bodyLimit: 64 * 1024,
@@ -50,6 +51,7 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
     naverpayPageUrls: [config.naverpay.pageBaseUrl, config.naverpay.mobilePageBaseUrl],
   });
   await registerRateLimits(app, { repo: services.rateLimits, clock: services.wallClock, ...config.http.rateLimits });
+  registerObservability(app, { metrics: services.metrics, requestLog: services.config.operations.requestLog, metricsToken: services.config.operations.metricsToken });
 
   await app.register(swagger, {
     openapi: {
@@ -73,7 +75,13 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   await app.register(planChangeRoutes, { ctx, idempotency: services.idempotency });
   for (const extra of services.extraRoutes) await app.register(extra.plugin, extra.options);
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  await app.register(healthRoutes, {
+    operations: services.operations,
+    wallClock: services.wallClock,
+    startedAt: services.startedAt,
+    workerStaleMs: services.config.operations.workerStaleMs,
+    shuttingDown: () => services.lifecycle.shuttingDown,
+  });
 
   const webDir = opts.webDir === undefined ? join(process.cwd(), 'web', 'dist') : opts.webDir;
   const hasWeb = webDir !== null && existsSync(join(webDir, 'index.html'));

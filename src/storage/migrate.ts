@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004-access.ts';
 import * as m0005 from './migrations/0005-web-security.ts';
 import * as m0007 from './migrations/0007-checkout-scope.ts';
 import * as m0008 from './migrations/0008-faults.ts';
+import * as m0009 from './migrations/0009-operations.ts';
 import * as m0010 from './migrations/0010-engine-events.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
@@ -17,8 +18,12 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-web-security': m0005,
   '0007-checkout-scope': m0007,
   '0008-faults': m0008,
+  '0009-operations': m0009,
   '0010-engine-events': m0010,
 };
+
+/** Names of every migration this build knows, in order (readiness compares them with the applied ones). */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
 
 class StaticProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {

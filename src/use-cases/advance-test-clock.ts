@@ -7,6 +7,8 @@ export interface TestClockDeps {
   providerClocks: (advanceMs: number) => Promise<Record<string, { ok: boolean; now?: number; error?: string }>>;
   /** A renewal-worker tick at the new time, so due renewals happen at once. */
   runTick: (now: Date) => Promise<unknown>;
+  /** Records the new offset where worker processes read it before each tick (`npm run worker`). */
+  persist?: (offsetMs: number) => Promise<void>;
 }
 
 export interface AdvanceTestClockResult {
@@ -40,6 +42,7 @@ export async function advanceTestClock(deps: TestClockDeps, advanceMs: number): 
     remaining -= step;
     steps++;
     const now = deps.clock.advance(step);
+    await deps.persist?.(deps.clock.offset);
     const moved = await deps.providerClocks(step);
     // A sandbox that did not move once stays reported as not moved.
     for (const [p, r] of Object.entries(moved)) if (!providers[p] || providers[p].ok) providers = { ...providers, [p]: r };

@@ -17,6 +17,12 @@ export interface RenewalWorkerOptions {
   stopwatch?: () => number;
   /** Runs after each tick: reconciles unknown checkout payments and refunds. */
   reconcile?: (now: Date) => Promise<unknown>;
+  /** Background loop only: runs before each tick (sandbox mode: read the shared test-clock offset). */
+  beforeTick?: () => Promise<void>;
+  /** Background loop only: told how each tick ended (metrics). */
+  afterTick?: (outcome: 'ok' | 'failed') => void;
+  /** While the loop runs: a liveness record every `intervalMs` (readiness), removed at `stop`. */
+  heartbeat?: { intervalMs: number; beat: () => Promise<void>; forget: () => Promise<void> };
 }
 
 export interface TickReport {
@@ -52,7 +58,11 @@ function emptyReport(): TickReport {
 export class RenewalWorker {
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private beating: Promise<unknown> = Promise.resolve();
   private running = false;
+  /** Set while `stop` waits: the tick in progress finishes its claimed work but claims no more. */
+  private stopping = false;
   /** Provider-call durations of charges in ms, when a stopwatch was given. */
   readonly chargeDurations: number[] = [];
 
@@ -75,22 +85,50 @@ export class RenewalWorker {
     const loop = async () => {
       if (!this.running) return;
       try {
+        await this.options.beforeTick?.();
         const r = await this.runOnce();
+        this.options.afterTick?.('ok');
         if (r.claimed > 0 || r.notices.sent > 0) this.ctx.logger.info({ tick: r }, 'renewal tick');
       } catch (err) {
+        this.options.afterTick?.('failed');
         this.ctx.logger.error({ err }, 'renewal tick failed');
       }
       if (this.running) this.timer = setTimeout(loop, this.options.tickMs);
     };
     this.timer = setTimeout(loop, 0);
+    const hb = this.options.heartbeat;
+    if (hb) {
+      const beat = () => {
+        this.beating = hb.beat().catch((err) => this.ctx.logger.warn({ err }, 'worker heartbeat failed'));
+      };
+      beat();
+      this.heartbeatTimer = setInterval(beat, hb.intervalMs);
+      this.heartbeatTimer.unref();
+    }
   }
 
-  /** Stops the loop and waits for the tick in progress. */
+  /**
+   * Stops the loop. The tick in progress claims nothing more; the charges it already claimed
+   * run to their end and settle, so no lease is left behind for another worker to wait out.
+   * Then the heartbeat record is removed.
+   */
   async stop(): Promise<void> {
+    const wasRunning = this.running;
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.chain;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    this.stopping = true;
+    try {
+      await this.chain;
+    } finally {
+      this.stopping = false;
+    }
+    if (wasRunning && this.options.heartbeat) {
+      await this.beating;
+      await this.options.heartbeat.forget().catch((err) => this.ctx.logger.warn({ err }, 'worker heartbeat removal failed'));
+    }
   }
 
   private async tick(now: Date): Promise<TickReport> {
@@ -116,7 +154,7 @@ export class RenewalWorker {
   }
 
   private async drain(now: Date, report: TickReport): Promise<void> {
-    for (let round = 0; round < MAX_ROUNDS; round++) {
+    for (let round = 0; round < MAX_ROUNDS && !this.stopping; round++) {
       const { claimed, tasks } = await claimDueRenewals(this.ctx, now, this.options.batchSize);
       report.claimed += claimed;
       if (claimed === 0) return;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { DAY, startRenewalHarness, type RenewalHarness } from '../scenarios/renewal-harness.ts';
-import { encodeHeaderWords, formatMessage } from '../../src/worker/smtp-notice-sender.ts';
+import { smtpTransportOptions } from '../../src/worker/smtp-notice-sender.ts';
 
 /** A tiny SMTP server: records each session's commands and message; can refuse RCPT once. */
 function fakeSmtp() {
@@ -40,7 +40,8 @@ function fakeSmtp() {
         } else if (verb === 'DATA') {
           inData = true;
           socket.write('354 go ahead\r\n');
-        } else if (verb === 'QUIT') {
+        } else if (verb === 'RSET' || verb === 'NOOP') socket.write('250 ok\r\n');
+        else if (verb === 'QUIT') {
           socket.write('221 bye\r\n');
           socket.end();
         } else socket.write('500 what\r\n');
@@ -55,16 +56,28 @@ function fakeSmtp() {
   };
 }
 
+/** RFC 2047 encoded words (B or Q) → text. */
+function decodeWords(value: string): string {
+  return value
+    .replace(/\r\n[ \t]/g, ' ')
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?UTF-8\?([BQ])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
+      enc.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+    );
+}
+
 function decode(data: string) {
-  const [head, body] = data.split('\r\n\r\n');
-  const subject = /^Subject: (.*(?:\r\n .*)*)/m.exec(head)![1]
-    .split(/\r\n /)
-    .map((w) => Buffer.from(/=\?UTF-8\?B\?(.*)\?=/.exec(w)![1], 'base64').toString('utf8'))
-    .join('');
+  const split = data.indexOf('\r\n\r\n');
+  const head = data.slice(0, split);
+  const body = data.slice(split + 4);
+  const subject = decodeWords(/^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(head)![1]);
   return { head, subject, text: Buffer.from(body.replace(/\r\n/g, ''), 'base64').toString('utf8') };
 }
 
 const smtp = fakeSmtp();
+const smtp2 = fakeSmtp();
 let h: RenewalHarness;
 
 beforeAll(async () => {
@@ -94,19 +107,38 @@ describe('notice delivery by SMTP', () => {
     const m = decode(mail.data);
     expect(m.subject).toBe('[ShowMeTheStock] 정기결제 예정 안내');
     expect(m.text).toContain('29,000원');
-    expect(m.head).toContain('Content-Type: text/plain; charset=UTF-8');
+    expect(m.head).toMatch(/^Content-Type: text\/plain; charset=utf-8$/im);
+    expect(m.head).toMatch(/^Content-Transfer-Encoding: base64$/im);
     const notice = (await h.api('GET', `/api/sandbox/mailbox?email=${encodeURIComponent(u.email)}`, { token: await h.adminToken() })).body.notices[0];
     expect(notice).toMatchObject({ status: 'sent', channel: 'smtp', to: u.email });
   });
 
-  it('encodes long Korean headers as several encoded words without splitting characters', () => {
-    const subject = '가'.repeat(40);
-    const words = encodeHeaderWords(subject).split('\r\n ');
-    expect(words.length).toBeGreaterThan(1);
-    const back = words.map((w) => Buffer.from(/=\?UTF-8\?B\?(.*)\?=/.exec(w)![1], 'base64').toString('utf8')).join('');
-    expect(back).toBe(subject);
-    const msg = formatMessage('ShowMeTheStock <a@example.com>', { to: 'b@example.com', subject: 'x', text: '안녕\n하세요', messageId: 'm1@x', date: new Date(0) });
-    expect(msg.split('\r\n').every((l) => l.length <= 998)).toBe(true);
-    expect(msg).toContain('Date: Thu, 01 Jan 1970 00:00:00 +0000');
+  it('SMTP URLs: smtps is TLS on 465, smtp is STARTTLS on 587 (required off this host), pooled, credentials decoded', () => {
+    const tls = smtpTransportOptions({ url: 'smtps://user%40corp:p%40ss@mail.example.com', from: 'a@example.com' });
+    expect(tls).toMatchObject({ secure: true, port: 465, pool: true, host: 'mail.example.com', auth: { user: 'user@corp', pass: 'p@ss' } });
+    const starttls = smtpTransportOptions({ url: 'smtp://u:p@mail.example.com', from: 'a@example.com' });
+    expect(starttls).toMatchObject({ secure: false, port: 587, requireTLS: true });
+    const relay = smtpTransportOptions({ url: 'smtp://127.0.0.1:2525', from: 'a@example.com' });
+    expect(relay).toMatchObject({ secure: false, port: 2525, requireTLS: false });
+    expect(relay).not.toHaveProperty('auth');
+    expect(() => smtpTransportOptions({ url: 'http://mail.example.com', from: 'a@example.com' })).toThrow(/smtp:\/\/ or smtps:\/\//);
+  });
+
+  it('a long Korean subject survives as encoded words', async () => {
+    const { SmtpNoticeSender } = await import('../../src/worker/smtp-notice-sender.ts');
+    const port = await smtp2.listen();
+    const sender = new SmtpNoticeSender({ url: `smtp://127.0.0.1:${port}`, from: '쇼미더스탁 <no-reply@example.com>' });
+    try {
+      const subject = '가'.repeat(40);
+      await sender.send({ to: 'b@example.com', subject, text: '안녕\n하세요', messageId: 'm1@x', date: new Date(0) });
+      const m = decode(smtp2.mails[0].data);
+      expect(m.subject).toBe(subject);
+      expect(m.text.replace(/\r\n/g, '\n')).toBe('안녕\n하세요');
+      expect(m.head).toMatch(/^Message-ID: <m1@x>$/im);
+      expect(smtp2.mails[0].data.split('\r\n').every((l) => l.length <= 998)).toBe(true);
+    } finally {
+      sender.close();
+      await smtp2.close();
+    }
   });
 });

@@ -48,7 +48,7 @@ async function control(method: 'GET' | 'POST', path: string, body?: unknown): Pr
 }
 
 interface LogEntry {
-  level: 'warn' | 'error';
+  level: 'info' | 'warn' | 'error';
   fields: Record<string, unknown>;
   message: string;
 }
@@ -57,6 +57,7 @@ function recordingLogger(): KakaoPayLogger & { entries: LogEntry[] } {
   const entries: LogEntry[] = [];
   return {
     entries,
+    info: (fields, message) => entries.push({ level: 'info', fields, message }),
     warn: (fields, message) => entries.push({ level: 'warn', fields, message }),
     error: (fields, message) => entries.push({ level: 'error', fields, message }),
   };
@@ -540,6 +541,25 @@ describe.each(['current', 'legacy'] as const)('billing key (%s API)', (api) => {
       '-751',
     );
     expect((await control('GET', '/stats')).charges_by_sid[sid]).toBe(1);
+  });
+});
+
+describe('CID fallback logging', () => {
+  it('the routine -731 of a subscription tid looked up under the one-time CID is logged at info, not error', async () => {
+    const logger = recordingLogger();
+    const gateway = gatewayWith({}, logger);
+    const { input, tid } = await checkout(gateway, { recurring: true, amountKrw: krw(29000) });
+    logger.entries.length = 0;
+    expect(await gateway.getPayment({ paymentId: input.paymentId, providerRef: tid })).toMatchObject({ status: 'approved' });
+    expect(logger.entries.filter((e) => e.level !== 'info')).toEqual([]);
+    expect(logger.entries).toEqual([expect.objectContaining({ level: 'info', fields: expect.objectContaining({ code: '-731' }) })]);
+  });
+
+  it('a -731 outside the fallback (unknown CID on ready) is still an error', async () => {
+    const logger = recordingLogger();
+    const gateway = gatewayWith({ cid: 'NOSUCHCID' }, logger);
+    await gateway.prepareCheckout(checkoutInput()).catch(() => undefined);
+    expect(logger.entries.some((e) => e.level === 'error' && e.fields.code === '-731')).toBe(true);
   });
 });
 

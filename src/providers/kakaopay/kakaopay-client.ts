@@ -20,6 +20,7 @@ import {
 
 /** Pino-compatible subset. The client logs only path, HTTP status and error code. */
 export interface KakaoPayLogger {
+  info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
 }
@@ -65,7 +66,7 @@ const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-const noopLogger: KakaoPayLogger = { warn: () => {}, error: () => {} };
+const noopLogger: KakaoPayLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
 /**
  * HTTP to KakaoPay in one API generation: auth header, body encoding, a timeout on every
@@ -118,11 +119,13 @@ export class KakaoPayClient {
   async call<K extends KakaoPayOperation>(
     operation: K,
     params: KakaoPayRequests[K],
+    /** Rejection codes the caller handles as routine (the CID fallback's -731/-721): logged at info. */
+    routineCodes?: ReadonlySet<string>,
   ): Promise<KakaoPayResponse<KakaoPayResponses[K]>> {
     const path = this.pathOf(operation);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#attempt(operation, path, params);
+        return await this.#attempt(operation, path, params, routineCodes);
       } catch (error) {
         const retry = attempt < this.#maxRetries && this.#mayRetry(operation, error);
         if (!retry) throw error;
@@ -144,6 +147,7 @@ export class KakaoPayClient {
     operation: K,
     path: string,
     params: KakaoPayRequests[K],
+    routineCodes?: ReadonlySet<string>,
   ): Promise<KakaoPayResponse<KakaoPayResponses[K]>> {
     const movesMoney = MOVES_MONEY.has(operation);
     const timeout = AbortSignal.timeout(this.#timeoutMs);
@@ -179,7 +183,9 @@ export class KakaoPayClient {
       const envelope = parseKakaoPayErrorEnvelope(json);
       const failure = toProviderError({ httpStatus: status, envelope, movesMoney });
       const fields = { path, status, code: failure.providerCode };
-      if (failure instanceof ProviderRequestError || failure instanceof ProviderConfigError || status >= 500) {
+      if (routineCodes?.has(failure.providerCode)) {
+        this.#logger.info(fields, 'kakaopay request rejected (handled by the caller)');
+      } else if (failure instanceof ProviderRequestError || failure instanceof ProviderConfigError || status >= 500) {
         this.#logger.error(fields, 'kakaopay request failed');
       } else {
         this.#logger.warn(fields, 'kakaopay request rejected');

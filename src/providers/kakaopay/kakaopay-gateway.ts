@@ -110,7 +110,7 @@ export class KakaoPayGateway implements PaymentGateway {
     if (!tid) {
       throw new ProviderRequestError(KAKAOPAY_PROVIDER, 'missing_tid', 'kakaopay: order lookup needs the tid');
     }
-    const { body, raw } = await this.withCidFallback((cid) => this.client.call('order', { cid, tid }));
+    const { body, raw } = await this.withCidFallback((cid, routine) => this.client.call('order', { cid, tid }, routine));
     return fromOrderResponse(body, raw);
   }
 
@@ -119,7 +119,7 @@ export class KakaoPayGateway implements PaymentGateway {
    * stale view is rejected (`amount_mismatch`) instead of over-refunding.
    */
   async refund(input: RefundInput): Promise<RefundResult> {
-    const { body, raw } = await this.withCidFallback((cid) => this.client.call('cancel', toCancelRequest(input, cid)));
+    const { body, raw } = await this.withCidFallback((cid, routine) => this.client.call('cancel', toCancelRequest(input, cid), routine));
     return fromCancelResponse(body, raw, input.amountKrw);
   }
 
@@ -145,9 +145,11 @@ export class KakaoPayGateway implements PaymentGateway {
     return recurring ? this.options.subscriptionCid : this.options.cid;
   }
 
-  private async withCidFallback<T>(call: (cid: string) => Promise<T>): Promise<T> {
+  private async withCidFallback<T>(call: (cid: string, routineCodes?: ReadonlySet<string>) => Promise<T>): Promise<T> {
+    // A -731/-721 under the first CID is the routine case for subscription tids: info, not error.
+    const fallback = this.options.subscriptionCid !== this.options.cid;
     try {
-      return await call(this.options.cid);
+      return await call(this.options.cid, fallback ? WRONG_CID_CODES : undefined);
     } catch (first) {
       if (!isWrongCid(first) || this.options.subscriptionCid === this.options.cid) throw first;
       try {

@@ -28,6 +28,8 @@ export interface SandboxRoutesOptions {
   clock: AdjustableClock;
   worker: RenewalWorker;
   providerClocks: SandboxClockLink;
+  /** Shares the offset with worker processes (see advance-test-clock). */
+  persistClock?: (offsetMs: number) => Promise<void>;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface SandboxRoutesOptions {
  *   cookie of a signed-in admin): the notice outbox, newest first, optionally for one
  *   `email` or `user_id`.
  */
-export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (app, { ctx, clock, worker, providerClocks }) => {
+export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (app, { ctx, clock, worker, providerClocks, persistClock }) => {
   const clockView = (): ClockResponse => ({ now: clock.now().toISOString(), offset_ms: clock.offset });
 
   app.get('/api/sandbox/clock', { schema: { tags: ['sandbox'], summary: '테스트 시계 (샌드박스 모드 전용)' } }, async () => clockView());
@@ -53,7 +55,7 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
     async (req): Promise<ClockResponse> => {
       const body = parseWith(ClockBody, req.body);
       const ms = body.advance_ms ?? Math.round(body.advance_days! * 86_400_000);
-      const r = await advanceTestClock({ clock, providerClocks, runTick: (now) => worker.runOnce(now) }, ms);
+      const r = await advanceTestClock({ clock, providerClocks, runTick: (now) => worker.runOnce(now), persist: persistClock }, ms);
       return { now: r.now.toISOString(), offset_ms: r.offsetMs, providers: r.providers, tick: r.tick, steps: r.steps };
     },
   );
