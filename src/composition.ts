@@ -8,6 +8,10 @@ import { PlanCatalog } from './domain/plans.ts';
 import { createDb, type DbHandle, type DbTarget } from './storage/create-db.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { KyselyBillingRepository } from './storage/repositories/billing-repository.ts';
+import { EngineEventWriter } from './storage/repositories/engine-event-writer.ts';
+import { EngineRepository } from './storage/repositories/engine-repository.ts';
+import type { EngineDeps } from './use-cases/engine-access.ts';
+import { engineRoutes } from './http/routes/engine/engine-routes.ts';
 import { IdempotencyRepository } from './storage/repositories/idempotency-repository.ts';
 import { createGatewayRegistry } from './providers/registry.ts';
 import { ScryptPasswordHasher } from './security/scrypt-password-hasher.ts';
@@ -56,6 +60,8 @@ export interface Services {
   wallClock: Clock;
   /** Renewals, notices and billing-key revocations; `runOnce(now)` in tests, `start()` in processes. */
   renewals: RenewalWorker;
+  /** The trading engine's API keys, usage and entitlement reads. */
+  engine: EngineDeps;
   /** Route plugins of later areas (admin, sandbox tools), registered by build-app. */
   extraRoutes: { plugin: FastifyPluginAsync<any>; options: Record<string, unknown> }[];
   close(): Promise<void>;
@@ -93,7 +99,8 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   const clock = new AdjustableClock(opts.baseClock ?? systemClock);
   const plans = new PlanCatalog(config.plansRaw);
   const gateways = createGatewayRegistry(config, logger, clock, opts.providers);
-  const repo = new KyselyBillingRepository(db.db);
+  // Subscription changes write the trading engine's events (docs/trading-engine.md).
+  const repo = new KyselyBillingRepository(db.db, new EngineEventWriter(plans, randomIds));
   // Sessions follow the base clock: moving the sandbox's test clock a month must not sign everyone out.
   const wallClock = opts.baseClock ?? systemClock;
   const sessionStore = new KyselySessionRepository(db.db);
@@ -142,6 +149,9 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   const extraRoutes: Services['extraRoutes'] = [];
   // Refunds, receipts, usage and the admin API (/api/admin/*).
   extraRoutes.push(...refundArea.routes);
+  // The trading engine's API, API keys and usage views (docs/trading-engine.md).
+  const engine: EngineDeps = { engine: new EngineRepository(db.db), wallClock, reservationTtlMs: config.usageReservationTtlMs };
+  extraRoutes.push({ plugin: engineRoutes, options: { ctx, deps: engine } });
   if (config.sandboxMode) {
     extraRoutes.push({
       plugin: sandboxRoutes,
@@ -167,6 +177,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     loginThrottle: new LoginThrottle(new LoginAttemptRepository(db.db), wallClock, loginPolicies(config)),
     rateLimits: new RateLimitRepository(db.db),
     wallClock,
+    engine,
     extraRoutes,
     close: () => (opts.db ? Promise.resolve() : db.close()),
   };
