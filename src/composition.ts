@@ -150,7 +150,13 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   // Refunds, receipts, usage and the admin API (/api/admin/*).
   extraRoutes.push(...refundArea.routes);
   // The trading engine's API, API keys and usage views (docs/trading-engine.md).
-  const engine: EngineDeps = { engine: new EngineRepository(db.db), wallClock, reservationTtlMs: config.usageReservationTtlMs };
+  const engine: EngineDeps = {
+    engine: new EngineRepository(db.db),
+    wallClock,
+    reservationTtlMs: config.usageReservationTtlMs,
+    // The same reuse window as session checks (AUTH_SESSION_CACHE_MS).
+    keyCache: { ms: config.auth.sessionCacheMs, entries: new Map() },
+  };
   extraRoutes.push({ plugin: engineRoutes, options: { ctx, deps: engine } });
   if (config.sandboxMode) {
     extraRoutes.push({

@@ -16,6 +16,18 @@ export interface EngineDeps {
   wallClock: Clock;
   /** How long a reservation holds part of the cap unless committed or released (business clock). */
   reservationTtlMs: number;
+  /**
+   * Verified keys by hash, reused for a few seconds so a read costs one query; revoke and rotate
+   * in this process clear it, other processes see a revocation within `keyCacheMs`.
+   */
+  keyCache?: { ms: number; entries: Map<string, { key: ApiKeyRecord; untilMs: number }> };
+}
+
+const KEY_CACHE_MAX = 1000;
+
+/** Forgets cached keys (after a revocation or rotation). */
+export function clearApiKeyCache(deps: EngineDeps): void {
+  deps.keyCache?.entries.clear();
 }
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -48,10 +60,23 @@ export async function authenticateApiKey(deps: EngineDeps, authorization: string
   const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
   if (!bearer || !bearer.startsWith(API_KEY_PREFIX)) throw new AppError('UNAUTHENTICATED', 'API 키가 필요합니다.');
   const now = deps.wallClock.now();
-  const k = await deps.engine.findApiKeyByHash(hashKey(bearer));
+  const hash = hashKey(bearer);
+  const cache = deps.keyCache;
+  const hit = cache?.entries.get(hash);
+  let k = hit && hit.untilMs > now.getTime() ? hit.key : undefined;
+  if (!k) {
+    k = await deps.engine.findApiKeyByHash(hash);
+    if (k && cache && cache.ms > 0) {
+      if (cache.entries.size >= KEY_CACHE_MAX) cache.entries.delete(cache.entries.keys().next().value!);
+      cache.entries.set(hash, { key: k, untilMs: now.getTime() + cache.ms });
+    }
+  }
   if (!k || k.revokedAt || (k.expiresAt && k.expiresAt <= now)) throw new AppError('UNAUTHENTICATED', '유효하지 않은 API 키입니다.');
   if (!k.scopes.includes(scope)) throw new AppError('FORBIDDEN', '이 API 키에는 해당 권한이 없습니다.', { scope });
-  if (!k.lastUsedAt || now.getTime() - k.lastUsedAt.getTime() >= 60_000) await deps.engine.touchApiKey(k.id, now);
+  if (!k.lastUsedAt || now.getTime() - k.lastUsedAt.getTime() >= 60_000) {
+    await deps.engine.touchApiKey(k.id, now);
+    k.lastUsedAt = now;
+  }
   return k;
 }
 
@@ -63,6 +88,7 @@ export async function rotateApiKey(ctx: UseCaseContext, deps: EngineDeps, id: st
     if (!old || old.revokedAt || (old.expiresAt && old.expiresAt <= now)) throw new AppError('NOT_FOUND', 'API 키를 찾을 수 없습니다.', { id });
     const created = await createApiKey(ctx, { ...deps, engine }, { name: old.name, scopes: old.scopes });
     await engine.expireApiKey(old.id, new Date(now.getTime() + overlapSeconds * 1000), created.record.id);
+    clearApiKeyCache(deps);
     return created;
   });
 }

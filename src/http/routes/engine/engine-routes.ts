@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import {
   authenticateApiKey,
+  clearApiKeyCache,
   commitReservation,
   createApiKey,
   entitlementChanges,
@@ -140,6 +141,7 @@ export const engineRoutes: FastifyPluginAsync<EngineRouteOptions> = async (app, 
 
   app.post('/api/admin/api-keys/:id/revoke', { preHandler: requireAdmin, schema: { tags: ['admin'] } }, async (req) => {
     const k = await deps.engine.revokeApiKey((req.params as { id: string }).id, deps.wallClock.now());
+    clearApiKeyCache(deps);
     if (!k) throw new AppError('NOT_FOUND', 'API 키를 찾을 수 없습니다.');
     return apiKeyView(k);
   });
