@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../src/config/load-config.ts';
 import { compose, stopwatch } from '../src/composition.ts';
 import { buildApp } from '../src/http/build-app.ts';
-import { createApiKey } from '../src/use-cases/engine-access.ts';
+import { createApiKey, getEntitlement } from '../src/use-cases/engine-access.ts';
 import { freshPostgresDatabase } from './pg-database.ts';
 
 /**
@@ -67,6 +67,13 @@ try {
   const dbUpdate = await measure(async (i) => {
     await sql`UPDATE users SET role = role WHERE id = ${user(i)}`.execute(db);
   });
+  const healthz = await measure(async () => {
+    const r = await fetch(`${url}/healthz`);
+    await r.arrayBuffer();
+  });
+  const direct = await measure(async (i) => {
+    await getEntitlement(services.ctx, services.engine, user(i));
+  });
   const reads = await measure(async (i) => {
     const r = await fetch(`${url}/api/v1/entitlements/${user(i)}`, { headers: { authorization: headers.authorization } });
     if (r.status !== 200) throw new Error(`entitlements ${r.status}`);
@@ -91,6 +98,8 @@ try {
   console.log(`\ntrading-engine API on PostgreSQL (${CONCURRENCY} concurrent, ${SECONDS}s each, HTTP on a local port)`);
   console.log(line('db: one-row read', dbRead));
   console.log(line('db: one-row update', dbUpdate));
+  console.log(line('GET /healthz (HTTP floor)', healthz));
+  console.log(line('entitlement read without HTTP', direct));
   console.log(line('GET /api/v1/entitlements/:id', reads));
   console.log(line('reservation + commit (pairs)', pairs));
   console.log(`ratios: entitlement reads / db reads = ${round(reads.rate / dbRead.rate * 100)}%; ` +
