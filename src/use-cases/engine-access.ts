@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../domain/errors.ts';
 import type { Clock } from '../domain/ports.ts';
 import { capPeriodOf, engineEventPayload, entitlementOf, type EntitlementState } from '../domain/engine/entitlements.ts';
-import type { ApiKeyRecord, EngineRepository, EntitlementRow, ReservationRecord } from '../storage/repositories/engine-repository.ts';
+import type { ApiKeyRecord, EngineStore, EntitlementRow, ReservationRecord } from '../domain/engine/engine-store.ts';
 import type { UseCaseContext } from './context.ts';
 
 /** Scopes an engine API key can hold. */
@@ -11,7 +11,7 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 export const API_KEY_PREFIX = 'smts_sk_';
 
 export interface EngineDeps {
-  engine: EngineRepository;
+  engine: EngineStore;
   /** Wall-clock time for API keys (rotation overlap, last use); the test clock does not move it. */
   wallClock: Clock;
   /** How long a reservation holds part of the cap unless committed or released (business clock). */
@@ -222,7 +222,7 @@ function remainingOf(limit: number | null, used: number, reserved: number): numb
   return limit === null ? null : Math.max(0, limit - used - reserved);
 }
 
-async function loadForSettlement(engine: EngineRepository, id: string) {
+async function loadForSettlement(engine: EngineStore, id: string) {
   const found = await engine.findReservation(id);
   if (!found) throw new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
   // Same lock order as reserve: the usage row, then the reservation.

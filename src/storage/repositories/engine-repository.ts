@@ -1,49 +1,11 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Subscription } from '../../domain/records.ts';
 import type { NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import type { Database } from '../schema.ts';
+import type { ApiKeyRecord, EngineStore, EntitlementRow, ReservationRecord, UsageMonth } from '../../domain/engine/engine-store.ts';
 import { toSubscription } from './billing-repository.ts';
 import { appendEngineEvents } from './engine-event-writer.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
-
-export interface ApiKeyRecord {
-  id: string;
-  name: string;
-  scopes: string[];
-  prefix: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-  expiresAt: Date | null;
-}
-
-export interface ReservationRecord {
-  id: string;
-  userId: string;
-  tradeId: string;
-  periodStart: Date;
-  amountKrw: number;
-  committedKrw: number | null;
-  status: 'reserved' | 'committed' | 'released' | 'expired';
-  createdAt: Date;
-  expiresAt: Date;
-}
-
-/** One user's rows the entitlement answer is made of (usage of the cap period asked for). */
-export interface EntitlementRow {
-  userId: string;
-  subscription: Subscription | null;
-  usedKrw: number;
-  reservedKrw: number;
-  version: number;
-}
-
-export interface UsageMonth {
-  usedKrw: number;
-  threshold80At: Date | null;
-  threshold100At: Date | null;
-}
 
 function toKey(r: any): ApiKeyRecord {
   return {
@@ -73,10 +35,10 @@ function toReservation(r: any): ReservationRecord {
 }
 
 /** Storage of the trading engine's access: API keys, the monthly cap's usage, reservations, entitlement reads. */
-export class EngineRepository {
+export class EngineRepository implements EngineStore {
   constructor(private readonly db: Db) {}
 
-  async transaction<T>(fn: (repo: EngineRepository) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (repo: EngineStore) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
     return this.db.transaction().execute((trx) => fn(new EngineRepository(trx)));
   }

@@ -16,7 +16,7 @@ import {
   type EngineDeps,
   type EntitlementAnswer,
 } from '../../../use-cases/engine-access.ts';
-import type { ApiKeyRecord, ReservationRecord } from '../../../storage/repositories/engine-repository.ts';
+import type { ApiKeyRecord, ReservationRecord } from '../../../domain/engine/engine-store.ts';
 import { AppError } from '../../../domain/errors.ts';
 import { principalOf, requireAdmin, requireUser } from '../../plugins/auth.ts';
 import { parseWith } from '../../schemas/validation.ts';
