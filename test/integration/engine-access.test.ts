@@ -258,3 +258,39 @@ describe('concurrency', () => {
     expect((await ent(userId)).body.reserved_krw).toBe(total);
   }, 120_000);
 });
+
+describe.skipIf(!process.env.DATABASE_URL)('change feed and late commits (PostgreSQL)', () => {
+  it('never skips an event whose transaction commits after a later position was handed out', async () => {
+    // Move the cursor past everything so far.
+    let cursor: string | undefined;
+    for (;;) {
+      const r = await s.api('GET', `/api/v1/entitlements/changes?limit=500${cursor ? `&cursor=${cursor}` : ''}`, { token: engineKey });
+      if (r.body.entitlements.length === 0) {
+        cursor = r.body.next_cursor;
+        break;
+      }
+      cursor = r.body.next_cursor;
+    }
+    const a = await s.signup();
+    const b = await s.signup();
+    const event = (userId: string) => ({ id: s.services.ctx.ids.next('evt'), userId, type: 'entitlements.updated' as const, payload: { user_id: userId }, occurredAt: new Date() });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let appended!: () => void;
+    const inA = new Promise<void>((r) => (appended = r));
+    // A takes a position first and commits last.
+    const txA = s.services.ctx.repo.transaction(async (repo) => {
+      await repo.appendEngineEvent(event(a.userId));
+      appended();
+      await held;
+    });
+    await inA;
+    await s.services.ctx.repo.transaction((repo) => repo.appendEngineEvent(event(b.userId)));
+    const whileOpen = await s.api('GET', `/api/v1/entitlements/changes?cursor=${cursor}`, { token: engineKey });
+    expect(whileOpen.body.entitlements.map((e: any) => e.user_id)).toEqual([]);
+    release();
+    await txA;
+    const after = await s.api('GET', `/api/v1/entitlements/changes?cursor=${whileOpen.body.next_cursor}`, { token: engineKey });
+    expect(after.body.entitlements.map((e: any) => e.user_id).sort()).toEqual([a.userId, b.userId].sort());
+  });
+});
