@@ -50,6 +50,24 @@ const ent = (userId: string, key = engineKey) => s.api('GET', `/api/v1/entitleme
 const reserve = (body: { user_id: string; trade_id: string; amount_krw: number }, key = engineKey) =>
   s.api('POST', '/api/v1/usage/reservations', { token: key, body });
 
+/**
+ * Reads the change feed from `cursor` until `done` holds for the users seen (or 30 s). The feed
+ * holds back while any writing transaction on the server is older than the newest events (other
+ * test files share the server), so a page may come later than the change.
+ */
+async function feedUntil(cursor: string | undefined, done: (ids: string[]) => boolean) {
+  const seen: any[] = [];
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const r = await s.api('GET', `/api/v1/entitlements/changes?limit=500${cursor ? `&cursor=${cursor}` : ''}`, { token: engineKey });
+    expect(r.status).toBe(200);
+    seen.push(...r.body.entitlements);
+    cursor = r.body.next_cursor;
+    if (done(seen.map((e) => e.user_id)) || Date.now() > until) return { seen, cursor };
+    if (r.body.entitlements.length === 0) await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
 async function eventTypes(userId: string): Promise<string[]> {
   const r = await sql<{ type: string }>`SELECT type FROM engine_events WHERE user_id = ${userId} ORDER BY seq`.execute(s.db.db);
   return r.rows.map((x) => x.type);
@@ -196,20 +214,14 @@ describe('subscription changes', () => {
   });
 
   it('lists changed users in the change feed once each, then nothing new', async () => {
-    let cursor: string | undefined;
-    let seen = new Set<string>();
-    for (;;) {
-      const r = await s.api('GET', `/api/v1/entitlements/changes?limit=5${cursor ? `&cursor=${cursor}` : ''}`, { token: engineKey });
-      expect(r.status).toBe(200);
-      for (const e of r.body.entitlements) seen.add(e.user_id);
-      if (r.body.entitlements.length === 0) break;
-      cursor = r.body.next_cursor;
-    }
-    expect(seen.size).toBeGreaterThan(0);
+    const before = await subscribedUser('standard');
+    const first = await feedUntil(undefined, (ids) => ids.includes(before.userId));
+    expect(first.seen.length).toBeGreaterThan(0);
+    expect(new Set(first.seen.map((e) => e.user_id)).size).toBe(first.seen.length);
     const { userId } = await subscribedUser('pro');
-    const r = await s.api('GET', `/api/v1/entitlements/changes?cursor=${cursor}`, { token: engineKey });
-    expect(r.body.entitlements.map((e: any) => e.user_id)).toEqual([userId]);
-    expect(r.body.entitlements[0]).toMatchObject({ plan: 'pro', monthly_limit_krw: null, remaining_krw: null });
+    const next = await feedUntil(first.cursor, (ids) => ids.includes(userId));
+    expect(next.seen.map((e: any) => e.user_id)).toEqual([userId]);
+    expect(next.seen[0]).toMatchObject({ plan: 'pro', monthly_limit_krw: null, remaining_krw: null });
     const bulk = await s.api('POST', '/api/v1/entitlements/bulk', { token: engineKey, body: { user_ids: [userId, 'usr_nobody'] } });
     expect(bulk.body.entitlements).toHaveLength(1);
   });
@@ -262,15 +274,8 @@ describe('concurrency', () => {
 describe.skipIf(!process.env.DATABASE_URL)('change feed and late commits (PostgreSQL)', () => {
   it('never skips an event whose transaction commits after a later position was handed out', async () => {
     // Move the cursor past everything so far.
-    let cursor: string | undefined;
-    for (;;) {
-      const r = await s.api('GET', `/api/v1/entitlements/changes?limit=500${cursor ? `&cursor=${cursor}` : ''}`, { token: engineKey });
-      if (r.body.entitlements.length === 0) {
-        cursor = r.body.next_cursor;
-        break;
-      }
-      cursor = r.body.next_cursor;
-    }
+    const marker = await subscribedUser('standard');
+    const { cursor } = await feedUntil(undefined, (ids) => ids.includes(marker.userId));
     const a = await s.signup();
     const b = await s.signup();
     const event = (userId: string) => ({ id: s.services.ctx.ids.next('evt'), userId, type: 'entitlements.updated' as const, payload: { user_id: userId }, occurredAt: new Date() });
@@ -290,7 +295,7 @@ describe.skipIf(!process.env.DATABASE_URL)('change feed and late commits (Postgr
     expect(whileOpen.body.entitlements.map((e: any) => e.user_id)).toEqual([]);
     release();
     await txA;
-    const after = await s.api('GET', `/api/v1/entitlements/changes?cursor=${whileOpen.body.next_cursor}`, { token: engineKey });
-    expect(after.body.entitlements.map((e: any) => e.user_id).sort()).toEqual([a.userId, b.userId].sort());
+    const after = await feedUntil(whileOpen.body.next_cursor, (ids) => ids.includes(a.userId) && ids.includes(b.userId));
+    expect(after.seen.map((e: any) => e.user_id).sort()).toEqual([a.userId, b.userId].sort());
   });
 });
