@@ -194,8 +194,7 @@ export async function reserveUsage(
     if (!e.autoTradingEnabled) {
       throw new AppError('AUTO_TRADING_DISABLED', '현재 플랜에서는 자동매매를 이용할 수 없습니다.', { plan: e.plan, status: e.status });
     }
-    await engine.expireReservations(input.userId, now);
-    const reserved = await engine.reservedKrw(input.userId, period.start);
+    const reserved = await engine.expireAndSumReserved(input.userId, period.start, now);
     if (e.monthlyLimitKrw !== null && usage.usedKrw + reserved + input.amountKrw > e.monthlyLimitKrw) {
       throw new AppError('LIMIT_EXCEEDED', '이번 달 자동매매 한도를 초과합니다.', {
         limit_krw: e.monthlyLimitKrw,
@@ -274,7 +273,8 @@ export async function commitReservation(ctx: UseCaseContext, deps: EngineDeps, i
     await engine.addUsage(r.userId, r.periodStart, amountKrw, crossed);
     await engine.appendEvents(events);
     if (amountKrw > 0) await engine.recordFeatureUse(r.userId, 'auto_trading', now, 'engine');
-    const reserved = await engine.reservedKrw(r.userId, r.periodStart);
+    // Read after the usage lock, so it still counts this reservation, now committed.
+    const reserved = Math.max(0, row!.reservedKrw - r.amountKrw);
     return { reservation: { ...r, status: 'committed' as const, committedKrw: amountKrw }, remainingKrw: remainingOf(limit, used, reserved), replayed: false };
   });
 }
@@ -288,7 +288,6 @@ export async function releaseReservation(ctx: UseCaseContext, deps: EngineDeps, 
     if (r.status === 'reserved') await engine.settleReservation(r.id, 'released', now, null);
     const [row] = await engine.entitlementRows([r.userId], r.periodStart, now);
     const e = entitlementOf(r.userId, row!.subscription, ctx.plans, now);
-    const reserved = await engine.reservedKrw(r.userId, r.periodStart);
-    return { reservation: { ...r, status: r.status === 'reserved' ? ('released' as const) : r.status }, remainingKrw: remainingOf(e.monthlyLimitKrw, usage.usedKrw, reserved) };
+    return { reservation: { ...r, status: r.status === 'reserved' ? ('released' as const) : r.status }, remainingKrw: remainingOf(e.monthlyLimitKrw, usage.usedKrw, row!.reservedKrw) };
   });
 }

@@ -59,6 +59,8 @@ export interface EngineStore {
   addUsage(userId: string, periodStart: Date, amountKrw: number, thresholds: { t80?: Date; t100?: Date }): Promise<number>;
   expireReservations(userId: string, now: Date): Promise<void>;
   reservedKrw(userId: string, periodStart: Date): Promise<number>;
+  /** Marks the user's reservations past expiry as expired and sums the live ones of the cap month (one statement). */
+  expireAndSumReserved(userId: string, periodStart: Date, now: Date): Promise<number>;
   findReservationByTrade(userId: string, tradeId: string): Promise<ReservationRecord | undefined>;
   findReservation(id: string, forUpdate?: boolean): Promise<ReservationRecord | undefined>;
   insertReservation(x: Omit<ReservationRecord, 'committedKrw' | 'status'>): Promise<ReservationRecord>;

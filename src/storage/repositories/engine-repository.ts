@@ -145,6 +145,16 @@ export class EngineRepository implements EngineStore {
       WHERE user_id = ${userId} AND status = 'reserved' AND expires_at <= ${now}::timestamptz`.execute(this.db);
   }
 
+  async expireAndSumReserved(userId: string, periodStart: Date, now: Date): Promise<number> {
+    // The outer SELECT does not see the CTE's update (one snapshot), hence its own expiry filter.
+    const r = await sql<any>`WITH expired AS (
+        UPDATE usage_reservations SET status = 'expired', settled_at = ${now}::timestamptz
+        WHERE user_id = ${userId} AND status = 'reserved' AND expires_at <= ${now}::timestamptz RETURNING id)
+      SELECT COALESCE(SUM(amount_krw), 0) AS s FROM usage_reservations
+      WHERE user_id = ${userId} AND period_start = ${periodStart}::timestamptz AND status = 'reserved' AND expires_at > ${now}::timestamptz`.execute(this.db);
+    return Number(r.rows[0].s);
+  }
+
   async reservedKrw(userId: string, periodStart: Date): Promise<number> {
     const r = await sql<any>`SELECT COALESCE(SUM(amount_krw), 0) AS s FROM usage_reservations
       WHERE user_id = ${userId} AND period_start = ${periodStart}::timestamptz AND status = 'reserved'`.execute(this.db);
