@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppConfig } from './config/load-config.ts';
 import type { DbHandle } from './storage/create-db.ts';
 import { KyselyRefundRepository, KyselyUsageRepository } from './storage/repositories/refund-repository.ts';
+import { EngineEventWriter } from './storage/repositories/engine-event-writer.ts';
 import { KyselyReportRepository } from './storage/repositories/report-repository.ts';
 import { IdempotencyRepository } from './storage/repositories/idempotency-repository.ts';
 import { KeyedSerializer } from './use-cases/keyed-serializer.ts';
@@ -13,7 +14,7 @@ import { adminRoutes } from './http/routes/admin/admin-routes.ts';
 /** The refund, receipt, usage and admin area's part of the dependency graph (called by compose()). */
 export function composeRefunds(config: AppConfig, db: DbHandle, ctx: UseCaseContext) {
   const refunds: RefundDeps = {
-    refunds: new KyselyRefundRepository(db.db),
+    refunds: new KyselyRefundRepository(db.db, new EngineEventWriter(ctx.plans, ctx.ids)),
     usage: new KyselyUsageRepository(db.db),
     serializer: new KeyedSerializer(),
     settings: {

@@ -8,6 +8,10 @@ import { PlanCatalog } from './domain/plans.ts';
 import { createDb, type DbHandle, type DbTarget } from './storage/create-db.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { KyselyBillingRepository } from './storage/repositories/billing-repository.ts';
+import { EngineEventWriter } from './storage/repositories/engine-event-writer.ts';
+import { EngineRepository } from './storage/repositories/engine-repository.ts';
+import type { EngineDeps } from './use-cases/engine-access.ts';
+import { engineRoutes } from './http/routes/engine/engine-routes.ts';
 import { IdempotencyRepository } from './storage/repositories/idempotency-repository.ts';
 import { createGatewayRegistry } from './providers/registry.ts';
 import { ScryptPasswordHasher } from './security/scrypt-password-hasher.ts';
@@ -68,6 +72,8 @@ export interface Services {
   startedAt: Date;
   /** Set when graceful shutdown begins: `/readyz` fails from then on. */
   lifecycle: { shuttingDown: boolean };
+  /** The trading engine's API keys, usage and entitlement reads. */
+  engine: EngineDeps;
   /** Route plugins of later areas (admin, sandbox tools), registered by build-app. */
   extraRoutes: { plugin: FastifyPluginAsync<any>; options: Record<string, unknown> }[];
   close(): Promise<void>;
@@ -124,7 +130,8 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   });
   const plans = new PlanCatalog(config.plansRaw);
   const gateways = instrumentRegistry(createGatewayRegistry(config, logger, clock, opts.providers), metrics, logger, stopwatch);
-  const repo = new KyselyBillingRepository(db.db);
+  // Subscription changes write the trading engine's events (docs/trading-engine.md).
+  const repo = new KyselyBillingRepository(db.db, new EngineEventWriter(plans, randomIds));
   // Sessions follow the base clock (wallClock): moving the sandbox's test clock a month must not sign everyone out.
   const sessionStore = new KyselySessionRepository(db.db);
   const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds, wallClock, config.auth.hostJwt, {
@@ -192,6 +199,15 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   const extraRoutes: Services['extraRoutes'] = [];
   // Refunds, receipts, usage and the admin API (/api/admin/*).
   extraRoutes.push(...refundArea.routes);
+  // The trading engine's API, API keys and usage views (docs/trading-engine.md).
+  const engine: EngineDeps = {
+    engine: new EngineRepository(db.db),
+    wallClock,
+    reservationTtlMs: config.usageReservationTtlMs,
+    // The same reuse window as session checks (AUTH_SESSION_CACHE_MS).
+    keyCache: { ms: config.auth.sessionCacheMs, entries: new Map() },
+  };
+  extraRoutes.push({ plugin: engineRoutes, options: { ctx, deps: engine } });
   if (config.sandboxMode) {
     extraRoutes.push({
       plugin: sandboxRoutes,
@@ -222,6 +238,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     wallClock,
     startedAt,
     lifecycle: { shuttingDown: false },
+    engine,
     extraRoutes,
     close: async () => {
       smtp?.close();

@@ -113,6 +113,9 @@ const EnvSchema = z.object({
   WITHDRAWAL_DAYS: int.min(0).max(365).default(7),
   REFUND_UNKNOWN_GRACE_SECONDS: int.positive().default(600),
 
+  /** A trading-engine reservation not committed or released stops counting against the cap after this long (business clock). */
+  USAGE_RESERVATION_TTL_SECONDS: int.positive().default(300),
+
   APPROVE_WAIT_MS: int.positive().default(15_000),
   /** An Idempotency-Key claim without an answer is held this long (renewed while its request runs); then a retry may take it over. */
   IDEMPOTENCY_LEASE_SECONDS: int.positive().default(60),
@@ -305,6 +308,7 @@ function buildConfig(env: Env, plansRaw: unknown) {
       unknownGraceMs: env.REFUND_UNKNOWN_GRACE_SECONDS * 1000,
     },
     approveWaitMs: env.APPROVE_WAIT_MS,
+    usageReservationTtlMs: env.USAGE_RESERVATION_TTL_SECONDS * 1000,
     idempotencyLeaseMs: env.IDEMPOTENCY_LEASE_SECONDS * 1000,
     renewal: renewalConfig(env),
     notices: { smtpUrl: env.SMTP_URL ? new Secret(env.SMTP_URL) : null, from: env.NOTICE_FROM },

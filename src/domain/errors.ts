@@ -28,6 +28,12 @@ export const ERROR_CODES = {
   NOT_REFUNDABLE: 409,
   SUBSCRIPTION_NOT_FOUND: 404,
   SUBSCRIPTION_STATE_CONFLICT: 409,
+  /** A trading-engine reservation would pass the monthly auto-trading cap (docs/trading-engine.md). */
+  LIMIT_EXCEEDED: 409,
+  /** The user's plan does not include auto-trading now (free, lapsed, expired, refunded). */
+  AUTO_TRADING_DISABLED: 409,
+  /** The reservation was released or expired (or committed, for a release): it cannot move. */
+  RESERVATION_NOT_ACTIVE: 409,
   RATE_LIMITED: 429,
   /** The HTTP layer refused the request before routing: path too long, headers too large, too slow. */
   URI_TOO_LONG: 414,

@@ -8,6 +8,7 @@ import * as m0007 from './migrations/0007-checkout-scope.ts';
 import * as m0008 from './migrations/0008-faults.ts';
 import * as m0009 from './migrations/0009-operations.ts';
 import * as m0010 from './migrations/0010-engine-events.ts';
+import * as m0011 from './migrations/0011-engine-access.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-faults': m0008,
   '0009-operations': m0009,
   '0010-engine-events': m0010,
+  '0011-engine-access': m0011,
 };
 
 /** Names of every migration this build knows, in order (readiness compares them with the applied ones). */

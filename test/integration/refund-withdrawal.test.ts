@@ -66,8 +66,9 @@ describe(`청약철회 (withdrawal) (${process.env.DATABASE_URL ? 'PostgreSQL' :
   it('refused once a paid feature was used after the payment (reported by the user token or by an admin/host token)', async () => {
     const u = await s.signup();
     const v = await s.signup();
-    // Usage before the payment does not count.
-    expect((await s.api('POST', '/api/usage', { token: u.token, body: { feature: 'auto_trading' } })).status).toBe(201);
+    // A free user has no paid feature to use: refused (issue 10).
+    const free = await s.api('POST', '/api/usage', { token: u.token, body: { feature: 'auto_trading' } });
+    expect([free.status, free.body.error.details.reason]).toEqual([403, 'no_paid_plan']);
     await advanceAll(s, 1000);
     const { paymentId } = await kakaoCheckout(s, u.token);
     const p2 = await kakaoCheckout(s, v.token);

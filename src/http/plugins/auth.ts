@@ -50,7 +50,8 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
     const h = req.headers.authorization;
     const bearer = h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
     const token = bearer ?? readCookie(req.headers.cookie, SESSION_COOKIE);
-    if (!token) return;
+    // Trading-engine API keys are checked by their routes (use-cases/engine-access.ts), not here.
+    if (!token || token.startsWith('smts_sk_')) return;
     const verified = await deps.tokens.verify(token);
     if (!verified) return;
     if (verified.source === 'local') {

@@ -17,6 +17,7 @@ import type { Database, PaymentRow, SubscriptionRow, UserRow } from '../schema.t
 import type { RenewalRepository } from '../../domain/subscription/renewal-records.ts';
 import type { EngineEvent, NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import { KyselyRenewalRepository } from './renewal-repository.ts';
+import { EngineEventWriter, appendEngineEvents } from './engine-event-writer.ts';
 
 export function toUser(r: UserRow): User {
   return { id: r.id, email: r.email, role: r.role, createdAt: r.created_at };
@@ -149,15 +150,22 @@ function subscriptionPatchColumns(p: SubscriptionPatch) {
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
 export class KyselyBillingRepository implements BillingRepository {
-  constructor(private readonly db: Kysely<Database> | Transaction<Database>) {}
+  /**
+   * `engine`: writes the trading engine's events for subscription changes (composition passes
+   * it; without it, as in storage-only tests, no events are written).
+   */
+  constructor(
+    private readonly db: Kysely<Database> | Transaction<Database>,
+    private readonly engine?: EngineEventWriter,
+  ) {}
 
   renewals(): RenewalRepository {
-    return new KyselyRenewalRepository(this.db);
+    return new KyselyRenewalRepository(this.db, this.engine);
   }
 
   async transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new KyselyBillingRepository(trx)));
+    return this.db.transaction().execute((trx) => fn(new KyselyBillingRepository(trx, this.engine)));
   }
 
   async appendEngineEvent(e: NewEngineEvent): Promise<EngineEvent> {
@@ -418,7 +426,9 @@ export class KyselyBillingRepository implements BillingRepository {
       .returningAll()
       .executeTakeFirstOrThrow();
     await this.addSubscriptionEvent(s.id, { type: 'created', from: null, to: s.status, at: s.createdAt });
-    return toSubscription(r);
+    const created = toSubscription(r);
+    if (this.engine) await appendEngineEvents(this.db, this.engine.eventsFor(undefined, created, 'created', s.createdAt));
+    return created;
   }
 
   async transitionSubscription(
@@ -430,6 +440,30 @@ export class KyselyBillingRepository implements BillingRepository {
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
   ) {
     assertSubscriptionTransition(id, from, to);
+    const engine = this.engine;
+    if (engine) {
+      // The engine's event is written with the change: both commit or neither does.
+      return this.transaction(async (tx) => {
+        const self = tx as KyselyBillingRepository;
+        const before = await self.db.selectFrom('subscriptions').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+        const moved = await self.moveSubscription(id, from, to, at, patch, event);
+        if (moved && before) {
+          await appendEngineEvents(self.db, engine.eventsFor(toSubscription(before), moved, event?.type ?? 'transition', at, event?.data));
+        }
+        return moved;
+      });
+    }
+    return this.moveSubscription(id, from, to, at, patch, event);
+  }
+
+  private async moveSubscription(
+    id: string,
+    from: SubscriptionStatus,
+    to: SubscriptionStatus,
+    at: Date,
+    patch: SubscriptionPatch,
+    event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
+  ) {
     const r = await this.db
       .with('moved', (db) =>
         db

@@ -3,6 +3,7 @@ import { krw, type Krw } from '../../domain/money.ts';
 import { assertRefundTransition, type Refund, type RefundKind, type RefundStatus } from '../../domain/payment/refund-states.ts';
 import type { NewRefund, RefundPatch, RefundRepository, RefundUnitOfWork, UsageRecord, UsageStore } from '../../domain/payment/refund-store.ts';
 import type { Database } from '../schema.ts';
+import type { EngineEventWriter } from './engine-event-writer.ts';
 import { KyselyBillingRepository } from './billing-repository.ts';
 
 type Timestamp = ColumnType<Date, Date, Date>;
@@ -78,15 +79,19 @@ function patchColumns(p: RefundPatch) {
 export class KyselyRefundRepository implements RefundRepository {
   private readonly db: Kysely<RefundDatabase>;
 
-  constructor(private readonly base: Kysely<Database> | Transaction<Database>) {
+  /** `engine`: handed to the billing repositories of its transactions (trading-engine events). */
+  constructor(
+    private readonly base: Kysely<Database> | Transaction<Database>,
+    private readonly engine?: EngineEventWriter,
+  ) {
     this.db = withRefundTables(base);
   }
 
   async transaction<T>(fn: (tx: RefundUnitOfWork) => Promise<T>): Promise<T> {
-    if (this.base.isTransaction) return fn({ billing: new KyselyBillingRepository(this.base), refunds: this });
+    if (this.base.isTransaction) return fn({ billing: new KyselyBillingRepository(this.base, this.engine), refunds: this });
     return this.base
       .transaction()
-      .execute((trx) => fn({ billing: new KyselyBillingRepository(trx), refunds: new KyselyRefundRepository(trx) }));
+      .execute((trx) => fn({ billing: new KyselyBillingRepository(trx, this.engine), refunds: new KyselyRefundRepository(trx, this.engine) }));
   }
 
   async insertRefund(r: NewRefund): Promise<Refund> {

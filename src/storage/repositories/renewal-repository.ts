@@ -17,6 +17,7 @@ import type { NewPaymentRecord } from '../../domain/repositories.ts';
 import type { Database } from '../schema.ts';
 import type { BillingCyclesTable, BillingKeyRevocationsTable, NoticesTable } from '../renewal-schema.ts';
 import { paymentValues, toPayment, toSubscription } from './billing-repository.ts';
+import { appendEngineEvents, type EngineEventWriter } from './engine-event-writer.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -130,7 +131,10 @@ function noticeValues(n: NewNotice) {
 
 /** Kysely implementation of the renewal worker's storage (tables of 0002-renewals). */
 export class KyselyRenewalRepository implements RenewalRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly engine?: EngineEventWriter,
+  ) {}
 
   async claimDueSubscriptions(now: Date, limit: number, onlyId?: string) {
     // Served by the partial index on next_renewal_at: idle subscriptions are never read.
@@ -376,6 +380,11 @@ export class KyselyRenewalRepository implements RenewalRepository {
 
   async applyRenewalSettlements(rows: readonly RenewalSettlement[], at: Date) {
     if (rows.length === 0) return [];
+    // The subscriptions as they were (the caller holds their rows), for the engine's events.
+    const subIds = [...new Set(rows.map((r) => r.subscriptionId))];
+    const before = this.engine
+      ? new Map((await this.db.selectFrom('subscriptions').selectAll().where('id', 'in', subIds).execute()).map((r) => [r.id, toSubscription(r)]))
+      : undefined;
     const values = sql.join(
       rows.map(
         (r) => sql`(${r.paymentId}::text, ${r.subscriptionId}::text, ${r.cycleId}::text, ${r.fromStatus}::text, ${r.planId}::text,
@@ -418,7 +427,14 @@ export class KyselyRenewalRepository implements RenewalRepository {
         WHERE billing_cycles.id = v.cycle_id AND billing_cycles.status IN ('scheduled', 'retrying')
       )
       SELECT id FROM p`.execute(this.db);
-    return result.rows.map((r) => r.id);
+    const applied = result.rows.map((r) => r.id);
+    if (this.engine && before && applied.length > 0) {
+      const appliedSubs = rows.filter((r) => applied.includes(r.paymentId)).map((r) => r.subscriptionId);
+      const after = await this.db.selectFrom('subscriptions').selectAll().where('id', 'in', appliedSubs).orderBy('id').execute();
+      const engine = this.engine;
+      await appendEngineEvents(this.db, after.flatMap((r) => engine.eventsFor(before.get(r.id), toSubscription(r), 'renewed', at)));
+    }
+    return applied;
   }
 
   async markNoticesSent(ids: readonly string[], channel: string, at: Date) {

@@ -22,7 +22,8 @@ export interface RefundRoutesOptions {
 }
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
-const UsageBody = z.object({ feature: FeatureSchema });
+// Strict: an amount here would be silently ignored; amounts go through /api/v1/usage/reservations.
+const UsageBody = z.strictObject({ feature: FeatureSchema });
 
 export function refundResponse(r: RefundPaymentResult, ctx: UseCaseContext): { status: number; body: RefundResponse } {
   return {

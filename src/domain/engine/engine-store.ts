@@ -1,0 +1,71 @@
+import type { Subscription } from '../records.ts';
+import type { NewEngineEvent } from './engine-events.ts';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  scopes: string[];
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+export interface ReservationRecord {
+  id: string;
+  userId: string;
+  tradeId: string;
+  periodStart: Date;
+  amountKrw: number;
+  committedKrw: number | null;
+  status: 'reserved' | 'committed' | 'released' | 'expired';
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** One user's rows the entitlement answer is made of (usage of the cap period asked for). */
+export interface EntitlementRow {
+  userId: string;
+  subscription: Subscription | null;
+  usedKrw: number;
+  reservedKrw: number;
+  version: number;
+}
+
+export interface UsageMonth {
+  usedKrw: number;
+  threshold80At: Date | null;
+  threshold100At: Date | null;
+}
+
+/**
+ * Storage of the trading engine's access (storage/repositories/engine-repository.ts). Usage and
+ * reservation changes run inside `transaction`, after `lockUsageMonth` (the lock order: the
+ * user's usage row of the cap month, then reservations).
+ */
+export interface EngineStore {
+  transaction<T>(fn: (store: EngineStore) => Promise<T>): Promise<T>;
+  insertApiKey(k: { id: string; name: string; scopes: string[]; prefix: string; keyHash: string; createdAt: Date }): Promise<ApiKeyRecord>;
+  findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  findApiKey(id: string): Promise<ApiKeyRecord | undefined>;
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  revokeApiKey(id: string, at: Date): Promise<ApiKeyRecord | undefined>;
+  expireApiKey(id: string, at: Date, replacedBy: string): Promise<void>;
+  touchApiKey(id: string, at: Date): Promise<void>;
+  entitlementRows(userIds: readonly string[], periodStart: Date, now: Date): Promise<EntitlementRow[]>;
+  changedUsers(after: { xid: string; position: number }, limit: number): Promise<{ userIds: string[]; last: { xid: string; position: number } | null }>;
+  lockUsageMonth(userId: string, periodStart: Date): Promise<UsageMonth>;
+  addUsage(userId: string, periodStart: Date, amountKrw: number, thresholds: { t80?: Date; t100?: Date }): Promise<number>;
+  expireReservations(userId: string, now: Date): Promise<void>;
+  reservedKrw(userId: string, periodStart: Date): Promise<number>;
+  /** Marks the user's reservations past expiry as expired and sums the live ones of the cap month (one statement). */
+  expireAndSumReserved(userId: string, periodStart: Date, now: Date): Promise<number>;
+  findReservationByTrade(userId: string, tradeId: string): Promise<ReservationRecord | undefined>;
+  findReservation(id: string, forUpdate?: boolean): Promise<ReservationRecord | undefined>;
+  insertReservation(x: Omit<ReservationRecord, 'committedKrw' | 'status'>): Promise<ReservationRecord>;
+  settleReservation(id: string, status: 'committed' | 'released' | 'expired', at: Date, committedKrw: number | null): Promise<void>;
+  listReservations(userId: string, limit: number): Promise<ReservationRecord[]>;
+  recordFeatureUse(userId: string, feature: string, at: Date, recordedBy: string): Promise<void>;
+  appendEvents(events: readonly NewEngineEvent[]): Promise<void>;
+}

@@ -1,0 +1,218 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { NewEngineEvent } from '../../domain/engine/engine-events.ts';
+import type { Database } from '../schema.ts';
+import type { ApiKeyRecord, EngineStore, EntitlementRow, ReservationRecord, UsageMonth } from '../../domain/engine/engine-store.ts';
+import { toSubscription } from './billing-repository.ts';
+import { appendEngineEvents } from './engine-event-writer.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+function toKey(r: any): ApiKeyRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    scopes: typeof r.scopes === 'string' ? JSON.parse(r.scopes) : r.scopes,
+    prefix: r.prefix,
+    createdAt: new Date(r.created_at),
+    lastUsedAt: r.last_used_at ? new Date(r.last_used_at) : null,
+    revokedAt: r.revoked_at ? new Date(r.revoked_at) : null,
+    expiresAt: r.expires_at ? new Date(r.expires_at) : null,
+  };
+}
+
+function toReservation(r: any): ReservationRecord {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    tradeId: r.trade_id,
+    periodStart: new Date(r.period_start),
+    amountKrw: Number(r.amount_krw),
+    committedKrw: r.committed_krw === null ? null : Number(r.committed_krw),
+    status: r.status,
+    createdAt: new Date(r.created_at),
+    expiresAt: new Date(r.expires_at),
+  };
+}
+
+/** Storage of the trading engine's access: API keys, the monthly cap's usage, reservations, entitlement reads. */
+export class EngineRepository implements EngineStore {
+  constructor(private readonly db: Db) {}
+
+  async transaction<T>(fn: (repo: EngineStore) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    return this.db.transaction().execute((trx) => fn(new EngineRepository(trx)));
+  }
+
+  // API keys
+
+  async insertApiKey(k: { id: string; name: string; scopes: string[]; prefix: string; keyHash: string; createdAt: Date }): Promise<ApiKeyRecord> {
+    const r = await sql`INSERT INTO api_keys (id, name, scopes, prefix, key_hash, created_at)
+      VALUES (${k.id}, ${k.name}, ${JSON.stringify(k.scopes)}::jsonb, ${k.prefix}, ${k.keyHash}, ${k.createdAt}::timestamptz) RETURNING *`.execute(this.db);
+    return toKey(r.rows[0]);
+  }
+
+  async findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    const r = await sql`SELECT * FROM api_keys WHERE key_hash = ${keyHash}`.execute(this.db);
+    return r.rows[0] ? toKey(r.rows[0]) : undefined;
+  }
+
+  async findApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    const r = await sql`SELECT * FROM api_keys WHERE id = ${id}`.execute(this.db);
+    return r.rows[0] ? toKey(r.rows[0]) : undefined;
+  }
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    const r = await sql`SELECT * FROM api_keys ORDER BY created_at DESC, id`.execute(this.db);
+    return r.rows.map(toKey);
+  }
+
+  async revokeApiKey(id: string, at: Date): Promise<ApiKeyRecord | undefined> {
+    const r = await sql`UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ${at}::timestamptz) WHERE id = ${id} RETURNING *`.execute(this.db);
+    return r.rows[0] ? toKey(r.rows[0]) : undefined;
+  }
+
+  /** Sets when a rotated key stops working (never later than an expiry it already has). */
+  async expireApiKey(id: string, at: Date, replacedBy: string): Promise<void> {
+    await sql`UPDATE api_keys SET expires_at = LEAST(COALESCE(expires_at, ${at}::timestamptz), ${at}::timestamptz), replaced_by = ${replacedBy}
+      WHERE id = ${id}`.execute(this.db);
+  }
+
+  /** Records a use, at most once a minute per key (reads stay cheap). */
+  async touchApiKey(id: string, at: Date): Promise<void> {
+    await sql`UPDATE api_keys SET last_used_at = ${at}::timestamptz
+      WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < ${new Date(at.getTime() - 60_000)}::timestamptz)`.execute(this.db);
+  }
+
+  // Entitlement reads
+
+  /** Users that exist among `userIds`, with their subscription, usage in the period and outbox version. */
+  async entitlementRows(userIds: readonly string[], periodStart: Date, now: Date): Promise<EntitlementRow[]> {
+    if (userIds.length === 0) return [];
+    const r = await sql<any>`SELECT u.id AS uid, to_jsonb(s.*) AS sub, COALESCE(um.used_krw, 0) AS used_krw, COALESCE(q.last_seq, 0) AS version,
+        (SELECT COALESCE(SUM(r.amount_krw), 0) FROM usage_reservations r
+          WHERE r.user_id = u.id AND r.period_start = ${periodStart}::timestamptz AND r.status = 'reserved' AND r.expires_at > ${now}::timestamptz) AS reserved_krw
+      FROM users u
+      LEFT JOIN subscriptions s ON s.user_id = u.id
+      LEFT JOIN usage_months um ON um.user_id = u.id AND um.period_start = ${periodStart}::timestamptz
+      LEFT JOIN engine_event_sequences q ON q.user_id = u.id
+      WHERE u.id IN (${sql.join(userIds.map((id) => sql`${id}`))})`.execute(this.db);
+    return r.rows.map((row) => ({
+      userId: row.uid,
+      subscription: row.sub ? toSubscription(subscriptionFromJson(row.sub)) : null,
+      usedKrw: Number(row.used_krw),
+      reservedKrw: Number(row.reserved_krw),
+      version: Number(row.version),
+    }));
+  }
+
+  /**
+   * The change feed's page: users whose events committed after the cursor, in (xid, position)
+   * order, only from transactions older than every one still running (see 0011-engine-access).
+   */
+  async changedUsers(after: { xid: string; position: number }, limit: number): Promise<{ userIds: string[]; last: { xid: string; position: number } | null }> {
+    const r = await sql<{ user_id: string; xid: string; position: string }>`SELECT user_id, xid::text AS xid, position FROM engine_events
+      WHERE (xid, position) > (${after.xid}::xid8, ${after.position}::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY xid, position LIMIT ${limit}`.execute(this.db);
+    const last = r.rows.at(-1);
+    return {
+      userIds: [...new Set(r.rows.map((x) => x.user_id))],
+      last: last ? { xid: last.xid, position: Number(last.position) } : null,
+    };
+  }
+
+  // Usage and reservations
+
+  /** Locks (creating if needed) the user's usage row of the cap period; every change of usage or reservations takes it first. */
+  async lockUsageMonth(userId: string, periodStart: Date): Promise<UsageMonth> {
+    const r = await sql<any>`INSERT INTO usage_months (user_id, period_start) VALUES (${userId}, ${periodStart}::timestamptz)
+      ON CONFLICT (user_id, period_start) DO UPDATE SET used_krw = usage_months.used_krw
+      RETURNING used_krw, threshold_80_at, threshold_100_at`.execute(this.db);
+    const row = r.rows[0];
+    return { usedKrw: Number(row.used_krw), threshold80At: row.threshold_80_at, threshold100At: row.threshold_100_at };
+  }
+
+  async addUsage(userId: string, periodStart: Date, amountKrw: number, thresholds: { t80?: Date; t100?: Date }): Promise<number> {
+    const r = await sql<any>`UPDATE usage_months SET used_krw = used_krw + ${amountKrw}::bigint,
+        threshold_80_at = COALESCE(threshold_80_at, ${thresholds.t80 ?? null}::timestamptz),
+        threshold_100_at = COALESCE(threshold_100_at, ${thresholds.t100 ?? null}::timestamptz)
+      WHERE user_id = ${userId} AND period_start = ${periodStart}::timestamptz RETURNING used_krw`.execute(this.db);
+    return Number(r.rows[0].used_krw);
+  }
+
+  /** Marks the user's reservations past their expiry as expired (they stop counting). */
+  async expireReservations(userId: string, now: Date): Promise<void> {
+    await sql`UPDATE usage_reservations SET status = 'expired', settled_at = ${now}::timestamptz
+      WHERE user_id = ${userId} AND status = 'reserved' AND expires_at <= ${now}::timestamptz`.execute(this.db);
+  }
+
+  async expireAndSumReserved(userId: string, periodStart: Date, now: Date): Promise<number> {
+    // The outer SELECT does not see the CTE's update (one snapshot), hence its own expiry filter.
+    const r = await sql<any>`WITH expired AS (
+        UPDATE usage_reservations SET status = 'expired', settled_at = ${now}::timestamptz
+        WHERE user_id = ${userId} AND status = 'reserved' AND expires_at <= ${now}::timestamptz RETURNING id)
+      SELECT COALESCE(SUM(amount_krw), 0) AS s FROM usage_reservations
+      WHERE user_id = ${userId} AND period_start = ${periodStart}::timestamptz AND status = 'reserved' AND expires_at > ${now}::timestamptz`.execute(this.db);
+    return Number(r.rows[0].s);
+  }
+
+  async reservedKrw(userId: string, periodStart: Date): Promise<number> {
+    const r = await sql<any>`SELECT COALESCE(SUM(amount_krw), 0) AS s FROM usage_reservations
+      WHERE user_id = ${userId} AND period_start = ${periodStart}::timestamptz AND status = 'reserved'`.execute(this.db);
+    return Number(r.rows[0].s);
+  }
+
+  async findReservationByTrade(userId: string, tradeId: string): Promise<ReservationRecord | undefined> {
+    const r = await sql`SELECT * FROM usage_reservations WHERE user_id = ${userId} AND trade_id = ${tradeId}`.execute(this.db);
+    return r.rows[0] ? toReservation(r.rows[0]) : undefined;
+  }
+
+  async findReservation(id: string, forUpdate = false): Promise<ReservationRecord | undefined> {
+    const r = forUpdate
+      ? await sql`SELECT * FROM usage_reservations WHERE id = ${id} FOR UPDATE`.execute(this.db)
+      : await sql`SELECT * FROM usage_reservations WHERE id = ${id}`.execute(this.db);
+    return r.rows[0] ? toReservation(r.rows[0]) : undefined;
+  }
+
+  async insertReservation(x: Omit<ReservationRecord, 'committedKrw' | 'status'>): Promise<ReservationRecord> {
+    const r = await sql`INSERT INTO usage_reservations (id, user_id, trade_id, period_start, amount_krw, status, created_at, expires_at)
+      VALUES (${x.id}, ${x.userId}, ${x.tradeId}, ${x.periodStart}::timestamptz, ${x.amountKrw}::bigint, 'reserved', ${x.createdAt}::timestamptz, ${x.expiresAt}::timestamptz)
+      RETURNING *`.execute(this.db);
+    return toReservation(r.rows[0]);
+  }
+
+  async settleReservation(id: string, status: 'committed' | 'released' | 'expired', at: Date, committedKrw: number | null): Promise<void> {
+    await sql`UPDATE usage_reservations SET status = ${status}, committed_krw = ${committedKrw}::bigint, settled_at = ${at}::timestamptz
+      WHERE id = ${id} AND status = 'reserved'`.execute(this.db);
+  }
+
+  async listReservations(userId: string, limit: number): Promise<ReservationRecord[]> {
+    const r = await sql`SELECT * FROM usage_reservations WHERE user_id = ${userId} ORDER BY created_at DESC, id DESC LIMIT ${limit}`.execute(this.db);
+    return r.rows.map(toReservation);
+  }
+
+  /** A paid-feature use for 청약철회 (usage_events, as `POST /api/usage` records it). */
+  async recordFeatureUse(userId: string, feature: string, at: Date, recordedBy: string): Promise<void> {
+    await sql`INSERT INTO usage_events (user_id, feature, occurred_at, recorded_by) VALUES (${userId}, ${feature}, ${at}::timestamptz, ${recordedBy})`.execute(this.db);
+  }
+
+  async appendEvents(events: readonly NewEngineEvent[]): Promise<void> {
+    await appendEngineEvents(this.db, events);
+  }
+}
+
+/** `to_jsonb(subscriptions.*)` gives timestamps as strings and bigints as numbers. */
+function subscriptionFromJson(j: Record<string, any>) {
+  const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+  return {
+    ...j,
+    current_period_start: date(j.current_period_start),
+    current_period_end: date(j.current_period_end),
+    canceled_at: date(j.canceled_at),
+    ended_at: date(j.ended_at),
+    next_renewal_at: date(j.next_renewal_at),
+    grace_until: date(j.grace_until),
+    created_at: date(j.created_at),
+    updated_at: date(j.updated_at),
+    agreed_price_krw: j.agreed_price_krw === null || j.agreed_price_krw === undefined ? null : Number(j.agreed_price_krw),
+  } as any;
+}
