@@ -26,6 +26,13 @@ import { SmtpNoticeSender } from './worker/smtp-notice-sender.ts';
 import { MailboxNoticeSender } from './worker/mailbox-notice-sender.ts';
 import { sandboxRoutes } from './http/routes/sandbox/sandbox-routes.ts';
 import { createSandboxClockLink } from './providers/sandbox-clocks.ts';
+import { WebhookRepository } from './storage/repositories/webhook-repository.ts';
+import { UndiciWebhookSender } from './worker/webhook-http-sender.ts';
+import type { WebhookDeliveryDeps } from './use-cases/deliver-webhooks.ts';
+import type { WebhookAdminDeps } from './use-cases/manage-webhook-endpoints.ts';
+import { webhookRoutes } from './http/routes/admin/webhook-routes.ts';
+import { createJobRunner } from './worker/jobs.ts';
+import type { JobRunner } from './worker/job-runner.ts';
 
 /** The only real clock in the service. */
 export const systemClock: Clock = { now: () => new Date() };
@@ -56,6 +63,10 @@ export interface Services {
   wallClock: Clock;
   /** Renewals, notices and billing-key revocations; `runOnce(now)` in tests, `start()` in processes. */
   renewals: RenewalWorker;
+  /** Webhook delivery to the trading engine: repository, dispatcher and admin dependencies. */
+  webhooks: { repo: WebhookRepository; delivery: WebhookDeliveryDeps; admin: WebhookAdminDeps };
+  /** Webhooks, notices and revocations; the renewal tick runs it too, `start()` gives it its own loop. */
+  jobs: JobRunner;
   /** Route plugins of later areas (admin, sandbox tools), registered by build-app. */
   extraRoutes: { plugin: FastifyPluginAsync<any>; options: Record<string, unknown> }[];
   close(): Promise<void>;
@@ -130,7 +141,30 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
       : null;
   if (!notices) logger.warn('no SMTP_URL: notices stay pending in the outbox');
   const refundArea = composeRefunds(config, db, ctx);
+  const webhookRepo = new WebhookRepository(db.db);
+  const webhookSender = new UndiciWebhookSender(config.webhooks.timeoutMs);
+  const webhooks: Services['webhooks'] = {
+    repo: webhookRepo,
+    delivery: {
+      webhooks: webhookRepo,
+      sender: webhookSender,
+      ids: randomIds,
+      logger,
+      wallClock,
+      stopwatch,
+      settings: { leaseMs: config.webhooks.leaseMs, batchSize: config.webhooks.batchSize },
+    },
+    admin: {
+      webhooks: webhookRepo,
+      ids: randomIds,
+      clock,
+      newSecret: () => `whsec_${randomBytes(24).toString('base64')}`,
+      allowHttp: config.appEnv === 'local',
+    },
+  };
+  const jobs = createJobRunner(ctx, { notices, webhooks: webhooks.delivery });
   const renewals = new RenewalWorker(ctx, {
+    jobs,
     reconcile: (now) => reconcilePayments(ctx, refundArea.refunds, now),
     batchSize: config.renewal.batchSize,
     // PGlite has one connection: parallel loops would only queue behind each other.
@@ -142,6 +176,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   const extraRoutes: Services['extraRoutes'] = [];
   // Refunds, receipts, usage and the admin API (/api/admin/*).
   extraRoutes.push(...refundArea.routes);
+  extraRoutes.push({ plugin: webhookRoutes, options: { deps: webhooks.admin } });
   if (config.sandboxMode) {
     extraRoutes.push({
       plugin: sandboxRoutes,
@@ -167,8 +202,13 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     loginThrottle: new LoginThrottle(new LoginAttemptRepository(db.db), wallClock, loginPolicies(config)),
     rateLimits: new RateLimitRepository(db.db),
     wallClock,
+    webhooks,
+    jobs,
     extraRoutes,
-    close: () => (opts.db ? Promise.resolve() : db.close()),
+    close: async () => {
+      await webhookSender.close();
+      if (!opts.db) await db.close();
+    },
   };
 }
 

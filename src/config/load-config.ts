@@ -140,6 +140,16 @@ const EnvSchema = z.object({
   /** smtp://[user:pass@]host[:port]; notices are delivered only when set (or to the sandbox mailbox). */
   SMTP_URL: z.string().url().optional(),
   NOTICE_FROM: z.string().default('ShowMeTheStock <no-reply@showmethestock.local>'),
+
+  /** Webhook delivery to the trading engine (docs/trading-engine.md "Webhooks (delivery)"). */
+  WEBHOOK_TIMEOUT_MS: int.positive().max(60_000).default(10_000),
+  /** A claimed delivery is held this long; a dispatcher that dies mid-send is redelivered after it. */
+  WEBHOOK_LEASE_SECONDS: int.positive().default(60),
+  WEBHOOK_BATCH_SIZE: int.positive().max(1000).default(100),
+  /** Pause between runs of the job runner's own loop (webhooks, notices, revocations). */
+  JOB_TICK_MS: int.positive().default(1_000),
+  /** Local stand-in trading engine of `npm start` (APP_ENV=local only); 0 picks a free port. */
+  ENGINE_STANDIN_PORT: int.min(0).max(65535).default(8093),
 });
 
 export type RawEnv = Record<string, string | undefined>;
@@ -295,6 +305,14 @@ function buildConfig(env: Env, plansRaw: unknown) {
     idempotencyLeaseMs: env.IDEMPOTENCY_LEASE_SECONDS * 1000,
     renewal: renewalConfig(env),
     notices: { smtpUrl: env.SMTP_URL ? new Secret(env.SMTP_URL) : null, from: env.NOTICE_FROM },
+    webhooks: {
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      // The lease must outlast a send that times out, or a slow endpoint would get parallel copies.
+      leaseMs: Math.max(env.WEBHOOK_LEASE_SECONDS * 1000, env.WEBHOOK_TIMEOUT_MS + 5_000),
+      batchSize: env.WEBHOOK_BATCH_SIZE,
+      jobTickMs: env.JOB_TICK_MS,
+    },
+    engineStandinPort: env.ENGINE_STANDIN_PORT,
   };
 }
 

@@ -7,6 +7,7 @@ import * as m0005 from './migrations/0005-web-security.ts';
 import * as m0007 from './migrations/0007-checkout-scope.ts';
 import * as m0008 from './migrations/0008-faults.ts';
 import * as m0010 from './migrations/0010-engine-events.ts';
+import * as m0012 from './migrations/0012-webhooks.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-checkout-scope': m0007,
   '0008-faults': m0008,
   '0010-engine-events': m0010,
+  '0012-webhooks': m0012,
 };
 
 class StaticProvider implements MigrationProvider {
