@@ -15,6 +15,7 @@ const services = await compose(config, {
   dbTarget: { ...config.database, poolSize: Math.min(40, 4 + loops * 4) },
 });
 services.renewals.start();
+services.jobs.start(config.webhooks.jobTickMs);
 services.logger.info({ tick_ms: config.renewal.tickMs, loops, batch: config.renewal.batchSize }, 'renewal worker started');
 process.stdout.write(JSON.stringify({ ready: { pid: process.pid } }) + '\n');
 
@@ -24,6 +25,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     await services.renewals.stop();
+    await services.jobs.stop();
     await services.close();
     process.exit(0);
   });
