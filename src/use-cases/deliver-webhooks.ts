@@ -47,32 +47,38 @@ export async function deliverWebhooks(deps: WebhookDeliveryDeps, now: Date, limi
   const leaseToken = deps.ids.next('lease');
   const claimed = await deps.webhooks.claimDue(now, limit, new Date(now.getTime() + deps.settings.leaseMs), leaseToken);
   result.claimed = claimed.length;
-  await Promise.all(claimed.map((d) => deliverOne(deps, d, now, result)));
+  // Sent side by side; the outcomes of the whole batch are recorded in one transaction (the lease,
+  // longer than the send timeout, covers the wait for the slowest).
+  const outcomes = await Promise.all(claimed.map((d) => sendOne(deps, d, now)));
+  const settled = await deps.webhooks.recordAttempts(outcomes);
+  for (const o of outcomes) {
+    const d = o.delivery;
+    if (!settled.has(d.id)) {
+      deps.logger.warn({ delivery_id: d.id }, 'webhook delivery lease lost before the outcome was recorded');
+      continue;
+    }
+    if (o.status === 'succeeded') result.succeeded++;
+    else if (o.status === 'failed') {
+      result.gaveUp++;
+      deps.logger.error({ delivery_id: d.id, endpoint_id: d.endpointId, event_id: d.eventId, err: o.attempt.error }, 'webhook delivery given up');
+    } else result.failed++;
+  }
   return result;
 }
 
-async function deliverOne(deps: WebhookDeliveryDeps, d: ClaimedDelivery, now: Date, result: DeliverWebhooksResult): Promise<void> {
+async function sendOne(deps: WebhookDeliveryDeps, d: ClaimedDelivery, now: Date) {
   const body = JSON.stringify(engineWebhookBody({ id: d.eventId, userId: d.userId, seq: d.seq, type: d.eventType, payload: d.payload, occurredAt: d.occurredAt }));
   const headers = signWebhook(d.secrets, d.eventId, deps.wallClock.now(), body);
   const started = deps.stopwatch();
   const sent = await deps.sender.send(d.url, headers, body);
   const durationMs = Math.max(0, Math.round(deps.stopwatch() - started));
   const ok = sent.statusCode !== null && isDelivered(sent.statusCode);
-  let outcome: { status: 'succeeded' | 'pending' | 'failed'; nextAttemptAt: Date | null };
-  if (ok) outcome = { status: 'succeeded', nextAttemptAt: null };
-  else {
-    const next = nextWebhookAttemptAt(d.attempts, d.firstAttemptAt ?? now, now);
-    outcome = next ? { status: 'pending', nextAttemptAt: next } : { status: 'failed', nextAttemptAt: null };
+  let status: 'succeeded' | 'pending' | 'failed' = 'succeeded';
+  let nextAttemptAt: Date | null = null;
+  if (!ok) {
+    nextAttemptAt = nextWebhookAttemptAt(d.attempts, d.firstAttemptAt ?? now, now);
+    status = nextAttemptAt ? 'pending' : 'failed';
   }
   const attempt = { deliveryId: d.id, attempt: d.attempts, attemptedAt: now, statusCode: sent.statusCode, durationMs, error: sent.error };
-  const settled = await deps.webhooks.recordAttempt(attempt, d.leaseToken, outcome);
-  if (!settled) {
-    deps.logger.warn({ delivery_id: d.id }, 'webhook delivery lease lost before the outcome was recorded');
-    return;
-  }
-  if (ok) result.succeeded++;
-  else if (outcome.status === 'failed') {
-    result.gaveUp++;
-    deps.logger.error({ delivery_id: d.id, endpoint_id: d.endpointId, event_id: d.eventId, err: sent.error }, 'webhook delivery given up');
-  } else result.failed++;
+  return { delivery: d, attempt, leaseToken: d.leaseToken, status, nextAttemptAt };
 }

@@ -212,6 +212,32 @@ export class WebhookRepository {
     });
   }
 
+  /**
+   * `recordAttempt` for many deliveries in one transaction (one commit for a whole claimed batch).
+   * Returns the ids whose outcome was recorded (the others' leases were lost).
+   */
+  async recordAttempts(items: { attempt: WebhookAttempt; leaseToken: string; status: WebhookDeliveryStatus; nextAttemptAt: Date | null }[]): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    return this.db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO webhook_delivery_attempts (delivery_id, attempt, attempted_at, status_code, duration_ms, error) VALUES ${sql.join(
+        items.map(({ attempt: a }) => sql`(${a.deliveryId}, ${a.attempt}, ${a.attemptedAt}, ${a.statusCode}::int, ${a.durationMs}, ${a.error}::text)`),
+      )}`.execute(trx);
+      const values = sql.join(
+        items.map(
+          ({ attempt: a, leaseToken, status, nextAttemptAt }) =>
+            sql`(${a.deliveryId}, ${leaseToken}, ${status}, ${nextAttemptAt}::timestamptz, ${a.statusCode}::int, ${a.error}::text, ${status === 'succeeded' ? a.attemptedAt : null}::timestamptz)`,
+        ),
+      );
+      const { rows } = await sql<{ id: string }>`UPDATE webhook_deliveries d SET status = v.status,
+          next_attempt_at = COALESCE(v.next_at, d.next_attempt_at), lease_token = NULL,
+          last_status_code = v.code, last_error = v.err, succeeded_at = v.ok_at
+        FROM (VALUES ${values}) AS v(id, token, status, next_at, code, err, ok_at)
+        WHERE d.id = v.id AND d.lease_token = v.token AND d.status = 'pending'
+        RETURNING d.id`.execute(trx);
+      return new Set(rows.map((r) => r.id));
+    });
+  }
+
   async listDeliveries(f: DeliveryFilter): Promise<WebhookDelivery[]> {
     const { rows } = await sql`SELECT d.*, e.type FROM webhook_deliveries d JOIN engine_events e ON e.id = d.event_id
       WHERE (${f.userId ?? null}::text IS NULL OR d.user_id = ${f.userId ?? null})
