@@ -11,7 +11,7 @@ export interface ReceivedWebhook {
 
 /**
  * A local webhook receiver for tests: records every request and answers what `respond` says
- * (default 204). `respond` may return a status or [status, headers].
+ * (default 204). `respond` may return a status (0: never answer) or [status, headers].
  */
 export async function startWebhookReceiver(respond: (r: Omit<ReceivedWebhook, 'answered'>, n: number) => number | [number, Record<string, string>] = () => 204) {
   const received: ReceivedWebhook[] = [];
@@ -31,6 +31,8 @@ export async function startWebhookReceiver(respond: (r: Omit<ReceivedWebhook, 'a
     const a = respond(r, received.length);
     const [status, extra] = Array.isArray(a) ? a : [a, {}];
     received.push({ ...r, answered: status });
+    // 0: no answer at all (the sender waits until it gives up or dies).
+    if (status === 0) return;
     res.writeHead(status, extra).end(status >= 400 ? 'nope' : '');
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
