@@ -25,3 +25,9 @@ for (const db of dbs) {
 }
 console.log('\ncomplete checkouts (ready → sandbox authorize → approve), one run:');
 console.table(rows);
+
+// Webhook deliveries beside the database's one-row UPDATE rate (bench/webhooks.ts), on PostgreSQL when it is in the run.
+if (dbs.includes('postgres')) {
+  const { runWebhookBench } = await import('./webhooks.ts');
+  await runWebhookBench({ db: 'postgres', users: 200, events: 5000, loops: 4, batch: 100 });
+}

@@ -34,6 +34,13 @@ import { hostname } from 'node:os';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { instrumentRegistry } from './observability/instrumented-gateway.ts';
 import { OperationsRepository } from './storage/repositories/operations-repository.ts';
+import { WebhookRepository } from './storage/repositories/webhook-repository.ts';
+import { UndiciWebhookSender } from './worker/webhook-http-sender.ts';
+import type { WebhookDeliveryDeps } from './use-cases/deliver-webhooks.ts';
+import type { WebhookAdminDeps } from './use-cases/manage-webhook-endpoints.ts';
+import { webhookRoutes } from './http/routes/admin/webhook-routes.ts';
+import { createJobRunner } from './worker/jobs.ts';
+import type { JobRunner } from './worker/job-runner.ts';
 
 /** The only real clock in the service. */
 export const systemClock: Clock = { now: () => new Date() };
@@ -74,6 +81,10 @@ export interface Services {
   lifecycle: { shuttingDown: boolean };
   /** The trading engine's API keys, usage and entitlement reads. */
   engine: EngineDeps;
+  /** Webhook delivery to the trading engine: repository, dispatcher and admin dependencies. */
+  webhooks: { repo: WebhookRepository; delivery: WebhookDeliveryDeps; admin: WebhookAdminDeps };
+  /** Webhooks, notices and revocations; the renewal tick runs it too, `start()` gives it its own loop. */
+  jobs: JobRunner;
   /** Route plugins of later areas (admin, sandbox tools), registered by build-app. */
   extraRoutes: { plugin: FastifyPluginAsync<any>; options: Record<string, unknown> }[];
   close(): Promise<void>;
@@ -169,7 +180,30 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   if (!notices) logger.warn('no SMTP_URL: notices stay pending in the outbox');
   const refundArea = composeRefunds(config, db, ctx);
   const workerIdentity = { id: randomIds.next('wrk'), host: hostname(), pid: process.pid, startedAt };
+  const webhookRepo = new WebhookRepository(db.db);
+  const webhookSender = new UndiciWebhookSender(config.webhooks.timeoutMs);
+  const webhooks: Services['webhooks'] = {
+    repo: webhookRepo,
+    delivery: {
+      webhooks: webhookRepo,
+      sender: webhookSender,
+      ids: randomIds,
+      logger,
+      wallClock,
+      stopwatch,
+      settings: { leaseMs: config.webhooks.leaseMs, batchSize: config.webhooks.batchSize },
+    },
+    admin: {
+      webhooks: webhookRepo,
+      ids: randomIds,
+      clock,
+      newSecret: () => `whsec_${randomBytes(24).toString('base64')}`,
+      allowHttp: config.appEnv === 'local',
+    },
+  };
+  const jobs = createJobRunner(ctx, { notices, webhooks: webhooks.delivery });
   const renewals = new RenewalWorker(ctx, {
+    jobs,
     reconcile: (now) => reconcilePayments(ctx, refundArea.refunds, now),
     batchSize: config.renewal.batchSize,
     // PGlite has one connection: parallel loops would only queue behind each other.
@@ -208,6 +242,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     keyCache: { ms: config.auth.sessionCacheMs, entries: new Map() },
   };
   extraRoutes.push({ plugin: engineRoutes, options: { ctx, deps: engine } });
+  extraRoutes.push({ plugin: webhookRoutes, options: { deps: webhooks.admin } });
   if (config.sandboxMode) {
     extraRoutes.push({
       plugin: sandboxRoutes,
@@ -240,8 +275,11 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     lifecycle: { shuttingDown: false },
     engine,
     extraRoutes,
+    webhooks,
+    jobs,
     close: async () => {
       smtp?.close();
+      await webhookSender.close();
       if (!opts.db) await db.close();
     },
   };

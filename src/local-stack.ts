@@ -7,6 +7,8 @@ import { compose, type ComposeOptions, type Services } from './composition.ts';
 import { buildApp } from './http/build-app.ts';
 import { startKakaoPaySandbox } from './simulators/kakaopay/kakaopay-sandbox-app.ts';
 import { startNaverPaySandbox } from './simulators/naverpay/main.ts';
+import { startEngineStandin, type EngineStandin } from './engine-standin/engine-standin-app.ts';
+import { connectEngineStandin } from './engine-standin/connect-engine-standin.ts';
 
 export interface LocalStackOptions {
   /** Environment overrides on top of process.env (PORT, DATABASE_URL, DATA_DIR, …). */
@@ -26,12 +28,19 @@ export interface LocalStackOptions {
   extend?: (services: Services) => Promise<void> | void;
   /** Run the renewal worker loop in this process (default: RENEWAL_WORKER_IN_PROCESS, on). */
   worker?: boolean;
+  /** Start the stand-in trading engine and connect it (default: in APP_ENV=local with sandbox mode). */
+  engineStandin?: boolean;
+  /** Its port; default ENGINE_STANDIN_PORT, or a free one when PORT is 0. */
+  engineStandinPort?: number;
 }
 
 export interface LocalStack {
   url: string;
   kakaopayUrl: string | null;
   naverpayUrl: string | null;
+  /** The stand-in trading engine's page (null when not started). */
+  engineStandinUrl: string | null;
+  engineStandin: EngineStandin | null;
   services: Services;
   app: FastifyInstance;
   close(): Promise<void>;
@@ -116,15 +125,27 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const url = `http://${config.host}:${port}`;
     // With PORT=0 the public URL (handed to providers as return URL) is known only now.
     if (!env.PUBLIC_URL) services.ctx.settings.publicUrl = url;
+    let engineStandin: EngineStandin | null = null;
+    if (opts.engineStandin ?? (config.appEnv === 'local' && config.sandboxMode)) {
+      const standin = await startEngineStandin({ port: opts.engineStandinPort ?? (config.port === 0 ? 0 : config.engineStandinPort), billingUrl: url });
+      closers.push(() => standin.close());
+      await connectEngineStandin(services, app, standin);
+      engineStandin = standin;
+    }
     // The renewal worker runs in this process (on the embedded database there can be no other).
     if (opts.worker ?? config.renewal.inProcess) {
       services.renewals.start();
       closers.push(() => services.renewals.stop());
+      // Webhooks, notices and revocations also on their own, shorter loop.
+      services.jobs.start(config.webhooks.jobTickMs);
+      closers.push(() => services.jobs.stop());
     }
     return {
       url: env.PUBLIC_URL ?? url,
       kakaopayUrl,
       naverpayUrl,
+      engineStandinUrl: engineStandin?.url ?? null,
+      engineStandin,
       services,
       app,
       close: async () => {

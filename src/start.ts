@@ -15,6 +15,7 @@ const lines = [
   `  Database        ${c.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite at ${c.database.dataDir}`}`,
   ...(stack.kakaopayUrl ? [`  KakaoPay sandbox ${stack.kakaopayUrl}`] : []),
   ...(stack.naverpayUrl ? [`  NaverPay sandbox ${stack.naverpayUrl}`] : []),
+  ...(stack.engineStandinUrl ? [`  Engine stand-in ${stack.engineStandinUrl}/ (receives the webhooks, places reservations)`] : []),
   ...(adminTokenFile ? [`  Sandbox admin   token in ${adminTokenFile} (npm run clock uses it)`] : []),
   '',
 ];

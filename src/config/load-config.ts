@@ -151,6 +151,15 @@ const EnvSchema = z.object({
   WORKER_HTTP_PORT: int.min(0).max(65535).optional(),
   WORKER_HEARTBEAT_STALE_SECONDS: int.positive().default(120),
   SHUTDOWN_TIMEOUT_MS: int.positive().default(30_000),
+  /** Webhook delivery to the trading engine (docs/trading-engine.md "Webhooks (delivery)"). */
+  WEBHOOK_TIMEOUT_MS: int.positive().max(60_000).default(10_000),
+  /** A claimed delivery is held this long; a dispatcher that dies mid-send is redelivered after it. */
+  WEBHOOK_LEASE_SECONDS: int.positive().default(60),
+  WEBHOOK_BATCH_SIZE: int.positive().max(1000).default(100),
+  /** Pause between runs of the job runner's own loop (webhooks, notices, revocations). */
+  JOB_TICK_MS: int.positive().default(1_000),
+  /** Local stand-in trading engine of `npm start` (APP_ENV=local only); 0 picks a free port. */
+  ENGINE_STANDIN_PORT: int.min(0).max(65535).default(8093),
 });
 
 /** Every environment variable the service reads (deploy files are checked against it). */
@@ -319,6 +328,14 @@ function buildConfig(env: Env, plansRaw: unknown) {
       workerStaleMs: env.WORKER_HEARTBEAT_STALE_SECONDS * 1000,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
+    webhooks: {
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      // The lease must outlast a send that times out, or a slow endpoint would get parallel copies.
+      leaseMs: Math.max(env.WEBHOOK_LEASE_SECONDS * 1000, env.WEBHOOK_TIMEOUT_MS + 5_000),
+      batchSize: env.WEBHOOK_BATCH_SIZE,
+      jobTickMs: env.JOB_TICK_MS,
+    },
+    engineStandinPort: env.ENGINE_STANDIN_PORT,
   };
 }
 

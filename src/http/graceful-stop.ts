@@ -11,6 +11,7 @@ export async function stopServer(app: FastifyInstance, services: Services): Prom
   services.lifecycle.shuttingDown = true;
   await closeHttp(app);
   await services.renewals.stop();
+  await services.jobs.stop();
   await services.close();
 }
 

@@ -12,7 +12,11 @@ const services = await compose(config);
 const app = await buildApp(services);
 await app.listen({ port: config.port, host: config.host });
 const worker = config.database.kind === 'pglite' || config.renewal.inProcess;
-if (worker) services.renewals.start();
+if (worker) {
+  services.renewals.start();
+  // Webhooks, notices and revocations on their own loop (the renewal tick runs them too).
+  services.jobs.start(config.webhooks.jobTickMs);
+}
 services.logger.info({ url: config.publicUrl, worker_in_process: worker }, 'billing API listening');
 
 // Graceful shutdown (see stopServer), bounded by SHUTDOWN_TIMEOUT_MS.

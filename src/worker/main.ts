@@ -19,6 +19,7 @@ const services = await compose(config, {
   dbTarget: { ...config.database, poolSize: Math.min(40, 4 + loops * 4) },
 });
 services.renewals.start();
+services.jobs.start(config.webhooks.jobTickMs);
 const http = config.operations.workerHttpPort !== null ? await buildWorkerHttp(services) : null;
 if (http) await http.listen({ port: config.operations.workerHttpPort!, host: config.host });
 services.logger.info({ tick_ms: config.renewal.tickMs, loops, batch: config.renewal.batchSize, http_port: config.operations.workerHttpPort }, 'renewal worker started');
@@ -29,6 +30,7 @@ process.stdout.write(JSON.stringify({ ready: { pid: process.pid } }) + '\n');
 onShutdownSignal(services.logger, config.operations.shutdownTimeoutMs, async () => {
   services.lifecycle.shuttingDown = true;
   await services.renewals.stop();
+  await services.jobs.stop();
   if (http) await closeHttp(http);
   await services.close();
 });

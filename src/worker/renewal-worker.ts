@@ -1,8 +1,8 @@
 import type { NoticeSender } from '../domain/ports.ts';
 import type { UseCaseContext } from '../use-cases/context.ts';
 import { chargeRenewals, claimDueRenewals, syncSubscriptionPayment, type RenewalOutcome, type RenewalTask } from '../use-cases/renew-subscription.ts';
-import { revokeBillingKeys } from '../use-cases/revoke-billing-key.ts';
-import { deliverNotices } from './tasks/deliver-notices.ts';
+import { createJobRunner } from './jobs.ts';
+import type { JobRunner } from './job-runner.ts';
 
 export interface RenewalWorkerOptions {
   /** Subscriptions claimed per transaction; their charges then run side by side. */
@@ -23,6 +23,8 @@ export interface RenewalWorkerOptions {
   afterTick?: (outcome: 'ok' | 'failed') => void;
   /** While the loop runs: a liveness record every `intervalMs` (readiness), removed at `stop`. */
   heartbeat?: { intervalMs: number; beat: () => Promise<void>; forget: () => Promise<void> };
+  /** Webhooks, notices and revocations (worker/jobs.ts); default: notices and revocations only. */
+  jobs?: JobRunner;
 }
 
 export interface TickReport {
@@ -34,8 +36,6 @@ export interface TickReport {
 }
 
 const MAX_ROUNDS = 100_000;
-const NOTICE_BATCH = 500;
-const REVOCATION_BATCH = 100;
 
 function emptyReport(): TickReport {
   return {
@@ -65,11 +65,14 @@ export class RenewalWorker {
   private stopping = false;
   /** Provider-call durations of charges in ms, when a stopwatch was given. */
   readonly chargeDurations: number[] = [];
+  readonly jobs: JobRunner;
 
   constructor(
     private readonly ctx: UseCaseContext,
     private readonly options: RenewalWorkerOptions,
-  ) {}
+  ) {
+    this.jobs = options.jobs ?? createJobRunner(ctx, { notices: options.notices });
+  }
 
   /** One tick at `now` (default: the injected clock). Tests call this directly. */
   runOnce(now: Date = this.ctx.clock.now()): Promise<TickReport> {
@@ -134,21 +137,9 @@ export class RenewalWorker {
   private async tick(now: Date): Promise<TickReport> {
     const report = emptyReport();
     await Promise.all(Array.from({ length: Math.max(1, this.options.loops) }, () => this.drain(now, report)));
-    if (this.options.notices) {
-      for (;;) {
-        const r = await deliverNotices(this.ctx, this.options.notices, now, NOTICE_BATCH);
-        report.notices.sent += r.sent;
-        report.notices.skipped += r.skipped;
-        report.notices.failed += r.failed;
-        if (r.sent + r.skipped + r.failed < NOTICE_BATCH) break;
-      }
-    }
-    for (;;) {
-      const r = await revokeBillingKeys(this.ctx, now, REVOCATION_BATCH);
-      report.revocations.done += r.done;
-      report.revocations.failed += r.failed;
-      if (r.done + r.failed < REVOCATION_BATCH) break;
-    }
+    const jobs = await this.jobs.runDue(now);
+    if (jobs.notices) report.notices = { sent: jobs.notices.sent ?? 0, skipped: jobs.notices.skipped ?? 0, failed: jobs.notices.failed ?? 0 };
+    if (jobs.revocations) report.revocations = { done: jobs.revocations.done ?? 0, failed: jobs.revocations.failed ?? 0 };
     if (this.options.reconcile) await this.options.reconcile(now);
     return report;
   }

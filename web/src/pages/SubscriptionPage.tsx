@@ -16,6 +16,7 @@ import { date, dateTime, duration, failureMessage, PROVIDER_NAMES, shortDate, su
 import { launchCheckout } from '../launch.ts';
 import { PayMark } from '../components/PayMarks.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
+import { UsageBar } from '../components/UsageBar.tsx';
 import { Badge, CheckIcon, CrossIcon, Notice, Skeleton } from '../components/ui.tsx';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -549,6 +550,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
           </h2>
           <Entitlements e={sub.entitlements} />
         </section>
+        <UsageBar />
       </div>
 
       {running && (

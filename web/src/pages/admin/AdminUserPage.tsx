@@ -8,6 +8,7 @@ import { PayMark } from '../../components/PayMarks.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 import { Badge, Notice, Skeleton, Spinner } from '../../components/ui.tsx';
 import { AdminShell } from './AdminShell.tsx';
+import { AdminEngineSection } from './AdminEngineSection.tsx';
 
 type Flash = { tone: 'success' | 'warning' | 'danger'; text: string };
 
@@ -132,6 +133,8 @@ function UserDetail({ d, onRefund, onSynced }: { d: AdminUserDetailResponse; onR
           </div>
         </dl>
       </section>
+
+      <AdminEngineSection userId={user.id} />
 
       <h3 className="subsection-title">결제 내역 ({number(payments.length)}건)</h3>
       {payments.length === 0 ? (

@@ -1,0 +1,114 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { WEBHOOK_DELIVERY_STATUSES } from '../../../domain/engine/webhook-delivery.ts';
+import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../../storage/repositories/webhook-repository.ts';
+import {
+  createWebhookEndpoint,
+  replayEngineEvent,
+  replayWebhookDelivery,
+  rotateWebhookSecret,
+  setWebhookEndpointEnabled,
+  type WebhookAdminDeps,
+} from '../../../use-cases/manage-webhook-endpoints.ts';
+import { requireAdmin } from '../../plugins/auth.ts';
+import { docSchema, parseWith } from '../../schemas/validation.ts';
+
+export interface WebhookRoutesOptions {
+  deps: WebhookAdminDeps;
+}
+
+const IdParams = z.object({ id: z.string().min(1).max(64) });
+const CreateBody = z.object({ url: z.string().min(1).max(2000), description: z.string().trim().max(200).optional() });
+const DeliveryQuery = z.object({
+  user_id: z.string().min(1).max(64).optional(),
+  endpoint_id: z.string().min(1).max(64).optional(),
+  event_id: z.string().min(1).max(64).optional(),
+  status: z.enum(WEBHOOK_DELIVERY_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** The endpoint as listed: the secret is shown only when created or rotated. */
+export function endpointView(e: WebhookEndpoint) {
+  return {
+    id: e.id,
+    url: e.url,
+    description: e.description,
+    enabled: e.disabledAt === null,
+    disabled_at: e.disabledAt?.toISOString() ?? null,
+    secret_hint: `whsec_…${e.secret.slice(-4)}`,
+    previous_secret_expires_at: e.previousSecretExpiresAt?.toISOString() ?? null,
+    created_at: e.createdAt.toISOString(),
+    updated_at: e.updatedAt.toISOString(),
+  };
+}
+
+export function deliveryView(d: WebhookDelivery, attempts: WebhookAttempt[]) {
+  return {
+    id: d.id,
+    endpoint_id: d.endpointId,
+    event_id: d.eventId,
+    event_type: d.eventType,
+    user_id: d.userId,
+    seq: d.seq,
+    status: d.status,
+    attempts: d.attempts,
+    next_attempt_at: d.status === 'pending' ? d.nextAttemptAt.toISOString() : null,
+    last_status_code: d.lastStatusCode,
+    last_error: d.lastError,
+    succeeded_at: d.succeededAt?.toISOString() ?? null,
+    created_at: d.createdAt.toISOString(),
+    log: attempts
+      .filter((a) => a.deliveryId === d.id)
+      .map((a) => ({ attempt: a.attempt, at: a.attemptedAt.toISOString(), status_code: a.statusCode, duration_ms: a.durationMs, error: a.error })),
+  };
+}
+
+/** Admin API for webhook endpoints and the delivery log (docs/trading-engine.md "Webhooks (delivery)"). */
+export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, { deps }) => {
+  app.addHook('onRequest', requireAdmin);
+  const tags = ['admin'];
+  const deliveriesView = async (rows: WebhookDelivery[]) => {
+    const attempts = await deps.webhooks.attemptsOf(rows.map((r) => r.id));
+    return rows.map((r) => deliveryView(r, attempts));
+  };
+
+  app.post('/api/admin/webhook-endpoints', { schema: { tags, summary: '웹훅 엔드포인트 등록 (서명 비밀키는 이 응답에서 한 번만 표시)', body: docSchema(CreateBody) } }, async (req, reply) => {
+    const body = parseWith(CreateBody, req.body);
+    const e = await createWebhookEndpoint(deps, body);
+    reply.status(201);
+    return { ...endpointView(e), secret: e.secret };
+  });
+
+  app.get('/api/admin/webhook-endpoints', { schema: { tags, summary: '웹훅 엔드포인트 목록' } }, async () => ({
+    endpoints: (await deps.webhooks.listEndpoints()).map(endpointView),
+  }));
+
+  app.post('/api/admin/webhook-endpoints/:id/disable', { schema: { tags, summary: '웹훅 엔드포인트 중지 (이벤트는 쌓였다가 재개 시 순서대로 전송)' } }, async (req) =>
+    endpointView(await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, false)),
+  );
+
+  app.post('/api/admin/webhook-endpoints/:id/enable', { schema: { tags, summary: '웹훅 엔드포인트 재개' } }, async (req) =>
+    endpointView(await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, true)),
+  );
+
+  app.post('/api/admin/webhook-endpoints/:id/rotate-secret', { schema: { tags, summary: '서명 비밀키 교체 (이전 키도 24시간 함께 서명)' } }, async (req) => {
+    const e = await rotateWebhookSecret(deps, parseWith(IdParams, req.params).id);
+    return { ...endpointView(e), secret: e.secret };
+  });
+
+  app.get('/api/admin/webhook-deliveries', { schema: { tags, summary: '웹훅 전송 기록 (user_id, endpoint_id, event_id, status)', querystring: docSchema(DeliveryQuery) } }, async (req) => {
+    const q = parseWith(DeliveryQuery, req.query);
+    const rows = await deps.webhooks.listDeliveries({ userId: q.user_id, endpointId: q.endpoint_id, eventId: q.event_id, status: q.status, limit: q.limit });
+    return { deliveries: await deliveriesView(rows) };
+  });
+
+  app.post('/api/admin/webhook-deliveries/:id/replay', { schema: { tags, summary: '웹훅 재전송 (같은 webhook-id)' } }, async (req) => {
+    const d = await replayWebhookDelivery(deps, parseWith(IdParams, req.params).id);
+    return { delivery: (await deliveriesView([d]))[0] };
+  });
+
+  app.post('/api/admin/engine-events/:id/replay', { schema: { tags, summary: '이벤트를 모든 엔드포인트에 재전송' } }, async (req) => {
+    const rows = await replayEngineEvent(deps, parseWith(IdParams, req.params).id);
+    return { deliveries: await deliveriesView(rows) };
+  });
+};

@@ -1,0 +1,290 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+import type { WebhookDeliveryStatus } from '../../domain/engine/webhook-delivery.ts';
+
+/** A configured receiver of the engine events. `secret` is the `whsec_…` signing secret. */
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string | null;
+  secret: string;
+  /** The secret before the last rotation, still signed with until `previousSecretExpiresAt`. */
+  previousSecret: string | null;
+  previousSecretExpiresAt: Date | null;
+  disabledAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  userId: string;
+  seq: number;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  firstAttemptAt: Date | null;
+  lastAttemptAt: Date | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  succeededAt: Date | null;
+  createdAt: Date;
+  eventType: string;
+}
+
+/** A claimed delivery with what sending it needs. */
+export interface ClaimedDelivery extends WebhookDelivery {
+  leaseToken: string;
+  url: string;
+  secrets: string[];
+  payload: Record<string, unknown>;
+  occurredAt: Date;
+}
+
+export interface WebhookAttempt {
+  deliveryId: string;
+  attempt: number;
+  attemptedAt: Date;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+}
+
+export interface DeliveryFilter {
+  userId?: string;
+  endpointId?: string;
+  status?: WebhookDeliveryStatus;
+  eventId?: string;
+  limit: number;
+}
+
+const ts = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
+const tsOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : ts(v));
+
+function endpointOf(r: any): WebhookEndpoint {
+  return {
+    id: r.id,
+    url: r.url,
+    description: r.description ?? null,
+    secret: r.secret,
+    previousSecret: r.previous_secret ?? null,
+    previousSecretExpiresAt: tsOrNull(r.previous_secret_expires_at),
+    disabledAt: tsOrNull(r.disabled_at),
+    createdAt: ts(r.created_at),
+    updatedAt: ts(r.updated_at),
+  };
+}
+
+function deliveryOf(r: any): WebhookDelivery {
+  return {
+    id: r.id,
+    endpointId: r.endpoint_id,
+    eventId: r.event_id,
+    userId: r.user_id,
+    seq: Number(r.seq),
+    status: r.status,
+    attempts: Number(r.attempts),
+    nextAttemptAt: ts(r.next_attempt_at),
+    firstAttemptAt: tsOrNull(r.first_attempt_at),
+    lastAttemptAt: tsOrNull(r.last_attempt_at),
+    lastStatusCode: r.last_status_code === null ? null : Number(r.last_status_code),
+    lastError: r.last_error ?? null,
+    succeededAt: tsOrNull(r.succeeded_at),
+    createdAt: ts(r.created_at),
+    eventType: r.type,
+  };
+}
+
+/**
+ * Storage of webhook endpoints, deliveries and their attempt log (0012-webhooks). Plain SQL: the
+ * claim's ordering rule (one user's events in seq order per endpoint) reads best as SQL.
+ */
+export class WebhookRepository {
+  private readonly db: Kysely<any>;
+  constructor(db: Kysely<Database>) {
+    this.db = db as unknown as Kysely<any>;
+  }
+
+  async insertEndpoint(e: { id: string; url: string; description: string | null; secret: string; now: Date }): Promise<WebhookEndpoint> {
+    const { rows } = await sql`INSERT INTO webhook_endpoints (id, url, description, secret, created_at, updated_at)
+      VALUES (${e.id}, ${e.url}, ${e.description}, ${e.secret}, ${e.now}, ${e.now}) RETURNING *`.execute(this.db);
+    return endpointOf(rows[0]);
+  }
+
+  async listEndpoints(): Promise<WebhookEndpoint[]> {
+    const { rows } = await sql`SELECT * FROM webhook_endpoints ORDER BY created_at, id`.execute(this.db);
+    return rows.map(endpointOf);
+  }
+
+  async getEndpoint(id: string): Promise<WebhookEndpoint | null> {
+    const { rows } = await sql`SELECT * FROM webhook_endpoints WHERE id = ${id}`.execute(this.db);
+    return rows[0] ? endpointOf(rows[0]) : null;
+  }
+
+  async setDisabled(id: string, disabledAt: Date | null, now: Date): Promise<WebhookEndpoint | null> {
+    const { rows } = await sql`UPDATE webhook_endpoints SET disabled_at = ${disabledAt}, updated_at = ${now} WHERE id = ${id} RETURNING *`.execute(this.db);
+    return rows[0] ? endpointOf(rows[0]) : null;
+  }
+
+  /** The new secret signs from now on; the old one keeps signing beside it until `overlapUntil`. */
+  async rotateSecret(id: string, secret: string, overlapUntil: Date, now: Date): Promise<WebhookEndpoint | null> {
+    const { rows } = await sql`UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_expires_at = ${overlapUntil},
+      secret = ${secret}, updated_at = ${now} WHERE id = ${id} RETURNING *`.execute(this.db);
+    return rows[0] ? endpointOf(rows[0]) : null;
+  }
+
+  /**
+   * Turns up to `limit` not yet fanned-out events into one pending delivery per endpoint (disabled
+   * endpoints too: they resume with the backlog when enabled). One statement, so the claim never
+   * sees an event marked without its deliveries. Returns the number of events taken.
+   */
+  async fanOut(now: Date, limit: number): Promise<number> {
+    const { rows } = await sql<{ n: number }>`WITH ev AS (
+        UPDATE engine_events SET fanned_out_at = ${now}
+        WHERE id IN (SELECT id FROM engine_events WHERE fanned_out_at IS NULL ORDER BY position LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+        RETURNING id, user_id, seq
+      ), ins AS (
+        INSERT INTO webhook_deliveries (id, endpoint_id, event_id, user_id, seq, status, attempts, next_attempt_at, created_at)
+        SELECT 'whd_' || substr(md5(ep.id || ':' || ev.id), 1, 24), ep.id, ev.id, ev.user_id, ev.seq, 'pending', 0, ${now}, ${now}
+        FROM ev CROSS JOIN webhook_endpoints ep
+        ON CONFLICT (endpoint_id, event_id) DO NOTHING
+      )
+      SELECT count(*)::int AS n FROM ev`.execute(this.db);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Claims due deliveries `FOR UPDATE SKIP LOCKED` and leases them: `next_attempt_at` moves to
+   * `leaseUntil` and `lease_token` marks the holder. A delivery is due only when no earlier event
+   * of its user is still pending at the same endpoint (or not yet fanned out): seq n+1 waits for n.
+   */
+  async claimDue(now: Date, limit: number, leaseUntil: Date, leaseToken: string): Promise<ClaimedDelivery[]> {
+    const { rows } = await sql`WITH due AS (
+        SELECT d.id FROM webhook_deliveries d
+        JOIN webhook_endpoints ep ON ep.id = d.endpoint_id AND ep.disabled_at IS NULL
+        WHERE d.status = 'pending' AND d.next_attempt_at <= ${now}
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+            WHERE p.endpoint_id = d.endpoint_id AND p.user_id = d.user_id AND p.status = 'pending' AND p.seq < d.seq)
+          AND NOT EXISTS (SELECT 1 FROM engine_events e WHERE e.user_id = d.user_id AND e.seq < d.seq AND e.fanned_out_at IS NULL)
+        ORDER BY d.next_attempt_at, d.seq
+        LIMIT ${limit}
+        FOR UPDATE OF d SKIP LOCKED
+      ), claimed AS (
+        UPDATE webhook_deliveries w SET next_attempt_at = ${leaseUntil}, lease_token = ${leaseToken}, attempts = w.attempts + 1,
+          first_attempt_at = COALESCE(w.first_attempt_at, ${now}), last_attempt_at = ${now}
+        FROM due WHERE w.id = due.id
+        RETURNING w.*
+      )
+      SELECT c.*, e.type, e.payload, e.occurred_at, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at
+      FROM claimed c JOIN engine_events e ON e.id = c.event_id JOIN webhook_endpoints ep ON ep.id = c.endpoint_id`.execute(this.db);
+    return rows.map((r: any) => {
+      const prevExpires = tsOrNull(r.previous_secret_expires_at);
+      const secrets = [r.secret as string];
+      if (r.previous_secret && prevExpires && prevExpires > now) secrets.push(r.previous_secret);
+      return {
+        ...deliveryOf(r),
+        leaseToken: r.lease_token,
+        url: r.url,
+        secrets,
+        payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+        occurredAt: ts(r.occurred_at),
+      };
+    });
+  }
+
+  /**
+   * Logs an attempt and settles the delivery, if the caller still holds its lease (a dispatcher
+   * whose lease ran out and was taken over must not overwrite the newer holder). `next` null with
+   * `status: 'pending'` is not allowed: pass the next attempt time.
+   */
+  async recordAttempt(a: WebhookAttempt, leaseToken: string, outcome: { status: WebhookDeliveryStatus; nextAttemptAt: Date | null }): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO webhook_delivery_attempts (delivery_id, attempt, attempted_at, status_code, duration_ms, error)
+        VALUES (${a.deliveryId}, ${a.attempt}, ${a.attemptedAt}, ${a.statusCode}, ${a.durationMs}, ${a.error})`.execute(trx);
+      const r = await sql`UPDATE webhook_deliveries SET status = ${outcome.status},
+          next_attempt_at = COALESCE(${outcome.nextAttemptAt}::timestamptz, next_attempt_at), lease_token = NULL,
+          last_status_code = ${a.statusCode}, last_error = ${a.error},
+          succeeded_at = ${outcome.status === 'succeeded' ? a.attemptedAt : null}
+        WHERE id = ${a.deliveryId} AND lease_token = ${leaseToken} AND status = 'pending'`.execute(trx);
+      return Number(r.numAffectedRows ?? 0) > 0;
+    });
+  }
+
+  /**
+   * `recordAttempt` for many deliveries in one transaction (one commit for a whole claimed batch).
+   * Returns the ids whose outcome was recorded (the others' leases were lost).
+   */
+  async recordAttempts(items: { attempt: WebhookAttempt; leaseToken: string; status: WebhookDeliveryStatus; nextAttemptAt: Date | null }[]): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    return this.db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO webhook_delivery_attempts (delivery_id, attempt, attempted_at, status_code, duration_ms, error) VALUES ${sql.join(
+        items.map(({ attempt: a }) => sql`(${a.deliveryId}, ${a.attempt}, ${a.attemptedAt}, ${a.statusCode}::int, ${a.durationMs}, ${a.error}::text)`),
+      )}`.execute(trx);
+      const values = sql.join(
+        items.map(
+          ({ attempt: a, leaseToken, status, nextAttemptAt }) =>
+            sql`(${a.deliveryId}, ${leaseToken}, ${status}, ${nextAttemptAt}::timestamptz, ${a.statusCode}::int, ${a.error}::text, ${status === 'succeeded' ? a.attemptedAt : null}::timestamptz)`,
+        ),
+      );
+      const { rows } = await sql<{ id: string }>`UPDATE webhook_deliveries d SET status = v.status,
+          next_attempt_at = COALESCE(v.next_at, d.next_attempt_at), lease_token = NULL,
+          last_status_code = v.code, last_error = v.err, succeeded_at = v.ok_at
+        FROM (VALUES ${values}) AS v(id, token, status, next_at, code, err, ok_at)
+        WHERE d.id = v.id AND d.lease_token = v.token AND d.status = 'pending'
+        RETURNING d.id`.execute(trx);
+      return new Set(rows.map((r) => r.id));
+    });
+  }
+
+  async listDeliveries(f: DeliveryFilter): Promise<WebhookDelivery[]> {
+    const { rows } = await sql`SELECT d.*, e.type FROM webhook_deliveries d JOIN engine_events e ON e.id = d.event_id
+      WHERE (${f.userId ?? null}::text IS NULL OR d.user_id = ${f.userId ?? null})
+        AND (${f.endpointId ?? null}::text IS NULL OR d.endpoint_id = ${f.endpointId ?? null})
+        AND (${f.status ?? null}::text IS NULL OR d.status = ${f.status ?? null})
+        AND (${f.eventId ?? null}::text IS NULL OR d.event_id = ${f.eventId ?? null})
+      ORDER BY d.created_at DESC, d.seq DESC, d.id LIMIT ${f.limit}`.execute(this.db);
+    return rows.map(deliveryOf);
+  }
+
+  async getDelivery(id: string): Promise<WebhookDelivery | null> {
+    const { rows } = await sql`SELECT d.*, e.type FROM webhook_deliveries d JOIN engine_events e ON e.id = d.event_id WHERE d.id = ${id}`.execute(this.db);
+    return rows[0] ? deliveryOf(rows[0]) : null;
+  }
+
+  async attemptsOf(deliveryIds: string[]): Promise<WebhookAttempt[]> {
+    if (deliveryIds.length === 0) return [];
+    const { rows } = await sql`SELECT * FROM webhook_delivery_attempts WHERE delivery_id IN (${sql.join(deliveryIds)}) ORDER BY id`.execute(this.db);
+    return rows.map((r: any) => ({
+      deliveryId: r.delivery_id,
+      attempt: Number(r.attempt),
+      attemptedAt: ts(r.attempted_at),
+      statusCode: r.status_code === null ? null : Number(r.status_code),
+      durationMs: Number(r.duration_ms),
+      error: r.error ?? null,
+    }));
+  }
+
+  /** Makes a delivery pending again, due now, with a fresh retry schedule (its log stays). */
+  async replayDelivery(id: string, now: Date): Promise<WebhookDelivery | null> {
+    await sql`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ${now}, lease_token = NULL,
+      first_attempt_at = NULL, succeeded_at = NULL WHERE id = ${id}`.execute(this.db);
+    return this.getDelivery(id);
+  }
+
+  /** Replays one event to every endpoint: existing deliveries become pending, missing ones are created. */
+  async replayEvent(eventId: string, now: Date): Promise<WebhookDelivery[]> {
+    await sql`INSERT INTO webhook_deliveries (id, endpoint_id, event_id, user_id, seq, status, attempts, next_attempt_at, created_at)
+      SELECT 'whd_' || substr(md5(ep.id || ':' || e.id), 1, 24), ep.id, e.id, e.user_id, e.seq, 'pending', 0, ${now}, ${now}
+      FROM engine_events e CROSS JOIN webhook_endpoints ep WHERE e.id = ${eventId}
+      ON CONFLICT (endpoint_id, event_id) DO UPDATE SET status = 'pending', next_attempt_at = ${now}, lease_token = NULL,
+        first_attempt_at = NULL, succeeded_at = NULL`.execute(this.db);
+    return this.listDeliveries({ eventId, limit: 100 });
+  }
+
+  async eventExists(eventId: string): Promise<boolean> {
+    const { rows } = await sql`SELECT 1 FROM engine_events WHERE id = ${eventId}`.execute(this.db);
+    return rows.length > 0;
+  }
+}
