@@ -104,7 +104,8 @@ export function compareLedgers(entries: ProviderEntry[], payments: OurPayment[],
     if (p && PAID.has(p.status)) {
       const approved = list.reduce((s, e) => s + e.approvedKrw, 0);
       const canceled = list.reduce((s, e) => s + e.canceledKrw, 0);
-      if (approved !== p.amount) {
+      // (A second charge is reported as doubled above, not again here.)
+      if (charged.length <= 1 && approved !== p.amount) {
         phantom += 1;
         details.push(`amount: ${orderKey} ${p.amount}원 with us, ${approved}원 at ${p.provider}`);
       }
