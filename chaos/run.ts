@@ -258,14 +258,20 @@ async function main() {
       }
     };
     const faultCounts: Record<string, number> = {};
-    const chooseFault = (): Fault | 'committed_5xx' => {
-      const f = random() < 0.08 ? 'committed_5xx' : random() < 0.4 ? 'none' : pick(FAULTS.filter((x) => x !== 'none'));
+    // Each money call's fault depends on the seed and the call's name only (not on the order in
+    // which concurrent users get there), so a seed replays the same fault plan.
+    const chooseFault = (name: string): Fault | 'committed_5xx' => {
+      let h = seed >>> 0;
+      for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+      const r = rng(h);
+      const faults = FAULTS.filter((x) => x !== 'none');
+      const f = r() < 0.08 ? 'committed_5xx' : r() < 0.4 ? 'none' : faults[Math.floor(r() * faults.length)];
       faultCounts[f] = (faultCounts[f] ?? 0) + 1;
       return f;
     };
     const faultScripts = (f: Fault | 'committed_5xx', t: Parameters<typeof scriptsFor>[1]) => (f === 'committed_5xx' ? committedServerError(t) : scriptsFor(f, t));
     for (const s of seeded) {
-      await script(s.provider, faultScripts(chooseFault(), { provider: s.provider, operation: 'charge', key: s.billingKey }));
+      await script(s.provider, faultScripts(chooseFault(`charge ${s.subscriptionId}`), { provider: s.provider, operation: 'charge', key: s.billingKey }));
     }
     log(`seeded ${seeded.length} due renewals (KakaoPay SIDs, NaverPay recurrentIds)`);
 
@@ -344,12 +350,12 @@ async function main() {
           ref = new URL(a.body.redirect_url).searchParams.get('paymentId')!;
           approveBody = { payment_id: paymentId, paymentId: ref };
         }
-        await script(provider, faultScripts(chooseFault(), { provider, operation: 'approve', key: ref }));
-        const approved = await patiently(`approve #${n}`, () => http('POST', `${api}/api/payment/${provider}/approve`, approveBody, auth), finalAnswer, 10);
+        await script(provider, faultScripts(chooseFault(`approve ${n}`), { provider, operation: 'approve', key: ref }));
+        const approved = await patiently(`approve #${n}`, () => http('POST', `${api}/api/payment/${provider}/approve`, approveBody, auth), finalAnswer, 14);
         if (!approved || approved.body?.outcome !== 'approved') continue;
-        if (random() < 0.25) {
+        if (rng(seed + n)() < 0.25) {
           withdrawals += 1;
-          await script(provider, faultScripts(chooseFault(), { provider, operation: 'cancel', key: ref }));
+          await script(provider, faultScripts(chooseFault(`cancel ${n}`), { provider, operation: 'cancel', key: ref }));
           const wkey = `withdraw-${seed}-${n}`;
           await patiently(`withdraw #${n}`, () => http('POST', `${api}/api/payments/${paymentId}/withdraw`, {}, { ...auth, 'idempotency-key': wkey }), (r) => finalAnswer(r) || r.status === 202, 10);
         }
