@@ -1,6 +1,6 @@
 import { AppError, ProviderDeclinedError, ProviderError, ProviderUnavailableError } from '../domain/errors.ts';
 import { PAID_STATUSES } from '../domain/payment/payment-states.ts';
-import { lookupAfterClaim } from '../domain/payment/payment-lookup.ts';
+import { APPROVING_CLAIM_MS, claimLapsed, lookupAfterClaim } from '../domain/payment/payment-lookup.ts';
 import type { Payment } from '../domain/records.ts';
 import type { PaymentResult } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
@@ -85,8 +85,17 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
     if (synced.payment.status !== 'ready') return resultOf(synced.payment);
     payment = synced.payment;
   }
+  if (payment.status === 'approving') {
+    const held = claimLapsed(payment.nextLookupAt, now()) ? payment : await waitForSettle(ctx, payment.id);
+    if (held.status !== 'approving' || !claimLapsed(held.nextLookupAt, now())) return resultOf(held);
+    // The request that claimed the approval is gone (a live one renews its claim): ask the
+    // provider now rather than leave the user waiting for the worker. Never approves twice:
+    // the sync only reads, and a checkout the provider has not approved goes back to ready.
+    const synced = await syncPayment(ctx, payment.id);
+    if (synced.payment.status !== 'ready') return resultOf(synced.payment);
+    payment = synced.payment;
+  }
   if (payment.status !== 'ready') {
-    if (payment.status === 'approving') return resultOf(await waitForSettle(ctx, payment.id));
     if (payment.status === 'declined' || payment.status === 'abandoned') {
       throw new AppError('PAYMENT_NOT_APPROVABLE', '이미 종료된 결제입니다. 다시 결제해 주세요.', {
         payment_id: payment.id,
@@ -111,6 +120,12 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   if (!claimed) return resultOf(await waitForSettle(ctx, payment.id));
 
   let result: PaymentResult;
+  // Renew the claim's lease while the provider call runs (best effort: a lapsed lease only lets
+  // a lookup run early, which reads and never approves).
+  const renewal = setInterval(() => {
+    const at = now();
+    void ctx.repo.reschedulePaymentLookup(payment.id, 'approving', at, lookupAfterClaim(at), claimed.lookupAttempts).catch(() => undefined);
+  }, APPROVING_CLAIM_MS / 3);
   try {
     result = await gateway.approveCheckout({
       paymentId: payment.id,
@@ -122,8 +137,10 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
       idempotencyKey: `approve-${payment.id}`,
     });
   } catch (err) {
+    clearInterval(renewal);
     return handleApproveFailure(ctx, claimed, err);
   }
+  clearInterval(renewal);
   if (result.amountKrw !== payment.amountKrw || (result.orderRef !== null && result.orderRef !== payment.id)) {
     await rejectAmountMismatch(ctx, claimed, 'approving', result);
   }

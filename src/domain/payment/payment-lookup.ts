@@ -8,8 +8,13 @@
  * exponential backoff.
  */
 
-/** An approving claim belongs to the request that made it for this long (it is calling the provider). */
-export const APPROVING_CLAIM_MS = 5 * 60_000;
+/**
+ * An approving claim is a lease: it belongs to the request that made it for this long, and that
+ * request renews it every third of it while it calls the provider (`approve-checkout.ts`). A
+ * claim past its lease belongs to nobody (the request died): the user's next approve, or the
+ * worker, asks the provider at once (issue 12: it used to block the user for 5 minutes).
+ */
+export const APPROVING_CLAIM_MS = 30_000;
 /** First lookup delay after a lookup without a final answer; doubles per attempt. */
 export const LOOKUP_BASE_DELAY_MS = 60_000;
 /** Longest pause between two lookups. */
@@ -21,7 +26,7 @@ export const LOOKUP_MAX_DELAY_MS = 60 * 60_000;
  */
 export const LOOKUP_HORIZON_MS = 24 * 60 * 60_000;
 
-/** When a claim at `now` (ready → approving) is first looked at, if its request never settles it. */
+/** When a claim made or renewed at `now` (ready → approving) lapses, if its request does not settle it. */
 export function lookupAfterClaim(now: Date): Date {
   return new Date(now.getTime() + APPROVING_CLAIM_MS);
 }
@@ -40,4 +45,9 @@ export function nextLookup(now: Date, previousAttempts: number): { nextLookupAt:
 /** True when a checkout created at `createdAt` can no longer be approved by its provider. */
 export function pastLookupHorizon(createdAt: Date, now: Date): boolean {
   return now.getTime() - createdAt.getTime() > LOOKUP_HORIZON_MS;
+}
+
+/** True when an `approving` claim's lease ran out: the request that made it is gone. */
+export function claimLapsed(nextLookupAt: Date | null, now: Date): boolean {
+  return nextLookupAt !== null && nextLookupAt.getTime() <= now.getTime();
 }

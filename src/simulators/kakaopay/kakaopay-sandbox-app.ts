@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { SandboxClock } from './kakaopay-clock.ts';
 import { registerControlRoutes } from './kakaopay-control-routes.ts';
+import { registerLedgerRoute } from './kakaopay-ledger-route.ts';
 import { SandboxDelays } from './kakaopay-delays.ts';
 import { errorBody, generationOfPath, sendJson } from './kakaopay-envelope.ts';
 import { invalidParam, KakaoPayError } from './kakaopay-errors.ts';
@@ -40,6 +41,7 @@ export function buildKakaoPaySandbox(sandboxOptions: KakaoPaySandboxOptions = {}
     registerWireRoutes(scope, { options, runner, delays });
     registerHostedPageRoutes(scope, { options, store, service, clock });
     registerControlRoutes(scope, { store, scripts, clock, service });
+    registerLedgerRoute(scope, store);
   });
 
   // Pending latency/script delays end at once so close() does not wait for them.

@@ -4,6 +4,7 @@
  */
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { registerControlRoutes } from './naverpay-control-routes.ts';
+import { registerLedgerRoute } from './naverpay-ledger-route.ts';
 import { JSON_CONTENT_TYPE } from './naverpay-envelope.ts';
 import { registerHostedPages } from './naverpay-hosted-pages.ts';
 import { resolveSandboxOptions, type NaverPaySandboxOptions } from './naverpay-sandbox-options.ts';
@@ -85,5 +86,6 @@ export function buildNaverPaySandbox(options?: NaverPaySandboxOptions): FastifyI
   registerHostedPages(app, state);
   registerSdkRoutes(app, state);
   registerControlRoutes(app, state);
+  registerLedgerRoute(app, state);
   return app;
 }
