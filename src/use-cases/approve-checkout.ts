@@ -118,7 +118,7 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
       approvalToken: decoded.approvalToken,
       amountKrw: payment.amountKrw,
       recurring: payment.recurring,
-      idempotencyKey: `approve-${payment.id}`,
+      idempotencyKey: approvalKey(payment, claimedAt),
     });
   } catch (err) {
     return handleApproveFailure(ctx, claimed, err);
@@ -130,6 +130,19 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   const refused = refusalError(settled);
   if (refused) throw refused;
   return resultOf(settled);
+}
+
+/**
+ * The idempotency key of one approval attempt. The first attempt uses `approve-<id>`. After an
+ * attempt that failed (the payment carries its failure code), a new attempt gets a key of its own:
+ * NaverPay replays a stored failure for a reused key (spec §2.6), so a retry after maintenance
+ * would never reach it. A second approval of an approved payment is refused by both providers
+ * (already approved), which the failure handling turns into a lookup, so a fresh key cannot
+ * charge twice. A registration keeps one key: its steps are single-use per return token.
+ */
+function approvalKey(payment: Payment, claimedAt: Date): string {
+  const base = `approve-${payment.id}`;
+  return payment.failureCode !== null && !payment.recurring ? `${base}-${claimedAt.getTime().toString(36)}` : base;
 }
 
 /** The payments a user starts in the browser; only these are approved (or closed) through a return. */

@@ -107,3 +107,18 @@ describe(`browser approval accepts only user-started payments (${label})`, () =>
     expect([ok.status, ok.body.outcome]).toEqual([200, 'approved']);
   });
 });
+
+describe(`a retry after a refusal NaverPay did not process (${label})`, () => {
+  it('approves with a fresh idempotency key: NaverPay replays a stored failure for the same key', async () => {
+    const user = await h.signup();
+    const a = await h.api('POST', '/api/payment/naverpay/ready', { token: user.token, body: { plan: 'standard', auto_renew: false } });
+    const auth = await h.sandbox('naverpay', 'POST', '/__sandbox/sdk/authorize', { ...a.body.checkout.create, ...a.body.checkout.open, action: 'approve' });
+    const paymentId = new URL(auth.redirect_url).searchParams.get('paymentId')!;
+    await h.sandbox('naverpay', 'POST', '/__sandbox/script', { operation: 'approve', code: 'MaintenanceOngoing', message: '점검', count: 1 });
+    const first = await h.api('POST', '/api/payment/naverpay/approve', { token: user.token, body: { payment_id: a.body.payment_id, paymentId } });
+    expect([first.status, first.body.error?.code]).toEqual([503, 'PROVIDER_UNAVAILABLE']);
+    const again = await h.api('POST', '/api/payment/naverpay/approve', { token: user.token, body: { payment_id: a.body.payment_id, paymentId } });
+    expect([again.status, again.body.outcome]).toEqual([200, 'approved']);
+    expect((await h.sandbox('naverpay', 'GET', '/__sandbox/stats')).approve).toBe(1);
+  });
+});

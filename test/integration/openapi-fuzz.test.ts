@@ -20,12 +20,14 @@ const label = process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite';
 
 /**
  * Routes that answer something other than JSON on success (errors are still our envelope):
- * the provider return URL redirects (303) to our pages; the CSV export and the receipt page.
+ * the provider return URL redirects (303) to our pages; the CSV export and the receipt page;
+ * Prometheus metrics (text), if the document lists them.
  */
-const NON_JSON_SUCCESS: Record<string, 'redirect' | 'csv' | 'html'> = {
+const NON_JSON_SUCCESS: Record<string, 'redirect' | 'csv' | 'html' | 'text'> = {
   'GET /api/payment/{method}/return': 'redirect',
   'GET /api/admin/payments.csv': 'csv',
   'GET /api/payments/{id}/receipt': 'html',
+  'GET /metrics': 'text',
 };
 
 interface Operation {
