@@ -134,6 +134,14 @@ export interface GatewayCapabilities {
   billingKey: boolean;
   /** 'redirect': send the browser to redirectUrl; 'sdk': run the provider's browser SDK with clientLaunch. */
   checkoutStyle: 'redirect' | 'sdk';
+  /**
+   * Which provider reference the browser's return carries, for a one-time checkout and for a
+   * billing-key registration. 'prepared': the one `prepareCheckout` returned (KakaoPay's tid,
+   * NaverPay's registration reserveId); an approval uses exactly that one. 'assigned': one the
+   * provider assigns when the user authorizes (NaverPay's paymentId); our first approval binds
+   * it to the payment, and later approvals must carry the same.
+   */
+  returnRef: { onetime: 'prepared' | 'assigned'; recurring: 'prepared' | 'assigned' };
 }
 
 /**

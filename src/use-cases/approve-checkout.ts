@@ -2,7 +2,8 @@ import { AppError, ProviderDeclinedError, ProviderError, ProviderUnavailableErro
 import { PAID_STATUSES } from '../domain/payment/payment-states.ts';
 import { APPROVING_CLAIM_MS, claimLapsed, lookupAfterClaim } from '../domain/payment/payment-lookup.ts';
 import type { Payment } from '../domain/records.ts';
-import type { PaymentResult } from '../domain/ports.ts';
+import type { PaymentGateway, PaymentResult } from '../domain/ports.ts';
+import type { PaymentKind } from '../domain/payment/payment-states.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
 import { checkoutConflict, rejectAmountMismatch, settleApproved } from './settle-payment.ts';
@@ -70,15 +71,15 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   if (payment.userId !== input.userId) {
     throw new AppError('FORBIDDEN', '본인이 시작한 결제만 승인할 수 있습니다.', { payment_id: payment.id });
   }
-  // A provider reference from the browser must not belong to another of our payments.
-  if (ref && ref !== payment.checkoutRef && ref !== payment.providerRef) {
-    const owner = await ctx.repo.findPaymentByRef(gateway.id, ref);
-    if (owner && owner.id !== payment.id) throw new AppError('PAYMENT_NOT_FOUND', '결제 정보가 일치하지 않습니다.');
+  // Renewals (and any other kind the worker charges) are never approved or closed from the browser.
+  if (!BROWSER_KINDS.includes(payment.kind)) {
+    throw new AppError('PAYMENT_NOT_APPROVABLE', '브라우저에서 승인할 수 있는 결제가 아닙니다.', { payment_id: payment.id, kind: payment.kind });
   }
 
   const now = () => ctx.clock.now();
   // A cancel / fail return only closes the payment when the provider agrees.
   if (decoded.outcome !== 'authorized') return resultOf(await confirmCheckoutExit(ctx, gateway, payment, decoded));
+  const providerRef = await approvalRef(ctx, gateway, payment, ref);
 
   if (payment.status === 'unknown') {
     const synced = await syncPayment(ctx, payment.id);
@@ -105,14 +106,12 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
     return resultOf(payment);
   }
 
-  const providerRef = ref ?? payment.providerRef ?? payment.checkoutRef;
-  if (!providerRef) throw new AppError('VALIDATION_FAILED', '결제사 결제 번호가 없습니다.');
   // Never ask the provider to approve what settlement would refuse (settlement checks again, locked).
   const refusal = await refusalBeforeApproval(ctx, payment);
   if (refusal) throw await refuseBeforeApproval(ctx, payment, refusal.code, refusal.details);
   const claimedAt = now();
   const claimed = await ctx.repo.transitionPayment(payment.id, 'ready', 'approving', claimedAt, {
-    ...(ref && ref !== payment.checkoutRef ? { providerRef: ref } : {}),
+    ...(providerRef !== payment.checkoutRef && providerRef !== payment.providerRef ? { providerRef } : {}),
     // From here on the approval may reach the provider: keep the payment reconcilable until
     // the provider's answer is final, whatever happens to this request (issue 9 item 14).
     nextLookupAt: lookupAfterClaim(claimedAt),
@@ -134,7 +133,7 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
       approvalToken: decoded.approvalToken,
       amountKrw: payment.amountKrw,
       recurring: payment.recurring,
-      idempotencyKey: `approve-${payment.id}`,
+      idempotencyKey: approvalKey(payment, claimedAt),
     });
   } catch (err) {
     clearInterval(renewal);
@@ -148,6 +147,47 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   const refused = refusalError(settled);
   if (refused) throw refused;
   return resultOf(settled);
+}
+
+/**
+ * The idempotency key of one approval attempt. The first attempt uses `approve-<id>`. After an
+ * attempt that failed (the payment carries its failure code), a new attempt gets a key of its own:
+ * NaverPay replays a stored failure for a reused key (spec §2.6), so a retry after maintenance
+ * would never reach it. A second approval of an approved payment is refused by both providers
+ * (already approved), which the failure handling turns into a lookup, so a fresh key cannot
+ * charge twice. A registration keeps one key: its steps are single-use per return token.
+ */
+function approvalKey(payment: Payment, claimedAt: Date): string {
+  const base = `approve-${payment.id}`;
+  return payment.failureCode !== null && !payment.recurring ? `${base}-${claimedAt.getTime().toString(36)}` : base;
+}
+
+/** The payments a user starts in the browser; only these are approved (or closed) through a return. */
+const BROWSER_KINDS: readonly PaymentKind[] = ['checkout', 'upgrade', 'registration'];
+
+/**
+ * The provider reference the approval must use. Where the provider gave one at ready (KakaoPay's
+ * tid), it is that one, whatever the browser sends; where the provider assigns it when the user
+ * authorizes (NaverPay's paymentId), the browser's, bound to the payment by the first approval
+ * and required to match from then on. A reference bound to another of our payments is refused.
+ */
+async function approvalRef(ctx: UseCaseContext, gateway: PaymentGateway, payment: Payment, ref: string | null): Promise<string> {
+  const mismatch = () => new AppError('PAYMENT_NOT_FOUND', '결제 정보가 일치하지 않습니다.', { payment_id: payment.id });
+  const mode = payment.recurring ? gateway.capabilities.returnRef.recurring : gateway.capabilities.returnRef.onetime;
+  if (mode === 'prepared') {
+    // No checkout was prepared for it (an upgrade charged on the billing key): nothing to approve.
+    if (!payment.checkoutRef) throw new AppError('PAYMENT_NOT_APPROVABLE', '브라우저에서 승인할 수 있는 결제가 아닙니다.', { payment_id: payment.id });
+    if (ref && ref !== payment.checkoutRef) throw mismatch();
+    return payment.checkoutRef;
+  }
+  if (payment.providerRef) {
+    if (ref && ref !== payment.providerRef) throw mismatch();
+    return payment.providerRef;
+  }
+  if (!ref) throw new AppError('VALIDATION_FAILED', '결제사 결제 번호가 없습니다.', { payment_id: payment.id });
+  const owner = await ctx.repo.findPaymentByRef(gateway.id, ref);
+  if (owner && owner.id !== payment.id) throw mismatch();
+  return ref;
 }
 
 /**

@@ -177,7 +177,12 @@ describe.each(['current', 'legacy'] as const)('full checkout (%s API)', (api) =>
   it('prepare → user approves with CARD → parseReturn → approve → lookup', async () => {
     const gateway = gatewayWith({ api });
     expect(gateway.id).toBe('kakaopay');
-    expect(gateway.capabilities).toEqual({ partialRefund: true, billingKey: true, checkoutStyle: 'redirect' });
+    expect(gateway.capabilities).toEqual({
+      partialRefund: true,
+      billingKey: true,
+      checkoutStyle: 'redirect',
+      returnRef: { onetime: 'prepared', recurring: 'prepared' },
+    });
 
     const input = checkoutInput();
     const before = Date.now();

@@ -395,20 +395,17 @@ describe('approve', () => {
 });
 
 describe('order lookup', () => {
-  it('reflects READY with null times and no action details', async () => {
+  it('reflects READY without the keys of events that have not happened, and no action details', async () => {
     const r = await ready();
     const o = await order(r.tid as string);
     expect(o).toMatchObject({
       tid: r.tid,
       cid: 'TC0ONETIME',
       status: 'READY',
-      payment_method_type: null,
-      approved_at: null,
-      canceled_at: null,
-      selected_card_info: null,
       payment_action_details: [],
       created_at: '2024-01-15T12:04:05',
     });
+    for (const key of ['payment_method_type', 'approved_at', 'canceled_at', 'selected_card_info', 'item_code']) expect(o).not.toHaveProperty(key);
   });
 
   it('shows the §4.3 shape after approval', async () => {
@@ -433,7 +430,6 @@ describe('order lookup', () => {
         green_deposit: 0,
         payment_action_type: 'PAYMENT',
         payment_method_type: 'CARD',
-        payload: null,
       },
     ]);
   });
@@ -619,5 +615,51 @@ describe('error HTTP statuses and forced errors', () => {
     const res = await post('nope', {});
     expect(res.statusCode).toBe(404);
     expect(json(res).error_code).toBe(-2);
+  });
+});
+
+describe('strict bodies (issue 12)', () => {
+  const encoded = () => new URLSearchParams(Object.entries(readyBody()).map(([k, v]) => [k, String(v)])).toString();
+
+  it('the current API refuses a form body with -2', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/online/v1/payment/ready',
+      headers: { authorization: SECRET_AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: encoded(),
+    });
+    expectError(res, -2);
+  });
+
+  it('the legacy API refuses a JSON body with -2 (form and query string still work)', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/payment/ready',
+      headers: { authorization: ADMIN_AUTH, 'content-type': 'application/json' },
+      payload: JSON.stringify(readyBody()),
+    });
+    expectLegacyError(res, -2);
+    expect((await legacy('ready', readyBody())).statusCode).toBe(200);
+    expect((await legacy('ready', readyBody({ partner_order_id: 'order-2' }), 'query')).statusCode).toBe(200);
+  });
+
+  it('available_cards must be a JSON string: an array or a comma list is refused', async () => {
+    expectError(await post('ready', readyBody({ available_cards: ['SHINHAN', 'KB'] })), -2);
+    expectError(await post('ready', readyBody({ available_cards: 'SHINHAN,KB' })), -2);
+    expectLegacyError(await legacy('ready', readyBody({ available_cards: 'SHINHAN,KB' })), -2);
+    expect((await post('ready', readyBody({ available_cards: '["SHINHAN","KB"]' }))).statusCode).toBe(200);
+  });
+
+  it('lenientBodies turns the three checks off', async () => {
+    await app.close();
+    app = build({ lenientBodies: true });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/online/v1/payment/ready',
+      headers: { authorization: SECRET_AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: encoded(),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await post('ready', readyBody({ available_cards: ['SHINHAN', 'KB'] }))).statusCode).toBe(200);
   });
 });

@@ -76,6 +76,8 @@ async function register(fields: Record<string, string | number> = {}): Promise<s
   const approved = await form('recurrent/regist/v1/approval', { reserveId, tempReceiptId });
   expect(approved.body.code).toBe('Success');
   expect(approved.body.body).toMatchObject({ reserveId, tempReceiptId, actionType: fields.actionType ?? 'NEW' });
+  // The documented response shape always carries preRecurrentId (issue 12).
+  expect(approved.body.body).toHaveProperty('preRecurrentId', fields.actionType === 'CHANGE' ? fields.targetRecurrentId : null);
   return approved.body.body.recurrentId;
 }
 
@@ -311,6 +313,14 @@ describe('recurrent (§3.8, §6.9)', () => {
     expect(valid.body.list.map((r: any) => r.recurrentId)).toEqual([b]);
     const paged = await json('recurrent/list', { startTime: '20260115000000', endTime: '20260115235959', rowsPerPage: 1, pageNumber: 2 });
     expect(paged.body).toMatchObject({ totalCount: 2, responseCount: 1, totalPageCount: 2 });
+    expect((await json('recurrent/v1/list', { startTime: '20260115000000', endTime: '20260115235959', pageNumber: 0 })).code).toBe('InvalidParameter');
+  });
+
+  it('recurrent/v1/list ignores paging when recurrentId is given (pageNumber 0 still gets the row; issue 12)', async () => {
+    const a = await register();
+    const res = await json('recurrent/v1/list', { recurrentId: a, pageNumber: 0, rowsPerPage: 0 });
+    expect(res).toMatchObject({ code: 'Success', body: { totalCount: 1, currentPageNumber: 1 } });
+    expect(res.body.list[0].recurrentId).toBe(a);
   });
 
   it('headless SDK registration via /__sandbox/sdk/authorize', async () => {

@@ -172,16 +172,33 @@ describe('conventions (§2)', () => {
     expect(res.json().code).toBe('InvalidMerchant');
   });
 
-  it('accepts the recurrent chain id and configured partner ids', async () => {
+  it('the recurrent chain id on a one-time route answers InvalidMerchant (issue 12); chainPerProduct: false accepts it', async () => {
     await app.close();
     build({ partnerIds: ['np_abcde123456'] });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/np_abcde123456/naverpay/payments/v2/reserve',
-      headers: { ...AUTH, 'x-naverpay-chain-id': 'sandbox-recurrent-chain-id' },
-      payload: ORDER,
-    });
-    expect(res.json().code).toBe('Success');
+    const inject = () =>
+      app.inject({
+        method: 'POST',
+        url: '/np_abcde123456/naverpay/payments/v2/reserve',
+        headers: { ...AUTH, 'x-naverpay-chain-id': 'sandbox-recurrent-chain-id' },
+        payload: ORDER,
+      });
+    expect((await inject()).json()).toMatchObject({ code: 'InvalidMerchant', body: null });
+    await app.close();
+    build({ partnerIds: ['np_abcde123456'], chainPerProduct: false });
+    expect((await inject()).json().code).toBe('Success');
+  });
+
+  it('the one-time chain id on a recurrent route answers InvalidMerchant', async () => {
+    const res = await call('recurrent/v1/list', { json: { recurrentId: 'X' }, headers: { 'x-naverpay-chain-id': 'sandbox-chain-id' } });
+    expect(res.body).toMatchObject({ code: 'InvalidMerchant', body: null });
+  });
+
+  it('an approval detail says settleExpected false with the expected amounts, as the documented sample does', async () => {
+    const res = await approve(await authorizedPayment());
+    expect(res.body.body.detail).toMatchObject({ settleExpected: false, settleExpectAmount: expect.any(Number), payCommissionAmount: expect.any(Number) });
+    await app.close();
+    build({ settleExpectedOnApproval: true });
+    expect((await approve(await authorizedPayment())).body.body.detail.settleExpected).toBe(true);
   });
 
   it('does not implement the fabricated v2.2/reserve and v2.2/inquiry', async () => {

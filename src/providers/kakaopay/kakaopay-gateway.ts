@@ -61,6 +61,7 @@ export class KakaoPayGateway implements PaymentGateway {
     partialRefund: true,
     billingKey: true,
     checkoutStyle: 'redirect',
+    returnRef: { onetime: 'prepared', recurring: 'prepared' },
   };
 
   constructor(

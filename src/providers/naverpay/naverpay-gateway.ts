@@ -125,6 +125,8 @@ export class NaverPayGateway implements PaymentGateway {
       partialRefund: true,
       billingKey: true,
       checkoutStyle: settings.checkoutFlow === 'sdk' ? 'sdk' : 'redirect',
+      // The paymentId exists only once the user authorized; a registration returns its reserveId.
+      returnRef: { onetime: 'assigned', recurring: 'prepared' },
     };
   }
 

@@ -95,12 +95,13 @@ export function cardInfo(approval: CardApproval, generation: ApiGeneration): Rec
     installment_type: 'CARD_INSTALLMENT',
     card_item_code: '',
   };
-  if (approval.sidOnly) return info;
+  // A 0-won SID registration also carries the kakaopay_* corp fields (issue 12); only the
+  // legacy purchase/issuer fields are left out there (spec §3.2).
   info.kakaopay_purchase_corp = c.purchaseCorp;
   info.kakaopay_purchase_corp_code = c.purchaseCorpCode;
   info.kakaopay_issuer_corp = c.issuerCorp;
   info.kakaopay_issuer_corp_code = c.issuerCorpCode;
-  if (generation === 'legacy') {
+  if (generation === 'legacy' && !approval.sidOnly) {
     info.purchase_corp = c.purchaseCorp;
     info.purchase_corp_code = c.legacyPurchaseCorpCode;
     info.issuer_corp = c.issuerCorp;

@@ -36,6 +36,12 @@ export interface KakaoPaySandboxOptions {
   randomHex?: (length: number) => string;
   /** Fastify logger option. Default false. */
   logger?: boolean;
+  /**
+   * Accept what the real API refuses (README "Assumptions"): a form body on the current API, a
+   * JSON body on the legacy API, and `available_cards` as an array or a comma list instead of a
+   * JSON string. Default false (strict).
+   */
+  lenientBodies?: boolean;
 }
 
 export interface ResolvedSandboxOptions {
@@ -54,6 +60,7 @@ export interface ResolvedSandboxOptions {
   publicBaseUrl: string | undefined;
   randomHex: ((length: number) => string) | undefined;
   logger: boolean;
+  lenientBodies: boolean;
 }
 
 export const DEFAULT_SECRET_KEY = 'DEV_SANDBOX_KAKAOPAY_SECRET';
@@ -79,5 +86,6 @@ export function resolveSandboxOptions(options: KakaoPaySandboxOptions = {}): Res
     publicBaseUrl: options.publicBaseUrl?.replace(/\/+$/, ''),
     randomHex: options.randomHex,
     logger: options.logger ?? false,
+    lenientBodies: options.lenientBodies ?? false,
   };
 }

@@ -7,8 +7,9 @@ import type { PaymentRecord, SidRecord } from './kakaopay-store.ts';
 
 // Builders of the wire response bodies. Field order follows the spec's samples.
 
-function kstOrNull(ms: number | undefined): string | null {
-  return ms === undefined ? null : formatKst(ms);
+/** Sets `key` to the KST time of an event, or leaves it out when the event has not happened. */
+function putTime(body: Record<string, unknown>, key: string, ms: number | undefined): void {
+  if (ms !== undefined) body[key] = formatKst(ms);
 }
 
 /** Ready response (spec §4.1). */
@@ -44,7 +45,7 @@ export function approveResponse(record: PaymentRecord, generation: ApiGeneration
   body.amount = record.amount;
   if (record.selectedMethod === 'CARD' && record.card) body.card_info = cardInfo(record.card, generation);
   body.created_at = formatKst(record.createdAtMs);
-  body.approved_at = kstOrNull(record.approvedAtMs);
+  putTime(body, 'approved_at', record.approvedAtMs);
   if (record.approvePayload !== undefined) body.payload = record.approvePayload;
   return body;
 }
@@ -79,46 +80,46 @@ export function cancelResponse(
   body.canceled_amount = record.canceledAmount;
   body.cancel_available_amount = cancelAvailable(record);
   body.created_at = formatKst(record.createdAtMs);
-  body.approved_at = kstOrNull(record.approvedAtMs);
-  body.canceled_at = kstOrNull(record.canceledAtMs);
+  putTime(body, 'approved_at', record.approvedAtMs);
+  putTime(body, 'canceled_at', record.canceledAtMs);
   if (payload !== undefined) body.payload = payload;
   return body;
 }
 
-/** Order lookup response (spec §4.3). Time fields are null until the event happened. */
+/** Order lookup response (spec §4.3). Keys of events that have not happened are left out. */
 export function orderResponse(record: PaymentRecord): Record<string, unknown> {
-  return {
+  const body: Record<string, unknown> = {
     tid: record.tid,
     cid: record.cid,
     status: record.status,
     partner_order_id: record.partnerOrderId,
     partner_user_id: record.partnerUserId,
-    payment_method_type: record.selectedMethod ?? null,
-    item_name: record.itemName,
-    item_code: record.itemCode ?? null,
-    quantity: record.quantity,
-    amount: record.amount,
-    canceled_amount: record.canceledAmount,
-    cancel_available_amount: cancelAvailable(record),
-    created_at: formatKst(record.createdAtMs),
-    approved_at: kstOrNull(record.approvedAtMs),
-    canceled_at: kstOrNull(record.canceledAtMs),
-    selected_card_info:
-      record.selectedMethod === 'CARD' && record.card && record.approvedAtMs !== undefined
-        ? selectedCardInfo(record.card)
-        : null,
-    payment_action_details: record.actions.map((a) => ({
-      aid: a.aid,
-      approved_at: formatKst(a.approvedAtMs),
-      amount: a.amount,
-      point_amount: a.pointAmount,
-      discount_amount: a.discountAmount,
-      green_deposit: a.greenDeposit,
-      payment_action_type: a.type,
-      payment_method_type: a.paymentMethodType,
-      payload: a.payload ?? null,
-    })),
   };
+  if (record.selectedMethod !== undefined) body.payment_method_type = record.selectedMethod;
+  body.item_name = record.itemName;
+  if (record.itemCode !== undefined) body.item_code = record.itemCode;
+  body.quantity = record.quantity;
+  body.amount = record.amount;
+  body.canceled_amount = record.canceledAmount;
+  body.cancel_available_amount = cancelAvailable(record);
+  body.created_at = formatKst(record.createdAtMs);
+  putTime(body, 'approved_at', record.approvedAtMs);
+  putTime(body, 'canceled_at', record.canceledAtMs);
+  if (record.selectedMethod === 'CARD' && record.card && record.approvedAtMs !== undefined) {
+    body.selected_card_info = selectedCardInfo(record.card);
+  }
+  body.payment_action_details = record.actions.map((a) => ({
+    aid: a.aid,
+    approved_at: formatKst(a.approvedAtMs),
+    amount: a.amount,
+    point_amount: a.pointAmount,
+    discount_amount: a.discountAmount,
+    green_deposit: a.greenDeposit,
+    payment_action_type: a.type,
+    payment_method_type: a.paymentMethodType,
+    ...(a.payload !== undefined ? { payload: a.payload } : {}),
+  }));
+  return body;
 }
 
 /** SID inactivate response (spec §4.6). */
@@ -128,8 +129,7 @@ export function inactiveResponse(sid: SidRecord): Record<string, unknown> {
     sid: sid.sid,
     status: sid.status,
     created_at: formatKst(sid.createdAtMs),
-    last_approved_at: kstOrNull(sid.lastApprovedAtMs),
-    inactivated_at: kstOrNull(sid.inactivatedAtMs),
+    ...times(sid),
   };
 }
 
@@ -143,7 +143,13 @@ export function sidStatusResponse(sid: SidRecord): Record<string, unknown> {
     payment_method_type: sid.paymentMethodType,
     item_name: sid.itemName,
     created_at: formatKst(sid.createdAtMs),
-    last_approved_at: kstOrNull(sid.lastApprovedAtMs),
-    inactivated_at: kstOrNull(sid.inactivatedAtMs),
+    ...times(sid),
   };
+}
+
+function times(sid: SidRecord): Record<string, string> {
+  const out: Record<string, string> = {};
+  putTime(out, 'last_approved_at', sid.lastApprovedAtMs);
+  putTime(out, 'inactivated_at', sid.inactivatedAtMs);
+  return out;
 }

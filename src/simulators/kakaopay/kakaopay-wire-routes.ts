@@ -41,7 +41,7 @@ function wireHandler(operation: WireOperation, generation: ApiGeneration, deps: 
       authenticate(generation, request.headers.authorization, options);
       const forced = forcedErrorCode(request.headers['x-sandbox-error']);
       if (forced !== undefined) throw scriptedError(forced);
-      body = await runner.run(operation, requestParams(generation, request), {
+      body = await runner.run(operation, requestParams(generation, request, options.lenientBodies), {
         generation,
         baseUrl: options.publicBaseUrl ?? `${request.protocol}://${request.host || 'localhost'}`,
       });
@@ -76,15 +76,30 @@ function authenticate(
   throw new KakaoPayError(-401);
 }
 
-/** Current: the JSON body only. Legacy: query string merged with the form body (body wins). */
-function requestParams(generation: ApiGeneration, request: FastifyRequest): Record<string, unknown> {
+/**
+ * Current: the JSON body only. Legacy: query string merged with the form body (body wins).
+ * Strict (default): a body in the other generation's encoding is refused with -2, and
+ * `available_cards` must be a JSON string (spec §1, §4.1).
+ */
+function requestParams(generation: ApiGeneration, request: FastifyRequest, lenient: boolean): Record<string, unknown> {
   const body = request.body;
+  if (!lenient && body !== undefined && body !== null) {
+    const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (generation === 'current' && type !== 'application/json') throw invalidParam('Content-Type must be application/json');
+    if (generation === 'legacy' && type !== 'application/x-www-form-urlencoded') {
+      throw invalidParam('Content-Type must be application/x-www-form-urlencoded');
+    }
+  }
   if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
     throw invalidParam('request body must be an object');
   }
   const bodyParams = (body ?? {}) as Record<string, unknown>;
-  if (generation === 'current') return bodyParams;
-  return { ...(request.query as Record<string, unknown>), ...bodyParams };
+  const params = generation === 'current' ? bodyParams : { ...(request.query as Record<string, unknown>), ...bodyParams };
+  const cards = params.available_cards;
+  if (!lenient && cards !== undefined && (typeof cards !== 'string' || !cards.trim().startsWith('['))) {
+    throw invalidParam('available_cards must be a JSON string, e.g. "[\"SHINHAN\",\"KB\"]"');
+  }
+  return params;
 }
 
 /** `X-Sandbox-Error: -780` forces that code on any wire request (after auth). */

@@ -28,6 +28,8 @@ export const NON_TERMINAL_APPROVE_CODES: ReadonlySet<string> = new Set([
   'BankMaintenance',
   'MaintenanceOngoing',
   'FaultCheckOngoing',
+  // The bank's nightly window (§4.5, older code): nothing was processed.
+  'BankCheckTime',
   'AlreadyOnGoing',
   'AlreadyComplete',
   'InvalidMerchant',

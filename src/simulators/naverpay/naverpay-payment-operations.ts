@@ -156,7 +156,8 @@ export function paymentDetail(state: SandboxState, partnerId: string, payment: P
     usedCardPoint: false,
     bankCorpCode: '',
     bankAccountNo: '',
-    settleExpected: entry.admissionState === 'SUCCESS',
+    // The documented sample answers false right after approval (settlement not computed yet).
+    settleExpected: state.options.settleExpectedOnApproval && entry.admissionState === 'SUCCESS',
     extraDeduction: payment.extraDeduction,
     useCfmYmdt: payment.useCfmYmdt,
     userIdentifier: payment.userIdentifier,

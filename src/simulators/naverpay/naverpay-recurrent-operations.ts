@@ -158,7 +158,8 @@ export async function registApprovalOperation(ctx: WireContext, fields: Fields):
       tempReceiptId,
       recurrentId: registration.recurrentId,
       actionType: registration.actionType,
-      ...(registration.preRecurrentId ? { preRecurrentId: registration.preRecurrentId } : {}),
+      // Documented in the response shape (§3.8); a NEW registration replaces nothing. [I: null]
+      preRecurrentId: registration.preRecurrentId ?? null,
     }),
     script,
   );
@@ -260,9 +261,10 @@ export async function recurrentListOperation(ctx: WireContext, fields: Fields): 
   const { state, partnerId } = ctx;
   const stateFilter = readString(fields, 'state') ?? 'ALL';
   if (!RECURRENT_STATES.has(stateFilter)) return invalidParameter('state must be VALID, EXPIRED or ALL');
-  const paging = readPaging(fields);
-  if ('envelope' in paging) return paging;
   const recurrentId = readString(fields, 'recurrentId');
+  // With a recurrentId the paging fields are ignored (a client sending pageNumber 0 gets the row).
+  const paging = recurrentId ? undefined : readPaging(fields);
+  if (paging && 'envelope' in paging) return paging;
   let candidates: Registration[];
   if (recurrentId) {
     const one = state.store.registrations.get(recurrentId);

@@ -21,6 +21,20 @@ export interface NaverPaySandboxOptions {
   chainIds?: string[];
   /** A missing `X-NaverPay-Chain-Id` is answered with HTTP 401 when true. Default true. */
   requireChainId?: boolean;
+  /** Chain id of the one-time contract (reserve, apply). Default `'sandbox-chain-id'`. */
+  onetimeChainId?: string;
+  /** Chain id of the recurrent contract (`recurrent/...`). Default `'sandbox-recurrent-chain-id'`. */
+  recurrentChainId?: string;
+  /**
+   * The chain id of the other product (one-time vs recurrent) answers `InvalidMerchant` (spec §6.2).
+   * Default true; false accepts any id of `chainIds` on every route.
+   */
+  chainPerProduct?: boolean;
+  /**
+   * `settleExpected` in an approval's detail. The documented sample answers false right after
+   * approval (the settlement is not computed yet). Default false. [I]
+   */
+  settleExpectedOnApproval?: boolean;
   /** Base URL used in links the sandbox hands out; derived from the request Host when unset. */
   publicBaseUrl?: string;
   /** Fastify logger switch. Default false. */
@@ -56,6 +70,10 @@ export interface ResolvedSandboxOptions {
   clientSecret: string;
   chainIds: ReadonlySet<string>;
   requireChainId: boolean;
+  onetimeChainId: string;
+  recurrentChainId: string;
+  chainPerProduct: boolean;
+  settleExpectedOnApproval: boolean;
   publicBaseUrl: string | undefined;
   logger: boolean;
   idempotencyTtlMs: number;
@@ -83,8 +101,12 @@ export function resolveSandboxOptions(options: NaverPaySandboxOptions = {}): Res
     partnerIds: new Set(options.partnerIds ?? [DEFAULT_PARTNER_ID]),
     clientId: options.clientId ?? DEFAULT_CLIENT_ID,
     clientSecret: options.clientSecret ?? DEFAULT_CLIENT_SECRET,
-    chainIds: new Set(options.chainIds ?? DEFAULT_CHAIN_IDS),
+    chainIds: new Set(options.chainIds ?? [options.onetimeChainId ?? DEFAULT_CHAIN_IDS[0], options.recurrentChainId ?? DEFAULT_CHAIN_IDS[1]]),
     requireChainId: options.requireChainId ?? true,
+    onetimeChainId: options.onetimeChainId ?? DEFAULT_CHAIN_IDS[0],
+    recurrentChainId: options.recurrentChainId ?? DEFAULT_CHAIN_IDS[1],
+    chainPerProduct: options.chainPerProduct ?? true,
+    settleExpectedOnApproval: options.settleExpectedOnApproval ?? false,
     publicBaseUrl: options.publicBaseUrl?.replace(/\/+$/, ''),
     logger: options.logger ?? false,
     idempotencyTtlMs: options.idempotencyTtlMs ?? 24 * 60 * 60_000,

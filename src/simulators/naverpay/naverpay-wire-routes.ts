@@ -111,6 +111,16 @@ function envelopeJson(envelope: Envelope): string {
 export function registerWireRoutes(app: FastifyInstance, state: SandboxState): void {
   const options = state.options;
 
+  /** One-time routes take the one-time chain id, recurrent routes the recurrent one; cancel and history either. */
+  function chainFits(route: WireRoute, chainId: string): boolean {
+    if (!options.chainIds.has(chainId)) return false;
+    if (!options.chainPerProduct) return true;
+    const path = route.paths[0]!;
+    if (path.startsWith('recurrent/')) return chainId === options.recurrentChainId;
+    if (path === 'v2/reserve' || path.startsWith('v2.2/apply')) return chainId === options.onetimeChainId;
+    return true;
+  }
+
   async function handle(route: WireRoute, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const params = request.params as Record<string, string>;
     const partnerId = params.partnerId!;
@@ -134,7 +144,7 @@ export function registerWireRoutes(app: FastifyInstance, state: SandboxState): v
       await spendLatency();
       return send(reply, 401, envelopeJson({ code: 'Unauthorized', message: 'X-NaverPay-Chain-Id is required', body: null }));
     }
-    if (!options.partnerIds.has(partnerId) || (chainId !== undefined && !options.chainIds.has(chainId))) {
+    if (!options.partnerIds.has(partnerId) || (chainId !== undefined && !chainFits(route, chainId))) {
       await spendLatency();
       return send(reply, 200, envelopeJson(failure('InvalidMerchant', '유효하지 않은 가맹점입니다.').envelope));
     }

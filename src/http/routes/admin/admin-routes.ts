@@ -44,9 +44,15 @@ export interface AdminRoutesOptions {
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
 const UserSearchQuery = z.object({ q: z.string().trim().min(1).max(254), limit: z.coerce.number().int().min(1).max(100).default(20) });
+// Dates the service can hold: JS Date and both databases agree from 1970 to 9999 (a year 0000
+// or an offset past 9999 made the query fail, and two-digit years read as 19xx).
+const EARLIEST_MS = Date.UTC(1970, 0, 1);
+const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const inRange = (ms: number) => ms >= EARLIEST_MS && ms <= LATEST_MS;
+const DateTime = z.iso.datetime({ offset: true }).refine((v) => inRange(Date.parse(v)), '1970–9999');
 const Month = z
   .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$/, 'YYYY-MM')
+  .regex(/^(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])(-\d{2})?$/, 'YYYY-MM (1970–9999)')
   .transform((s) => s.slice(0, 7));
 const RevenueQuery = z.object({ from: Month.optional(), to: Month.optional() });
 const RefundBody = z.object({
@@ -59,8 +65,8 @@ const PaymentListQuery = z.object({
   user_id: z.string().min(1).max(64).optional(),
   status: z.enum(PAYMENT_STATUSES).optional(),
   provider: z.string().min(1).max(32).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: DateTime.optional(),
+  to: DateTime.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
@@ -73,7 +79,7 @@ function decodeCursor(c: string | undefined): { createdAt: Date; id: string } | 
   if (!c) return undefined;
   const [at, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at);
-  if (!id || Number.isNaN(createdAt.getTime())) throw new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'invalid cursor', input: c }]);
+  if (!id || !inRange(createdAt.getTime())) throw new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'invalid cursor', input: c }]);
   return { createdAt, id };
 }
 
