@@ -1,12 +1,11 @@
 import { Webhook } from 'standardwebhooks';
 import type { Clock, IdGenerator } from '../domain/ports.ts';
 import { engineWebhookBody, isDelivered, nextWebhookAttemptAt } from '../domain/engine/webhook-delivery.ts';
-import type { ClaimedDelivery, WebhookRepository } from '../storage/repositories/webhook-repository.ts';
-import type { WebhookSender } from '../worker/webhook-http-sender.ts';
+import type { ClaimedDelivery, WebhookSender, WebhookStore } from '../domain/engine/webhook-store.ts';
 import type { Logger } from './context.ts';
 
 export interface WebhookDeliveryDeps {
-  webhooks: WebhookRepository;
+  webhooks: WebhookStore;
   sender: WebhookSender;
   ids: IdGenerator;
   logger: Logger;

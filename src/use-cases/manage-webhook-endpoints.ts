@@ -1,9 +1,9 @@
 import { AppError } from '../domain/errors.ts';
 import type { Clock, IdGenerator } from '../domain/ports.ts';
-import type { WebhookDelivery, WebhookEndpoint, WebhookRepository } from '../storage/repositories/webhook-repository.ts';
+import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../domain/engine/webhook-store.ts';
 
 export interface WebhookAdminDeps {
-  webhooks: WebhookRepository;
+  webhooks: WebhookStore;
   ids: IdGenerator;
   clock: Clock;
   /** A fresh `whsec_…` signing secret (random; built in composition.ts). */

@@ -1,16 +1,7 @@
 import { Agent, request } from 'undici';
+import type { WebhookSender, WebhookSendResult } from '../domain/engine/webhook-store.ts';
 
-/** What one POST to an endpoint came to. `statusCode` null: no answer (refused, timeout, reset). */
-export interface WebhookSendResult {
-  statusCode: number | null;
-  error: string | null;
-}
-
-export interface WebhookSender {
-  /** POSTs `body` to `url` with `headers`; never throws. Redirects are not followed. */
-  send(url: string, headers: Record<string, string>, body: string): Promise<WebhookSendResult>;
-  close(): Promise<void>;
-}
+export type { WebhookSender, WebhookSendResult } from '../domain/engine/webhook-store.ts';
 
 /**
  * Outbound webhook HTTP over undici: one keep-alive agent, a whole-request timeout, no redirects

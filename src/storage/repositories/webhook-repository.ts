@@ -1,64 +1,16 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { WebhookDeliveryStatus } from '../../domain/engine/webhook-delivery.ts';
+import type {
+  ClaimedDelivery,
+  DeliveryFilter,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookStore,
+} from '../../domain/engine/webhook-store.ts';
 
-/** A configured receiver of the engine events. `secret` is the `whsec_…` signing secret. */
-export interface WebhookEndpoint {
-  id: string;
-  url: string;
-  description: string | null;
-  secret: string;
-  /** The secret before the last rotation, still signed with until `previousSecretExpiresAt`. */
-  previousSecret: string | null;
-  previousSecretExpiresAt: Date | null;
-  disabledAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface WebhookDelivery {
-  id: string;
-  endpointId: string;
-  eventId: string;
-  userId: string;
-  seq: number;
-  status: WebhookDeliveryStatus;
-  attempts: number;
-  nextAttemptAt: Date;
-  firstAttemptAt: Date | null;
-  lastAttemptAt: Date | null;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  succeededAt: Date | null;
-  createdAt: Date;
-  eventType: string;
-}
-
-/** A claimed delivery with what sending it needs. */
-export interface ClaimedDelivery extends WebhookDelivery {
-  leaseToken: string;
-  url: string;
-  secrets: string[];
-  payload: Record<string, unknown>;
-  occurredAt: Date;
-}
-
-export interface WebhookAttempt {
-  deliveryId: string;
-  attempt: number;
-  attemptedAt: Date;
-  statusCode: number | null;
-  durationMs: number;
-  error: string | null;
-}
-
-export interface DeliveryFilter {
-  userId?: string;
-  endpointId?: string;
-  status?: WebhookDeliveryStatus;
-  eventId?: string;
-  limit: number;
-}
+export type { ClaimedDelivery, DeliveryFilter, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../domain/engine/webhook-store.ts';
 
 const ts = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const tsOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : ts(v));
@@ -101,7 +53,7 @@ function deliveryOf(r: any): WebhookDelivery {
  * Storage of webhook endpoints, deliveries and their attempt log (0012-webhooks). Plain SQL: the
  * claim's ordering rule (one user's events in seq order per endpoint) reads best as SQL.
  */
-export class WebhookRepository {
+export class WebhookRepository implements WebhookStore {
   private readonly db: Kysely<any>;
   constructor(db: Kysely<Database>) {
     this.db = db as unknown as Kysely<any>;
