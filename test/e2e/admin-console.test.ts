@@ -84,7 +84,9 @@ describe('admin console in the browser', () => {
       await page.getByRole('link', { name: `${userEmail} 결제 내역 보기` }).click();
       await page.waitForURL(/\/admin\/user\?id=/);
       await page.getByRole('heading', { name: userEmail }).waitFor();
-      const row = page.locator('tbody tr').first();
+      // The payments table (the page also lists the engine's reservations and webhook deliveries).
+      const row = page.locator('table.payments-table tbody tr').first();
+      await row.waitFor();
       expect(await row.innerText()).toContain('29,000원');
       await screenshot(page, 'admin-03-user');
 
