@@ -134,6 +134,12 @@ export interface GatewayCapabilities {
   billingKey: boolean;
   /** 'redirect': send the browser to redirectUrl; 'sdk': run the provider's browser SDK with clientLaunch. */
   checkoutStyle: 'redirect' | 'sdk';
+  /**
+   * True when a billing-key charge sent again with the same idempotency key is answered from
+   * the first attempt (NaverPay). False (KakaoPay): a repeated charge is a second charge, so a
+   * charge with an unknown outcome is not repeated while the first may still commit.
+   */
+  idempotentCharge: boolean;
 }
 
 /**

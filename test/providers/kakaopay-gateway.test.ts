@@ -177,7 +177,7 @@ describe.each(['current', 'legacy'] as const)('full checkout (%s API)', (api) =>
   it('prepare → user approves with CARD → parseReturn → approve → lookup', async () => {
     const gateway = gatewayWith({ api });
     expect(gateway.id).toBe('kakaopay');
-    expect(gateway.capabilities).toEqual({ partialRefund: true, billingKey: true, checkoutStyle: 'redirect' });
+    expect(gateway.capabilities).toEqual({ partialRefund: true, billingKey: true, checkoutStyle: 'redirect', idempotentCharge: false });
 
     const input = checkoutInput();
     const before = Date.now();

@@ -135,7 +135,7 @@ async function registered(gw: PaymentGateway, input: CheckoutInput) {
 describe('NaverPayGateway against the sandbox', () => {
   it('declares its capabilities', () => {
     expect(gateway().id).toBe('naverpay');
-    expect(gateway().capabilities).toEqual({ partialRefund: true, billingKey: true, checkoutStyle: 'sdk' });
+    expect(gateway().capabilities).toEqual({ partialRefund: true, billingKey: true, checkoutStyle: 'sdk', idempotentCharge: true });
     expect(gateway({ checkoutFlow: 'reserve' }).capabilities.checkoutStyle).toBe('redirect');
   });
 

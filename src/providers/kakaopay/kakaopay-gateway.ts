@@ -61,6 +61,8 @@ export class KakaoPayGateway implements PaymentGateway {
     partialRefund: true,
     billingKey: true,
     checkoutStyle: 'redirect',
+    // No idempotency key on the subscription charge: sending it again charges again.
+    idempotentCharge: false,
   };
 
   constructor(

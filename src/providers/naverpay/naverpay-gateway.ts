@@ -125,6 +125,8 @@ export class NaverPayGateway implements PaymentGateway {
       partialRefund: true,
       billingKey: true,
       checkoutStyle: settings.checkoutFlow === 'sdk' ? 'sdk' : 'redirect',
+      // A charge retried with the same X-NaverPay-Idempotency-Key is answered from the first.
+      idempotentCharge: true,
     };
   }
 
