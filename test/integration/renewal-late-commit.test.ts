@@ -6,13 +6,13 @@ import { DAY, startRenewalHarness, type RenewalHarness } from '../scenarios/rene
  * lookup cannot see a charge that has not committed yet. A charge that commits later than the
  * sync delay must not be charged a second time because an early lookup said "not found".
  *
- * Timeouts: KAKAOPAY_TIMEOUT_MS 3 s, sync delay 1 s, so the hold before a "not found" may lead
- * to a new charge is max(1 s, 5 × 3 s) = 15 s of (test-clock) time since the last send.
+ * Timeouts: KAKAOPAY_TIMEOUT_MS 4 s, sync delay 1 s, so the hold before a "not found" may lead
+ * to a new charge is max(1 s, 5 × 4 s) = 20 s of (test-clock) time since the last send.
  */
 let h: RenewalHarness;
 vi.setConfig({ testTimeout: 90_000 });
 
-const TIMEOUT_MS = 3000;
+const TIMEOUT_MS = 4000;
 
 beforeAll(async () => {
   h = await startRenewalHarness({
@@ -44,11 +44,11 @@ describe(`KakaoPay renewal charge that commits late (${process.env.DATABASE_URL 
     const first = await h.subscribe('kakaopay', u);
     const key = (await h.subscriptionRow(u.userId)).billing_key!;
     await h.advance(23 * DAY, u);
-    // The charge commits 4.5 s after it was sent: 1.5 s after our 3 s timeout.
-    await h.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'subscription', delay: 'before', delay_ms: 4500 });
-    // The first SID lookup is read at once (before the commit) and answered 2 s later (after it):
-    // "not found", at a moment when a new charge would go through.
-    await h.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'status', delay: 'after', delay_ms: 2000, count: 1 });
+    // The charge commits 7 s after it was sent: 3 s after our 4 s timeout (room for a busy machine).
+    await h.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'subscription', delay: 'before', delay_ms: 7000 });
+    // The first SID lookup is read at once (before the commit) and answered 3.5 s later (after it,
+    // within its own 4 s timeout): "not found", at a moment when a new charge would go through.
+    await h.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'status', delay: 'after', delay_ms: 3500, count: 1 });
 
     const tick = await h.advance(7 * DAY, u);
     expect(tick.outcomes.unknown).toBe(1);
@@ -100,7 +100,7 @@ describe(`KakaoPay renewal charge that commits late (${process.env.DATABASE_URL 
     expect((await h.charges('kakaopay'))[key]).toBeUndefined();
 
     // After the hold, "not found" proves nothing was charged: the same row is charged once.
-    await h.advance(15_000, u);
+    await h.advance(20_000, u);
     await h.tick();
     const [after] = await renewals(u.userId);
     expect(after).toMatchObject({ id: p.id, status: 'approved' });
