@@ -26,7 +26,7 @@ const { values: args } = parseArgs({
     renewals: { type: 'string' },
     clients: { type: 'string' },
     'keep-db': { type: 'boolean', default: false },
-    /** RENEWAL_SYNC_DELAY_SECONDS of the workers; below the scripted late commits (3.5 s) it doubles KakaoPay renewals (docs/chaos.md). */
+    /** RENEWAL_SYNC_DELAY_SECONDS of the workers; below the scripted late commits (3.5 s) it used to double KakaoPay renewals (docs/chaos.md, finding 2). */
     'sync-delay': { type: 'string', default: '6' },
   },
 });
@@ -198,10 +198,10 @@ async function main() {
       RENEWAL_BATCH_SIZE: '6',
       RENEWAL_LOOPS: '1',
       RENEWAL_LEASE_SECONDS: '5',
-      // The service's bound on how late a provider may commit a charge whose answer was lost: a
-      // KakaoPay subscription charge has no idempotency key, so a lookup that finds nothing
-      // before a late commit charges again. Above the scripted late commits, as 60 s is above
-      // the 10 s timeout in production (docs/chaos.md, "Known limit").
+      // When a charge with a lost answer is first looked up. A KakaoPay subscription charge has
+      // no idempotency key, so a "not found" before a late commit is believed only after
+      // RENEWAL_UNKNOWN_CHARGE_HOLD_SECONDS (default max(sync delay, 5 × 1.5 s timeout) = 7.5 s
+      // here, above the 3.5 s late commits); --sync-delay 1 exercises that hold (docs/chaos.md, finding 2).
       RENEWAL_SYNC_DELAY_SECONDS: args['sync-delay']!,
       RENEWAL_TRANSIENT_RETRY_MINUTES: '0.05',
     };

@@ -100,3 +100,17 @@ describe('loadConfig in local mode (APP_ENV=local)', () => {
     expect(refusal({ APP_ENV: 'staging' })).toContain('APP_ENV');
   });
 });
+
+describe('RENEWAL_UNKNOWN_CHARGE_HOLD_SECONDS', () => {
+  const hold = (env: RawEnv) => loadConfig({ APP_ENV: 'local', ...env }).renewal.settings.unknownChargeHoldMs;
+
+  it('defaults to max(sync delay, 5 × the longest provider timeout)', () => {
+    expect(hold({})).toBe(60_000); // 60 s sync delay against 5 × 10 s
+    expect(hold({ RENEWAL_SYNC_DELAY_SECONDS: '1', KAKAOPAY_TIMEOUT_MS: '1500', NAVERPAY_TIMEOUT_MS: '1500' })).toBe(7_500);
+    expect(hold({ RENEWAL_SYNC_DELAY_SECONDS: '1', KAKAOPAY_TIMEOUT_MS: '30000' })).toBe(150_000);
+  });
+
+  it('can be set', () => {
+    expect(hold({ RENEWAL_UNKNOWN_CHARGE_HOLD_SECONDS: '600' })).toBe(600_000);
+  });
+});

@@ -140,6 +140,8 @@ const EnvSchema = z.object({
   RENEWAL_LOOPS: int.positive().max(64).default(2),
   RENEWAL_LEASE_SECONDS: int.positive().default(600),
   RENEWAL_SYNC_DELAY_SECONDS: int.nonnegative().default(60),
+  /** Default max(RENEWAL_SYNC_DELAY_SECONDS, 5 × the longest provider charge timeout); see renewalConfig. */
+  RENEWAL_UNKNOWN_CHARGE_HOLD_SECONDS: int.nonnegative().optional(),
   RENEWAL_TRANSIENT_RETRY_MINUTES: z.coerce.number().positive().default(30),
   /** smtp://[user:pass@]host[:port]; notices are delivered only when set (or to the sandbox mailbox). */
   SMTP_URL: z.string().url().optional(),
@@ -356,6 +358,12 @@ function renewalConfig(env: Env) {
       noticeLeadMs: Math.round(env.RENEWAL_NOTICE_DAYS * DAY_MS),
       leaseMs: env.RENEWAL_LEASE_SECONDS * 1000,
       syncDelayMs: env.RENEWAL_SYNC_DELAY_SECONDS * 1000,
+      // A charge without idempotency key that timed out may still commit at the provider; a
+      // "not found" lookup proves nothing until well past the provider's own processing time.
+      unknownChargeHoldMs:
+        env.RENEWAL_UNKNOWN_CHARGE_HOLD_SECONDS !== undefined
+          ? env.RENEWAL_UNKNOWN_CHARGE_HOLD_SECONDS * 1000
+          : Math.max(env.RENEWAL_SYNC_DELAY_SECONDS * 1000, 5 * Math.max(env.KAKAOPAY_TIMEOUT_MS, env.NAVERPAY_TIMEOUT_MS)),
       transientRetryMs: Math.round(env.RENEWAL_TRANSIENT_RETRY_MINUTES * 60_000),
     },
   };

@@ -133,6 +133,19 @@ export class ProviderUnavailableError extends ProviderError {
   }
 }
 
+/**
+ * The provider is still processing an earlier attempt of the same request (same order, same
+ * billing key or same payment): that attempt may yet commit or fail. The outcome is unknown
+ * (`outcomeUnknown` is always true), and sending the request again cannot help until the
+ * earlier attempt has finished and a lookup has seen it.
+ */
+export class ProviderInFlightError extends ProviderUnavailableError {
+  override name = 'ProviderInFlightError';
+  constructor(provider: string, providerCode: string, message: string, options?: { cause?: unknown }) {
+    super(provider, providerCode, message, true, options);
+  }
+}
+
 /** We sent something the provider considers malformed: our bug. Alert someone. */
 export class ProviderRequestError extends ProviderError {
   readonly retryable = false;

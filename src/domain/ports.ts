@@ -142,6 +142,12 @@ export interface GatewayCapabilities {
    * it to the payment, and later approvals must carry the same.
    */
   returnRef: { onetime: 'prepared' | 'assigned'; recurring: 'prepared' | 'assigned' };
+  /**
+   * True when a billing-key charge sent again with the same idempotency key is answered from
+   * the first attempt (NaverPay). False (KakaoPay): a repeated charge is a second charge, so a
+   * charge with an unknown outcome is not repeated while the first may still commit.
+   */
+  idempotentCharge: boolean;
 }
 
 /**

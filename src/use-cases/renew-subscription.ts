@@ -1,7 +1,7 @@
-import { ProviderDeclinedError, ProviderError, ProviderUnavailableError, AppError } from '../domain/errors.ts';
+import { ProviderDeclinedError, ProviderError, ProviderInFlightError, ProviderUnavailableError, AppError } from '../domain/errors.ts';
 import { vatIncluded } from '../domain/money.ts';
 import type { PaymentStatus } from '../domain/payment/payment-states.ts';
-import type { PaymentResult } from '../domain/ports.ts';
+import type { PaymentGateway, PaymentResult } from '../domain/ports.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
 import type { BillingCycle } from '../domain/subscription/renewal-records.ts';
 import { earliest, graceEndsAt } from '../domain/subscription/renewal-schedule.ts';
@@ -358,11 +358,18 @@ async function handleChargeFailure(ctx: UseCaseContext, payment: Payment, err: u
     return 'deferred';
   }
   // A timeout after sending (or our own failure after the call): the outcome is unknown until a lookup.
+  // An earlier attempt still in flight at the provider (ProviderInFlightError) is the same case:
+  // that attempt may yet commit, so this is neither a decline nor a reason to charge again. The
+  // transition time is the anchor of the hold on "not found" lookups (see syncSubscriptionPayment).
+  const inFlight = err instanceof ProviderInFlightError;
   if (!(err instanceof ProviderError)) ctx.logger.error({ payment_id: payment.id, err }, 'renewal charge failed unexpectedly');
+  if (inFlight) ctx.logger.warn({ payment_id: payment.id, code }, 'renewal charge: an earlier attempt is still in flight at the provider; will look it up');
   await ctx.repo.transaction(async (repo) => {
     // Lock order: subscription, then payment.
     await repo.findSubscriptionByUserForUpdate(payment.userId);
-    const moved = await repo.transitionPayment(payment.id, 'approving', 'unknown', now, { failureCode: code, failureMessage: message }, { type: 'outcome_unknown' });
+    const moved = await repo.transitionPayment(payment.id, 'approving', 'unknown', now, { failureCode: code, failureMessage: message }, {
+      type: inFlight ? 'attempt_in_flight' : 'outcome_unknown',
+    });
     if (!moved) return;
     await repo.renewals().updateSubscription(payment.subscriptionId!, now, {
       nextRenewalAt: new Date(now.getTime() + ctx.settings.renewal.syncDelayMs),
@@ -376,7 +383,10 @@ async function handleChargeFailure(ctx: UseCaseContext, payment: Payment, err: u
  * provider (order lookup; for a billing-key charge without a provider reference, the
  * provider's billing-key status or order-key search). Never charges. Approved → settled as
  * usual; declined → the attempt fails; not found → nothing was charged: a renewal payment goes
- * back to `ready` and is charged again by the next step, with the same idempotency key.
+ * back to `ready` and is charged again by the next step, with the same idempotency key. For a
+ * provider without charge idempotency (KakaoPay), "not found" counts only once the hold since
+ * the last send is over (`notFoundHeldUntil`); before that the payment stays `unknown` and is
+ * looked up again.
  */
 export async function syncSubscriptionPayment(ctx: UseCaseContext, paymentId: string, now: Date): Promise<RenewalOutcome> {
   const payment = await ctx.repo.findPayment(paymentId);
@@ -399,6 +409,12 @@ export async function syncSubscriptionPayment(ctx: UseCaseContext, paymentId: st
     });
   } catch (err) {
     if (err instanceof ProviderDeclinedError && err.reason === 'not_found') {
+      const heldUntil = notFoundHeldUntil(ctx, gateway, payment, viaBillingKey, now);
+      if (heldUntil) {
+        ctx.logger.info({ payment_id: payment.id, held_until: heldUntil.toISOString() }, 'renewal lookup: not found yet; the charge may still commit');
+        if (sub) await later(new Date(Math.min(now.getTime() + ctx.settings.renewal.syncDelayMs, heldUntil.getTime())));
+        return 'unknown';
+      }
       await notCharged(ctx, payment, from, now, err.providerCode);
       return 'not_charged';
     }
@@ -424,10 +440,31 @@ export async function syncSubscriptionPayment(ctx: UseCaseContext, paymentId: st
       }
       return 'declined';
     case 'pending':
-    case 'authorized':
+    case 'authorized': {
+      const heldUntil = notFoundHeldUntil(ctx, gateway, payment, viaBillingKey, now);
+      if (heldUntil) {
+        if (sub) await later(new Date(Math.min(now.getTime() + ctx.settings.renewal.syncDelayMs, heldUntil.getTime())));
+        return 'unknown';
+      }
       await notCharged(ctx, payment, from, now, result.status);
       return 'not_charged';
+    }
   }
+}
+
+/**
+ * docs/chaos.md, finding 2. A billing-key charge without idempotency key (KakaoPay) that timed
+ * out, or met an earlier attempt still in flight, may commit at the provider later than our
+ * lookup, which cannot see an uncommitted charge. Until `unknownChargeHoldMs` after the last
+ * send, "not found" therefore proves nothing: returns when that hold ends, or null when the
+ * lookup may be believed (hold over, an idempotent provider such as NaverPay, or a checkout
+ * looked up by its tid). The anchor is the payment's last transition (approving → unknown,
+ * written right after the send; a lease that ran out moves it later, never earlier).
+ */
+function notFoundHeldUntil(ctx: UseCaseContext, gateway: PaymentGateway, payment: Payment, viaBillingKey: boolean, now: Date): Date | null {
+  if (!viaBillingKey || gateway.capabilities.idempotentCharge) return null;
+  const until = new Date(payment.updatedAt.getTime() + ctx.settings.renewal.unknownChargeHoldMs);
+  return now < until ? until : null;
 }
 
 async function notCharged(ctx: UseCaseContext, payment: Payment, from: PaymentStatus, now: Date, code: string): Promise<void> {

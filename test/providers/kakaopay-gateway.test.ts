@@ -182,6 +182,7 @@ describe.each(['current', 'legacy'] as const)('full checkout (%s API)', (api) =>
       billingKey: true,
       checkoutStyle: 'redirect',
       returnRef: { onetime: 'prepared', recurring: 'prepared' },
+      idempotentCharge: false,
     });
 
     const input = checkoutInput();

@@ -140,6 +140,7 @@ describe('NaverPayGateway against the sandbox', () => {
       billingKey: true,
       checkoutStyle: 'sdk',
       returnRef: { onetime: 'assigned', recurring: 'prepared' },
+      idempotentCharge: true,
     });
     expect(gateway({ checkoutFlow: 'reserve' }).capabilities.checkoutStyle).toBe('redirect');
   });

@@ -18,6 +18,13 @@ export interface RenewalSettings {
   leaseMs: number;
   /** Wait after a charge with an unknown outcome before asking the provider. */
   syncDelayMs: number;
+  /**
+   * After a billing-key charge with an unknown outcome was sent to a provider whose charge has
+   * no idempotency key (KakaoPay), how long a lookup that finds nothing keeps the payment
+   * `unknown`: that attempt may still commit later. Only after this long since the last send
+   * does "not found" prove that nothing was charged (and allow a new charge).
+   */
+  unknownChargeHoldMs: number;
   /** Wait before repeating a charge the provider did not process (outage, maintenance). */
   transientRetryMs: number;
 }
@@ -30,6 +37,7 @@ export const DEFAULT_RENEWAL_SETTINGS: RenewalSettings = Object.freeze({
   noticeLeadMs: 7 * DAY_MS,
   leaseMs: 10 * 60 * 1000,
   syncDelayMs: 60 * 1000,
+  unknownChargeHoldMs: 60 * 1000,
   transientRetryMs: 30 * 60 * 1000,
 });
 

@@ -62,6 +62,8 @@ export class KakaoPayGateway implements PaymentGateway {
     billingKey: true,
     checkoutStyle: 'redirect',
     returnRef: { onetime: 'prepared', recurring: 'prepared' },
+    // No idempotency key on the subscription charge: sending it again charges again.
+    idempotentCharge: false,
   };
 
   constructor(

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ProviderConfigError,
   ProviderDeclinedError,
+  ProviderInFlightError,
   ProviderRequestError,
   ProviderUnavailableError,
   type DeclineReason,
@@ -365,12 +366,14 @@ describe('status table', () => {
 
 type Expected =
   | { cls: typeof ProviderDeclinedError; reason: DeclineReason }
-  | { cls: typeof ProviderUnavailableError; outcomeUnknown: boolean | 'if_moves_money' }
+  | { cls: typeof ProviderUnavailableError | typeof ProviderInFlightError; outcomeUnknown: boolean | 'if_moves_money' }
   | { cls: typeof ProviderRequestError }
   | { cls: typeof ProviderConfigError };
 
 const D = (reason: DeclineReason): Expected => ({ cls: ProviderDeclinedError, reason });
 const U = (outcomeUnknown: boolean | 'if_moves_money'): Expected => ({ cls: ProviderUnavailableError, outcomeUnknown });
+/** An earlier attempt is still in flight: unavailable with an unknown outcome, and typed as such. */
+const IN_FLIGHT: Expected = { cls: ProviderInFlightError, outcomeUnknown: true };
 const R: Expected = { cls: ProviderRequestError };
 const C: Expected = { cls: ProviderConfigError };
 
@@ -406,7 +409,7 @@ const ERROR_EXPECTATIONS: [number, Expected][] = [
   [-782, D('declined')],
   [-783, D('declined')],
   [-784, D('already_canceled')],
-  [-785, U(true)],
+  [-785, IN_FLIGHT],
   [-797, D('declined')],
   [-798, C],
   [-799, C],

@@ -1,6 +1,7 @@
 import {
   ProviderConfigError,
   ProviderDeclinedError,
+  ProviderInFlightError,
   ProviderRequestError,
   ProviderUnavailableError,
   type DeclineReason,
@@ -343,6 +344,8 @@ export type KakaoPayErrorRule =
    * when the call moves money; false = rejected before processing.
    */
   | { kind: 'unavailable'; outcomeUnknown: boolean | 'if_moves_money' }
+  /** An earlier request for the same tid or SID+order is still being processed (`ProviderInFlightError`). */
+  | { kind: 'in_flight' }
   | { kind: 'request' }
   | { kind: 'config' };
 
@@ -383,7 +386,7 @@ export const KAKAOPAY_ERROR_TABLE: Readonly<Record<number, KakaoPayErrorRule>> =
   [-782]: declined('declined'), // subscription charge failed
   [-783]: declined('declined'), // approval impossible in this state (user quit or failed)
   [-784]: declined('already_canceled'), // cancel impossible in this state
-  [-785]: { kind: 'unavailable', outcomeUnknown: true }, // the same tid is in flight elsewhere
+  [-785]: { kind: 'in_flight' }, // the same tid (or SID + partner_order_id) is still in flight
   [-797]: declined('declined'), // one-time payment limit exceeded
   [-798]: CONFIG, // request from a non-allowed IP
   [-799]: CONFIG, // request domain differs from the registered one
@@ -443,6 +446,8 @@ export function toProviderError(failure: KakaoPayFailure): ProviderError {
       const outcomeUnknown = rule.outcomeUnknown === 'if_moves_money' ? movesMoney : rule.outcomeUnknown;
       return new ProviderUnavailableError(KAKAOPAY_PROVIDER, providerCode, message, outcomeUnknown, { cause });
     }
+    case 'in_flight':
+      return new ProviderInFlightError(KAKAOPAY_PROVIDER, providerCode, message, { cause });
     case 'request':
       return new ProviderRequestError(KAKAOPAY_PROVIDER, providerCode, message, { cause });
     case 'config':

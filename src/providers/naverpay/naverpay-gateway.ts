@@ -127,6 +127,8 @@ export class NaverPayGateway implements PaymentGateway {
       checkoutStyle: settings.checkoutFlow === 'sdk' ? 'sdk' : 'redirect',
       // The paymentId exists only once the user authorized; a registration returns its reserveId.
       returnRef: { onetime: 'assigned', recurring: 'prepared' },
+      // A charge retried with the same X-NaverPay-Idempotency-Key is answered from the first.
+      idempotentCharge: true,
     };
   }
 
