@@ -16,6 +16,7 @@ import { AdminDashboard } from './pages/admin/AdminDashboard.tsx';
 import { AdminUsersPage } from './pages/admin/AdminUsersPage.tsx';
 import { AdminUserPage } from './pages/admin/AdminUserPage.tsx';
 import { AdminExportPage } from './pages/admin/AdminExportPage.tsx';
+import { AdminEngineConsolePage } from './pages/admin/AdminEngineConsolePage.tsx';
 
 export const routes: RouteDef[] = [
   { path: '/', title: '요금제', render: () => <PlansPage />, nav: { label: '요금제', order: 10 } },
@@ -33,6 +34,7 @@ export const routes: RouteDef[] = [
   { path: '/admin', title: '관리자 · 대시보드', render: () => <AdminDashboard />, auth: true, admin: true, nav: { label: '관리자', order: 90 } },
   { path: '/admin/users', title: '관리자 · 사용자 검색', render: () => <AdminUsersPage />, auth: true, admin: true },
   { path: '/admin/user', title: '관리자 · 사용자 결제', render: () => <AdminUserPage />, auth: true, admin: true },
+  { path: '/admin/engine', title: '관리자 · 트레이딩 엔진 연동', render: () => <AdminEngineConsolePage />, auth: true, admin: true },
   { path: '/admin/export', title: '관리자 · CSV 다운로드', render: () => <AdminExportPage />, auth: true, admin: true },
 ];
 

@@ -6,6 +6,7 @@ const TABS = [
   { path: '/admin', label: '대시보드', match: (p: string) => p === '/admin' },
   { path: '/admin/users', label: '사용자 · 환불', match: (p: string) => p.startsWith('/admin/user') },
   { path: '/admin/export', label: 'CSV 다운로드', match: (p: string) => p === '/admin/export' },
+  { path: '/admin/engine', label: '엔진 연동', match: (p: string) => p === '/admin/engine' },
 ];
 
 export function AdminShell({ children }: { children: ReactNode }) {
