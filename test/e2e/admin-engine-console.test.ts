@@ -23,7 +23,7 @@ describe('admin engine console in the browser', () => {
     fetch(`${e2e.url}/api/v1/entitlements/${encodeURIComponent(userId)}`, { headers: { authorization: `Bearer ${key}` } });
 
   it(
-    'creates an API key shown once that the engine can use, revokes it; registers a webhook endpoint, stops and resumes it',
+    'creates an API key shown once that the engine can use, rotates and revokes it; registers a webhook endpoint, rotates its secret, stops and resumes it',
     async () => {
       const { page } = await e2e.newPage();
       await signUpInBrowser(page, e2e.url, ADMIN_EMAIL);
@@ -47,8 +47,9 @@ describe('admin engine console in the browser', () => {
       expect(await once.innerText()).toContain('이 키는 지금 한 번만 표시됩니다');
       const key = (await once.getByTestId('once-value').innerText()).trim();
       expect(key.length).toBeGreaterThan(20);
-      const keyRow = keys.locator('tr[data-key-id]', { hasText: keyName });
-      await keyRow.waitFor();
+      await keys.locator('tr[data-key-id]', { hasText: keyName }).waitFor();
+      const keyId = await keys.locator('tr[data-key-id]', { hasText: keyName }).getAttribute('data-key-id');
+      const keyRow = keys.locator(`tr[data-key-id="${keyId}"]`);
       expect(await keyRow.innerText()).toMatch(/entitlements:read, usage:write[\s\S]*사용 중/);
       // The list shows only a prefix, never the key.
       expect(await keys.locator('table').innerText()).not.toContain(key);
@@ -62,7 +63,21 @@ describe('admin engine console in the browser', () => {
       await once.waitFor({ state: 'detached' });
       expect(await page.locator('body').innerText()).not.toContain(key);
 
-      // 폐기, after a confirmation.
+      // 교체: a new key shown once; the old one keeps working until it expires.
+      await keyRow.getByRole('button', { name: '교체' }).click();
+      const confirmRotate = page.getByRole('dialog', { name: 'API 키를 교체할까요?' });
+      await confirmRotate.getByRole('button', { name: '교체하기' }).click();
+      await confirmRotate.waitFor({ state: 'hidden' });
+      await once.waitFor();
+      const newKey = (await once.getByTestId('once-value').innerText()).trim();
+      expect(newKey).not.toBe(key);
+      expect((await entitlementsWith(newKey, userId)).status).toBe(200);
+      await keyRow.getByText('만료 예정').waitFor();
+      expect((await entitlementsWith(key, userId)).status).toBe(200);
+      await once.getByRole('button', { name: '확인했습니다' }).click();
+      await once.waitFor({ state: 'detached' });
+
+      // 폐기 (the old key), after a confirmation.
       await keyRow.getByRole('button', { name: '폐기' }).click();
       const confirmRevoke = page.getByRole('dialog', { name: 'API 키를 폐기할까요?' });
       await confirmRevoke.waitFor();
@@ -71,6 +86,7 @@ describe('admin engine console in the browser', () => {
       await confirmRevoke.waitFor({ state: 'hidden' });
       await keyRow.getByText('폐기됨').waitFor();
       expect((await entitlementsWith(key, userId)).status).toBe(401);
+      expect((await entitlementsWith(newKey, userId)).status).toBe(200);
 
       // 웹훅 엔드포인트: register one; its signing secret is shown once.
       const hooks = page.locator('section[data-card="webhooks"]');
@@ -89,6 +105,20 @@ describe('admin engine console in the browser', () => {
       expect(await hookRow.innerText()).toContain('전송 중');
       expect(await hookRow.innerText()).toContain(`whsec_…${secret.slice(-4)}`);
       await screenshot(page, 'engine-console-03-endpoint-created');
+      await secretBox.getByRole('button', { name: '확인했습니다' }).click();
+      await secretBox.waitFor({ state: 'detached' });
+
+      // 비밀키 교체: a new secret shown once; the old one still signs for a while.
+      await hookRow.getByRole('button', { name: '비밀키 교체' }).click();
+      const confirmSecret = page.getByRole('dialog', { name: '서명 비밀키를 교체할까요?' });
+      await confirmSecret.getByRole('button', { name: '교체하기' }).click();
+      await confirmSecret.waitFor({ state: 'hidden' });
+      await secretBox.waitFor();
+      const newSecret = (await secretBox.getByTestId('once-value').innerText()).trim();
+      expect(newSecret).toMatch(/^whsec_/);
+      expect(newSecret).not.toBe(secret);
+      await hookRow.getByText(`whsec_…${newSecret.slice(-4)}`).waitFor();
+      await hookRow.getByText(/이전 키 .*까지 유효/).waitFor();
       await secretBox.getByRole('button', { name: '확인했습니다' }).click();
       await secretBox.waitFor({ state: 'detached' });
 
