@@ -163,8 +163,6 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
       publicUrl: config.publicUrl,
       adminEmails: config.auth.adminEmails,
       approveWaitMs: config.approveWaitMs,
-      loginMaxAttempts: config.auth.loginMaxAttempts,
-      loginWindowMs: config.auth.loginWindowMs,
       renewal: config.renewal.settings,
     },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

@@ -30,8 +30,6 @@ export interface UseCaseContext {
     adminEmails: readonly string[];
     /** How long a concurrent approve waits for the one in flight to settle. */
     approveWaitMs: number;
-    loginMaxAttempts: number;
-    loginWindowMs: number;
     /** Renewal calendar: retries, grace period, notice lead, leases (domain/subscription/renewal-schedule.ts). */
     renewal: RenewalSettings;
   };
