@@ -2,21 +2,11 @@
  * Calls and wire types of the trading-engine area (issue 10) the pages use: this month's
  * auto-trading use, and the admin's usage, reservations and webhook deliveries.
  */
+import type { EngineEntitlementsView } from '../../src/http/schemas/api-types.ts';
 import { request } from './api.ts';
 
-export interface UsageView {
-  user_id: string;
-  plan: string;
-  status: string;
-  auto_trading_enabled: boolean;
-  /** null = unlimited. */
-  monthly_limit_krw: number | null;
-  used_krw: number;
-  reserved_krw: number;
-  remaining_krw: number | null;
-  cap_period_start: string;
-  cap_period_end: string;
-}
+/** The signed-in user's (or, for admins, any user's) entitlements and this month's auto-trading use. */
+export type UsageView = EngineEntitlementsView;
 
 export interface ReservationView {
   reservation_id?: string;

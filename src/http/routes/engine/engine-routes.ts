@@ -20,8 +20,9 @@ import type { ApiKeyRecord, ReservationRecord } from '../../../domain/engine/eng
 import { AppError } from '../../../domain/errors.ts';
 import { principalOf, requireAdmin, requireUser } from '../../plugins/auth.ts';
 import { parseWith } from '../../schemas/validation.ts';
+import type { EngineEntitlementsView } from '../../schemas/api-types.ts';
 
-export function entitlementView(a: EntitlementAnswer) {
+export function entitlementView(a: EntitlementAnswer): EngineEntitlementsView {
   return {
     user_id: a.userId,
     plan: a.plan,
