@@ -1,4 +1,5 @@
 import type { Krw } from './money.ts';
+import type { Role } from './records.ts';
 
 /** The only source of "now" in the service. Tests and the sandbox test clock swap it. */
 export interface Clock {
@@ -201,5 +202,5 @@ export interface PasswordHasher {
 
 /** Our own bearer tokens. */
 export interface TokenIssuer {
-  issue(subject: { userId: string; role: 'user' | 'admin' }): Promise<{ token: string; expiresAt: Date }>;
+  issue(subject: { userId: string; role: Role }): Promise<{ token: string; expiresAt: Date }>;
 }

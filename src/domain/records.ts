@@ -2,7 +2,8 @@ import type { Krw } from './money.ts';
 import type { PaymentKind, PaymentStatus } from './payment/payment-states.ts';
 import type { SubscriptionStatus } from './subscription/subscription-states.ts';
 
-export type Role = 'user' | 'admin';
+/** `support` and `finance` are staff roles with fewer permissions than `admin` (domain/staff-permissions.ts). */
+export type Role = 'user' | 'admin' | 'support' | 'finance';
 
 export interface User {
   id: string;

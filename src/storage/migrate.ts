@@ -10,6 +10,7 @@ import * as m0009 from './migrations/0009-operations.ts';
 import * as m0010 from './migrations/0010-engine-events.ts';
 import * as m0011 from './migrations/0011-engine-access.ts';
 import * as m0012 from './migrations/0012-webhooks.ts';
+import * as m0013 from './migrations/0013-staff-roles.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-engine-events': m0010,
   '0011-engine-access': m0011,
   '0012-webhooks': m0012,
+  '0013-staff-roles': m0013,
 };
 
 /** Names of every migration this build knows, in order (readiness compares them with the applied ones). */

@@ -15,7 +15,7 @@ export interface UsersTable {
   id: string;
   email: string | null;
   password_hash: string | null;
-  role: 'user' | 'admin';
+  role: 'user' | 'admin' | 'support' | 'finance';
   external_subject: string | null;
   created_at: Timestamp;
 }

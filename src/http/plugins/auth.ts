@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.ts';
 import type { Role } from '../../domain/records.ts';
+import { roleMay, type StaffPermission } from '../../domain/staff-permissions.ts';
 import type { BillingRepository } from '../../domain/repositories.ts';
 import type { Clock, IdGenerator } from '../../domain/ports.ts';
 import type { TokenService } from '../../security/token-service.ts';
@@ -78,6 +79,14 @@ export async function requireUser(req: FastifyRequest, _reply: FastifyReply): Pr
 export async function requireAdmin(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
   if (!req.principal) throw new AppError('UNAUTHENTICATED', '로그인이 필요합니다.');
   if (req.principal.role !== 'admin') throw new AppError('FORBIDDEN', '관리자만 이용할 수 있습니다.');
+}
+
+/** A preHandler that lets through staff whose role carries `permission` (admin carries all). */
+export function requirePermission(permission: StaffPermission) {
+  return async function checkPermission(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    if (!req.principal) throw new AppError('UNAUTHENTICATED', '로그인이 필요합니다.');
+    if (!roleMay(req.principal.role, permission)) throw new AppError('FORBIDDEN', '이 작업을 할 권한이 없습니다.');
+  };
 }
 
 export function principalOf(req: FastifyRequest): Principal {

@@ -10,7 +10,7 @@ export interface ApiError {
 export interface UserView {
   id: string;
   email: string | null;
-  role: 'user' | 'admin';
+  role: 'user' | 'admin' | 'support' | 'finance';
 }
 
 export interface AuthResponse {

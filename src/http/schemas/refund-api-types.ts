@@ -115,7 +115,7 @@ export interface AdminSubscriptionView {
 export interface AdminUserView {
   id: string;
   email: string | null;
-  role: 'user' | 'admin';
+  role: 'user' | 'admin' | 'support' | 'finance';
   created_at: string;
   subscription: AdminSubscriptionView | null;
 }
