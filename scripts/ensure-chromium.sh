@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Browser tests drive Debian's Chromium (never a downloaded browser build).
-# Installs it with apt-get when missing and we are root; otherwise explains.
+# Browser tests drive Debian's Chromium (never a downloaded browser build); receipt PDFs embed
+# Debian's Noto Sans CJK. Installs what is missing with apt-get when we are root; otherwise explains.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then exit 0; fi
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium fonts-nanum)
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-  echo "installing Debian chromium for the browser tests..." >&2
+  echo "installing ${need[*]} for the browser and receipt tests..." >&2
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   exit 0
 fi
-echo "the browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium'" >&2
+echo "the tests need: ${need[*]} (run 'sudo apt-get install ${need[*]}')" >&2
 exit 1
