@@ -88,4 +88,38 @@ describe('payment-method change in the browser', () => {
     },
     E2E_TIMEOUT,
   );
+
+  it(
+    'after 즉시 해지 the page shows the billing key being revoked, then revoked once the provider confirmed',
+    async () => {
+      const { page } = await e2e.newPage({ width: 375, height: 740, mobile: true });
+      const email = uniqueEmail('revoked');
+      await signUpInBrowser(page, e2e.url, email);
+      await page.goto(`${e2e.url}/checkout?plan=standard`);
+      await page.locator('label.method-option', { hasText: '카카오페이' }).click();
+      await page.getByRole('button', { name: '카카오페이로 결제' }).click();
+      await page.waitForURL((u) => u.href.startsWith(e2e.stack.kakaopayUrl!));
+      await page.locator('#approve-card').click();
+      await page.getByRole('heading', { name: '결제가 완료되었습니다!' }).waitFor();
+      const user = await e2e.stack.services.ctx.repo.findUserByEmail(email);
+      const sid = (await e2e.stack.services.ctx.repo.findSubscriptionByUser(user!.id))!.billingKey!;
+
+      await page.goto(`${e2e.url}/subscription`);
+      await page.getByRole('button', { name: '즉시 해지 및 환불' }).click();
+      const dialog = page.getByRole('dialog', { name: '지금 해지하고 환불받을까요?' });
+      expect(await dialog.innerText()).toContain('자동 결제도 꺼집니다');
+      await dialog.getByRole('button', { name: /해지/ }).last().click();
+      await page.locator('.flash').getByText('구독을 해지했습니다').waitFor();
+
+      // The job runner revokes the SID; the page, reloaded, says so only after KakaoPay confirmed.
+      await until(() => sandbox(e2e.stack.kakaopayUrl!, `/__sandbox/sids/${sid}`), (r) => r.status === 'INACTIVE', 'the SID to be inactive');
+      await page.reload();
+      const state = page.getByTestId('billing-key-state');
+      await state.getByText('결제사의 자동 결제 등록이 해지되었습니다', { exact: false }).waitFor();
+      const renewal = (await (await page.request.get(`${e2e.url}/api/subscription/renewal`)).json()) as RenewalView;
+      expect(renewal).toMatchObject({ billing_key_state: 'revoked', has_billing_key: false });
+      await screenshot(page, 'method-06-revoked-after-cancel-now');
+    },
+    E2E_TIMEOUT,
+  );
 });
