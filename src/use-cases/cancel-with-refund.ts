@@ -6,6 +6,7 @@ import type { Payment, Subscription } from '../domain/records.ts';
 import { ENTITLED_STATUSES } from '../domain/subscription/subscription-states.ts';
 import type { UseCaseContext } from './context.ts';
 import { toAppError } from './provider-errors.ts';
+import { queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
 import { checkRefundable, executeRefund, insertReservedRefund, refundableKrw, type RefundDeps } from './refund-payment.ts';
 
 export interface CancelRefundLine {
@@ -37,7 +38,8 @@ export interface CancelNowResult {
  * transaction locks the subscription, then the payments (id order), reserves the refunds
  * and cancels the subscription; the provider calls follow the commit. A failed refund is
  * reported on its line (and stays visible to operators as a failed refund row); the
- * cancellation stands.
+ * cancellation stands. Auto-renewal ends with it: the billing key is dropped and its
+ * revocation queued in the same transaction (the job runner revokes it at the provider).
  */
 export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDeps, input: { userId: string }): Promise<CancelNowResult> {
   const sub = await ctx.repo.findSubscriptionByUser(input.userId);
@@ -90,12 +92,13 @@ export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDep
         error: null,
       });
     }
+    await queueKeyRevocation(scopeOf(ctx, tx.billing, now), current, 'canceled_now');
     const ended = await tx.billing.transitionSubscription(
       current.id,
       current.status,
       'canceled',
       now,
-      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, pendingPlanId: null },
+      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, billingKey: null, pendingPlanId: null },
       {
         type: 'canceled_now',
         data: {

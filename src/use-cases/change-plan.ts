@@ -112,7 +112,8 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
       return { kind: 'done', result: { change: 'upgraded', proration, payment: null } };
     }
 
-    const useKey = !!sub.billingKey && !!sub.provider && (!input.method || input.method === sub.provider);
+    // A key kept only until the period end (auto-renewal off, 해지 예약) is not charged for new things.
+    const useKey = !!sub.billingKey && sub.autoRenew && !!sub.provider && (!input.method || input.method === sub.provider);
     const provider = useKey ? sub.provider! : (input.method ?? sub.provider ?? '');
     const gateway = ctx.gateways.get(provider);
     if (!gateway) throw new AppError('UNKNOWN_PAYMENT_METHOD', `지원하지 않는 결제 수단입니다: ${provider}`, { method: provider });

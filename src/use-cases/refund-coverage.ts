@@ -5,7 +5,7 @@ import type { BillingRepository } from '../domain/repositories.ts';
 import { coverageAfterRefund, type CoveragePayment } from '../domain/subscription/coverage.ts';
 import { ENTITLED_STATUSES } from '../domain/subscription/subscription-states.ts';
 import type { UseCaseContext } from './context.ts';
-import { repriceOpenCycle, scopeOf, type CalendarScope } from './renewal-transitions.ts';
+import { queueKeyRevocation, repriceOpenCycle, scopeOf, type CalendarScope } from './renewal-transitions.ts';
 
 /** More payments than any subscription has (one a period); the coverage rules need the recent ones only. */
 const PAYMENT_SCAN_LIMIT = 2000;
@@ -39,7 +39,8 @@ async function coveragePayments(billing: BillingRepository, sub: Subscription): 
  *   rewritten, with a `period_moved` payment event), so a prepaid payment that now pays for
  *   the running period is prorated by cancel-now like any started period;
  * - the subscription's end moves back by the refunded period; with nothing paid for now the
- *   subscription ends now (canceled, auto-renew off: entitlements such as auto-trading stop);
+ *   subscription ends now (canceled, auto-renew off: entitlements such as auto-trading stop)
+ *   and its billing key's revocation is queued (청약철회 leaves no key registered);
  * - the plan becomes the one the remaining payments pay for (never higher than before), with
  *   the agreed price and the open cycle re-priced to it unless a cheaper downgrade is pending;
  * - the renewal calendar follows: a cycle planned for the old end is superseded, one that was
@@ -90,12 +91,13 @@ export async function applyRefundToCoverage(
     moved_payments: c.moves.map((m) => m.id),
   };
   if (c.ended) {
+    await queueKeyRevocation(scopeOf(ctx, billing, now), sub, refund.kind === 'withdrawal' ? 'withdrawn' : 'ended_by_refund');
     const ended = await billing.transitionSubscription(
       sub.id,
       sub.status,
       'canceled',
       now,
-      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, pendingPlanId: null, nextRenewalAt: now },
+      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, billingKey: null, pendingPlanId: null, nextRenewalAt: now },
       { type: 'ended_by_refund', data: { ...data, period_end: now.toISOString() } },
     );
     if (!ended) throw new Error(`subscription ${sub.id} changed while locked`);

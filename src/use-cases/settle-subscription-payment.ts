@@ -30,7 +30,9 @@ import {
  *   in the period and on the plan the upgrade was priced for (`planChangeMismatch`); otherwise
  *   the payment is cancelled at the provider and returned declined with failure code
  *   PLAN_CHANGE_STALE (docs/checkout-rules.md, rule 1). This holds for every way of paying it.
- * - registration (0 won): the new billing key is stored and auto-renewal is on again.
+ * - registration (0 won): the new billing key is stored (and its provider), auto-renewal is
+ *   on again, and a replaced key's revocation is queued (a payment-method change). A past_due
+ *   subscription's failed renewal is due again at once.
  */
 export async function settleSubscriptionPayment(
   ctx: UseCaseContext,
@@ -139,7 +141,9 @@ async function settleLocked(
   }
 
   if (payment.kind === 'registration') {
-    const running = (sub.status === 'active' || sub.status === 'past_due') && sub.currentPeriodEnd !== null && sub.currentPeriodEnd > now;
+    const running =
+      (sub.status === 'active' && sub.currentPeriodEnd !== null && sub.currentPeriodEnd > now) ||
+      (sub.status === 'past_due' && sub.graceUntil !== null && sub.graceUntil > now);
     if (!result.billingKey || !running) {
       // Nothing to attach the key to any more: give it back.
       if (result.billingKey) {
@@ -147,17 +151,35 @@ async function settleLocked(
       }
       return approve({ periodStart: null, periodEnd: null }, { applied: false });
     }
-    if (sub.billingKey && sub.billingKey !== result.billingKey) await queueKeyRevocation(sc, sub, 'replaced');
+    // With auto-renewal on and a key already held, this is a payment-method change; otherwise a resume.
+    const methodChange = sub.autoRenew && !!sub.billingKey;
+    if (sub.billingKey && sub.billingKey !== result.billingKey) {
+      const open = await sc.r.findOpenSubscriptionPayments([sub.id]);
+      // A renewal charge sent with the old key may not have reached the provider yet: revoke after its lease.
+      const charging = open.some((p) => p.id !== payment.id && (p.status === 'approving' || p.status === 'unknown'));
+      const at = charging ? new Date(now.getTime() + ctx.settings.renewal.leaseMs) : now;
+      await queueKeyRevocation({ ...sc, now: at }, sub, 'replaced');
+    }
     const moved = await repo.transitionSubscription(
       sub.id,
       sub.status,
       sub.status,
       now,
       { billingKey: result.billingKey, provider: payment.provider, autoRenew: true, canceledAt: null, nextRenewalAt: now },
-      { type: 'auto_renew_on', data: { payment_id: payment.id, provider: payment.provider } },
+      methodChange
+        ? { type: 'payment_method_changed', data: { payment_id: payment.id, from_provider: sub.provider, provider: payment.provider } }
+        : { type: 'auto_renew_on', data: { payment_id: payment.id, provider: payment.provider } },
     );
     if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
-    return approve({ periodStart: null, periodEnd: null }, { registration: true });
+    if (sub.status === 'past_due') {
+      // The failed renewal is tried again at once on the new key (the worker looks now).
+      for (const c of await sc.r.findOpenCycles([sub.id])) {
+        if (c.failureCode !== 'price_consent_required' && (!c.nextAttemptAt || c.nextAttemptAt > now)) {
+          await sc.r.updateCycle(c.id, now, { nextAttemptAt: now });
+        }
+      }
+    }
+    return approve({ periodStart: null, periodEnd: null }, { registration: true, method_change: methodChange });
   }
   throw new Error(`settleSubscriptionPayment: unexpected kind ${payment.kind}`);
 }

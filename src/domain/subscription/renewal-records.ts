@@ -82,6 +82,9 @@ export interface BillingKeyRevocation {
   attempts: number;
   nextAttemptAt: Date | null;
   lastError: string | null;
+  createdAt: Date;
+  /** When the provider confirmed the key inactive. */
+  doneAt: Date | null;
 }
 
 /** Renewal-worker fields of a subscription changed without a status transition. */
@@ -161,6 +164,8 @@ export interface RenewalRepository {
   /** Pending revocations due now (or the one with `id`), locked SKIP LOCKED. */
   claimDueRevocations(now: Date, limit: number, id?: string): Promise<BillingKeyRevocation[]>;
   markRevocation(id: string, at: Date, patch: Partial<Pick<BillingKeyRevocation, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>>): Promise<void>;
+  /** The subscription's most recently queued revocation (of its latest key given up), if any. */
+  findLatestRevocation(subscriptionId: string): Promise<BillingKeyRevocation | undefined>;
 
   // Bulk forms of the worker's common path: one statement for a whole batch.
   insertCycles(cycles: readonly NewBillingCycle[]): Promise<void>;

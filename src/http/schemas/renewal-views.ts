@@ -23,6 +23,8 @@ export function renewalView(r: RenewalStatus): RenewalView {
     next_charge_krw: r.nextChargeKrw,
     next_plan: r.nextPlanId,
     price_consent_required: r.priceConsentRequired,
+    billing_key_state: r.billingKey.state,
+    billing_key_revoked_at: iso(r.billingKey.revokedAt),
     cycle: c
       ? {
           id: c.id,

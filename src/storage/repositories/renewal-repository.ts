@@ -85,6 +85,8 @@ function toRevocation(r: Selectable<BillingKeyRevocationsTable>): BillingKeyRevo
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,
     lastError: r.last_error,
+    createdAt: r.created_at,
+    doneAt: r.done_at,
   };
 }
 
@@ -330,6 +332,18 @@ export class KyselyRenewalRepository implements RenewalRepository {
     if (p.nextAttemptAt !== undefined) cols.next_attempt_at = p.nextAttemptAt;
     if (p.lastError !== undefined) cols.last_error = p.lastError;
     await this.db.updateTable('billing_key_revocations').set(cols).where('id', '=', id).execute();
+  }
+
+  async findLatestRevocation(subscriptionId: string) {
+    const r = await this.db
+      .selectFrom('billing_key_revocations')
+      .selectAll()
+      .where('subscription_id', '=', subscriptionId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return r ? toRevocation(r) : undefined;
   }
 
   async insertCycles(cycles: readonly NewBillingCycle[]) {

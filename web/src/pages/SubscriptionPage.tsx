@@ -17,6 +17,7 @@ import { launchCheckout } from '../launch.ts';
 import { PayMark } from '../components/PayMarks.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { UsageBar } from '../components/UsageBar.tsx';
+import { BillingKeyStatus, PaymentMethodCard } from '../components/PaymentMethodCard.tsx';
 import { Badge, CheckIcon, CrossIcon, Notice, Skeleton } from '../components/ui.tsx';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -323,7 +324,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
           : {
               tone: 'success',
               title: '해지 예약이 완료되었습니다',
-              text: `${date(periodEnd)}까지 ${sub.plan_name} 플랜을 계속 이용할 수 있고, 그 뒤에는 결제되지 않습니다.`,
+              text: `${date(periodEnd)}까지 ${sub.plan_name} 플랜을 계속 이용할 수 있고, 그 뒤에는 결제되지 않습니다. 그 전에는 '자동 결제 다시 켜기'로 바로 되돌릴 수 있어요.`,
             };
       }
       case 'resume': {
@@ -553,6 +554,8 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
         <UsageBar />
       </div>
 
+      {!running && <BillingKeyStatus renewal={renewal} />}
+
       {running && (
         <div className="manage-grid">
           <section className="card manage-card" aria-labelledby="renew-title">
@@ -586,6 +589,8 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
               )}
             </div>
           </section>
+
+          <PaymentMethodCard sub={sub} renewal={renewal} methods={methods} periodEnd={periodEnd} />
 
           <section className="card manage-card" aria-labelledby="refund-title">
             <h2 id="refund-title" className="card-title">
@@ -763,8 +768,8 @@ function ActionDialog({
         </li>
         <li>그 뒤에는 결제되지 않고 기본(무료) 플랜으로 바뀝니다. 이미 결제한 금액은 환불되지 않습니다.</li>
         <li>
-          등록된 자동 결제 수단({providerName ?? '결제사'})의 자동 결제 등록도 해지됩니다. 나중에 다시 켜려면 결제사에서 한 번 더 등록해야 해요
-          (0원, 요금 없음).
+          등록된 자동 결제 수단({providerName ?? '결제사'})의 자동 결제 등록은 이용 기간이 끝날 때 해지됩니다. 그 전에는 &lsquo;자동 결제 다시
+          켜기&rsquo;로 결제사 등록 없이 바로 되돌릴 수 있어요.
         </li>
         {sub.pending_plan && <li>예약된 다운그레이드도 함께 취소됩니다.</li>}
       </ul>
@@ -787,7 +792,7 @@ function ActionDialog({
       body = (
         <>
           <p>
-            해지할 때 자동 결제 등록이 해제되어, 결제사에서 결제 수단을 다시 등록해야 합니다. <strong>등록할 때 요금은 청구되지 않습니다 (0원).</strong>
+            등록된 자동 결제 수단이 없어 결제사에서 결제 수단을 등록해야 합니다. <strong>등록할 때 요금은 청구되지 않습니다 (0원).</strong>
           </p>
           <p>
             등록을 마치면 <strong>{date(periodEnd)}</strong>부터 {plan?.period_days ?? 30}일마다 <strong>{won(price)}</strong>이 자동 결제됩니다.

@@ -82,7 +82,7 @@ export const planChangeRoutes: FastifyPluginAsync<PlanChangeRoutesOptions> = asy
     '/api/subscription/cancel',
     {
       preHandler: requireUser,
-      schema: { tags: ['subscription'], summary: '자동 갱신 해지 (이용 기간 끝까지 이용, 자동결제 키 해지)', body: docSchema(EmptyBody) },
+      schema: { tags: ['subscription'], summary: '자동 갱신 해지 예약 (이용 기간 끝까지 이용, 자동결제 등록은 기간이 끝날 때 해지)', body: docSchema(EmptyBody) },
     },
     async (req, reply) => {
       const userId = principalOf(req).userId;
@@ -100,7 +100,7 @@ export const planChangeRoutes: FastifyPluginAsync<PlanChangeRoutesOptions> = asy
       preHandler: requireUser,
       schema: {
         tags: ['subscription'],
-        summary: '자동 갱신 재개 (해지된 자동결제 키는 0원 등록 결제로 새로 발급)',
+        summary: '자동 갱신 재개 (기간이 끝나기 전에는 결제사 호출 없이; 자동결제 등록이 없으면 0원 등록 결제)',
         body: docSchema(ResumeBody),
       },
     },
