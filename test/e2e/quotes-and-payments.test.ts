@@ -129,7 +129,7 @@ describe('quotes and payment history in the browser', () => {
       expect(await expired.innerText()).toContain('시간 만료');
       expect(await expired.innerText()).toContain('청구되지 않음');
       const canceled = page.locator('tbody tr[data-outcome="canceled"]');
-      expect(await canceled.innerText()).toContain('결제 취소');
+      expect(await canceled.innerText()).toContain('취소됨');
       expect(await canceled.innerText()).toContain('청구되지 않음');
       const paid = page.locator('tbody tr[data-outcome="paid"]');
       expect(await paid.innerText()).toContain('결제 완료');

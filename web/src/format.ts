@@ -210,7 +210,7 @@ const PAYMENT_OUTCOME: Record<string, { label: string; tone: Tone; note?: string
   pending: { label: '결제 대기', tone: 'warning', note: '결제가 완료되지 않았어요' },
   processing: { label: '확인 중', tone: 'warning', note: '결제사에 결과를 확인하고 있어요' },
   declined: { label: '결제 실패', tone: 'danger', note: '청구되지 않음' },
-  canceled: { label: '결제 취소', tone: 'neutral', note: '청구되지 않음' },
+  canceled: { label: '취소됨', tone: 'neutral', note: '청구되지 않음' },
   superseded: { label: '다시 결제함', tone: 'neutral', note: '새 결제로 대체 · 청구되지 않음' },
   expired: { label: '시간 만료', tone: 'neutral', note: '결제 시간 초과 · 청구되지 않음' },
 };
