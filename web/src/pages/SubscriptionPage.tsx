@@ -267,6 +267,8 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
       if (!(err instanceof ApiFailure) || !QUOTE_REFUSALS.includes(err.code)) throw err;
       const fresh = a.kind === 'upgrade' ? { ...a, quote: await quotesApi.planChange(a.plan.id) } : { ...a, quote: await quotesApi.cancelNow() };
       setAction(fresh);
+      // The refusal is stored under the old key: the new confirmation needs its own.
+      key.current = newIdempotencyKey();
       throw new Error(`${err.message} 새로 계산한 금액을 확인한 뒤 다시 눌러 주세요.`);
     }
   }
