@@ -99,6 +99,23 @@ describe('quotes and payment history in the browser', () => {
       const payments = (await (await page.request.get(`${e2e.url}/api/payments`)).json()) as PaymentsResponse;
       expect(payments.payments.find((p) => p.kind === 'upgrade')).toMatchObject({ amount_krw: shown, outcome: 'paid' });
       await screenshot(page, 'quotes-04-upgraded');
+
+      // A quote past its 10 minutes is refused without charging; the dialog shows the new one.
+      await page.getByRole('button', { name: '프로(으)로 업그레이드' }).click();
+      const pro = page.getByRole('dialog', { name: '프로 플랜으로 업그레이드할까요?' });
+      await pro.waitFor();
+      const first = wonOf(await pro.getByTestId('proration-charge').innerText());
+      await advance(page, 11 * 60_000);
+      await pro.getByRole('button', { name: `${first.toLocaleString('en-US')}원 결제하고 변경` }).click();
+      await pro.getByRole('alert').getByText('새로 계산한 금액을 확인한 뒤 다시 눌러 주세요').waitFor();
+      const second = wonOf(await pro.getByTestId('proration-charge').innerText());
+      expect(second).toBeLessThan(first);
+      await screenshot(page, 'quotes-04b-requoted');
+      await pro.getByRole('button', { name: `${second.toLocaleString('en-US')}원 결제하고 변경` }).click();
+      await done.getByText('프로 플랜으로 변경되었습니다').waitFor();
+      expect(wonOf(await done.innerText())).toBe(second);
+      const after = (await (await page.request.get(`${e2e.url}/api/payments`)).json()) as PaymentsResponse;
+      expect(after.payments.filter((p) => p.kind === 'upgrade').map((p) => p.amount_krw)).toEqual([second, shown]);
     },
     E2E_TIMEOUT,
   );
