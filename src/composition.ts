@@ -199,7 +199,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
       allowHttp: config.appEnv === 'local',
     },
   };
-  const jobs = createJobRunner(ctx, { notices, webhooks: webhooks.delivery });
+  const jobs = createJobRunner(ctx, { notices, webhooks: webhooks.delivery, checkoutLifetimesMs: config.checkoutLifetimesMs });
   const renewals = new RenewalWorker(ctx, {
     jobs,
     reconcile: (now) => reconcilePayments(ctx, refundArea.refunds, now),

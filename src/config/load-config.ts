@@ -103,6 +103,8 @@ const EnvSchema = z.object({
   NAVERPAY_PRODUCT_CODE: z.string().default('smts-subscription'),
   NAVERPAY_TIMEOUT_MS: int.positive().default(10_000),
   NAVERPAY_APPROVE_TIMEOUT_MS: int.positive().default(60_000),
+  /** How long a NaverPay checkout (reserve / hosted-page session) stays payable; then it expires (issue 11 item 5). */
+  NAVERPAY_CHECKOUT_LIFETIME_MS: int.positive().default(30 * 60_000),
 
   /** Provider fees in basis points of the gross amount, before VAT on the fee. */
   FEE_KAKAOPAY_BPS: int.nonnegative().default(290),
@@ -313,6 +315,8 @@ function buildConfig(env: Env, plansRaw: unknown) {
       approveTimeoutMs: env.NAVERPAY_APPROVE_TIMEOUT_MS,
     },
     fees: { kakaopay: env.FEE_KAKAOPAY_BPS, naverpay: env.FEE_NAVERPAY_BPS } as Record<string, number>,
+    /** Per provider: an unfinished checkout older than this (plus a minute of slack) expires (use-cases/expire-checkouts.ts). */
+    checkoutLifetimesMs: { kakaopay: env.KAKAOPAY_TID_LIFETIME_MS, naverpay: env.NAVERPAY_CHECKOUT_LIFETIME_MS } as Record<string, number>,
     refunds: {
       policy: env.REFUND_POLICY,
       withdrawalDays: env.WITHDRAWAL_DAYS,

@@ -96,6 +96,12 @@ export interface BillingRepository {
    * (docs/checkout-rules.md, rule 2).
    */
   findOpenCheckouts(userId: string): Promise<Payment[]>;
+  /**
+   * Checkouts of `provider` (kinds the user starts) still `ready`, created before `createdBefore`
+   * and not on the lookup schedule, oldest first: candidates for expiry (issue 11 item 5).
+   * `approvalSent` is true when an approval was ever claimed for it (a `→ approving` event).
+   */
+  listExpiredCheckouts(provider: string, createdBefore: Date, limit: number): Promise<{ payment: Payment; approvalSent: boolean }[]>;
 
   findSubscriptionByUser(userId: string): Promise<Subscription | undefined>;
   findSubscriptionByUserForUpdate(userId: string): Promise<Subscription | undefined>;

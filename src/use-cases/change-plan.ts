@@ -2,7 +2,9 @@ import { AppError, ProviderDeclinedError, ProviderError, ProviderUnavailableErro
 import { vatIncluded } from '../domain/money.ts';
 import type { PaymentResult, PreparedCheckout } from '../domain/ports.ts';
 import type { Payment } from '../domain/records.ts';
-import { prorate, type Proration } from '../domain/subscription/proration.ts';
+import type { Proration } from '../domain/subscription/proration.ts';
+import { pricingInstant } from '../domain/quotes.ts';
+import { priceUpgrade } from './plan-change-pricing.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
 import { repriceOpenCycle, scopeOf } from './renewal-transitions.ts';
@@ -15,6 +17,11 @@ export interface ChangePlanInput {
   planId: string;
   /** Provider for a checkout when no billing key can pay the upgrade (default: the subscription's). */
   method?: string;
+  /**
+   * The quote the user confirmed (`GET /api/subscription/change/quote`): the upgrade is priced at
+   * its instant and must come to the amount shown (domain/quotes.ts). QUOTE_EXPIRED, QUOTE_CHANGED.
+   */
+  quote?: { quotedAt: Date; chargeKrw: number };
 }
 
 export type ChangePlanResult =
@@ -96,13 +103,8 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
 
     const busy = (await sc.r.findOpenSubscriptionPayments([sub.id])).some((p) => p.status === 'approving' || p.status === 'unknown');
     if (busy) throw new AppError('PAYMENT_IN_PROGRESS', '진행 중인 결제가 있습니다. 잠시 후 다시 시도해 주세요.');
-    const proration = prorate({
-      oldPriceKrw: current?.priceKrw ?? sub.agreedPriceKrw ?? target.priceKrw,
-      newPriceKrw: target.priceKrw,
-      periodEnd: sub.currentPeriodEnd,
-      periodMs: ctx.plans.periodMs,
-      at: now,
-    });
+    const proration = priceUpgrade(ctx.plans, sub, target, quotedInstant(input.quote, now));
+    if (input.quote && proration.chargeKrw !== input.quote.chargeKrw) throw quoteChanged(input.quote.chargeKrw, proration.chargeKrw);
     if (proration.chargeKrw === 0) {
       await repo.transitionSubscription(sub.id, 'active', 'active', now, { planId: target.id, pendingPlanId: null, agreedPriceKrw: target.priceKrw, nextRenewalAt: now }, {
         type: 'plan_upgraded',
@@ -233,3 +235,13 @@ async function upgradeCheckout(ctx: UseCaseContext, p: { payment: Payment; prora
   return { change: 'checkout_required', proration, payment: { ...payment, ...patch }, checkout };
 }
 
+/** The instant a plan change is priced at: the confirmed quote's while it holds (domain/quotes.ts). */
+function quotedInstant(quote: ChangePlanInput['quote'], now: Date): Date {
+  const at = pricingInstant(quote?.quotedAt, now);
+  if (at === 'expired') throw new AppError('QUOTE_EXPIRED', '안내한 금액의 유효 시간이 지났습니다. 금액을 다시 확인해 주세요.');
+  return at;
+}
+
+function quoteChanged(quotedKrw: number, chargeKrw: number): AppError {
+  return new AppError('QUOTE_CHANGED', '구독 상태가 바뀌어 결제 금액이 달라졌습니다. 금액을 다시 확인해 주세요.', { quoted_krw: quotedKrw, charge_krw: chargeKrw });
+}

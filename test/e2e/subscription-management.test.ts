@@ -109,7 +109,8 @@ describe('subscription management in the browser', () => {
       const done = page.locator('.flash .notice');
       await done.getByText('프리미엄 플랜으로 변경되었습니다').waitFor();
       const charged = wonOf(await done.innerText());
-      expect(Math.abs(charged - shown)).toBeLessThanOrEqual(1);
+      // The dialog shows the server's quote and the change is priced at it (issue 11 item 6).
+      expect(charged).toBe(shown);
       await page.getByRole('heading', { name: '프리미엄' }).waitFor();
       await screenshot(page, 'manage-07-upgraded');
 

@@ -386,6 +386,27 @@ export class KyselyBillingRepository implements BillingRepository {
     return rows.map(toPayment);
   }
 
+  async listExpiredCheckouts(provider: string, createdBefore: Date, limit: number) {
+    const rows = await this.db
+      .selectFrom('payments as p')
+      .selectAll('p')
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom('payment_events as e').select('e.id').whereRef('e.payment_id', '=', 'p.id').where('e.to_status', '=', 'approving'))
+          .as('approval_sent'),
+      )
+      .where('p.provider', '=', provider)
+      .where('p.kind', 'in', ['checkout', 'upgrade', 'registration'])
+      .where('p.status', '=', 'ready')
+      .where('p.next_lookup_at', 'is', null)
+      .where('p.created_at', '<', createdBefore)
+      .orderBy('p.created_at')
+      .orderBy('p.id')
+      .limit(limit)
+      .execute();
+    return rows.map(({ approval_sent, ...r }) => ({ payment: toPayment(r as PaymentRow), approvalSent: Boolean(approval_sent) }));
+  }
+
   async findSubscriptionByUser(userId: string) {
     const r = await this.db.selectFrom('subscriptions').selectAll().where('user_id', '=', userId).executeTakeFirst();
     return r ? toSubscription(r) : undefined;

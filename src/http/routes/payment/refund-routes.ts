@@ -24,6 +24,8 @@ export interface RefundRoutesOptions {
 const IdParams = z.object({ id: z.string().min(1).max(64) });
 // Strict: an amount here would be silently ignored; amounts go through /api/v1/usage/reservations.
 const UsageBody = z.strictObject({ feature: FeatureSchema });
+/** The quote shown (`GET /api/subscription/cancel-now/quote`): refunds computed at its instant, must match (domain/quotes.ts). */
+const CancelNowBody = z.object({ quote: z.object({ quoted_at: z.iso.datetime(), refund_krw: z.number().int().nonnegative() }).optional() });
 
 export function refundResponse(r: RefundPaymentResult, ctx: UseCaseContext): { status: number; body: RefundResponse } {
   return {
@@ -97,13 +99,18 @@ export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app,
       schema: {
         tags: ['subscription'],
         summary: '즉시 해지: 구독을 지금 종료하고 미사용 일수를 환불 (floor(결제금액 × 남은 일수 / 기간 일수))',
+        body: docSchema(CancelNowBody),
         headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
       },
     },
     async (req, reply) => {
       const userId = principalOf(req).userId;
+      const { quote } = parseWith(CancelNowBody, req.body ?? {});
       return withIdempotency(idem, req, reply, userId, async () => {
-        const r = await cancelSubscriptionNow(ctx, refunds, { userId });
+        const r = await cancelSubscriptionNow(ctx, refunds, {
+          userId,
+          quote: quote ? { quotedAt: new Date(quote.quoted_at), refundKrw: quote.refund_krw } : undefined,
+        });
         const body: CancelNowResponse = {
           policy: refunds.settings.policy,
           refunded_krw: r.refundedKrw,

@@ -19,6 +19,8 @@ const ChangeBody = z.object({
   plan: z.string().min(1).max(32),
   /** Provider for a checkout when there is no billing key (default: the subscription's). */
   method: z.string().min(1).max(32).optional(),
+  /** The quote shown (`GET /api/subscription/change/quote`): priced at its instant, must match (domain/quotes.ts). */
+  quote: z.object({ quoted_at: z.iso.datetime(), charge_krw: z.number().int().nonnegative() }).optional(),
 });
 const ResumeBody = z.object({ method: z.string().min(1).max(32).optional() });
 const ConsentBody = z.object({ price_krw: z.number().int().nonnegative() });
@@ -62,7 +64,8 @@ export const planChangeRoutes: FastifyPluginAsync<PlanChangeRoutesOptions> = asy
       const body = parseWith(ChangeBody, req.body);
       const userId = principalOf(req).userId;
       return withIdempotency(idem, req, reply, userId, async () => {
-        const r = await changePlan(ctx, { userId, planId: body.plan, method: body.method });
+        const quote = body.quote ? { quotedAt: new Date(body.quote.quoted_at), chargeKrw: body.quote.charge_krw } : undefined;
+        const r = await changePlan(ctx, { userId, planId: body.plan, method: body.method, quote });
         const res: PlanChangeResponse = { change: r.change, ...(await views(userId)) };
         if (r.change === 'downgrade_scheduled') res.effective_at = r.effectiveAt.toISOString();
         if (r.change === 'upgraded' || r.change === 'pending' || r.change === 'checkout_required') {
