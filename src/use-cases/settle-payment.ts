@@ -118,6 +118,7 @@ export async function settleApproved(
           providerRef: result.providerRef,
           methodKind: result.methodKind,
           methodLabel: result.methodLabel,
+          approvalNo: result.approvalNo ?? null,
           periodStart: period.periodStart,
           periodEnd: period.periodEnd,
           approvedAt: result.occurredAt,

@@ -70,6 +70,7 @@ async function settleLocked(
     providerRef: result.providerRef,
     methodKind: result.methodKind,
     methodLabel: result.methodLabel,
+    approvalNo: result.approvalNo ?? null,
     approvedAt: result.occurredAt,
     failureCode: null,
     failureMessage: null,
@@ -214,6 +215,7 @@ export async function settleApprovedRenewals(
           providerRef: result.providerRef,
           methodKind: result.methodKind,
           methodLabel: result.methodLabel,
+          approvalNo: result.approvalNo ?? null,
           approvedAt: result.occurredAt,
           raw: result.raw,
         });

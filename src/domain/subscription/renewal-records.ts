@@ -107,6 +107,7 @@ export interface RenewalSettlement {
   providerRef: string;
   methodKind: string | null;
   methodLabel: string | null;
+  approvalNo: string | null;
   approvedAt: Date;
   raw: unknown;
 }
