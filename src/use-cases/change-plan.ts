@@ -5,7 +5,7 @@ import type { Payment } from '../domain/records.ts';
 import { prorate, type Proration } from '../domain/subscription/proration.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
-import { repriceOpenCycle, scopeOf } from './renewal-transitions.ts';
+import { repriceOpenCycle, scopeOf, writeNotice } from './renewal-transitions.ts';
 import { settleSubscriptionPayment } from './settle-subscription-payment.ts';
 import { insertUserCheckout } from './checkout-scope.ts';
 import { refusalError } from './refuse-approval.ts';
@@ -79,6 +79,15 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
         data: { plan: target.id },
       });
       await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+      await writeNotice(sc, sub, 'plan_changed', {
+        change: 'downgrade_canceled',
+        fromPlanName: target.name,
+        toPlanName: ctx.plans.find(sub.pendingPlanId)?.name ?? sub.pendingPlanId,
+        effectiveAt: sub.currentPeriodEnd,
+        chargedKrw: null,
+        paymentId: null,
+        renewalPriceKrw: target.priceKrw,
+      }, `plan_changed:${sub.id}:${now.toISOString()}:keep:${target.id}`);
       return { kind: 'done', result: { change: 'downgrade_canceled' } };
     }
 
@@ -90,6 +99,15 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
           data: { from_plan: sub.planId, to_plan: target.id, effective_at: sub.currentPeriodEnd.toISOString() },
         });
         await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+        await writeNotice(sc, sub, 'plan_changed', {
+          change: 'downgrade_scheduled',
+          fromPlanName: current.name,
+          toPlanName: target.name,
+          effectiveAt: sub.currentPeriodEnd,
+          chargedKrw: null,
+          paymentId: null,
+          renewalPriceKrw: target.priceKrw,
+        }, `plan_changed:${sub.id}:${now.toISOString()}:to:${target.id}`);
       }
       return { kind: 'done', result: { change: 'downgrade_scheduled', effectiveAt: sub.currentPeriodEnd } };
     }
@@ -109,6 +127,15 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
         data: { from_plan: sub.planId, to_plan: target.id, charge_krw: 0 },
       });
       await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+      await writeNotice(sc, sub, 'plan_changed', {
+        change: 'upgraded',
+        fromPlanName: current?.name ?? sub.planId,
+        toPlanName: target.name,
+        effectiveAt: now,
+        chargedKrw: 0,
+        paymentId: null,
+        renewalPriceKrw: target.priceKrw,
+      }, `plan_changed:${sub.id}:${now.toISOString()}:to:${target.id}`);
       return { kind: 'done', result: { change: 'upgraded', proration, payment: null } };
     }
 

@@ -7,14 +7,18 @@ import { assertSubscriptionTransition } from '../domain/subscription/subscriptio
 import { planChangeMismatch } from '../domain/subscription/subscription-periods.ts';
 import type { UseCaseContext } from './context.ts';
 import { ApprovalRefused, refuseApproval } from './refuse-approval.ts';
+import { buildNotice } from './enqueue-notice.ts';
 import {
   failAttempt,
+  planName,
+  providerName,
   queueKeyRevocation,
   repriceOpenCycle,
   scopeOf,
   wakeForPeriodEnd,
   type AttemptFailure,
   type CalendarScope,
+  writeNotice,
 } from './renewal-transitions.ts';
 
 /**
@@ -107,6 +111,7 @@ async function settleLocked(
     if (cycle && (cycle.status === 'scheduled' || cycle.status === 'retrying')) {
       await sc.r.transitionCycle(cycle.id, cycle.status, 'paid', now, { nextAttemptAt: null, failureCode: null });
     }
+    await writeNotice(sc, sub, 'renewal_succeeded', renewalPaidData(ctx, payment, planId, start, end), `renewal_succeeded:${payment.id}`);
     return approve({ periodStart: start, periodEnd: end }, { cycle_id: cycle?.id ?? null });
   }
 
@@ -136,6 +141,21 @@ async function settleLocked(
       const [cycle] = await sc.r.findOpenCycles([sub.id]);
       await repriceOpenCycle(sc, cycle, plan.id, plan.priceKrw);
     }
+    await writeNotice(
+      sc,
+      sub,
+      'plan_changed',
+      {
+        change: 'upgraded',
+        fromPlanName: planName(ctx, sub.planId),
+        toPlanName: planName(ctx, payment.planId),
+        effectiveAt: now,
+        chargedKrw: payment.amountKrw,
+        paymentId: payment.id,
+        renewalPriceKrw: plan?.priceKrw ?? payment.amountKrw,
+      },
+      `plan_changed:${payment.id}`,
+    );
     return approve({ periodStart: now, periodEnd: sub.currentPeriodEnd }, { from_plan: sub.planId });
   }
 
@@ -158,9 +178,40 @@ async function settleLocked(
       { type: 'auto_renew_on', data: { payment_id: payment.id, provider: payment.provider } },
     );
     if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
+    await writeAutoRenewResumed(sc, moved);
     return approve({ periodStart: null, periodEnd: null }, { registration: true });
   }
   throw new Error(`settleSubscriptionPayment: unexpected kind ${payment.kind}`);
+}
+
+/** Data of the `renewal_succeeded` notice. */
+function renewalPaidData(ctx: UseCaseContext, payment: Payment, planId: string, start: Date, end: Date) {
+  return {
+    planName: planName(ctx, planId),
+    amountKrw: payment.amountKrw,
+    paymentId: payment.id,
+    providerName: providerName(payment.provider),
+    periodStart: start,
+    periodEnd: end,
+  };
+}
+
+/** The `auto_renew_resumed` notice: what the next renewal charges, and when. */
+export async function writeAutoRenewResumed(sc: CalendarScope, sub: Subscription): Promise<void> {
+  if (!sub.currentPeriodEnd) return;
+  const plan = sc.ctx.plans.find(sub.pendingPlanId ?? sub.planId);
+  await writeNotice(
+    sc,
+    sub,
+    'auto_renew_resumed',
+    {
+      planName: plan?.name ?? sub.planId,
+      amountKrw: plan?.priceKrw ?? 0,
+      nextChargeAt: sub.currentPeriodEnd,
+      providerName: providerName(sub.provider),
+    },
+    `auto_renew_resumed:${sub.id}:${sc.now.toISOString()}`,
+  );
 }
 
 /** The period a paid renewal gives: it extends from the current end (never from today). */
@@ -220,7 +271,24 @@ export async function settleApprovedRenewals(
           raw: result.raw,
         });
       }
-      await sc.r.applyRenewalSettlements(rows, now);
+      const applied = new Set(await sc.r.applyRenewalSettlements(rows, now));
+      const paid = rows.filter((row) => applied.has(row.paymentId));
+      await sc.r.insertNotices(
+        paid.map((row) => {
+          const payment = payments.get(row.paymentId)!;
+          return buildNotice(
+            ctx,
+            {
+              kind: 'renewal_succeeded',
+              userId: payment.userId,
+              subscriptionId: row.subscriptionId,
+              data: renewalPaidData(ctx, payment, row.planId, row.periodStart, row.periodEnd),
+              dedupeKey: `renewal_succeeded:${payment.id}`,
+            },
+            now,
+          );
+        }),
+      );
     });
   } catch (err) {
     ctx.logger.warn({ err }, 'batch settlement failed; settling one by one');
