@@ -139,7 +139,7 @@ describe(`notices on every subscriber event (${DB})`, () => {
 
     const resume = await h.api('POST', '/api/subscription/resume', { token: u.token, body: {} });
     expect(resume.status).toBe(200);
-    if (resume.body.checkout) await h.completeCheckout('kakaopay', u, resume.body.payment.id, resume.body.checkout);
+    if (resume.body.checkout) await h.completeCheckout('kakaopay', u, resume.body.payment_id, resume.body.checkout);
     const resumed = await ofKind(u, 'auto_renew_resumed');
     expect(resumed).toHaveLength(1);
     expectWellFormed(resumed[0], '/subscription');
