@@ -210,7 +210,10 @@ function ReceiptView({ r, onWithdrawn }: { r: ReceiptResponse; onWithdrawn(f: { 
             {settled.length === 0 && <p className="muted small">완료된 환불이 없습니다.</p>}
           </div>
         )}
-        <dl className="kv receipt-business" aria-label="판매자 정보">
+        <h3 className="card-subtitle" id="receipt-business-title">
+          판매자 정보
+        </h3>
+        <dl className="kv receipt-business" aria-labelledby="receipt-business-title">
           {businessRows(r.business).map(([label, value]) => (
             <div key={label}>
               <dt>{label}</dt>
