@@ -22,7 +22,9 @@ function fakeSmtp() {
         if (inData) {
           if (line === '.') {
             inData = false;
-            mails.push(session);
+            // One record per message: a pooled connection carries several (commands so far, this message's data).
+            mails.push({ commands: [...session.commands], data: session.data });
+            session.data = '';
             socket.write('250 queued\r\n');
           } else session.data += `${line}\r\n`;
           continue;
