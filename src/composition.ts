@@ -164,6 +164,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
       adminEmails: config.auth.adminEmails,
       approveWaitMs: config.approveWaitMs,
       renewal: config.renewal.settings,
+      business: config.business,
     },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };

@@ -164,6 +164,13 @@ const EnvSchema = z.object({
   JOB_TICK_MS: int.positive().default(1_000),
   /** Local stand-in trading engine of `npm start` (APP_ENV=local only); 0 picks a free port. */
   ENGINE_STANDIN_PORT: int.min(0).max(65535).default(8093),
+  /** The merchant's business details on receipts, mails and the footer (전자상거래법 제10조, 제13조①); unset ones are left out. */
+  BUSINESS_NAME: z.string().max(100).default('ShowMeTheStock'),
+  BUSINESS_OWNER: z.string().max(100).optional(),
+  BUSINESS_REGISTRATION_NUMBER: z.string().max(40).optional(),
+  BUSINESS_MAIL_ORDER_NUMBER: z.string().max(60).optional(),
+  BUSINESS_ADDRESS: z.string().max(200).optional(),
+  BUSINESS_CONTACT: z.string().max(200).optional(),
 });
 
 /** Every environment variable the service reads (deploy files are checked against it). */
@@ -342,6 +349,14 @@ function buildConfig(env: Env, plansRaw: unknown) {
       jobTickMs: env.JOB_TICK_MS,
     },
     engineStandinPort: env.ENGINE_STANDIN_PORT,
+    business: {
+      name: env.BUSINESS_NAME,
+      owner: env.BUSINESS_OWNER ?? null,
+      registrationNumber: env.BUSINESS_REGISTRATION_NUMBER ?? null,
+      mailOrderNumber: env.BUSINESS_MAIL_ORDER_NUMBER ?? null,
+      address: env.BUSINESS_ADDRESS ?? null,
+      contact: env.BUSINESS_CONTACT ?? null,
+    },
   };
 }
 

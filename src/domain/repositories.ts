@@ -14,8 +14,8 @@ export interface NewUser {
 }
 
 type PricedFields = 'pricedPeriodStart' | 'pricedPeriodEnd' | 'pricedFromPlanId';
-export type NewPaymentRecord = Omit<Payment, 'refundedKrw' | 'updatedAt' | 'nextLookupAt' | 'lookupAttempts' | PricedFields> &
-  Partial<Pick<Payment, PricedFields>>;
+export type NewPaymentRecord = Omit<Payment, 'refundedKrw' | 'updatedAt' | 'nextLookupAt' | 'lookupAttempts' | PricedFields | 'approvalNo'> &
+  Partial<Pick<Payment, PricedFields | 'approvalNo'>>;
 
 export type PaymentPatch = Partial<
   Pick<
@@ -34,6 +34,7 @@ export type PaymentPatch = Partial<
     | 'refundedKrw'
     | 'nextLookupAt'
     | 'lookupAttempts'
+    | 'approvalNo'
   >
 >;
 

@@ -1,7 +1,7 @@
 import { AppError } from '../domain/errors.ts';
 import type { Subscription } from '../domain/records.ts';
 import type { UseCaseContext } from './context.ts';
-import { scopeOf } from './renewal-transitions.ts';
+import { scopeOf, writeNotice } from './renewal-transitions.ts';
 
 /**
  * The subscriber consents to the configured price of the plan that renews next (their plan,
@@ -34,6 +34,7 @@ export async function acceptPriceChange(ctx: UseCaseContext, input: { userId: st
       type: 'price_consented',
       data: { plan: plan.id, from_krw: sub.agreedPriceKrw, to_krw: plan.priceKrw },
     });
+    await writeNotice(sc, sub, 'price_consent_given', { planName: plan.name, priceKrw: plan.priceKrw, nextChargeAt: sub.status === 'past_due' ? now : sub.currentPeriodEnd }, `price_consent_given:${sub.id}:${plan.id}:${plan.priceKrw}`);
     return { subscription: moved!, changed: true };
   });
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../domain/errors.ts';
 import type { Subscription } from '../domain/records.ts';
 import type { UseCaseContext } from './context.ts';
-import { abandonReadyPayment, queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
+import { abandonReadyPayment, planName, queueKeyRevocation, scopeOf, writeNotice } from './renewal-transitions.ts';
 
 export interface CancelSubscriptionResult {
   subscription: Subscription;
@@ -62,6 +62,11 @@ export async function cancelSubscription(ctx: UseCaseContext, userId: string): P
       );
     }
     if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
+    if (moved.status === 'active' && moved.currentPeriodEnd) {
+      await writeNotice(sc, moved, 'cancel_scheduled', { planName: planName(ctx, moved.planId), periodEnd: moved.currentPeriodEnd }, `cancel_scheduled:${sub.id}:${now.toISOString()}`);
+    } else {
+      await writeNotice(sc, moved, 'canceled_now', { planName: planName(ctx, moved.planId), endedAt: now, refundKrw: 0 }, `canceled_now:${sub.id}:${now.toISOString()}`);
+    }
     return { subscription: moved, changed: true };
   });
 }

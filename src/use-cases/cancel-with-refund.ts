@@ -7,7 +7,8 @@ import type { Payment, Subscription } from '../domain/records.ts';
 import { ENTITLED_STATUSES } from '../domain/subscription/subscription-states.ts';
 import type { UseCaseContext } from './context.ts';
 import { toAppError } from './provider-errors.ts';
-import { queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
+import { enqueueNotice } from './enqueue-notice.ts';
+import { planName, queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
 import { checkRefundable, executeRefund, insertReservedRefund, refundableKrw, type RefundDeps } from './refund-payment.ts';
 
 export interface CancelRefundLine {
@@ -118,6 +119,13 @@ export async function cancelSubscriptionNow(
       },
     );
     if (!ended) throw new Error(`subscription ${current.id} changed while locked`);
+    await enqueueNotice(ctx, tx.billing, {
+      kind: 'canceled_now',
+      userId: ended.userId,
+      subscriptionId: ended.id,
+      data: { planName: planName(ctx, current.planId), endedAt: now, refundKrw: lines.reduce((a, l) => a + l.refundKrw, 0) },
+      dedupeKey: `canceled_now:${ended.id}:${now.toISOString()}`,
+    }, now);
     return { subscription: ended, lines };
   });
 

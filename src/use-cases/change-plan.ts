@@ -7,7 +7,7 @@ import { pricingInstant } from '../domain/quotes.ts';
 import { priceUpgrade } from './plan-change-pricing.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
-import { repriceOpenCycle, scopeOf } from './renewal-transitions.ts';
+import { repriceOpenCycle, scopeOf, writeNotice } from './renewal-transitions.ts';
 import { settleSubscriptionPayment } from './settle-subscription-payment.ts';
 import { insertUserCheckout } from './checkout-scope.ts';
 import { refusalError } from './refuse-approval.ts';
@@ -86,6 +86,15 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
         data: { plan: target.id },
       });
       await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+      await writeNotice(sc, sub, 'plan_changed', {
+        change: 'downgrade_canceled',
+        fromPlanName: target.name,
+        toPlanName: ctx.plans.find(sub.pendingPlanId)?.name ?? sub.pendingPlanId,
+        effectiveAt: sub.currentPeriodEnd,
+        chargedKrw: null,
+        paymentId: null,
+        renewalPriceKrw: target.priceKrw,
+      }, `plan_changed:${sub.id}:${now.toISOString()}:keep:${target.id}`);
       return { kind: 'done', result: { change: 'downgrade_canceled' } };
     }
 
@@ -97,6 +106,15 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
           data: { from_plan: sub.planId, to_plan: target.id, effective_at: sub.currentPeriodEnd.toISOString() },
         });
         await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+        await writeNotice(sc, sub, 'plan_changed', {
+          change: 'downgrade_scheduled',
+          fromPlanName: current.name,
+          toPlanName: target.name,
+          effectiveAt: sub.currentPeriodEnd,
+          chargedKrw: null,
+          paymentId: null,
+          renewalPriceKrw: target.priceKrw,
+        }, `plan_changed:${sub.id}:${now.toISOString()}:to:${target.id}`);
       }
       return { kind: 'done', result: { change: 'downgrade_scheduled', effectiveAt: sub.currentPeriodEnd } };
     }
@@ -111,6 +129,15 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
         data: { from_plan: sub.planId, to_plan: target.id, charge_krw: 0 },
       });
       await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+      await writeNotice(sc, sub, 'plan_changed', {
+        change: 'upgraded',
+        fromPlanName: current?.name ?? sub.planId,
+        toPlanName: target.name,
+        effectiveAt: now,
+        chargedKrw: 0,
+        paymentId: null,
+        renewalPriceKrw: target.priceKrw,
+      }, `plan_changed:${sub.id}:${now.toISOString()}:to:${target.id}`);
       return { kind: 'done', result: { change: 'upgraded', proration, payment: null } };
     }
 

@@ -1,22 +1,15 @@
 import type { Krw } from '../domain/money.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
 import type { BillingRepository } from '../domain/repositories.ts';
-import type { BillingCycle, NoticeKind, RenewalRepository } from '../domain/subscription/renewal-records.ts';
+import type { BillingCycle, RenewalRepository } from '../domain/subscription/renewal-records.ts';
 import {
   earliest,
   graceEndsAt,
   nextAttemptAt,
   noticeDueAt,
 } from '../domain/subscription/renewal-schedule.ts';
-import {
-  failureReasonText,
-  priceChangeConsentNotice,
-  renewalFailedNotice,
-  renewalUpcomingNotice,
-  subscriptionEndedNotice,
-  subscriptionExpiredNotice,
-  type NoticeText,
-} from '../domain/subscription/notice-templates.ts';
+import { failureReasonText, type NoticeDataByKind, type NoticeKind } from '../domain/notices/notice-catalog.ts';
+import { buildNotice } from './enqueue-notice.ts';
 import type { UseCaseContext } from './context.ts';
 
 /**
@@ -43,28 +36,19 @@ export function providerName(id: string | null): string {
   return (id && PROVIDER_NAMES[id]) || '등록된 결제 수단';
 }
 
-function planName(ctx: UseCaseContext, planId: string): string {
+export function planName(ctx: UseCaseContext, planId: string): string {
   return ctx.plans.find(planId)?.name ?? planId;
 }
 
-export async function writeNotice(
+/** Writes a notice about this subscription through the scope's repository (see `enqueueNotice`). */
+export async function writeNotice<K extends NoticeKind>(
   sc: CalendarScope,
   sub: Pick<Subscription, 'id' | 'userId'>,
-  text: NoticeText,
+  kind: K,
+  data: NoticeDataByKind[K],
   dedupeKey: string,
-  data?: unknown,
 ): Promise<void> {
-  await sc.r.insertNotice({
-    id: sc.ctx.ids.next('ntc'),
-    userId: sub.userId,
-    subscriptionId: sub.id,
-    kind: text.kind as NoticeKind,
-    dedupeKey,
-    subject: text.subject,
-    body: text.body,
-    data,
-    createdAt: sc.now,
-  });
+  await sc.r.insertNotice(buildNotice(sc.ctx, { kind, userId: sub.userId, subscriptionId: sub.id, data, dedupeKey }, sc.now));
 }
 
 /** When the worker must next look at an active, auto-renewing subscription whose period ends at `periodEnd`. */
@@ -107,23 +91,23 @@ export async function sendRenewalNotice(sc: CalendarScope, sub: Subscription, cy
     await writeNotice(
       sc,
       sub,
-      priceChangeConsentNotice({ planName: plan.name, agreedKrw: sub.agreedPriceKrw, newPriceKrw: plan.priceKrw, chargeAt: cycle.periodStart }),
+      'price_change_consent',
+      { planName: plan.name, agreedKrw: sub.agreedPriceKrw, newPriceKrw: plan.priceKrw, chargeAt: cycle.periodStart },
       `price_consent:${key}`,
-      { cycle_id: cycle.id, agreed_krw: sub.agreedPriceKrw, price_krw: plan.priceKrw },
     );
   } else {
     await writeNotice(
       sc,
       sub,
-      renewalUpcomingNotice({
+      'renewal_upcoming',
+      {
         planName: plan.name,
         amountKrw: plan.priceKrw,
         chargeAt: cycle.periodStart,
         providerName: providerName(sub.provider),
         periodEnd: cycle.periodEnd,
-      }),
+      },
       `renewal_upcoming:${key}`,
-      { cycle_id: cycle.id, amount_krw: plan.priceKrw, charge_at: cycle.periodStart.toISOString() },
     );
   }
   await sc.r.updateCycle(cycle.id, sc.now, { noticeSentAt: sc.now, amountKrw: plan.priceKrw });
@@ -161,15 +145,15 @@ export async function failAttempt(sc: CalendarScope, sub: Subscription, cycle: B
   await writeNotice(
     sc,
     sub,
-    renewalFailedNotice({
+    'renewal_failed',
+    {
       planName: planName(sc.ctx, cycle.planId),
       amountKrw: cycle.amountKrw,
       reason: failureReasonText(failure.code),
       graceUntil: grace,
       nextAttemptAt: next,
-    }),
+    },
     `renewal_failed:${cycle.id}:${attempts}`,
-    { cycle_id: cycle.id, attempt: attempts, code: failure.code },
   );
   return wake;
 }
@@ -207,7 +191,7 @@ export async function expireSubscription(sc: CalendarScope, sub: Subscription, c
   );
   if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
   await queueKeyRevocation(sc, sub, 'expired');
-  await writeNotice(sc, sub, subscriptionExpiredNotice({ planName: planName(sc.ctx, sub.planId), endedAt: grace }), `expired:${sub.id}:${grace.toISOString()}`);
+  await writeNotice(sc, sub, 'subscription_expired', { planName: planName(sc.ctx, sub.planId), endedAt: grace }, `expired:${sub.id}:${grace.toISOString()}`);
 }
 
 /** The period ended without automatic renewal (turned off, or a one-off purchase). */
@@ -224,7 +208,7 @@ export async function endAtPeriodEnd(sc: CalendarScope, sub: Subscription, cycle
   );
   if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
   await queueKeyRevocation(sc, sub, reason);
-  await writeNotice(sc, sub, subscriptionEndedNotice({ planName: planName(sc.ctx, sub.planId), endedAt: end }), `ended:${sub.id}:${end.toISOString()}`);
+  await writeNotice(sc, sub, 'subscription_ended', { planName: planName(sc.ctx, sub.planId), endedAt: end }, `ended:${sub.id}:${end.toISOString()}`);
 }
 
 /** Queues the revocation of the subscription's current billing key, if it has one. */

@@ -3,6 +3,8 @@ import type { PreparedCheckout } from '../domain/ports.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
 import type { UseCaseContext } from './context.ts';
 import { startKeyRegistration } from './start-key-registration.ts';
+import { scopeOf } from './renewal-transitions.ts';
+import { writeAutoRenewResumed } from './settle-subscription-payment.ts';
 
 export interface ResumeSubscriptionInput {
   userId: string;
@@ -33,8 +35,12 @@ export async function resumeSubscription(ctx: UseCaseContext, input: ResumeSubsc
   }
   if (sub.autoRenew && sub.billingKey) return { resumed: true, subscription: sub };
   if (sub.billingKey) {
-    const moved = await ctx.repo.transitionSubscription(sub.id, 'active', 'active', now, { autoRenew: true, canceledAt: null, nextRenewalAt: now }, {
-      type: 'auto_renew_on',
+    const moved = await ctx.repo.transaction(async (repo) => {
+      const m = await repo.transitionSubscription(sub.id, 'active', 'active', now, { autoRenew: true, canceledAt: null, nextRenewalAt: now }, {
+        type: 'auto_renew_on',
+      });
+      if (m) await writeAutoRenewResumed(scopeOf(ctx, repo, now), m);
+      return m;
     });
     return { resumed: true, subscription: moved ?? (await ctx.repo.findSubscriptionByUser(input.userId))! };
   }

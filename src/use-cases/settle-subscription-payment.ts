@@ -7,14 +7,18 @@ import { assertSubscriptionTransition } from '../domain/subscription/subscriptio
 import { planChangeMismatch } from '../domain/subscription/subscription-periods.ts';
 import type { UseCaseContext } from './context.ts';
 import { ApprovalRefused, refuseApproval } from './refuse-approval.ts';
+import { buildNotice } from './enqueue-notice.ts';
 import {
   failAttempt,
+  planName,
+  providerName,
   queueKeyRevocation,
   repriceOpenCycle,
   scopeOf,
   wakeForPeriodEnd,
   type AttemptFailure,
   type CalendarScope,
+  writeNotice,
 } from './renewal-transitions.ts';
 
 /**
@@ -72,6 +76,7 @@ async function settleLocked(
     providerRef: result.providerRef,
     methodKind: result.methodKind,
     methodLabel: result.methodLabel,
+    approvalNo: result.approvalNo ?? null,
     approvedAt: result.occurredAt,
     failureCode: null,
     failureMessage: null,
@@ -108,6 +113,7 @@ async function settleLocked(
     if (cycle && (cycle.status === 'scheduled' || cycle.status === 'retrying')) {
       await sc.r.transitionCycle(cycle.id, cycle.status, 'paid', now, { nextAttemptAt: null, failureCode: null });
     }
+    await writeNotice(sc, sub, 'renewal_succeeded', renewalPaidData(ctx, payment, planId, start, end), `renewal_succeeded:${payment.id}`);
     return approve({ periodStart: start, periodEnd: end }, { cycle_id: cycle?.id ?? null });
   }
 
@@ -137,6 +143,21 @@ async function settleLocked(
       const [cycle] = await sc.r.findOpenCycles([sub.id]);
       await repriceOpenCycle(sc, cycle, plan.id, plan.priceKrw);
     }
+    await writeNotice(
+      sc,
+      sub,
+      'plan_changed',
+      {
+        change: 'upgraded',
+        fromPlanName: planName(ctx, sub.planId),
+        toPlanName: planName(ctx, payment.planId),
+        effectiveAt: now,
+        chargedKrw: payment.amountKrw,
+        paymentId: payment.id,
+        renewalPriceKrw: plan?.priceKrw ?? payment.amountKrw,
+      },
+      `plan_changed:${payment.id}`,
+    );
     return approve({ periodStart: now, periodEnd: sub.currentPeriodEnd }, { from_plan: sub.planId });
   }
 
@@ -171,6 +192,7 @@ async function settleLocked(
         : { type: 'auto_renew_on', data: { payment_id: payment.id, provider: payment.provider } },
     );
     if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
+    if (!methodChange) await writeAutoRenewResumed(sc, moved);
     if (sub.status === 'past_due') {
       // The failed renewal is tried again at once on the new key (the worker looks now).
       for (const c of await sc.r.findOpenCycles([sub.id])) {
@@ -182,6 +204,36 @@ async function settleLocked(
     return approve({ periodStart: null, periodEnd: null }, { registration: true, method_change: methodChange });
   }
   throw new Error(`settleSubscriptionPayment: unexpected kind ${payment.kind}`);
+}
+
+/** Data of the `renewal_succeeded` notice. */
+function renewalPaidData(ctx: UseCaseContext, payment: Payment, planId: string, start: Date, end: Date) {
+  return {
+    planName: planName(ctx, planId),
+    amountKrw: payment.amountKrw,
+    paymentId: payment.id,
+    providerName: providerName(payment.provider),
+    periodStart: start,
+    periodEnd: end,
+  };
+}
+
+/** The `auto_renew_resumed` notice: what the next renewal charges, and when. */
+export async function writeAutoRenewResumed(sc: CalendarScope, sub: Subscription): Promise<void> {
+  if (!sub.currentPeriodEnd) return;
+  const plan = sc.ctx.plans.find(sub.pendingPlanId ?? sub.planId);
+  await writeNotice(
+    sc,
+    sub,
+    'auto_renew_resumed',
+    {
+      planName: plan?.name ?? sub.planId,
+      amountKrw: plan?.priceKrw ?? 0,
+      nextChargeAt: sub.currentPeriodEnd,
+      providerName: providerName(sub.provider),
+    },
+    `auto_renew_resumed:${sub.id}:${sc.now.toISOString()}`,
+  );
 }
 
 /** The period a paid renewal gives: it extends from the current end (never from today). */
@@ -236,11 +288,29 @@ export async function settleApprovedRenewals(
           providerRef: result.providerRef,
           methodKind: result.methodKind,
           methodLabel: result.methodLabel,
+          approvalNo: result.approvalNo ?? null,
           approvedAt: result.occurredAt,
           raw: result.raw,
         });
       }
-      await sc.r.applyRenewalSettlements(rows, now);
+      const applied = new Set(await sc.r.applyRenewalSettlements(rows, now));
+      const paid = rows.filter((row) => applied.has(row.paymentId));
+      await sc.r.insertNotices(
+        paid.map((row) => {
+          const payment = payments.get(row.paymentId)!;
+          return buildNotice(
+            ctx,
+            {
+              kind: 'renewal_succeeded',
+              userId: payment.userId,
+              subscriptionId: row.subscriptionId,
+              data: renewalPaidData(ctx, payment, row.planId, row.periodStart, row.periodEnd),
+              dedupeKey: `renewal_succeeded:${payment.id}`,
+            },
+            now,
+          );
+        }),
+      );
     });
   } catch (err) {
     ctx.logger.warn({ err }, 'batch settlement failed; settling one by one');

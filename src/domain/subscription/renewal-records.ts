@@ -3,6 +3,7 @@ import type { Payment, Subscription } from '../records.ts';
 import type { BillingCycleStatus } from './billing-cycle-states.ts';
 import type { SubscriptionStatus } from './subscription-states.ts';
 import type { NewPaymentRecord } from '../repositories.ts';
+import type { NoticeKind } from '../notices/notice-catalog.ts';
 
 /** One renewal period of a subscription and the attempts to charge it. */
 export interface BillingCycle {
@@ -36,13 +37,8 @@ export type BillingCyclePatch = Partial<
 export const NOTICE_STATUSES = ['pending', 'sent', 'skipped', 'failed'] as const;
 export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
 
-/** Kinds of notices the service writes (Korean recurring-payment rules plus endings). */
-export type NoticeKind =
-  | 'renewal_upcoming'
-  | 'price_change_consent'
-  | 'renewal_failed'
-  | 'subscription_expired'
-  | 'subscription_ended';
+/** Kinds of notices the service writes: one table, domain/notices/notice-catalog.ts. */
+export type { NoticeKind };
 
 /** One message in the outbox, written in the transaction of the state change it reports. */
 export interface Notice {
@@ -110,6 +106,7 @@ export interface RenewalSettlement {
   providerRef: string;
   methodKind: string | null;
   methodLabel: string | null;
+  approvalNo: string | null;
   approvedAt: Date;
   raw: unknown;
 }

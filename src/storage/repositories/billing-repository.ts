@@ -54,6 +54,7 @@ export function toPayment(r: PaymentRow): Payment {
     pricedPeriodStart: r.priced_period_start,
     pricedPeriodEnd: r.priced_period_end,
     pricedFromPlanId: r.priced_from_plan_id,
+    approvalNo: r.approval_no ?? null,
   };
 }
 
@@ -86,6 +87,7 @@ export function paymentValues(p: NewPaymentRecord) {
     priced_period_start: p.pricedPeriodStart ?? null,
     priced_period_end: p.pricedPeriodEnd ?? null,
     priced_from_plan_id: p.pricedFromPlanId ?? null,
+    approval_no: p.approvalNo ?? null,
   };
 }
 
@@ -127,6 +129,7 @@ function paymentPatchColumns(p: PaymentPatch) {
   if (p.refundedKrw !== undefined) cols.refunded_krw = p.refundedKrw;
   if (p.nextLookupAt !== undefined) cols.next_lookup_at = p.nextLookupAt;
   if (p.lookupAttempts !== undefined) cols.lookup_attempts = p.lookupAttempts;
+  if (p.approvalNo !== undefined) cols.approval_no = p.approvalNo;
   return cols;
 }
 

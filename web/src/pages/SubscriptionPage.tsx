@@ -627,7 +627,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
                     <li key={p.id} className="change-item">
                       <div className="change-info">
                         <p className="change-name">
-                          {p.name} <span className="muted small">월 {won(p.price_krw)}</span>
+                          {p.name} <span className="muted small">{won(p.price_krw)}/30일</span>
                           {isPending && (
                             <>
                               {' '}

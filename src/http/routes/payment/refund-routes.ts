@@ -14,11 +14,14 @@ import { docSchema, parseWith } from '../../schemas/validation.ts';
 import { paymentView, subscriptionStatusView } from '../../schemas/views.ts';
 import { cancelLineView, receiptView, refundView } from '../../schemas/refund-views.ts';
 import type { CancelNowResponse, ReceiptResponse, RefundResponse, UsageResponse } from '../../schemas/refund-api-types.ts';
+import { DEBIAN_NOTO_CJK, renderReceiptPdf, type ReceiptFonts } from './receipt-pdf.ts';
 
 export interface RefundRoutesOptions {
   ctx: UseCaseContext;
   refunds: RefundDeps;
   idempotency: IdempotencyRepository;
+  /** Fonts of the receipt PDF (default: Debian's fonts-noto-cjk). */
+  receiptFonts?: ReceiptFonts;
 }
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
@@ -58,7 +61,7 @@ export async function refundOfEarlierRun(
 }
 
 /** Subscriber-facing refund routes: receipts, 청약철회, cancel-now, and usage reports. */
-export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app, { ctx, refunds, idempotency }) => {
+export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app, { ctx, refunds, idempotency, receiptFonts }) => {
   const idem = { repo: idempotency, clock: ctx.clock };
 
   app.get(
@@ -67,6 +70,22 @@ export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app,
     async (req): Promise<ReceiptResponse> => {
       const { id } = parseWith(IdParams, req.params);
       return receiptView(await getPaymentReceipt(ctx, refunds, { userId: principalOf(req).userId, paymentId: id }), ctx.plans);
+    },
+  );
+
+  app.get(
+    '/api/payments/:id/receipt.pdf',
+    { preHandler: requireUser, schema: { tags: ['payments'], summary: '영수증 PDF 내려받기 (본인 결제만): 판매자 정보, 카드 승인번호, 공급가액·부가세, 환불 내역' } },
+    async (req, reply) => {
+      const { id } = parseWith(IdParams, req.params);
+      const view = receiptView(await getPaymentReceipt(ctx, refunds, { userId: principalOf(req).userId, paymentId: id }), ctx.plans);
+      const pdf = await renderReceiptPdf(view, { fonts: receiptFonts ?? DEBIAN_NOTO_CJK, issuedAt: ctx.clock.now() });
+      const ascii = `receipt-${id.replace(/[^A-Za-z0-9_-]/g, '')}.pdf`;
+      reply
+        .type('application/pdf')
+        .header('cache-control', 'private, no-store')
+        .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(`영수증-${id}.pdf`)}`);
+      return pdf;
     },
   );
 
