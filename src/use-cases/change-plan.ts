@@ -4,7 +4,7 @@ import type { PaymentResult, PreparedCheckout } from '../domain/ports.ts';
 import type { Payment } from '../domain/records.ts';
 import type { Proration } from '../domain/subscription/proration.ts';
 import { pricingInstant } from '../domain/quotes.ts';
-import { priceUpgrade } from './plan-change-pricing.ts';
+import { priceUpgrade, upgradeChargesKey } from './plan-change-pricing.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
 import { repriceOpenCycle, scopeOf, writeNotice } from './renewal-transitions.ts';
@@ -141,8 +141,7 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
       return { kind: 'done', result: { change: 'upgraded', proration, payment: null } };
     }
 
-    // A key kept only until the period end (auto-renewal off, 해지 예약) is not charged for new things.
-    const useKey = !!sub.billingKey && sub.autoRenew && !!sub.provider && (!input.method || input.method === sub.provider);
+    const useKey = upgradeChargesKey(sub, input.method);
     const provider = useKey ? sub.provider! : (input.method ?? sub.provider ?? '');
     const gateway = ctx.gateways.get(provider);
     if (!gateway) throw new AppError('UNKNOWN_PAYMENT_METHOD', `지원하지 않는 결제 수단입니다: ${provider}`, { method: provider });

@@ -27,3 +27,12 @@ export function priceUpgrade(plans: PlanCatalog, sub: Subscription, target: Plan
     at,
   });
 }
+
+/**
+ * Whether an upgrade is charged to the subscription's billing key (else it needs a checkout): the
+ * one rule for the quote and the change. A key kept only until the period end (auto-renewal off,
+ * 해지 예약) is not charged for new things; asking for another method needs a checkout.
+ */
+export function upgradeChargesKey(sub: Pick<Subscription, 'billingKey' | 'autoRenew' | 'provider'>, method?: string): boolean {
+  return !!sub.billingKey && sub.autoRenew && !!sub.provider && (!method || method === sub.provider);
+}

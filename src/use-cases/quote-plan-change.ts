@@ -4,7 +4,7 @@ import type { Plan } from '../domain/plans.ts';
 import { quoteStamp, type QuoteStamp } from '../domain/quotes.ts';
 import type { Proration } from '../domain/subscription/proration.ts';
 import type { UseCaseContext } from './context.ts';
-import { planChangeKind, priceUpgrade, type PlanChangeKind } from './plan-change-pricing.ts';
+import { planChangeKind, priceUpgrade, upgradeChargesKey, type PlanChangeKind } from './plan-change-pricing.ts';
 
 export interface PlanChangeQuote extends QuoteStamp {
   kind: PlanChangeKind;
@@ -60,7 +60,7 @@ export async function quotePlanChange(ctx: UseCaseContext, input: { userId: stri
   }
   const proration = priceUpgrade(ctx.plans, sub, target, now);
   // The same choice changePlan makes.
-  const useKey = !!sub.billingKey && !!sub.provider && (!input.method || input.method === sub.provider);
+  const useKey = upgradeChargesKey(sub, input.method);
   return {
     ...stamp,
     kind,
