@@ -8,7 +8,7 @@ import { api, ApiFailure, type RoleValue, type TimelineEntryView, type TimelineR
 import { useCan } from '../../auth.tsx';
 import { useLoad } from '../../hooks.ts';
 import { Link, navigate, useQuery } from '../../router.tsx';
-import { dateTime, KIND_LABEL, paymentStatus, PROVIDER_NAMES, refundKind, refundStatus, won } from '../../format.ts';
+import { dateTime, KIND_LABEL, paymentStatus, PROVIDER_NAMES, refundKind, refundStatus, subscriptionStatus, won } from '../../format.ts';
 import { Badge, Notice, Skeleton, Spinner } from '../../components/ui.tsx';
 import { AdminShell, roleName } from './AdminShell.tsx';
 import { CountLine, SOURCE_LABEL, withQuery } from './console-ui.tsx';
@@ -107,7 +107,7 @@ export function AdminTimelinePage() {
             <p className="muted small mono">{head.user.id}</p>
             <p>
               역할: <strong data-role={head.user.role}>{roleName(head.user.role)}</strong>
-              {head.user.subscription && <> · 구독: {head.user.subscription.plan_name} ({head.user.subscription.status})</>}
+              {head.user.subscription && <> · 구독: {head.user.subscription.plan_name} ({subscriptionStatus(head.user.subscription.status, true).label})</>}
               {' · '}
               <Link to={`/admin/user?id=${encodeURIComponent(userId)}`}>결제 · 환불</Link>
             </p>
