@@ -80,8 +80,6 @@ export interface PaymentFilter {
 
 /** Operator look-ups across users. */
 export interface AdminDirectory {
-  /** By exact user id, or e-mail containing `query` (case-insensitive). */
-  searchUsers(query: string, limit: number): Promise<UserSummary[]>;
   findUserSummary(userId: string): Promise<UserSummary | undefined>;
   /** Newest first. */
   listPayments(filter: PaymentFilter): Promise<Payment[]>;

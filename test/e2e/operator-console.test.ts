@@ -139,12 +139,12 @@ describe('operator console in the browser: lists, search, timeline, roles', () =
       expect(await rows(page).count()).toBe(10);
 
       // By a provider transaction id and a billing key.
-      await page.getByLabel(/이메일 또는 ID/).fill('T-E2E-7');
+      await page.getByLabel(/이메일 또는 사용자 ID/).fill('T-E2E-7');
       await page.getByRole('button', { name: '검색' }).click();
       await page.locator('[data-matched-by="provider_ref"]').waitFor();
       expect(await rows(page).count()).toBe(1);
       expect(await rows(page).first().innerText()).toContain(seeds.payments[7].user_id);
-      await page.getByLabel(/이메일 또는 ID/).fill('SID-E2E-3');
+      await page.getByLabel(/이메일 또는 사용자 ID/).fill('SID-E2E-3');
       await page.getByRole('button', { name: '검색' }).click();
       await page.locator('[data-matched-by="billing_key"]').waitFor();
       expect(await rows(page).first().innerText()).toContain(seeds.users[3].id);
@@ -221,7 +221,7 @@ describe('operator console in the browser: lists, search, timeline, roles', () =
       // A subscriber: no 관리자 in the menu, and the console says 권한 없음.
       expect(await page.getByRole('navigation', { name: '주 메뉴' }).getByRole('link', { name: '관리자' }).count()).toBe(0);
       await page.goto(`${e2e.url}/admin/payments`);
-      await page.getByText('권한 없음').waitFor();
+      await page.getByText('접근 권한이 없습니다').waitFor();
 
       // The admin finds them and sets the role on the timeline page.
       await adminPage.goto(`${e2e.url}/admin/users?q=${encodeURIComponent(staffEmail)}`);

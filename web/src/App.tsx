@@ -60,6 +60,8 @@ export function App() {
     );
   } else if (route.admin && session.user.role !== 'admin') {
     content = <Notice tone="warning" title="접근 권한이 없습니다">관리자만 볼 수 있는 화면입니다.</Notice>;
+  } else if (route.permission && session.user.permissions.length === 0) {
+    content = <Notice tone="warning" title="접근 권한이 없습니다">관리자만 볼 수 있는 화면입니다.</Notice>;
   } else if (route.permission && !session.user.permissions.includes(route.permission)) {
     content = (
       <Notice tone="warning" title="권한 없음">

@@ -120,19 +120,6 @@ export class KyselyReportRepository implements ReportStore, AdminDirectory {
     return rows.map((r) => ({ planId: r.plan_id, count: Number(r.count) }));
   }
 
-  async searchUsers(query: string, limit: number): Promise<UserSummary[]> {
-    const q = query.trim();
-    const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where((eb) => eb.or([eb('id', '=', q), eb(eb.fn('lower', ['email']), 'like', pattern)]))
-      .orderBy('created_at', 'desc')
-      .limit(limit)
-      .execute();
-    return this.withSubscriptions(rows.map(toUser));
-  }
-
   async findUserSummary(userId: string) {
     const r = await this.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
     return r ? (await this.withSubscriptions([toUser(r)]))[0] : undefined;

@@ -34,7 +34,7 @@ export function AdminUsersPage() {
         }}
       >
         <label htmlFor={`${id}-q`} className="search-label">
-          이메일 또는 ID (사용자 · 결제 · 결제사 거래번호 · 정기결제 키 · 환불)
+          이메일 또는 사용자 ID · 결제 ID · 결제사 거래번호 · 정기결제 키
         </label>
         <div className="search-row">
           <input
