@@ -233,6 +233,7 @@ function UserDetail({ d, onRefund, onSynced }: { d: AdminUserDetailResponse; onR
 }
 
 function RefundItem({ r, planName, onSynced }: { r: RefundView; planName: string; onSynced(f: Flash): void }) {
+  const canSync = useCan()('payments.refund');
   const st = refundStatus(r.status);
   const [busy, setBusy] = useState(false);
   async function sync() {
@@ -263,7 +264,7 @@ function RefundItem({ r, planName, onSynced }: { r: RefundView; planName: string
         {r.failure_code ? ` · 오류 ${r.failure_code}` : ''}
       </p>
       <p className="refund-reason">사유: {r.reason}</p>
-      {(r.status === 'unknown' || r.status === 'requested') && (
+      {(r.status === 'unknown' || r.status === 'requested') && canSync && (
         <button type="button" className="btn btn-secondary btn-sm" onClick={() => void sync()} disabled={busy}>
           {busy ? <Spinner label="확인 중…" /> : '결제사에서 결과 확인'}
         </button>
