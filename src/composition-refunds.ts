@@ -4,6 +4,7 @@ import type { DbHandle } from './storage/create-db.ts';
 import { KyselyRefundRepository, KyselyUsageRepository } from './storage/repositories/refund-repository.ts';
 import { EngineEventWriter } from './storage/repositories/engine-event-writer.ts';
 import { KyselyReportRepository } from './storage/repositories/report-repository.ts';
+import { KyselyConsoleRepository } from './storage/repositories/console-repository.ts';
 import { IdempotencyRepository } from './storage/repositories/idempotency-repository.ts';
 import { KeyedSerializer } from './use-cases/keyed-serializer.ts';
 import type { RefundDeps } from './use-cases/refund-payment.ts';
@@ -26,11 +27,12 @@ export function composeRefunds(config: AppConfig, db: DbHandle, ctx: UseCaseCont
   };
   const idempotency = new IdempotencyRepository(db.db, { leaseMs: config.idempotencyLeaseMs });
   const reports = new KyselyReportRepository(db.db);
+  const consoleStore = new KyselyConsoleRepository(db.db);
   const routes: { plugin: FastifyPluginAsync<any>; options: Record<string, unknown> }[] = [
     { plugin: refundRoutes, options: { ctx, refunds, idempotency } },
-    { plugin: adminRoutes, options: { ctx, refunds, reports, feesBps: config.fees, idempotency } },
+    { plugin: adminRoutes, options: { ctx, refunds, reports, feesBps: config.fees, idempotency, console: consoleStore } },
     // Quotes of plan changes and cancel-now (issue 11 items 6 and 8).
     { plugin: quoteRoutes, options: { ctx, refunds } },
   ];
-  return { refunds, reports, routes };
+  return { refunds, reports, routes, console: consoleStore };
 }

@@ -23,6 +23,7 @@ import { SessionGuard } from './security/session-guard.ts';
 import { KyselySessionRepository } from './storage/repositories/session-repository.ts';
 import type { GatewayRegistry, UseCaseContext } from './use-cases/context.ts';
 import { composeRefunds } from './composition-refunds.ts';
+import { consoleRoutes } from './http/routes/admin/console-routes.ts';
 import type { NoticeSender } from './domain/ports.ts';
 import { RenewalWorker } from './worker/renewal-worker.ts';
 import { reconcilePayments } from './worker/tasks/reconcile-payments.ts';
@@ -232,6 +233,18 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   const extraRoutes: Services['extraRoutes'] = [];
   // Refunds, receipts, usage and the admin API (/api/admin/*).
   extraRoutes.push(...refundArea.routes);
+  // Operator console lists, the per-user timeline and staff roles (docs/operator-console.md).
+  extraRoutes.push({
+    plugin: consoleRoutes,
+    options: {
+      ctx,
+      store: refundArea.console,
+      directory: refundArea.reports,
+      refunds: refundArea.refunds.refunds,
+      feesBps: config.fees,
+      onRoleChanged: (userId: string) => sessions.forgetUser(userId),
+    },
+  });
   // The trading engine's API, API keys and usage views (docs/trading-engine.md).
   const engine: EngineDeps = {
     engine: new EngineRepository(db.db),

@@ -1,5 +1,5 @@
 import type { Payment, Subscription, User } from './records.ts';
-import type { PaymentStatus } from './payment/payment-states.ts';
+import type { PaymentKind, PaymentStatus } from './payment/payment-states.ts';
 
 /** `YYYY-MM` of a month in Korea time (UTC+9, no daylight saving). */
 export type MonthKey = string;
@@ -60,7 +60,15 @@ export interface UserSummary {
 export interface PaymentFilter {
   userId?: string;
   status?: PaymentStatus;
+  /** Any of these statuses (with `status`: both must hold). */
+  statuses?: readonly PaymentStatus[];
   provider?: string;
+  planId?: string;
+  kind?: PaymentKind;
+  /** amount_krw ≥ minKrw */
+  minKrw?: number;
+  /** amount_krw ≤ maxKrw */
+  maxKrw?: number;
   /** created_at ≥ from */
   from?: Date;
   /** created_at < to */
@@ -72,8 +80,6 @@ export interface PaymentFilter {
 
 /** Operator look-ups across users. */
 export interface AdminDirectory {
-  /** By exact user id, or e-mail containing `query` (case-insensitive). */
-  searchUsers(query: string, limit: number): Promise<UserSummary[]>;
   findUserSummary(userId: string): Promise<UserSummary | undefined>;
   /** Newest first. */
   listPayments(filter: PaymentFilter): Promise<Payment[]>;

@@ -24,12 +24,16 @@ export const STAFF_PERMISSIONS = [
   'engine.manage', // trading-engine API keys and webhook endpoints
   'prices.manage',
   'sandbox.tools',
+  'staff.manage', // set a user's role (user, admin, support, finance)
 ] as const;
 
 export type StaffPermission = (typeof STAFF_PERMISSIONS)[number];
 
 export const STAFF_ROLES = ['admin', 'support', 'finance'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** Every role a user can have: subscribers are `user`. */
+export const ROLES = ['user', ...STAFF_ROLES] as const satisfies readonly Role[];
 
 const ROLE_PERMISSIONS: Record<StaffRole, ReadonlySet<StaffPermission>> = {
   admin: new Set(STAFF_PERMISSIONS),

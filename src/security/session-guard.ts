@@ -33,6 +33,11 @@ export class SessionGuard {
     return state.role;
   }
 
+  /** Drops this process's cached sessions of `userId` (their role changed): the next request reads it again. */
+  forgetUser(userId: string): void {
+    for (const [id, e] of this.cache) if (e.state?.userId === userId && !e.revoked) this.cache.delete(id);
+  }
+
   /** Revokes the session; this process refuses it from now on, other processes within `cacheMs`. */
   async revoke(sessionId: string, at: Date): Promise<void> {
     if (this.cacheMs > 0) this.remember(sessionId, { state: null, at: this.now(), revoked: true });

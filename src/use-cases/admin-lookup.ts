@@ -3,6 +3,7 @@ import type { Refund } from '../domain/payment/refund-states.ts';
 import type { RefundStore } from '../domain/payment/refund-store.ts';
 import type { Payment, User } from '../domain/records.ts';
 import type { AdminDirectory, PaymentFilter, UserSummary } from '../domain/report-store.ts';
+import type { ConsoleStore, CountedPage, UserSearchHit } from '../domain/console-store.ts';
 import type { UseCaseContext } from './context.ts';
 import { refundableKrw } from './refund-payment.ts';
 
@@ -17,9 +18,10 @@ export interface PaymentWithRefunds {
   refundableKrw: number;
 }
 
-export async function searchUsers(deps: AdminLookupDeps, input: { query: string; limit: number }): Promise<UserSummary[]> {
-  if (!input.query.trim()) return [];
-  return deps.directory.searchUsers(input.query, input.limit);
+/** Users found by any id (e-mail part, user, payment, provider transaction, billing key…), with how many match in all. */
+export async function searchUsers(store: ConsoleStore, input: { query: string; limit: number; offset: number }): Promise<CountedPage<UserSearchHit>> {
+  if (!input.query.trim()) return { rows: [], total: 0 };
+  return store.searchUsers(input.query, { limit: input.limit, offset: input.offset });
 }
 
 export async function getUserSummary(deps: AdminLookupDeps, userId: string): Promise<UserSummary> {

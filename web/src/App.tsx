@@ -12,7 +12,7 @@ export function App() {
   const route = matchRoute(routes, pathname) ?? notFoundRoute;
   useTitle(route.title);
 
-  const guarded = route.auth || route.admin;
+  const guarded = route.auth || route.admin || route.permission;
   const needsLogin = guarded && session.state === 'anonymous';
   useEffect(() => {
     if (needsLogin) navigate(`/login?next=${encodeURIComponent(href)}`, { replace: true });
@@ -30,8 +30,9 @@ export function App() {
   }, [pathname]);
 
   const role = session.state === 'user' ? session.user.role : null;
+  const perms = session.state === 'user' ? session.user.permissions : [];
   const nav: NavItem[] = routes
-    .filter((r) => r.nav && (!r.auth || role) && (!r.admin || role === 'admin'))
+    .filter((r) => r.nav && (!r.auth || role) && (!r.admin || role === 'admin') && (!r.permission || perms.includes(r.permission)))
     .sort((a, b) => a.nav!.order - b.nav!.order)
     .map((r) => ({ path: r.path, label: r.nav!.label }));
 
@@ -59,6 +60,14 @@ export function App() {
     );
   } else if (route.admin && session.user.role !== 'admin') {
     content = <Notice tone="warning" title="접근 권한이 없습니다">관리자만 볼 수 있는 화면입니다.</Notice>;
+  } else if (route.permission && session.user.permissions.length === 0) {
+    content = <Notice tone="warning" title="접근 권한이 없습니다">관리자만 볼 수 있는 화면입니다.</Notice>;
+  } else if (route.permission && !session.user.permissions.includes(route.permission)) {
+    content = (
+      <Notice tone="warning" title="권한 없음">
+        이 화면을 볼 권한이 없습니다. 필요하면 관리자에게 역할 변경을 요청해 주세요.
+      </Notice>
+    );
   } else content = route.render();
 
   return (

@@ -28,9 +28,29 @@ import type {
   RevenueReportResponse,
   SubscriptionStatusView,
   UserView,
+  DunningResponse,
+  QueueSummaryResponse,
+  RefundListResponse,
+  RoleValue,
+  SetRoleResponse,
+  SubscriptionListResponse,
+  TimelineResponse,
 } from '../../src/http/schemas/api-types.ts';
 
 export type {
+  AdminUserHitView,
+  DunningResponse,
+  QueueSummaryResponse,
+  RefundListResponse,
+  RoleValue,
+  SearchMatchValue,
+  SetRoleResponse,
+  StaffPermissionValue,
+  SubscriptionEntryView,
+  SubscriptionListResponse,
+  TimelineEntryView,
+  TimelineResponse,
+  TimelineSourceValue,
   AdminPaymentView,
   AdminPaymentsResponse,
   AdminSubscriptionView,
@@ -119,6 +139,13 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   return { status: res.status, body: parsed as T };
 }
 
+/** `a=1&b=2` from the defined, non-empty values. */
+export function queryString(params: Record<string, string | undefined>): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) qs.set(k, v);
+  return qs.toString();
+}
+
 const get = async <T>(path: string, signal?: AbortSignal) => (await request<T>('GET', path, { signal })).body;
 const post = async <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
   (await request<T>('POST', path, { body: body ?? {}, headers })).body;
@@ -175,7 +202,22 @@ export const api = {
 
   // Admin console (/api/admin/*, role admin)
   admin: {
-    users: (q: string, signal?: AbortSignal) => get<AdminUsersResponse>(`/api/admin/users?q=${encodeURIComponent(q)}&limit=50`, signal),
+    users: (q: string, offset = 0, signal?: AbortSignal) =>
+      get<AdminUsersResponse>(`/api/admin/users?q=${encodeURIComponent(q)}&limit=50&offset=${offset}`, signal),
+    /** All payments; `filter` keys as in GET /api/admin/payments (status, provider, plan, from, to, min_krw, max_krw, cursor). */
+    payments: (filter: Record<string, string | undefined>, signal?: AbortSignal) =>
+      get<AdminPaymentsResponse>(`/api/admin/payments?${queryString({ limit: '50', ...filter })}`, signal),
+    queueSummary: (signal?: AbortSignal) => get<QueueSummaryResponse>('/api/admin/queues/summary', signal),
+    dunning: (offset: number, signal?: AbortSignal) => get<DunningResponse>(`/api/admin/queues/dunning?limit=50&offset=${offset}`, signal),
+    subscriptions: (filter: Record<string, string | undefined>, offset: number, signal?: AbortSignal) =>
+      get<SubscriptionListResponse>(`/api/admin/subscriptions?${queryString({ ...filter, limit: '50', offset: String(offset) })}`, signal),
+    upcomingRenewals: (days: number, offset: number, signal?: AbortSignal) =>
+      get<SubscriptionListResponse>(`/api/admin/renewals/upcoming?days=${days}&limit=50&offset=${offset}`, signal),
+    refunds: (status: string, offset: number, signal?: AbortSignal) =>
+      get<RefundListResponse>(`/api/admin/refunds?status=${encodeURIComponent(status)}&limit=50&offset=${offset}`, signal),
+    timeline: (userId: string, opts: { sources?: string; cursor?: string }, signal?: AbortSignal) =>
+      get<TimelineResponse>(`/api/admin/users/${encodeURIComponent(userId)}/timeline?${queryString({ limit: '50', ...opts })}`, signal),
+    setRole: (userId: string, role: RoleValue) => post<SetRoleResponse>(`/api/admin/users/${encodeURIComponent(userId)}/role`, { role }),
     user: (id: string, signal?: AbortSignal) => get<AdminUserDetailResponse>(`/api/admin/users/${encodeURIComponent(id)}`, signal),
     userPayments: (id: string, cursor?: string, signal?: AbortSignal) =>
       get<AdminPaymentsResponse>(

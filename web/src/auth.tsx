@@ -1,6 +1,6 @@
 /** Who is logged in: asked once from GET /api/me, updated by login, signup and logout. */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, ApiFailure, type UserView } from './api.ts';
+import { api, ApiFailure, type StaffPermissionValue, type UserView } from './api.ts';
 
 export type Session =
   | { state: 'loading'; user: null }
@@ -59,4 +59,11 @@ export function useAuth(): AuthApi {
   const v = useContext(AuthContext);
   if (!v) throw new Error('useAuth outside AuthProvider');
   return v;
+}
+
+/** Whether the signed-in user's role carries `permission` (GET /api/me lists them); the server checks again. */
+export function useCan(): (permission: StaffPermissionValue) => boolean {
+  const { session } = useAuth();
+  const perms = session.state === 'user' ? session.user.permissions : [];
+  return (permission) => perms.includes(permission);
 }

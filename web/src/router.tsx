@@ -2,6 +2,7 @@
  * A tiny client-side router: the History API, one routes table (routes.tsx),
  * exact path matching, query strings read with `useQuery()`.
  */
+import type { StaffPermissionValue } from './api.ts';
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent, type ReactNode } from 'react';
 
 const CHANGE = 'smts:navigate';
@@ -71,6 +72,8 @@ export interface RouteDef {
   auth?: boolean;
   /** Only for role admin. */
   admin?: boolean;
+  /** Only for staff whose role carries this permission (GET /api/me `permissions`). */
+  permission?: StaffPermissionValue;
   /** Shown in the header navigation when set (lower order first). */
   nav?: { label: string; order: number };
 }

@@ -1,6 +1,7 @@
 /**
  * The one routes table. To add a page: import it and add a row. `auth` pages send
- * anonymous visitors to /login?next=…, `admin` pages need role admin, `nav` puts
+ * anonymous visitors to /login?next=…, `admin` pages need role admin, `permission` pages a staff
+ * role carrying that permission (others see 권한 없음), `nav` puts
  * the page in the header menu.
  */
 import type { RouteDef } from './router.tsx';
@@ -12,11 +13,14 @@ import { SubscriptionPage } from './pages/SubscriptionPage.tsx';
 import { PaymentsPage } from './pages/PaymentsPage.tsx';
 import { ReceiptPage } from './pages/ReceiptPage.tsx';
 import { NotFoundPage } from './pages/MiscPages.tsx';
-import { AdminDashboard } from './pages/admin/AdminDashboard.tsx';
 import { AdminUsersPage } from './pages/admin/AdminUsersPage.tsx';
 import { AdminUserPage } from './pages/admin/AdminUserPage.tsx';
 import { AdminExportPage } from './pages/admin/AdminExportPage.tsx';
 import { AdminEngineConsolePage } from './pages/admin/AdminEngineConsolePage.tsx';
+import { AdminHome } from './pages/admin/AdminHome.tsx';
+import { AdminPaymentsPage } from './pages/admin/AdminPaymentsPage.tsx';
+import { AdminQueuesPage } from './pages/admin/AdminQueuesPage.tsx';
+import { AdminTimelinePage } from './pages/admin/AdminTimelinePage.tsx';
 
 export const routes: RouteDef[] = [
   { path: '/', title: '요금제', render: () => <PlansPage />, nav: { label: '요금제', order: 10 } },
@@ -31,11 +35,15 @@ export const routes: RouteDef[] = [
   { path: '/subscription', title: '내 구독', render: () => <SubscriptionPage />, auth: true, nav: { label: '내 구독', order: 20 } },
   { path: '/payments', title: '결제 내역', render: () => <PaymentsPage />, auth: true, nav: { label: '결제 내역', order: 30 } },
   { path: '/payments/receipt', title: '영수증', render: () => <ReceiptPage />, auth: true },
-  { path: '/admin', title: '관리자 · 대시보드', render: () => <AdminDashboard />, auth: true, admin: true, nav: { label: '관리자', order: 90 } },
-  { path: '/admin/users', title: '관리자 · 사용자 검색', render: () => <AdminUsersPage />, auth: true, admin: true },
-  { path: '/admin/user', title: '관리자 · 사용자 결제', render: () => <AdminUserPage />, auth: true, admin: true },
-  { path: '/admin/engine', title: '관리자 · 트레이딩 엔진 연동', render: () => <AdminEngineConsolePage />, auth: true, admin: true },
-  { path: '/admin/export', title: '관리자 · CSV 다운로드', render: () => <AdminExportPage />, auth: true, admin: true },
+  // Staff pages: each names the permission it needs (the server checks the same on every API call).
+  { path: '/admin', title: '관리자 · 대시보드', render: () => <AdminHome />, auth: true, permission: 'console.read', nav: { label: '관리자', order: 90 } },
+  { path: '/admin/users', title: '관리자 · 사용자 검색', render: () => <AdminUsersPage />, auth: true, permission: 'console.read' },
+  { path: '/admin/user', title: '관리자 · 사용자 결제', render: () => <AdminUserPage />, auth: true, permission: 'console.read' },
+  { path: '/admin/engine', title: '관리자 · 트레이딩 엔진 연동', render: () => <AdminEngineConsolePage />, auth: true, permission: 'engine.manage' },
+  { path: '/admin/export', title: '관리자 · CSV 다운로드', render: () => <AdminExportPage />, auth: true, permission: 'exports.download' },
+  { path: '/admin/payments', title: '관리자 · 결제 목록', render: () => <AdminPaymentsPage />, auth: true, permission: 'console.read' },
+  { path: '/admin/queues', title: '관리자 · 운영 대기열', render: () => <AdminQueuesPage />, auth: true, permission: 'console.read' },
+  { path: '/admin/timeline', title: '관리자 · 사용자 타임라인', render: () => <AdminTimelinePage />, auth: true, permission: 'console.read' },
 ];
 
 export const notFoundRoute: RouteDef = { path: '*', title: '페이지를 찾을 수 없음', render: () => <NotFoundPage /> };

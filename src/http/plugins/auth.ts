@@ -46,6 +46,7 @@ export interface AuthDeps {
  * from the database. Host-application tokens map to a local user created on first sight.
  */
 export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
+  recordRoutePermissions(app);
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
     const h = req.headers.authorization;
@@ -83,10 +84,47 @@ export async function requireAdmin(req: FastifyRequest, _reply: FastifyReply): P
 
 /** A preHandler that lets through staff whose role carries `permission` (admin carries all). */
 export function requirePermission(permission: StaffPermission) {
-  return async function checkPermission(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  const check = async function checkPermission(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
     if (!req.principal) throw new AppError('UNAUTHENTICATED', '로그인이 필요합니다.');
     if (!roleMay(req.principal.role, permission)) throw new AppError('FORBIDDEN', '이 작업을 할 권한이 없습니다.');
   };
+  // Read back by the route table below (and the roles test) to know which permission a route needs.
+  return Object.assign(check, { permission });
+}
+
+/** A registered route and the permission its preHandler / onRequest hook checks (null: none). */
+export interface RoutePermission {
+  method: string;
+  url: string;
+  permission: StaffPermission | null;
+}
+
+const ROUTE_TABLES = new WeakMap<FastifyInstance, RoutePermission[]>();
+
+function permissionOfHooks(...hooks: unknown[]): StaffPermission | null {
+  for (const h of hooks.flat()) {
+    const p = (h as { permission?: StaffPermission } | undefined)?.permission;
+    if (p) return p;
+  }
+  return null;
+}
+
+/**
+ * Records every route registered on `app` from now on with the permission it checks
+ * (`routePermissions(app)`): the roles test derives its route list from this table, so a staff
+ * route added without `requirePermission` fails it.
+ */
+export function recordRoutePermissions(app: FastifyInstance): void {
+  const table: RoutePermission[] = [];
+  ROUTE_TABLES.set(app, table);
+  app.addHook('onRoute', (route) => {
+    const permission = permissionOfHooks(route.preHandler, route.onRequest);
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, permission });
+  });
+}
+
+export function routePermissions(app: FastifyInstance): readonly RoutePermission[] {
+  return ROUTE_TABLES.get(app) ?? [];
 }
 
 export function principalOf(req: FastifyRequest): Principal {

@@ -2,6 +2,7 @@
  * Response shapes of the public API. Pure types: the web app imports this file.
  * Money is integer KRW (`*_krw`), times are ISO-8601 strings (`*_at`, dates).
  */
+import type { StaffPermissionValue } from './console-api-types.ts';
 
 export interface ApiError {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -11,6 +12,8 @@ export interface UserView {
   id: string;
   email: string | null;
   role: 'user' | 'admin' | 'support' | 'finance';
+  /** What the role may do in the operator console (empty for subscribers). */
+  permissions: StaffPermissionValue[];
 }
 
 export interface AuthResponse {
@@ -152,3 +155,5 @@ export type * from './refund-api-types.ts';
 export type * from './renewal-api-types.ts';
 // Quotes of plan changes and cancel-now (issue 11 items 6 and 8).
 export type * from './quote-api-types.ts';
+
+export type * from './console-api-types.ts';

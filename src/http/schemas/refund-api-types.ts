@@ -154,9 +154,22 @@ export interface AdminPaymentView extends PaymentView {
   fee_vat_krw: number;
 }
 
-/** GET /api/admin/users?q= */
+/** What the search term matched: user_id, email, payment_id, provider_ref (tid / paymentId), billing_key (SID / recurrentId), subscription_id, refund_id. */
+export type SearchMatchValue = 'user_id' | 'email' | 'payment_id' | 'provider_ref' | 'billing_key' | 'subscription_id' | 'refund_id';
+
+export interface AdminUserHitView extends AdminUserView {
+  matched_by: SearchMatchValue;
+  /** The payment / subscription / refund id that matched, when not the user itself. */
+  matched_ref: string | null;
+}
+
+/** GET /api/admin/users?q=&limit=&offset= */
 export interface AdminUsersResponse {
-  users: AdminUserView[];
+  users: AdminUserHitView[];
+  /** Every user the search matches (not just this page). */
+  total: number;
+  offset: number;
+  limit: number;
 }
 
 /** GET /api/admin/users/:id */
@@ -170,6 +183,8 @@ export interface AdminPaymentsResponse {
   payments: AdminPaymentView[];
   /** Pass as `cursor` for the next page; null at the end. */
   next_cursor: string | null;
+  /** Every payment the filters match (all pages). */
+  total: number;
 }
 
 /** GET /api/admin/payments/:id */

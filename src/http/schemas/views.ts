@@ -2,6 +2,7 @@ import { supplyPrice, krw } from '../../domain/money.ts';
 import type { Entitlements, Plan, PlanCatalog } from '../../domain/plans.ts';
 import type { Payment, User } from '../../domain/records.ts';
 import { paymentOutcome } from '../../domain/payment/checkout-expiry.ts';
+import { permissionsOf } from '../../domain/staff-permissions.ts';
 import type { SubscriptionStatusResult } from '../../use-cases/get-subscription-status.ts';
 import type { EntitlementsView, PaymentView, PlanView, SubscriptionStatusView, UserView } from './api-types.ts';
 
@@ -33,7 +34,7 @@ export function planView(p: Plan, periodDays: number): PlanView {
 }
 
 export function userView(u: User): UserView {
-  return { id: u.id, email: u.email, role: u.role };
+  return { id: u.id, email: u.email, role: u.role, permissions: permissionsOf(u.role) };
 }
 
 export function paymentView(p: Payment, plans: PlanCatalog): PaymentView {

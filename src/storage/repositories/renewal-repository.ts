@@ -21,7 +21,7 @@ import { appendEngineEvents, type EngineEventWriter } from './engine-event-write
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-function toCycle(r: Selectable<BillingCyclesTable>): BillingCycle {
+export function toCycle(r: Selectable<BillingCyclesTable>): BillingCycle {
   return {
     id: r.id,
     subscriptionId: r.subscription_id,

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { AdminDirectory, GrossGroup, MonthCount, PaymentFilter, PlanCountAt, RefundGroup, ReportStore, UserSummary } from '../../domain/report-store.ts';
 import type { Database } from '../schema.ts';
 import { toPayment, toSubscription, toUser } from './billing-repository.ts';
@@ -8,6 +8,22 @@ import { withRefundTables, type RefundDatabase } from './refund-repository.ts';
 const kstMonth = (column: string) => sql<string>`to_char((${sql.ref(column)} AT TIME ZONE 'UTC') + interval '9 hours', 'YYYY-MM')`;
 
 const PAID = ['approved', 'partially_refunded', 'refunded'] as const;
+
+/** The WHERE of an operator's payment filter (list and count share it; `before`/`limit` are the caller's). */
+export function paymentFilterWhere<Q extends SelectQueryBuilder<Database, 'payments', any>>(query: Q, f: Omit<PaymentFilter, 'limit' | 'before'>): Q {
+  let q = query as SelectQueryBuilder<Database, 'payments', any>;
+  if (f.userId) q = q.where('user_id', '=', f.userId);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.statuses) q = f.statuses.length === 0 ? q.where(sql<boolean>`false`) : q.where('status', 'in', [...f.statuses]);
+  if (f.provider) q = q.where('provider', '=', f.provider);
+  if (f.planId) q = q.where('plan_id', '=', f.planId);
+  if (f.kind) q = q.where('kind', '=', f.kind);
+  if (f.minKrw !== undefined) q = q.where('amount_krw', '>=', f.minKrw);
+  if (f.maxKrw !== undefined) q = q.where('amount_krw', '<=', f.maxKrw);
+  if (f.from) q = q.where('created_at', '>=', f.from);
+  if (f.to) q = q.where('created_at', '<', f.to);
+  return q as Q;
+}
 
 export class KyselyReportRepository implements ReportStore, AdminDirectory {
   private readonly db: Kysely<RefundDatabase>;
@@ -104,19 +120,6 @@ export class KyselyReportRepository implements ReportStore, AdminDirectory {
     return rows.map((r) => ({ planId: r.plan_id, count: Number(r.count) }));
   }
 
-  async searchUsers(query: string, limit: number): Promise<UserSummary[]> {
-    const q = query.trim();
-    const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where((eb) => eb.or([eb('id', '=', q), eb(eb.fn('lower', ['email']), 'like', pattern)]))
-      .orderBy('created_at', 'desc')
-      .limit(limit)
-      .execute();
-    return this.withSubscriptions(rows.map(toUser));
-  }
-
   async findUserSummary(userId: string) {
     const r = await this.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
     return r ? (await this.withSubscriptions([toUser(r)]))[0] : undefined;
@@ -130,12 +133,7 @@ export class KyselyReportRepository implements ReportStore, AdminDirectory {
   }
 
   async listPayments(f: PaymentFilter) {
-    let q = this.db.selectFrom('payments').selectAll();
-    if (f.userId) q = q.where('user_id', '=', f.userId);
-    if (f.status) q = q.where('status', '=', f.status);
-    if (f.provider) q = q.where('provider', '=', f.provider);
-    if (f.from) q = q.where('created_at', '>=', f.from);
-    if (f.to) q = q.where('created_at', '<', f.to);
+    let q = paymentFilterWhere(this.db.selectFrom('payments').selectAll(), f);
     if (f.before) {
       const b = f.before;
       q = q.where((eb) => eb.or([eb('created_at', '<', b.createdAt), eb.and([eb('created_at', '=', b.createdAt), eb('id', '<', b.id)])]));

@@ -10,7 +10,7 @@ import {
   setWebhookEndpointEnabled,
   type WebhookAdminDeps,
 } from '../../../use-cases/manage-webhook-endpoints.ts';
-import { requireAdmin } from '../../plugins/auth.ts';
+import { requirePermission } from '../../plugins/auth.ts';
 import { docSchema, parseWith } from '../../schemas/validation.ts';
 
 export interface WebhookRoutesOptions {
@@ -65,49 +65,49 @@ export function deliveryView(d: WebhookDelivery, attempts: WebhookAttempt[]) {
 
 /** Admin API for webhook endpoints and the delivery log (docs/trading-engine.md "Webhooks (delivery)"). */
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, { deps }) => {
-  app.addHook('onRequest', requireAdmin);
   const tags = ['admin'];
+  const manage = requirePermission('engine.manage');
   const deliveriesView = async (rows: WebhookDelivery[]) => {
     const attempts = await deps.webhooks.attemptsOf(rows.map((r) => r.id));
     return rows.map((r) => deliveryView(r, attempts));
   };
 
-  app.post('/api/admin/webhook-endpoints', { schema: { tags, summary: '웹훅 엔드포인트 등록 (서명 비밀키는 이 응답에서 한 번만 표시)', body: docSchema(CreateBody) } }, async (req, reply) => {
+  app.post('/api/admin/webhook-endpoints', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 등록 (서명 비밀키는 이 응답에서 한 번만 표시)', body: docSchema(CreateBody) } }, async (req, reply) => {
     const body = parseWith(CreateBody, req.body);
     const e = await createWebhookEndpoint(deps, body);
     reply.status(201);
     return { ...endpointView(e), secret: e.secret };
   });
 
-  app.get('/api/admin/webhook-endpoints', { schema: { tags, summary: '웹훅 엔드포인트 목록' } }, async () => ({
+  app.get('/api/admin/webhook-endpoints', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 목록' } }, async () => ({
     endpoints: (await deps.webhooks.listEndpoints()).map(endpointView),
   }));
 
-  app.post('/api/admin/webhook-endpoints/:id/disable', { schema: { tags, summary: '웹훅 엔드포인트 중지 (이벤트는 쌓였다가 재개 시 순서대로 전송)' } }, async (req) =>
+  app.post('/api/admin/webhook-endpoints/:id/disable', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 중지 (이벤트는 쌓였다가 재개 시 순서대로 전송)' } }, async (req) =>
     endpointView(await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, false)),
   );
 
-  app.post('/api/admin/webhook-endpoints/:id/enable', { schema: { tags, summary: '웹훅 엔드포인트 재개' } }, async (req) =>
+  app.post('/api/admin/webhook-endpoints/:id/enable', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 재개' } }, async (req) =>
     endpointView(await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, true)),
   );
 
-  app.post('/api/admin/webhook-endpoints/:id/rotate-secret', { schema: { tags, summary: '서명 비밀키 교체 (이전 키도 24시간 함께 서명)' } }, async (req) => {
+  app.post('/api/admin/webhook-endpoints/:id/rotate-secret', { onRequest: manage, schema: { tags, summary: '서명 비밀키 교체 (이전 키도 24시간 함께 서명)' } }, async (req) => {
     const e = await rotateWebhookSecret(deps, parseWith(IdParams, req.params).id);
     return { ...endpointView(e), secret: e.secret };
   });
 
-  app.get('/api/admin/webhook-deliveries', { schema: { tags, summary: '웹훅 전송 기록 (user_id, endpoint_id, event_id, status)', querystring: docSchema(DeliveryQuery) } }, async (req) => {
+  app.get('/api/admin/webhook-deliveries', { onRequest: requirePermission('console.read'), schema: { tags, summary: '웹훅 전송 기록 (user_id, endpoint_id, event_id, status)', querystring: docSchema(DeliveryQuery) } }, async (req) => {
     const q = parseWith(DeliveryQuery, req.query);
     const rows = await deps.webhooks.listDeliveries({ userId: q.user_id, endpointId: q.endpoint_id, eventId: q.event_id, status: q.status, limit: q.limit });
     return { deliveries: await deliveriesView(rows) };
   });
 
-  app.post('/api/admin/webhook-deliveries/:id/replay', { schema: { tags, summary: '웹훅 재전송 (같은 webhook-id)' } }, async (req) => {
+  app.post('/api/admin/webhook-deliveries/:id/replay', { onRequest: manage, schema: { tags, summary: '웹훅 재전송 (같은 webhook-id)' } }, async (req) => {
     const d = await replayWebhookDelivery(deps, parseWith(IdParams, req.params).id);
     return { delivery: (await deliveriesView([d]))[0] };
   });
 
-  app.post('/api/admin/engine-events/:id/replay', { schema: { tags, summary: '이벤트를 모든 엔드포인트에 재전송' } }, async (req) => {
+  app.post('/api/admin/engine-events/:id/replay', { onRequest: manage, schema: { tags, summary: '이벤트를 모든 엔드포인트에 재전송' } }, async (req) => {
     const rows = await replayEngineEvent(deps, parseWith(IdParams, req.params).id);
     return { deliveries: await deliveriesView(rows) };
   });

@@ -18,7 +18,7 @@ import {
 } from '../../../use-cases/engine-access.ts';
 import type { ApiKeyRecord, ReservationRecord } from '../../../domain/engine/engine-store.ts';
 import { AppError } from '../../../domain/errors.ts';
-import { principalOf, requireAdmin, requireUser } from '../../plugins/auth.ts';
+import { principalOf, requirePermission, requireUser } from '../../plugins/auth.ts';
 import { parseWith } from '../../schemas/validation.ts';
 import type { EngineEntitlementsView } from '../../schemas/api-types.ts';
 
@@ -129,25 +129,25 @@ export const engineRoutes: FastifyPluginAsync<EngineRouteOptions> = async (app, 
   });
 
   // API keys (admin console and CLI).
-  app.post('/api/admin/api-keys', { preHandler: requireAdmin, schema: { tags: ['admin'] } }, async (req, reply) => {
+  app.post('/api/admin/api-keys', { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'] } }, async (req, reply) => {
     const b = parseWith(CreateKeyBody, req.body);
     const { record, key } = await createApiKey(ctx, deps, b);
     reply.status(201);
     return { id: record.id, name: record.name, scopes: record.scopes, key, created_at: record.createdAt.toISOString() };
   });
 
-  app.get('/api/admin/api-keys', { preHandler: requireAdmin, schema: { tags: ['admin'] } }, async () => ({
+  app.get('/api/admin/api-keys', { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'] } }, async () => ({
     api_keys: (await deps.engine.listApiKeys()).map(apiKeyView),
   }));
 
-  app.post('/api/admin/api-keys/:id/revoke', { preHandler: requireAdmin, schema: { tags: ['admin'] } }, async (req) => {
+  app.post('/api/admin/api-keys/:id/revoke', { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'] } }, async (req) => {
     const k = await deps.engine.revokeApiKey((req.params as { id: string }).id, deps.wallClock.now());
     clearApiKeyCache(deps);
     if (!k) throw new AppError('NOT_FOUND', 'API 키를 찾을 수 없습니다.');
     return apiKeyView(k);
   });
 
-  app.post('/api/admin/api-keys/:id/rotate', { preHandler: requireAdmin, schema: { tags: ['admin'] } }, async (req, reply) => {
+  app.post('/api/admin/api-keys/:id/rotate', { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'] } }, async (req, reply) => {
     const b = parseWith(RotateBody, req.body ?? undefined);
     const { record, key } = await rotateApiKey(ctx, deps, (req.params as { id: string }).id, b?.overlap_seconds ?? 24 * 3600);
     reply.status(201);
@@ -159,7 +159,7 @@ export const engineRoutes: FastifyPluginAsync<EngineRouteOptions> = async (app, 
     entitlementView(await getEntitlement(ctx, deps, principalOf(req).userId)),
   );
 
-  app.get('/api/admin/users/:id/usage', { preHandler: requireAdmin, schema: { tags: ['admin'] } }, async (req) => {
+  app.get('/api/admin/users/:id/usage', { onRequest: requirePermission('console.read'), schema: { tags: ['admin'] } }, async (req) => {
     const id = parseWith(UserId, (req.params as { id: string }).id);
     const entitlements = entitlementView(await getEntitlement(ctx, deps, id));
     return { entitlements, reservations: (await deps.engine.listReservations(id, 100)).map(reservationView) };

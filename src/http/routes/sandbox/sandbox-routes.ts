@@ -5,7 +5,7 @@ import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { advanceTestClock } from '../../../use-cases/advance-test-clock.ts';
 import type { SandboxClockLink } from '../../../providers/sandbox-clocks.ts';
 import type { RenewalWorker } from '../../../worker/renewal-worker.ts';
-import { requireAdmin } from '../../plugins/auth.ts';
+import { requirePermission } from '../../plugins/auth.ts';
 import { docSchema, parseWith } from '../../schemas/validation.ts';
 import { noticeView } from '../../schemas/renewal-views.ts';
 import type { ClockResponse, MailboxResponse, NoticeView } from '../../schemas/renewal-api-types.ts';
@@ -51,7 +51,7 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
 
   app.post(
     '/api/sandbox/clock',
-    { preHandler: requireAdmin, schema: { tags: ['sandbox'], summary: '테스트 시계를 앞으로 이동 (서비스·두 샌드박스), 이어서 갱신 작업 1회 실행 (관리자 전용)', body: docSchema(ClockBody) } },
+    { preHandler: requirePermission('sandbox.tools'), schema: { tags: ['sandbox'], summary: '테스트 시계를 앞으로 이동 (서비스·두 샌드박스), 이어서 갱신 작업 1회 실행 (관리자 전용)', body: docSchema(ClockBody) } },
     async (req): Promise<ClockResponse> => {
       const body = parseWith(ClockBody, req.body);
       const ms = body.advance_ms ?? Math.round(body.advance_days! * 86_400_000);
@@ -62,7 +62,7 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
 
   app.post(
     '/api/sandbox/renewals/run',
-    { preHandler: requireAdmin, schema: { tags: ['sandbox'], summary: '갱신 작업 1회 실행 (샌드박스 모드, 관리자 전용)' } },
+    { preHandler: requirePermission('sandbox.tools'), schema: { tags: ['sandbox'], summary: '갱신 작업 1회 실행 (샌드박스 모드, 관리자 전용)' } },
     async () => ({ tick: await worker.runOnce(clock.now()) }),
   );
 
@@ -71,11 +71,11 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
     return rows.map(noticeView);
   }
 
-  app.get('/api/sandbox/mailbox', { preHandler: requireAdmin, schema: { tags: ['sandbox'], summary: '샌드박스 우편함: 발송된 안내 메일 (JSON, 관리자 전용)' } }, async (req): Promise<MailboxResponse> => ({
+  app.get('/api/sandbox/mailbox', { preHandler: requirePermission('sandbox.tools'), schema: { tags: ['sandbox'], summary: '샌드박스 우편함: 발송된 안내 메일 (JSON, 관리자 전용)' } }, async (req): Promise<MailboxResponse> => ({
     notices: await notices(parseWith(MailboxQuery, req.query)),
   }));
 
-  app.get('/sandbox/mailbox', { preHandler: requireAdmin, schema: { hide: true } }, async (req, reply) => {
+  app.get('/sandbox/mailbox', { preHandler: requirePermission('sandbox.tools'), schema: { hide: true } }, async (req, reply) => {
     const q = parseWith(MailboxQuery, req.query);
     reply.type('text/html; charset=utf-8');
     return mailboxPage(await notices(q), clock.now(), q.email ?? q.user_id ?? null);

@@ -1,22 +1,37 @@
 /** The frame of every admin page: the page heading and the admin tabs. */
 import type { ReactNode } from 'react';
 import { Link, useLocation } from '../../router.tsx';
+import { useAuth, useCan } from '../../auth.tsx';
+import type { StaffPermissionValue } from '../../api.ts';
 
-const TABS = [
-  { path: '/admin', label: '대시보드', match: (p: string) => p === '/admin' },
-  { path: '/admin/users', label: '사용자 · 환불', match: (p: string) => p.startsWith('/admin/user') },
-  { path: '/admin/export', label: 'CSV 다운로드', match: (p: string) => p === '/admin/export' },
-  { path: '/admin/engine', label: '엔진 연동', match: (p: string) => p === '/admin/engine' },
+const TABS: { path: string; label: string; permission: StaffPermissionValue; match(p: string): boolean }[] = [
+  { path: '/admin', label: '대시보드', permission: 'console.read', match: (p: string) => p === '/admin' },
+  { path: '/admin/queues', label: '운영 대기열', permission: 'console.read', match: (p: string) => p === '/admin/queues' },
+  { path: '/admin/payments', label: '결제 목록', permission: 'console.read', match: (p: string) => p === '/admin/payments' },
+  { path: '/admin/users', label: '사용자 · 환불', permission: 'console.read', match: (p: string) => p.startsWith('/admin/user') || p === '/admin/timeline' },
+  { path: '/admin/export', label: 'CSV 다운로드', permission: 'exports.download', match: (p: string) => p === '/admin/export' },
+  { path: '/admin/engine', label: '엔진 연동', permission: 'engine.manage', match: (p: string) => p === '/admin/engine' },
 ];
+
+const ROLE_NAMES: Record<string, string> = { admin: '관리자', support: '고객지원', finance: '재무', user: '일반 사용자' };
+
+/** Korean name of a role. */
+export function roleName(role: string): string {
+  return ROLE_NAMES[role] ?? role;
+}
 
 export function AdminShell({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();
+  const can = useCan();
+  const { session } = useAuth();
   return (
     <>
-      <h1 className="page-title">관리자</h1>
+      <h1 className="page-title">
+        관리자 {session.state === 'user' && session.user.role !== 'admin' && <span className="muted small">({roleName(session.user.role)})</span>}
+      </h1>
       <nav className="admin-tabs" aria-label="관리자 메뉴">
         <ul>
-          {TABS.map((t) => (
+          {TABS.filter((t) => can(t.permission)).map((t) => (
             <li key={t.path}>
               <Link to={t.path} aria-current={t.match(pathname) ? 'page' : undefined}>
                 {t.label}

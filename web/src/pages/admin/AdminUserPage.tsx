@@ -3,6 +3,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { api, ApiFailure, newIdempotencyKey, paymentsCsvUrl, type AdminPaymentView, type AdminUserDetailResponse, type RefundView } from '../../api.ts';
 import { useLoad } from '../../hooks.ts';
 import { Link, useQuery } from '../../router.tsx';
+import { useCan } from '../../auth.tsx';
 import { date, dateTime, KIND_LABEL, methodText, number, paymentStatus, refundKind, refundStatus, shortDate, subscriptionStatus, won } from '../../format.ts';
 import { PayMark } from '../../components/PayMarks.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
@@ -29,6 +30,12 @@ export function AdminUserPage() {
     <AdminShell>
       <p className="back-link">
         <Link to="/admin/users">← 사용자 검색</Link>
+        {userId && (
+          <>
+            {' · '}
+            <Link to={`/admin/timeline?id=${encodeURIComponent(userId)}`}>타임라인</Link>
+          </>
+        )}
       </p>
       <div aria-live="polite">{flash && <Notice tone={flash.tone}>{flash.text}</Notice>}</div>
       {data.state === 'loading' && !shown && (
@@ -75,6 +82,7 @@ export function AdminUserPage() {
 }
 
 function UserDetail({ d, onRefund, onSynced }: { d: AdminUserDetailResponse; onRefund(p: AdminPaymentView): void; onSynced(f: Flash): void }) {
+  const canRefund = useCan()('payments.refund');
   const { user, payments } = d;
   const s = user.subscription;
   const st = s ? subscriptionStatus(s.status, true) : null;
@@ -189,7 +197,7 @@ function UserDetail({ d, onRefund, onSynced }: { d: AdminUserDetailResponse; onR
                       <Badge tone={status.tone}>{status.label}</Badge>
                     </td>
                     <td data-label="환불">
-                      {p.refundable_krw > 0 ? (
+                      {p.refundable_krw > 0 && canRefund ? (
                         <button
                           type="button"
                           className="btn btn-secondary btn-sm"
@@ -199,7 +207,7 @@ function UserDetail({ d, onRefund, onSynced }: { d: AdminUserDetailResponse; onR
                           환불
                         </button>
                       ) : (
-                        <span className="muted small">환불 가능 금액 없음</span>
+                        <span className="muted small">{p.refundable_krw > 0 ? '환불 권한 없음' : '환불 가능 금액 없음'}</span>
                       )}
                     </td>
                   </tr>
@@ -225,6 +233,7 @@ function UserDetail({ d, onRefund, onSynced }: { d: AdminUserDetailResponse; onR
 }
 
 function RefundItem({ r, planName, onSynced }: { r: RefundView; planName: string; onSynced(f: Flash): void }) {
+  const canSync = useCan()('payments.refund');
   const st = refundStatus(r.status);
   const [busy, setBusy] = useState(false);
   async function sync() {
@@ -255,7 +264,7 @@ function RefundItem({ r, planName, onSynced }: { r: RefundView; planName: string
         {r.failure_code ? ` · 오류 ${r.failure_code}` : ''}
       </p>
       <p className="refund-reason">사유: {r.reason}</p>
-      {(r.status === 'unknown' || r.status === 'requested') && (
+      {(r.status === 'unknown' || r.status === 'requested') && canSync && (
         <button type="button" className="btn btn-secondary btn-sm" onClick={() => void sync()} disabled={busy}>
           {busy ? <Spinner label="확인 중…" /> : '결제사에서 결과 확인'}
         </button>

@@ -1,18 +1,25 @@
-/** /admin/users?q=…: find a user by part of the e-mail or the exact user ID. */
+/**
+ * /admin/users?q=…&offset=…: find users by part of the e-mail or any id (user, payment, KakaoPay
+ * tid / SID, NaverPay paymentId / recurrentId, subscription, refund), with the true total and pages.
+ */
 import { useEffect, useId, useState } from 'react';
 import { api, type AdminUsersResponse } from '../../api.ts';
 import { useLoad } from '../../hooks.ts';
 import { Link, navigate, useQuery } from '../../router.tsx';
+import { CountLine, MATCH_LABEL, OffsetPager, withQuery } from './console-ui.tsx';
+import { roleName } from './AdminShell.tsx';
 import { shortDate, subscriptionStatus } from '../../format.ts';
 import { Badge, Notice, Skeleton } from '../../components/ui.tsx';
 import { AdminShell } from './AdminShell.tsx';
 
 export function AdminUsersPage() {
   const id = useId();
-  const q = (useQuery().get('q') ?? '').trim();
+  const query = useQuery();
+  const q = (query.get('q') ?? '').trim();
+  const offset = Math.max(0, Number(query.get('offset')) || 0);
   const [text, setText] = useState(q);
   useEffect(() => setText(q), [q]);
-  const data = useLoad<AdminUsersResponse | null>((signal) => (q ? api.admin.users(q, signal) : Promise.resolve(null)), [q]);
+  const data = useLoad<AdminUsersResponse | null>((signal) => (q ? api.admin.users(q, offset, signal) : Promise.resolve(null)), [q, offset]);
 
   return (
     <AdminShell>
@@ -27,7 +34,7 @@ export function AdminUsersPage() {
         }}
       >
         <label htmlFor={`${id}-q`} className="search-label">
-          이메일 또는 사용자 ID
+          이메일 또는 사용자 ID · 결제 ID · 결제사 거래번호 · 정기결제 키
         </label>
         <div className="search-row">
           <input
@@ -35,7 +42,7 @@ export function AdminUsersPage() {
             type="search"
             value={text}
             onChange={(e) => setText(e.target.value)}
-            placeholder="예: kim@ 또는 usr_…"
+            placeholder="예: kim@, usr_…, pay_…, T… (tid), S… (SID)"
             autoComplete="off"
             enterKeyHint="search"
             maxLength={254}
@@ -44,7 +51,7 @@ export function AdminUsersPage() {
             검색
           </button>
         </div>
-        <p className="field-hint">이메일 일부로 찾거나, 사용자 ID 전체를 입력해 주세요.</p>
+        <p className="field-hint">이메일은 일부로, ID와 거래번호는 전체를 입력해 주세요. 카카오페이 tid · SID, 네이버페이 paymentId · recurrentId로도 찾습니다.</p>
       </form>
 
       <div aria-live="polite" aria-busy={data.state === 'loading'}>
@@ -65,9 +72,11 @@ export function AdminUsersPage() {
           </Notice>
         )}
         {data.state === 'ready' && data.data && data.data.users.length > 0 && (
+          <>
+          <CountLine total={data.data.total} offset={data.data.offset} shown={data.data.users.length} unit="명" />
           <div className="card table-card">
             <table className="payments-table admin-table">
-              <caption className="visually-hidden">‘{q}’ 검색 결과 {data.data.users.length}명</caption>
+              <caption className="visually-hidden">‘{q}’ 검색 결과 총 {data.data.total}명</caption>
               <thead>
                 <tr>
                   <th scope="col">이메일</th>
@@ -84,13 +93,18 @@ export function AdminUsersPage() {
                     <tr key={u.id}>
                       <td data-label="이메일">
                         <span className="cell-plan">{u.email ?? '(이메일 없음)'}</span>
-                        {u.role === 'admin' && (
+                        {u.role !== 'user' && (
                           <>
                             {' '}
-                            <Badge tone="info">관리자</Badge>
+                            <Badge tone="info">{roleName(u.role)}</Badge>
                           </>
                         )}
                         <span className="muted small block mono">{u.id}</span>
+                        {u.matched_by !== 'email' && (
+                          <span className="muted small block" data-matched-by={u.matched_by}>
+                            {MATCH_LABEL[u.matched_by]} 일치{u.matched_ref && u.matched_ref !== u.id ? ` · ${u.matched_ref}` : ''}
+                          </span>
+                        )}
                       </td>
                       <td data-label="가입일">{shortDate(u.created_at)}</td>
                       <td data-label="구독">
@@ -105,6 +119,9 @@ export function AdminUsersPage() {
                       <td data-label="결제 · 환불">
                         <Link to={`/admin/user?id=${encodeURIComponent(u.id)}`} className="btn btn-secondary btn-sm" aria-label={`${u.email ?? u.id} 결제 내역 보기`}>
                           결제 내역
+                        </Link>{' '}
+                        <Link to={`/admin/timeline?id=${encodeURIComponent(u.id)}`} className="btn btn-secondary btn-sm" aria-label={`${u.email ?? u.id} 타임라인 보기`}>
+                          타임라인
                         </Link>
                       </td>
                     </tr>
@@ -113,6 +130,13 @@ export function AdminUsersPage() {
               </tbody>
             </table>
           </div>
+          <OffsetPager
+            total={data.data.total}
+            offset={data.data.offset}
+            limit={data.data.limit}
+            onPage={(o) => navigate(withQuery('/admin/users', query, { offset: o ? String(o) : undefined }))}
+          />
+          </>
         )}
       </div>
     </AdminShell>
