@@ -24,10 +24,11 @@ const label = process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite';
  * the provider return URL redirects (303) to our pages; the CSV export and the receipt page;
  * Prometheus metrics (text), if the document lists them.
  */
-const NON_JSON_SUCCESS: Record<string, 'redirect' | 'csv' | 'html' | 'text'> = {
+const NON_JSON_SUCCESS: Record<string, 'redirect' | 'csv' | 'html' | 'text' | 'pdf'> = {
   'GET /api/payment/{method}/return': 'redirect',
   'GET /api/admin/payments.csv': 'csv',
   'GET /api/payments/{id}/receipt': 'html',
+  'GET /api/payments/{id}/receipt.pdf': 'pdf',
   'GET /metrics': 'text',
 };
 
