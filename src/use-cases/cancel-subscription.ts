@@ -1,5 +1,6 @@
 import { AppError } from '../domain/errors.ts';
 import type { Subscription } from '../domain/records.ts';
+import type { BillingRepository } from '../domain/repositories.ts';
 import type { UseCaseContext } from './context.ts';
 import { abandonReadyPayment, queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
 import { revokeBillingKeys } from './revoke-billing-key.ts';
@@ -17,7 +18,12 @@ export interface CancelSubscriptionResult {
  * revoked at the provider at once (the worker retries if that fails). Refused while a charge
  * is in flight. Idempotent.
  */
-export async function cancelSubscription(ctx: UseCaseContext, userId: string): Promise<CancelSubscriptionResult> {
+export async function cancelSubscription(
+  ctx: UseCaseContext,
+  userId: string,
+  /** Runs in the cancel's transaction after a change (an operator's cancel writes its audit row here). */
+  opts: { onChanged?: (repo: BillingRepository, before: Subscription, after: Subscription) => Promise<void> } = {},
+): Promise<CancelSubscriptionResult> {
   const now = ctx.clock.now();
   const { subscription, changed, revocationId } = await ctx.repo.transaction(async (repo) => {
     const sub = await repo.findSubscriptionByUserForUpdate(userId);
@@ -49,6 +55,7 @@ export async function cancelSubscription(ctx: UseCaseContext, userId: string): P
       });
     }
     if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
+    await opts.onChanged?.(repo, sub, moved);
     return { subscription: moved, changed: true, revocationId };
   });
   if (revocationId) {

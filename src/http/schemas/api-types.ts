@@ -144,3 +144,4 @@ export type * from './refund-api-types.ts';
 
 // Renewal management: plan change, auto-renewal off/on, price consent (/api/subscription/*).
 export type * from './renewal-api-types.ts';
+export type * from './console-api-types.ts';

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { WEBHOOK_DELIVERY_STATUSES } from '../../../domain/engine/webhook-delivery.ts';
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../../storage/repositories/webhook-repository.ts';
@@ -10,11 +10,16 @@ import {
   setWebhookEndpointEnabled,
   type WebhookAdminDeps,
 } from '../../../use-cases/manage-webhook-endpoints.ts';
-import { requireAdmin } from '../../plugins/auth.ts';
+import { principalOf, requireAdmin } from '../../plugins/auth.ts';
+import type { UseCaseContext } from '../../../use-cases/context.ts';
+import type { AdminAction } from '../../../domain/admin-audit.ts';
+import { auditEntry } from '../../../use-cases/admin-actions.ts';
 import { docSchema, parseWith } from '../../schemas/validation.ts';
 
 export interface WebhookRoutesOptions {
   deps: WebhookAdminDeps;
+  /** For the audit log (admin_audit_log); without it (storage-only tests) nothing is recorded. */
+  ctx?: UseCaseContext;
 }
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
@@ -64,8 +69,14 @@ export function deliveryView(d: WebhookDelivery, attempts: WebhookAttempt[]) {
 }
 
 /** Admin API for webhook endpoints and the delivery log (docs/trading-engine.md "Webhooks (delivery)"). */
-export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, { deps }) => {
+export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, { deps, ctx }) => {
   app.addHook('onRequest', requireAdmin);
+  // Endpoint changes go to the audit log after the store committed them (the webhook store has its own transactions).
+  const audited = async (req: FastifyRequest, action: AdminAction, before: WebhookEndpoint | null, after: WebhookEndpoint) => {
+    if (!ctx) return;
+    const strip = (e: WebhookEndpoint | null) => (e ? { url: e.url, description: e.description, enabled: e.disabledAt === null, secret_hint: `…${e.secret.slice(-4)}` } : null);
+    await ctx.repo.recordAdminAction(auditEntry(ctx, { actorUserId: principalOf(req).userId, reason: '' }, action, { type: 'webhook_endpoint', id: after.id }, strip(before), strip(after)));
+  };
   const tags = ['admin'];
   const deliveriesView = async (rows: WebhookDelivery[]) => {
     const attempts = await deps.webhooks.attemptsOf(rows.map((r) => r.id));
@@ -75,6 +86,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
   app.post('/api/admin/webhook-endpoints', { schema: { tags, summary: '웹훅 엔드포인트 등록 (서명 비밀키는 이 응답에서 한 번만 표시)', body: docSchema(CreateBody) } }, async (req, reply) => {
     const body = parseWith(CreateBody, req.body);
     const e = await createWebhookEndpoint(deps, body);
+    await audited(req, 'webhook_endpoint.create', null, e);
     reply.status(201);
     return { ...endpointView(e), secret: e.secret };
   });
@@ -83,16 +95,21 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     endpoints: (await deps.webhooks.listEndpoints()).map(endpointView),
   }));
 
-  app.post('/api/admin/webhook-endpoints/:id/disable', { schema: { tags, summary: '웹훅 엔드포인트 중지 (이벤트는 쌓였다가 재개 시 순서대로 전송)' } }, async (req) =>
-    endpointView(await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, false)),
-  );
+  app.post('/api/admin/webhook-endpoints/:id/disable', { schema: { tags, summary: '웹훅 엔드포인트 중지 (이벤트는 쌓였다가 재개 시 순서대로 전송)' } }, async (req) => {
+    const e = await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, false);
+    await audited(req, 'webhook_endpoint.disable', null, e);
+    return endpointView(e);
+  });
 
-  app.post('/api/admin/webhook-endpoints/:id/enable', { schema: { tags, summary: '웹훅 엔드포인트 재개' } }, async (req) =>
-    endpointView(await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, true)),
-  );
+  app.post('/api/admin/webhook-endpoints/:id/enable', { schema: { tags, summary: '웹훅 엔드포인트 재개' } }, async (req) => {
+    const e = await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, true);
+    await audited(req, 'webhook_endpoint.enable', null, e);
+    return endpointView(e);
+  });
 
   app.post('/api/admin/webhook-endpoints/:id/rotate-secret', { schema: { tags, summary: '서명 비밀키 교체 (이전 키도 24시간 함께 서명)' } }, async (req) => {
     const e = await rotateWebhookSecret(deps, parseWith(IdParams, req.params).id);
+    await audited(req, 'webhook_endpoint.rotate_secret', null, e);
     return { ...endpointView(e), secret: e.secret };
   });
 
