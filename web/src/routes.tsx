@@ -17,6 +17,9 @@ import { AdminUsersPage } from './pages/admin/AdminUsersPage.tsx';
 import { AdminUserPage } from './pages/admin/AdminUserPage.tsx';
 import { AdminExportPage } from './pages/admin/AdminExportPage.tsx';
 import { AdminEngineConsolePage } from './pages/admin/AdminEngineConsolePage.tsx';
+import { AdminAuditPage } from './pages/admin/AdminAuditPage.tsx';
+import { AdminReportsPage } from './pages/admin/AdminReportsPage.tsx';
+import { AdminSettlementsPage } from './pages/admin/AdminSettlementsPage.tsx';
 
 export const routes: RouteDef[] = [
   { path: '/', title: '요금제', render: () => <PlansPage />, nav: { label: '요금제', order: 10 } },
@@ -36,6 +39,9 @@ export const routes: RouteDef[] = [
   { path: '/admin/user', title: '관리자 · 사용자 결제', render: () => <AdminUserPage />, auth: true, admin: true },
   { path: '/admin/engine', title: '관리자 · 트레이딩 엔진 연동', render: () => <AdminEngineConsolePage />, auth: true, admin: true },
   { path: '/admin/export', title: '관리자 · CSV 다운로드', render: () => <AdminExportPage />, auth: true, admin: true },
+  { path: '/admin/reports', title: '관리자 · 회계 리포트', render: () => <AdminReportsPage />, auth: true, admin: true },
+  { path: '/admin/settlements', title: '관리자 · 정산 대사', render: () => <AdminSettlementsPage />, auth: true, admin: true },
+  { path: '/admin/audit', title: '관리자 · 관리 작업 기록', render: () => <AdminAuditPage />, auth: true, admin: true },
 ];
 
 export const notFoundRoute: RouteDef = { path: '*', title: '페이지를 찾을 수 없음', render: () => <NotFoundPage /> };

@@ -7,6 +7,9 @@ const TABS = [
   { path: '/admin/users', label: '사용자 · 환불', match: (p: string) => p.startsWith('/admin/user') },
   { path: '/admin/export', label: 'CSV 다운로드', match: (p: string) => p === '/admin/export' },
   { path: '/admin/engine', label: '엔진 연동', match: (p: string) => p === '/admin/engine' },
+  { path: '/admin/reports', label: '회계 리포트', match: (p: string) => p === '/admin/reports' },
+  { path: '/admin/settlements', label: '정산 대사', match: (p: string) => p === '/admin/settlements' },
+  { path: '/admin/audit', label: '작업 기록', match: (p: string) => p === '/admin/audit' },
 ];
 
 export function AdminShell({ children }: { children: ReactNode }) {
