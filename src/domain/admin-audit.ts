@@ -20,12 +20,24 @@ export const ADMIN_ACTIONS = [
   'webhook_endpoint.disable',
   'webhook_endpoint.enable',
   'webhook_endpoint.rotate_secret',
+  'webhook_delivery.replay',
+  'engine_event.replay',
+  'refund.sync',
   'settlement.import',
 ] as const;
 
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
-export type AuditTargetType = 'payment' | 'subscription' | 'notice' | 'api_key' | 'webhook_endpoint' | 'settlement_import';
+export type AuditTargetType =
+  | 'payment'
+  | 'refund'
+  | 'subscription'
+  | 'notice'
+  | 'api_key'
+  | 'webhook_endpoint'
+  | 'webhook_delivery'
+  | 'engine_event'
+  | 'settlement_import';
 
 export interface AdminAuditEntry {
   id: string;

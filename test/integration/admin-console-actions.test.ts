@@ -182,6 +182,8 @@ describe(`operator actions (${label})`, () => {
     expect((await h.api('GET', `/api/admin/audit?from=${today}&to=${today}`, { token: admin.token })).body.total).toBe(5);
     expect((await h.api('GET', `/api/admin/audit?from=${tomorrow}`, { token: admin.token })).body.total).toBe(0);
     expect((await h.api('GET', `/api/admin/audit?action=nope`, { token: admin.token })).status).toBe(400);
+    expect((await h.api('GET', `/api/admin/audit?to=2025-02-31`, { token: admin.token })).status).toBe(400);
+    expect((await h.api('GET', `/api/admin/audit?to=-383683464`, { token: admin.token })).status).toBe(400);
 
     const csv = await h.app.inject({ method: 'GET', url: '/api/admin/audit.csv?action=subscription.extend', headers: { authorization: `Bearer ${admin.token}` } });
     expect(csv.statusCode).toBe(200);

@@ -77,6 +77,9 @@ export const ACTION_LABELS: Record<string, string> = {
   'webhook_endpoint.disable': '웹훅 중지',
   'webhook_endpoint.enable': '웹훅 재개',
   'webhook_endpoint.rotate_secret': '웹훅 비밀키 교체',
+  'webhook_delivery.replay': '웹훅 재전송',
+  'engine_event.replay': '엔진 이벤트 재전송',
+  'refund.sync': '환불 결과 확인',
   'settlement.import': '정산 파일 가져오기',
 };
 

@@ -209,6 +209,14 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   app.post('/api/admin/refunds/:id/sync', { schema: { tags, summary: '결과를 모르는 환불을 결제사 조회로 확정' } }, async (req): Promise<AdminRefundSyncResponse> => {
     const { id } = parseWith(IdParams, req.params);
     const r = await syncRefund(ctx, refunds, id);
+    await ctx.repo.recordAdminAction(
+      auditEntry(ctx, { actorUserId: principalOf(req).userId, reason: '' }, 'refund.sync', { type: 'refund', id }, null, {
+        reconciled: r.reconciled,
+        refund_status: r.refund.status,
+        payment_id: r.payment.id,
+        user_id: r.payment.userId,
+      }),
+    );
     return { reconciled: r.reconciled, refund: refundView(r.refund), payment: paymentView(r.payment, ctx.plans) };
   });
 

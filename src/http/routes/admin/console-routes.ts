@@ -63,7 +63,14 @@ const Month = z
   .regex(/^(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])$/, 'YYYY-MM (1970–9999)');
 const MonthsQuery = z.object({ from: Month.optional(), to: Month.optional() });
 const ExportParams = z.object({ kind: z.enum(['payments', 'refunds', 'settlement-summary']), format: z.enum(['csv', 'xlsx']) });
-const Day = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'YYYY-MM-DD');
+// A real calendar day from 1970 to 9999 (the range both databases and JS dates agree on).
+const Day = z
+  .string()
+  .regex(/^(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'YYYY-MM-DD (1970–9999)')
+  .refine((d) => {
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
+  }, '존재하지 않는 날짜입니다.');
 const AuditQuery = z.object({
   actor: z.string().trim().min(1).max(254).optional(),
   action: z.enum(ADMIN_ACTIONS).optional(),

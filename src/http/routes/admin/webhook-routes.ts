@@ -121,11 +121,22 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
 
   app.post('/api/admin/webhook-deliveries/:id/replay', { schema: { tags, summary: '웹훅 재전송 (같은 webhook-id)' } }, async (req) => {
     const d = await replayWebhookDelivery(deps, parseWith(IdParams, req.params).id);
+    if (ctx) {
+      await ctx.repo.recordAdminAction(
+        auditEntry(ctx, { actorUserId: principalOf(req).userId, reason: '' }, 'webhook_delivery.replay', { type: 'webhook_delivery', id: d.id }, null, { endpoint_id: d.endpointId, event_id: d.eventId, user_id: d.userId }),
+      );
+    }
     return { delivery: (await deliveriesView([d]))[0] };
   });
 
   app.post('/api/admin/engine-events/:id/replay', { schema: { tags, summary: '이벤트를 모든 엔드포인트에 재전송' } }, async (req) => {
-    const rows = await replayEngineEvent(deps, parseWith(IdParams, req.params).id);
+    const eventId = parseWith(IdParams, req.params).id;
+    const rows = await replayEngineEvent(deps, eventId);
+    if (ctx) {
+      await ctx.repo.recordAdminAction(
+        auditEntry(ctx, { actorUserId: principalOf(req).userId, reason: '' }, 'engine_event.replay', { type: 'engine_event', id: eventId }, null, { deliveries: rows.map((r) => r.id), user_id: rows[0]?.userId ?? null }),
+      );
+    }
     return { deliveries: await deliveriesView(rows) };
   });
 };
