@@ -24,6 +24,7 @@ import { KyselySessionRepository } from './storage/repositories/session-reposito
 import type { GatewayRegistry, UseCaseContext } from './use-cases/context.ts';
 import { composeRefunds } from './composition-refunds.ts';
 import { consoleRoutes } from './http/routes/admin/console-routes.ts';
+import { composeConsole } from './composition-console.ts';
 import type { NoticeSender } from './domain/ports.ts';
 import { RenewalWorker } from './worker/renewal-worker.ts';
 import { reconcilePayments } from './worker/tasks/reconcile-payments.ts';
@@ -254,7 +255,9 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     keyCache: { ms: config.auth.sessionCacheMs, entries: new Map() },
   };
   extraRoutes.push({ plugin: engineRoutes, options: { ctx, deps: engine } });
-  extraRoutes.push({ plugin: webhookRoutes, options: { deps: webhooks.admin } });
+  extraRoutes.push({ plugin: webhookRoutes, options: { deps: webhooks.admin, ctx } });
+  // Operator console: actions, audit log, accounting report and exports, settlements (docs/operator-console-actions.md).
+  extraRoutes.push(...composeConsole(config, db, ctx).routes);
   if (config.sandboxMode) {
     extraRoutes.push({
       plugin: sandboxRoutes,

@@ -10,6 +10,8 @@ export interface GrossGroup {
   provider: string;
   planId: string;
   amountKrw: number;
+  /** VAT included in each payment of the group. */
+  vatKrw: number;
   count: number;
 }
 
@@ -17,6 +19,8 @@ export interface RefundGroup {
   month: MonthKey;
   provider: string;
   amountKrw: number;
+  /** Sum of the refunds' VAT. */
+  vatKrw: number;
   count: number;
 }
 
@@ -34,7 +38,10 @@ export interface PlanCountAt {
 
 /** Aggregates behind the revenue report. Months are Korea-time calendar months. */
 export interface ReportStore {
-  /** Payments approved in [from, to) in a paid status (approved, partially_refunded, refunded), by approval month. */
+  /**
+   * Payments of more than 0 won approved in [from, to) in a paid status (approved,
+   * partially_refunded, refunded), by approval month. 0-won registrations are not payments.
+   */
   grossGroups(from: Date, to: Date): Promise<GrossGroup[]>;
   /** Succeeded refunds settled in [from, to), by settlement month and the payment's provider. */
   refundGroups(from: Date, to: Date): Promise<RefundGroup[]>;

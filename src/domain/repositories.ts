@@ -3,6 +3,7 @@ import type { PaymentStatus } from './payment/payment-states.ts';
 import type { SubscriptionStatus } from './subscription/subscription-states.ts';
 import type { RenewalRepository } from './subscription/renewal-records.ts';
 import type { EngineEvent, NewEngineEvent } from './engine/engine-events.ts';
+import type { AdminAuditEntry } from './admin-audit.ts';
 
 export interface NewUser {
   id: string;
@@ -128,6 +129,12 @@ export interface BillingRepository {
 
   /** The renewal worker's storage, bound to the same transaction as this repository. */
   renewals(): RenewalRepository;
+
+  /**
+   * Writes one staff action to the audit log (`admin_audit_log`). Call it inside
+   * `transaction(...)` with the change it records, so both commit or neither does.
+   */
+  recordAdminAction(entry: AdminAuditEntry): Promise<void>;
 
   /** Runs `fn` in one transaction with a repository bound to it. */
   transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T>;

@@ -14,6 +14,7 @@ import * as m0013 from './migrations/0013-staff-roles.ts';
 import * as m0014 from './migrations/0014-billing-key-lifecycle.ts';
 import * as m0018 from './migrations/0018-receipts.ts';
 import * as m0019 from './migrations/0019-console-views.ts';
+import * as m0020 from './migrations/0020-console-actions.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-billing-key-lifecycle': m0014,
   '0018-receipts': m0018,
   '0019-console-views': m0019,
+  '0020-console-actions': m0020,
 };
 
 /** Names of every migration this build knows, in order (readiness compares them with the applied ones). */

@@ -1,5 +1,6 @@
 import { AppError } from '../domain/errors.ts';
 import type { Subscription } from '../domain/records.ts';
+import type { BillingRepository } from '../domain/repositories.ts';
 import type { UseCaseContext } from './context.ts';
 import { abandonReadyPayment, planName, queueKeyRevocation, scopeOf, writeNotice } from './renewal-transitions.ts';
 
@@ -19,7 +20,12 @@ export interface CancelSubscriptionResult {
  * and its key's revocation is queued in the same transaction (the job runner revokes it,
  * retrying until the provider confirms). Refused while a charge is in flight. Idempotent.
  */
-export async function cancelSubscription(ctx: UseCaseContext, userId: string): Promise<CancelSubscriptionResult> {
+export async function cancelSubscription(
+  ctx: UseCaseContext,
+  userId: string,
+  /** Runs in the cancel's transaction after a change (an operator's cancel writes its audit row here). */
+  opts: { onChanged?: (repo: BillingRepository, before: Subscription, after: Subscription) => Promise<void> } = {},
+): Promise<CancelSubscriptionResult> {
   const now = ctx.clock.now();
   return ctx.repo.transaction(async (repo) => {
     const sub = await repo.findSubscriptionByUserForUpdate(userId);
@@ -67,6 +73,7 @@ export async function cancelSubscription(ctx: UseCaseContext, userId: string): P
     } else {
       await writeNotice(sc, moved, 'canceled_now', { planName: planName(ctx, moved.planId), endedAt: now, refundKrw: 0 }, `canceled_now:${sub.id}:${now.toISOString()}`);
     }
+    await opts.onChanged?.(repo, sub, moved);
     return { subscription: moved, changed: true };
   });
 }

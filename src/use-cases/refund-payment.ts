@@ -41,6 +41,8 @@ export interface RefundPaymentInput {
   requestedBy: string;
   /** When set, only this user's payment is found (others get PAYMENT_NOT_FOUND). */
   ownerId?: string;
+  /** Runs in the reservation's transaction (an operator's refund writes its audit row here). */
+  onReserved?: (tx: RefundUnitOfWork, payment: Payment, refund: Refund) => Promise<void>;
 }
 
 export interface RefundPaymentResult {
@@ -109,7 +111,9 @@ export async function reserveRefund(ctx: UseCaseContext, deps: RefundDeps, input
     const payment = await tx.billing.findPaymentForUpdate(input.paymentId);
     if (!payment || (input.ownerId !== undefined && payment.userId !== input.ownerId)) throw notFound();
     const amountKrw = await checkRefundable(ctx, tx, payment, input.amountKrw);
-    return insertReservedRefund(ctx, tx, payment, { ...input, reason, amountKrw });
+    const refund = await insertReservedRefund(ctx, tx, payment, { ...input, reason, amountKrw });
+    await input.onReserved?.(tx, payment, refund);
+    return refund;
   });
 }
 

@@ -72,6 +72,18 @@ export async function claimDueRenewals(ctx: UseCaseContext, now: Date, limit: nu
   return result;
 }
 
+/**
+ * Steps one subscription at once (an operator's "retry now"): the same claim as the worker's
+ * (it must be due: `next_renewal_at <= now`), then the provider call it asks for, if any.
+ * Returns what happened to the charge, or `skipped` when the step needed no provider call.
+ */
+export async function stepSubscriptionNow(ctx: UseCaseContext, subscriptionId: string, now: Date): Promise<RenewalOutcome> {
+  const { tasks } = await claimBatch(ctx, now, 1, subscriptionId);
+  const task = tasks[0];
+  if (!task) return 'skipped';
+  return task.kind === 'charge' ? chargeRenewal(ctx, task, now) : syncSubscriptionPayment(ctx, task.paymentId, now);
+}
+
 async function claimBatch(ctx: UseCaseContext, now: Date, limit: number, onlyId?: string): Promise<ClaimResult> {
   return ctx.repo.transaction(async (repo) => {
     // A whole batch writes its common changes in one statement per kind; one subscription alone needs no buffer.

@@ -10,10 +10,13 @@ const MAX_MONTHS = 36;
 /** The written rules the report follows; returned with every report. */
 export const REPORT_RULES = {
   month: 'Calendar months in Korea time (UTC+9). A payment counts in the month of its approval; a refund in the month it succeeded.',
-  gross: 'gross = sum of amount_krw (VAT included) of payments approved in the month (approved, partially_refunded or refunded).',
+  gross: 'gross = sum of amount_krw (VAT included) of payments of more than 0 won approved in the month (approved, partially_refunded or refunded); declined attempts and 0-won billing-key registrations are not payments.',
+  vat: 'vat = sum of the VAT of those payments (vat_krw, fixed when the payment was priced).',
+  refunds: 'refunds = sum of amount_krw (VAT included) of refunds that succeeded in the month, whatever the month of the payment; refunds_vat = their VAT.',
   fee: 'fee = round_half_up(amount × bps / 10000) per payment, in whole won, summed; refunds do not give fees back.',
   fee_vat: 'fee_vat = round_half_up(fee / 10) per payment (10% VAT on the provider fee).',
-  net: 'net = gross − refunds − fee − fee_vat.',
+  net: 'net (순매출) = (gross − vat) − (refunds − refunds_vat): sales net of VAT and of refunds; provider fees are an expense, not a deduction from sales.',
+  payout: 'payout = gross − refunds − fee − fee_vat: what the providers pay out.',
   subscribers: 'Paying subscribers at an instant: users with an approved or partially refunded payment whose period covers it, whose subscription had not ended by then. Month figures are taken at the month end (or now, for the current month).',
   mrr: 'MRR = sum over paying subscribers of the plan price per month (price × 30 / period_days, rounded half up; the price itself with 30-day periods).',
   failed_renewals: 'Renewal payments declined, by the month they were attempted.',
@@ -23,11 +26,16 @@ export const REPORT_RULES = {
 export interface RevenueFigures {
   payments: number;
   grossKrw: number;
+  vatKrw: number;
   refundCount: number;
   refundsKrw: number;
+  refundsVatKrw: number;
   feeKrw: number;
   feeVatKrw: number;
+  /** 순매출: (gross − vat) − (refunds − refunds VAT). */
   netKrw: number;
+  /** gross − refunds − fee − fee VAT. */
+  payoutKrw: number;
 }
 
 export interface ProviderFigures extends RevenueFigures {
@@ -75,6 +83,12 @@ export interface RevenueReportDeps {
   feesBps: Readonly<Record<string, number>>;
 }
 
+/** A plan's price per month for MRR: price × 30 / period_days, rounded half up (0 for an unknown plan). */
+export function monthlyPriceKrw(ctx: Pick<UseCaseContext, 'plans'>, planId: string): number {
+  const plan = ctx.plans.find(planId);
+  return plan ? divRoundHalfUp(plan.priceKrw * 30, ctx.plans.periodDays) : 0;
+}
+
 /** Start of a Korea-time month as an instant. */
 export function kstMonthStart(key: MonthKey): Date {
   const [y, m] = key.split('-').map(Number);
@@ -86,7 +100,7 @@ export function kstMonthOf(at: Date): MonthKey {
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
-function nextMonth(key: MonthKey): MonthKey {
+export function nextMonth(key: MonthKey): MonthKey {
   const [y, m] = key.split('-').map(Number);
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
@@ -100,16 +114,19 @@ export function monthsBetween(from: MonthKey, to: MonthKey): MonthKey[] {
   return out;
 }
 
-const zero = (): RevenueFigures => ({ payments: 0, grossKrw: 0, refundCount: 0, refundsKrw: 0, feeKrw: 0, feeVatKrw: 0, netKrw: 0 });
+const zero = (): RevenueFigures => ({ payments: 0, grossKrw: 0, vatKrw: 0, refundCount: 0, refundsKrw: 0, refundsVatKrw: 0, feeKrw: 0, feeVatKrw: 0, netKrw: 0, payoutKrw: 0 });
 
 function addInto(target: RevenueFigures, f: RevenueFigures): void {
   target.payments += f.payments;
   target.grossKrw += f.grossKrw;
+  target.vatKrw += f.vatKrw;
   target.refundCount += f.refundCount;
   target.refundsKrw += f.refundsKrw;
+  target.refundsVatKrw += f.refundsVatKrw;
   target.feeKrw += f.feeKrw;
   target.feeVatKrw += f.feeVatKrw;
   target.netKrw += f.netKrw;
+  target.payoutKrw += f.payoutKrw;
 }
 
 /**
@@ -134,10 +151,7 @@ export async function revenueReport(ctx: UseCaseContext, deps: RevenueReportDeps
 
   const providerIds = [...new Set([...ctx.gateways.list().map((g) => g.id), ...Object.keys(deps.feesBps), ...gross.map((g) => g.provider), ...refunds.map((r) => r.provider)])].sort();
   const bpsOf = (p: string) => deps.feesBps[p] ?? 0;
-  const monthlyPrice = (planId: string) => {
-    const plan = ctx.plans.find(planId);
-    return plan ? divRoundHalfUp(plan.priceKrw * 30, ctx.plans.periodDays) : 0;
-  };
+  const monthlyPrice = (planId: string) => monthlyPriceKrw(ctx, planId);
   const planName = (planId: string) => ctx.plans.find(planId)?.name ?? planId;
 
   // Instants: each month's start (churn base) and end (or now); future instants are skipped.
@@ -170,6 +184,7 @@ export async function revenueReport(ctx: UseCaseContext, deps: RevenueReportDeps
       const fee = providerFee(krw(g.amountKrw), bpsOf(g.provider));
       pf.payments += g.count;
       pf.grossKrw += g.amountKrw * g.count;
+      pf.vatKrw += g.vatKrw * g.count;
       pf.feeKrw += fee.feeKrw * g.count;
       pf.feeVatKrw += fee.feeVatKrw * g.count;
       const plan = planRow(g.planId);
@@ -180,10 +195,12 @@ export async function revenueReport(ctx: UseCaseContext, deps: RevenueReportDeps
       const pf = byProvider.get(r.provider)!;
       pf.refundCount += r.count;
       pf.refundsKrw += r.amountKrw;
+      pf.refundsVatKrw += r.vatKrw;
     }
     const figures = zero();
     for (const pf of providers) {
-      pf.netKrw = pf.grossKrw - pf.refundsKrw - pf.feeKrw - pf.feeVatKrw;
+      pf.netKrw = pf.grossKrw - pf.vatKrw - (pf.refundsKrw - pf.refundsVatKrw);
+      pf.payoutKrw = pf.grossKrw - pf.refundsKrw - pf.feeKrw - pf.feeVatKrw;
       addInto(figures, pf);
     }
     for (const c of countsAt(m.at)) {

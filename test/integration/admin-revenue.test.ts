@@ -90,11 +90,12 @@ beforeAll(async () => {
 afterAll(async () => s?.close());
 
 function sumFigures(rows: SeedPayment[]) {
-  const byProvider: Record<string, { gross: number; fee: number; feeVat: number; payments: number }> = {};
+  const byProvider: Record<string, { gross: number; vat: number; fee: number; feeVat: number; payments: number }> = {};
   for (const r of rows) {
-    const p = (byProvider[r.provider] ??= { gross: 0, fee: 0, feeVat: 0, payments: 0 });
+    const p = (byProvider[r.provider] ??= { gross: 0, vat: 0, fee: 0, feeVat: 0, payments: 0 });
     const f = fee(PRICE[r.plan], r.provider);
     p.gross += PRICE[r.plan];
+    p.vat += Math.round(PRICE[r.plan] / 11);
     p.fee += f;
     p.feeVat += feeVat(f);
     p.payments += 1;
@@ -117,14 +118,18 @@ describe(`revenue report (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
       const row = mar.providers.find((p: any) => p.provider === provider);
       const e = expected[provider];
       expect(row).toMatchObject({
-        fee_bps: BPS[provider], payments: e.payments, gross_krw: e.gross, refunds_krw: 0, fee_krw: e.fee, fee_vat_krw: e.feeVat,
-        net_krw: e.gross - e.fee - e.feeVat,
+        fee_bps: BPS[provider], payments: e.payments, gross_krw: e.gross, vat_krw: e.vat, refunds_krw: 0, refunds_vat_krw: 0, fee_krw: e.fee, fee_vat_krw: e.feeVat,
+        // 순매출 is net of VAT; what the provider pays out is net of refunds and fees.
+        net_krw: e.gross - e.vat,
+        payout_krw: e.gross - e.fee - e.feeVat,
       });
     }
     expect(expected.kakaopay.gross).toBe(29_430_000);
     expect(expected.naverpay.gross).toBe(22_570_000);
     expect(mar.fee_krw).toBe(expected.kakaopay.fee + expected.naverpay.fee);
-    expect(mar.net_krw).toBe(52_000_000 - mar.fee_krw - mar.fee_vat_krw);
+    const marchVat = 500 * Math.round(29000 / 11) + 300 * Math.round(59000 / 11) + 200 * Math.round(99000 / 11);
+    expect([mar.vat_krw, mar.net_krw]).toEqual([marchVat, 52_000_000 - marchVat]);
+    expect(mar.payout_krw).toBe(52_000_000 - mar.fee_krw - mar.fee_vat_krw);
     expect(mar.plans.map((p: any) => [p.plan, p.payments, p.gross_krw, p.subscribers, p.mrr_krw])).toEqual([
       ['standard', 500, 14_500_000, 500, 14_500_000],
       ['premium', 300, 17_700_000, 300, 17_700_000],
@@ -176,8 +181,14 @@ describe(`revenue report (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
       payments: 3, gross_krw: 157000, refund_count: 1, refunds_krw: 29000,
       fee_krw: kakaoFees.reduce((x, y) => x + y), fee_vat_krw: kakaoFees.map(feeVat).reduce((x, y) => x + y),
     });
-    expect(kakao.net_krw).toBe(157000 - 29000 - kakao.fee_krw - kakao.fee_vat_krw);
-    expect(naver).toMatchObject({ payments: 1, gross_krw: 59000, refund_count: 1, refunds_krw: 9000, fee_krw: 1475, fee_vat_krw: 148, net_krw: 59000 - 9000 - 1475 - 148 });
+    expect(kakao.payout_krw).toBe(157000 - 29000 - kakao.fee_krw - kakao.fee_vat_krw);
+    const refundVat = async (paymentId: string) =>
+      Number((await (s.db.db as any).selectFrom('refunds').select('vat_krw').where('payment_id', '=', paymentId).executeTakeFirstOrThrow()).vat_krw);
+    const kakaoVat = [29000, 29000, 99000].map((x) => Math.round(x / 11)).reduce((x, y) => x + y);
+    expect([kakao.vat_krw, kakao.refunds_vat_krw]).toEqual([kakaoVat, await refundVat(ka.paymentId)]);
+    expect(kakao.net_krw).toBe(157000 - kakaoVat - (29000 - kakao.refunds_vat_krw));
+    expect(naver).toMatchObject({ payments: 1, gross_krw: 59000, refund_count: 1, refunds_krw: 9000, fee_krw: 1475, fee_vat_krw: 148, payout_krw: 59000 - 9000 - 1475 - 148 });
+    expect(naver.net_krw).toBe(59000 - Math.round(59000 / 11) - (9000 - (await refundVat(nc.paymentId))));
     expect(m.gross_krw).toBe(157000 + 59000);
     expect(m.refunds_krw).toBe(38000);
     // Subscribers now: the fully refunded one is gone; the partly refunded one stays.

@@ -27,6 +27,8 @@ const label = process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite';
 const NON_JSON_SUCCESS: Record<string, 'redirect' | 'csv' | 'html' | 'text' | 'pdf'> = {
   'GET /api/payment/{method}/return': 'redirect',
   'GET /api/admin/payments.csv': 'csv',
+  'GET /api/admin/audit.csv': 'csv',
+  'GET /api/admin/exports/{kind}.{format}': 'csv',
   'GET /api/payments/{id}/receipt': 'html',
   'GET /api/payments/{id}/receipt.pdf': 'pdf',
   'GET /metrics': 'text',

@@ -21,6 +21,9 @@ import { AdminHome } from './pages/admin/AdminHome.tsx';
 import { AdminPaymentsPage } from './pages/admin/AdminPaymentsPage.tsx';
 import { AdminQueuesPage } from './pages/admin/AdminQueuesPage.tsx';
 import { AdminTimelinePage } from './pages/admin/AdminTimelinePage.tsx';
+import { AdminAuditPage } from './pages/admin/AdminAuditPage.tsx';
+import { AdminReportsPage } from './pages/admin/AdminReportsPage.tsx';
+import { AdminSettlementsPage } from './pages/admin/AdminSettlementsPage.tsx';
 
 export const routes: RouteDef[] = [
   { path: '/', title: '요금제', render: () => <PlansPage />, nav: { label: '요금제', order: 10 } },
@@ -44,6 +47,9 @@ export const routes: RouteDef[] = [
   { path: '/admin/payments', title: '관리자 · 결제 목록', render: () => <AdminPaymentsPage />, auth: true, permission: 'console.read' },
   { path: '/admin/queues', title: '관리자 · 운영 대기열', render: () => <AdminQueuesPage />, auth: true, permission: 'console.read' },
   { path: '/admin/timeline', title: '관리자 · 사용자 타임라인', render: () => <AdminTimelinePage />, auth: true, permission: 'console.read' },
+  { path: '/admin/reports', title: '관리자 · 회계 리포트', render: () => <AdminReportsPage />, auth: true, permission: 'reports.read' },
+  { path: '/admin/settlements', title: '관리자 · 정산 대사', render: () => <AdminSettlementsPage />, auth: true, permission: 'settlements.reconcile' },
+  { path: '/admin/audit', title: '관리자 · 관리 작업 기록', render: () => <AdminAuditPage />, auth: true, permission: 'audit.read' },
 ];
 
 export const notFoundRoute: RouteDef = { path: '*', title: '페이지를 찾을 수 없음', render: () => <NotFoundPage /> };

@@ -157,3 +157,4 @@ export type * from './renewal-api-types.ts';
 export type * from './quote-api-types.ts';
 
 export type * from './console-api-types.ts';
+export type * from './operator-action-api-types.ts';

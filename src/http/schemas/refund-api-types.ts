@@ -203,13 +203,20 @@ export interface AdminRefundSyncResponse {
 export interface RevenueFiguresView {
   /** Approved payments in the month. */
   payments: number;
+  /** VAT included. */
   gross_krw: number;
+  /** VAT of the gross (the payments' own vat_krw). */
+  vat_krw: number;
   refund_count: number;
+  /** VAT included; in the month the refund succeeded. */
   refunds_krw: number;
+  refunds_vat_krw: number;
   fee_krw: number;
   fee_vat_krw: number;
-  /** gross − refunds − fee − fee_vat */
+  /** 순매출, VAT excluded: (gross − vat) − (refunds − refunds_vat). */
   net_krw: number;
+  /** What the provider pays out: gross − refunds − fee − fee_vat. */
+  payout_krw: number;
 }
 
 export interface ProviderFiguresView extends RevenueFiguresView {

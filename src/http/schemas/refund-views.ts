@@ -154,11 +154,14 @@ function figuresView(f: RevenueFigures): RevenueFiguresView {
   return {
     payments: f.payments,
     gross_krw: f.grossKrw,
+    vat_krw: f.vatKrw,
     refund_count: f.refundCount,
     refunds_krw: f.refundsKrw,
+    refunds_vat_krw: f.refundsVatKrw,
     fee_krw: f.feeKrw,
     fee_vat_krw: f.feeVatKrw,
     net_krw: f.netKrw,
+    payout_krw: f.payoutKrw,
   };
 }
 

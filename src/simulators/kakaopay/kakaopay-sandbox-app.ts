@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import { SandboxClock } from './kakaopay-clock.ts';
 import { registerControlRoutes } from './kakaopay-control-routes.ts';
 import { registerLedgerRoute } from './kakaopay-ledger-route.ts';
+import { registerSettlementRoute } from './kakaopay-settlement-route.ts';
 import { SandboxDelays } from './kakaopay-delays.ts';
 import { errorBody, generationOfPath, sendJson } from './kakaopay-envelope.ts';
 import { invalidParam, KakaoPayError } from './kakaopay-errors.ts';
@@ -42,6 +43,7 @@ export function buildKakaoPaySandbox(sandboxOptions: KakaoPaySandboxOptions = {}
     registerHostedPageRoutes(scope, { options, store, service, clock });
     registerControlRoutes(scope, { store, scripts, clock, service });
     registerLedgerRoute(scope, store);
+    registerSettlementRoute(scope, store);
   });
 
   // Pending latency/script delays end at once so close() does not wait for them.

@@ -5,6 +5,7 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { registerControlRoutes } from './naverpay-control-routes.ts';
 import { registerLedgerRoute } from './naverpay-ledger-route.ts';
+import { registerSettlementRoute } from './naverpay-settlement-route.ts';
 import { JSON_CONTENT_TYPE } from './naverpay-envelope.ts';
 import { registerHostedPages } from './naverpay-hosted-pages.ts';
 import { resolveSandboxOptions, type NaverPaySandboxOptions } from './naverpay-sandbox-options.ts';
@@ -87,5 +88,6 @@ export function buildNaverPaySandbox(options?: NaverPaySandboxOptions): FastifyI
   registerSdkRoutes(app, state);
   registerControlRoutes(app, state);
   registerLedgerRoute(app, state);
+  registerSettlementRoute(app, state);
   return app;
 }

@@ -18,6 +18,8 @@ import type { RenewalRepository } from '../../domain/subscription/renewal-record
 import type { EngineEvent, NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import { KyselyRenewalRepository } from './renewal-repository.ts';
 import { EngineEventWriter, appendEngineEvents } from './engine-event-writer.ts';
+import type { AdminAuditEntry } from '../../domain/admin-audit.ts';
+import { insertAdminAudit } from './admin-audit-repository.ts';
 
 export function toUser(r: UserRow): User {
   return { id: r.id, email: r.email, role: r.role, createdAt: r.created_at };
@@ -169,6 +171,10 @@ export class KyselyBillingRepository implements BillingRepository {
   async transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
     return this.db.transaction().execute((trx) => fn(new KyselyBillingRepository(trx, this.engine)));
+  }
+
+  async recordAdminAction(entry: AdminAuditEntry): Promise<void> {
+    await insertAdminAudit(this.db, entry);
   }
 
   async appendEngineEvent(e: NewEngineEvent): Promise<EngineEvent> {

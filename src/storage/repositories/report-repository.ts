@@ -34,13 +34,14 @@ export class KyselyReportRepository implements ReportStore, AdminDirectory {
   async grossGroups(from: Date, to: Date): Promise<GrossGroup[]> {
     const rows = await this.db
       .selectFrom('payments')
-      .select([kstMonth('approved_at').as('month'), 'provider', 'plan_id', 'amount_krw', (eb) => eb.fn.countAll<number>().as('count')])
+      .select([kstMonth('approved_at').as('month'), 'provider', 'plan_id', 'amount_krw', 'vat_krw', (eb) => eb.fn.countAll<number>().as('count')])
       .where('status', 'in', [...PAID])
+      .where('amount_krw', '>', 0)
       .where('approved_at', '>=', from)
       .where('approved_at', '<', to)
-      .groupBy(['month', 'provider', 'plan_id', 'amount_krw'])
+      .groupBy(['month', 'provider', 'plan_id', 'amount_krw', 'vat_krw'])
       .execute();
-    return rows.map((r) => ({ month: r.month, provider: r.provider, planId: r.plan_id, amountKrw: r.amount_krw, count: Number(r.count) }));
+    return rows.map((r) => ({ month: r.month, provider: r.provider, planId: r.plan_id, amountKrw: r.amount_krw, vatKrw: r.vat_krw, count: Number(r.count) }));
   }
 
   async refundGroups(from: Date, to: Date): Promise<RefundGroup[]> {
@@ -51,6 +52,7 @@ export class KyselyReportRepository implements ReportStore, AdminDirectory {
         kstMonth('refunds.settled_at').as('month'),
         'payments.provider',
         (eb) => eb.fn.sum<number>('refunds.amount_krw').as('amount'),
+        (eb) => eb.fn.sum<number>('refunds.vat_krw').as('vat'),
         (eb) => eb.fn.countAll<number>().as('count'),
       ])
       .where('refunds.status', '=', 'succeeded')
@@ -58,7 +60,7 @@ export class KyselyReportRepository implements ReportStore, AdminDirectory {
       .where('refunds.settled_at', '<', to)
       .groupBy(['month', 'payments.provider'])
       .execute();
-    return rows.map((r) => ({ month: r.month, provider: r.provider, amountKrw: Number(r.amount), count: Number(r.count) }));
+    return rows.map((r) => ({ month: r.month, provider: r.provider, amountKrw: Number(r.amount), vatKrw: Number(r.vat), count: Number(r.count) }));
   }
 
   async failedRenewals(from: Date, to: Date): Promise<MonthCount[]> {

@@ -35,6 +35,7 @@ import type {
 } from '../../schemas/refund-api-types.ts';
 import { refundOfEarlierRun, refundResponse } from '../payment/refund-routes.ts';
 import { paymentsCsv } from './payments-csv.ts';
+import { auditEntry } from '../../../use-cases/admin-actions.ts';
 
 export interface AdminRoutesOptions {
   ctx: UseCaseContext;
@@ -210,7 +211,20 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       return withIdempotency({ repo: idempotency, clock: ctx.clock }, req, reply, adminId, async (run) =>
         refundResponse(
           (await refundOfEarlierRun(ctx, refunds, run, id, adminId)) ??
-            (await refundPayment(ctx, refunds, { paymentId: id, amountKrw: body.amount_krw, reason: body.reason, kind: 'admin', requestedBy: adminId })),
+            (await refundPayment(ctx, refunds, {
+              paymentId: id,
+              amountKrw: body.amount_krw,
+              reason: body.reason,
+              kind: 'admin',
+              requestedBy: adminId,
+              // The audit row commits with the reservation of the refund.
+              onReserved: (tx, payment, refund) =>
+                tx.billing.recordAdminAction(
+                  auditEntry(ctx, { actorUserId: adminId, reason: body.reason }, 'payment.refund', { type: 'payment', id: payment.id },
+                    { status: payment.status, amount_krw: payment.amountKrw, refunded_krw: payment.refundedKrw },
+                    { refund_id: refund.id, refund_amount_krw: refund.amountKrw, refund_status: refund.status, user_id: payment.userId }),
+                ),
+            })),
           ctx,
         ),
       );
@@ -220,6 +234,14 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   app.post('/api/admin/refunds/:id/sync', { onRequest: requirePermission('payments.refund'), schema: { tags, summary: '결과를 모르는 환불을 결제사 조회로 확정' } }, async (req): Promise<AdminRefundSyncResponse> => {
     const { id } = parseWith(IdParams, req.params);
     const r = await syncRefund(ctx, refunds, id);
+    await ctx.repo.recordAdminAction(
+      auditEntry(ctx, { actorUserId: principalOf(req).userId, reason: '' }, 'refund.sync', { type: 'refund', id }, null, {
+        reconciled: r.reconciled,
+        refund_status: r.refund.status,
+        payment_id: r.payment.id,
+        user_id: r.payment.userId,
+      }),
+    );
     return { reconciled: r.reconciled, refund: refundView(r.refund), payment: paymentView(r.payment, ctx.plans) };
   });
 

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { WEBHOOK_DELIVERY_STATUSES } from '../../../domain/engine/webhook-delivery.ts';
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../../storage/repositories/webhook-repository.ts';
@@ -10,11 +10,16 @@ import {
   setWebhookEndpointEnabled,
   type WebhookAdminDeps,
 } from '../../../use-cases/manage-webhook-endpoints.ts';
-import { requirePermission } from '../../plugins/auth.ts';
+import { principalOf, requirePermission } from '../../plugins/auth.ts';
+import type { UseCaseContext } from '../../../use-cases/context.ts';
+import type { AdminAction } from '../../../domain/admin-audit.ts';
+import { auditEntry } from '../../../use-cases/admin-actions.ts';
 import { docSchema, parseWith } from '../../schemas/validation.ts';
 
 export interface WebhookRoutesOptions {
   deps: WebhookAdminDeps;
+  /** For the audit log (admin_audit_log); without it (storage-only tests) nothing is recorded. */
+  ctx?: UseCaseContext;
 }
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
@@ -64,7 +69,13 @@ export function deliveryView(d: WebhookDelivery, attempts: WebhookAttempt[]) {
 }
 
 /** Admin API for webhook endpoints and the delivery log (docs/trading-engine.md "Webhooks (delivery)"). */
-export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, { deps }) => {
+export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, { deps, ctx }) => {
+  // Endpoint changes go to the audit log after the store committed them (the webhook store has its own transactions).
+  const audited = async (req: FastifyRequest, action: AdminAction, before: WebhookEndpoint | null, after: WebhookEndpoint) => {
+    if (!ctx) return;
+    const strip = (e: WebhookEndpoint | null) => (e ? { url: e.url, description: e.description, enabled: e.disabledAt === null, secret_hint: `…${e.secret.slice(-4)}` } : null);
+    await ctx.repo.recordAdminAction(auditEntry(ctx, { actorUserId: principalOf(req).userId, reason: '' }, action, { type: 'webhook_endpoint', id: after.id }, strip(before), strip(after)));
+  };
   const tags = ['admin'];
   const manage = requirePermission('engine.manage');
   const deliveriesView = async (rows: WebhookDelivery[]) => {
@@ -75,6 +86,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
   app.post('/api/admin/webhook-endpoints', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 등록 (서명 비밀키는 이 응답에서 한 번만 표시)', body: docSchema(CreateBody) } }, async (req, reply) => {
     const body = parseWith(CreateBody, req.body);
     const e = await createWebhookEndpoint(deps, body);
+    await audited(req, 'webhook_endpoint.create', null, e);
     reply.status(201);
     return { ...endpointView(e), secret: e.secret };
   });
@@ -83,16 +95,21 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     endpoints: (await deps.webhooks.listEndpoints()).map(endpointView),
   }));
 
-  app.post('/api/admin/webhook-endpoints/:id/disable', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 중지 (이벤트는 쌓였다가 재개 시 순서대로 전송)' } }, async (req) =>
-    endpointView(await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, false)),
-  );
+  app.post('/api/admin/webhook-endpoints/:id/disable', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 중지 (이벤트는 쌓였다가 재개 시 순서대로 전송)' } }, async (req) => {
+    const e = await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, false);
+    await audited(req, 'webhook_endpoint.disable', null, e);
+    return endpointView(e);
+  });
 
-  app.post('/api/admin/webhook-endpoints/:id/enable', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 재개' } }, async (req) =>
-    endpointView(await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, true)),
-  );
+  app.post('/api/admin/webhook-endpoints/:id/enable', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 재개' } }, async (req) => {
+    const e = await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, true);
+    await audited(req, 'webhook_endpoint.enable', null, e);
+    return endpointView(e);
+  });
 
   app.post('/api/admin/webhook-endpoints/:id/rotate-secret', { onRequest: manage, schema: { tags, summary: '서명 비밀키 교체 (이전 키도 24시간 함께 서명)' } }, async (req) => {
     const e = await rotateWebhookSecret(deps, parseWith(IdParams, req.params).id);
+    await audited(req, 'webhook_endpoint.rotate_secret', null, e);
     return { ...endpointView(e), secret: e.secret };
   });
 
@@ -104,11 +121,22 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
 
   app.post('/api/admin/webhook-deliveries/:id/replay', { onRequest: manage, schema: { tags, summary: '웹훅 재전송 (같은 webhook-id)' } }, async (req) => {
     const d = await replayWebhookDelivery(deps, parseWith(IdParams, req.params).id);
+    if (ctx) {
+      await ctx.repo.recordAdminAction(
+        auditEntry(ctx, { actorUserId: principalOf(req).userId, reason: '' }, 'webhook_delivery.replay', { type: 'webhook_delivery', id: d.id }, null, { endpoint_id: d.endpointId, event_id: d.eventId, user_id: d.userId }),
+      );
+    }
     return { delivery: (await deliveriesView([d]))[0] };
   });
 
   app.post('/api/admin/engine-events/:id/replay', { onRequest: manage, schema: { tags, summary: '이벤트를 모든 엔드포인트에 재전송' } }, async (req) => {
-    const rows = await replayEngineEvent(deps, parseWith(IdParams, req.params).id);
+    const eventId = parseWith(IdParams, req.params).id;
+    const rows = await replayEngineEvent(deps, eventId);
+    if (ctx) {
+      await ctx.repo.recordAdminAction(
+        auditEntry(ctx, { actorUserId: principalOf(req).userId, reason: '' }, 'engine_event.replay', { type: 'engine_event', id: eventId }, null, { deliveries: rows.map((r) => r.id), user_id: rows[0]?.userId ?? null }),
+      );
+    }
     return { deliveries: await deliveriesView(rows) };
   });
 };

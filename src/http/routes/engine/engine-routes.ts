@@ -18,6 +18,8 @@ import {
 } from '../../../use-cases/engine-access.ts';
 import type { ApiKeyRecord, ReservationRecord } from '../../../domain/engine/engine-store.ts';
 import { AppError } from '../../../domain/errors.ts';
+import type { AdminAction } from '../../../domain/admin-audit.ts';
+import { auditEntry } from '../../../use-cases/admin-actions.ts';
 import { principalOf, requirePermission, requireUser } from '../../plugins/auth.ts';
 import { parseWith } from '../../schemas/validation.ts';
 import type { EngineEntitlementsView } from '../../schemas/api-types.ts';
@@ -128,10 +130,13 @@ export const engineRoutes: FastifyPluginAsync<EngineRouteOptions> = async (app, 
     return { reservation_id: r.reservation.id, status: r.reservation.status, remaining_krw: r.remainingKrw };
   });
 
-  // API keys (admin console and CLI).
+  // API keys (admin console and CLI). Changes go to the audit log after the engine store committed them.
+  const audited = (req: FastifyRequest, action: AdminAction, id: string, before: unknown, after: unknown) =>
+    ctx.repo.recordAdminAction(auditEntry(ctx, { actorUserId: principalOf(req).userId, reason: '' }, action, { type: 'api_key', id }, before, after));
   app.post('/api/admin/api-keys', { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'] } }, async (req, reply) => {
     const b = parseWith(CreateKeyBody, req.body);
     const { record, key } = await createApiKey(ctx, deps, b);
+    await audited(req, 'api_key.create', record.id, null, { name: record.name, scopes: record.scopes });
     reply.status(201);
     return { id: record.id, name: record.name, scopes: record.scopes, key, created_at: record.createdAt.toISOString() };
   });
@@ -144,12 +149,14 @@ export const engineRoutes: FastifyPluginAsync<EngineRouteOptions> = async (app, 
     const k = await deps.engine.revokeApiKey((req.params as { id: string }).id, deps.wallClock.now());
     clearApiKeyCache(deps);
     if (!k) throw new AppError('NOT_FOUND', 'API 키를 찾을 수 없습니다.');
+    await audited(req, 'api_key.revoke', k.id, null, { name: k.name, revoked: true });
     return apiKeyView(k);
   });
 
   app.post('/api/admin/api-keys/:id/rotate', { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'] } }, async (req, reply) => {
     const b = parseWith(RotateBody, req.body ?? undefined);
     const { record, key } = await rotateApiKey(ctx, deps, (req.params as { id: string }).id, b?.overlap_seconds ?? 24 * 3600);
+    await audited(req, 'api_key.rotate', (req.params as { id: string }).id, null, { new_key_id: record.id, overlap_seconds: b?.overlap_seconds ?? 24 * 3600 });
     reply.status(201);
     return { id: record.id, name: record.name, scopes: record.scopes, key, created_at: record.createdAt.toISOString() };
   });

@@ -121,7 +121,7 @@ function Report({ r }: { r: RevenueReportResponse }) {
               value={won(last.fee_krw + last.fee_vat_krw)}
               sub={`수수료 ${won(last.fee_krw)} + 부가세 ${won(last.fee_vat_krw)}`}
             />
-            <Kpi name="net" label="순매출" value={won(last.net_krw)} sub={`기간 합계 ${won(t.net_krw)}`} />
+            <Kpi name="net" label="순매출 (부가세 제외)" value={won(last.net_krw)} sub={`기간 합계 ${won(t.net_krw)}`} />
             <Kpi name="subscribers" label="유료 구독자" value={`${number(r.current.subscribers)}명`} sub={`${dateTime(r.current.as_of)} 기준`} />
             <Kpi name="mrr" label="MRR (월 반복 매출)" value={won(r.current.mrr_krw)} sub="이용 중인 구독의 월 요금 합계" />
             <Kpi

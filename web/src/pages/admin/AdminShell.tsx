@@ -11,6 +11,9 @@ const TABS: { path: string; label: string; permission: StaffPermissionValue; mat
   { path: '/admin/users', label: '사용자 · 환불', permission: 'console.read', match: (p: string) => p.startsWith('/admin/user') || p === '/admin/timeline' },
   { path: '/admin/export', label: 'CSV 다운로드', permission: 'exports.download', match: (p: string) => p === '/admin/export' },
   { path: '/admin/engine', label: '엔진 연동', permission: 'engine.manage', match: (p: string) => p === '/admin/engine' },
+  { path: '/admin/reports', label: '회계 리포트', permission: 'reports.read', match: (p: string) => p === '/admin/reports' },
+  { path: '/admin/settlements', label: '정산 대사', permission: 'settlements.reconcile', match: (p: string) => p === '/admin/settlements' },
+  { path: '/admin/audit', label: '작업 기록', permission: 'audit.read', match: (p: string) => p === '/admin/audit' },
 ];
 
 const ROLE_NAMES: Record<string, string> = { admin: '관리자', support: '고객지원', finance: '재무', user: '일반 사용자' };

@@ -10,6 +10,7 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { Badge, Notice, Skeleton, Spinner } from '../../components/ui.tsx';
 import { AdminShell } from './AdminShell.tsx';
 import { AdminEngineSection } from './AdminEngineSection.tsx';
+import { AdminUserActions } from './AdminUserActions.tsx';
 
 type Flash = { tone: 'success' | 'warning' | 'danger'; text: string };
 
@@ -57,6 +58,15 @@ export function AdminUserPage() {
         >
           {data.error.message}
         </Notice>
+      )}
+      {shown && (
+        <AdminUserActions
+          user={shown.user}
+          onDone={(f) => {
+            setFlash(f);
+            data.reload();
+          }}
+        />
       )}
       {shown && (
         <UserDetail
