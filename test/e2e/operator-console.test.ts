@@ -249,7 +249,7 @@ describe('operator console in the browser: lists, search, timeline, roles', () =
       await adminPage.getByText('고객지원에서 재무(으)로 바꿨습니다.').waitFor();
       await page.goto(`${e2e.url}/admin`);
       await page.locator('[data-kpi="gross"]').waitFor();
-      expect(await tabs()).toEqual(['대시보드', '운영 대기열', '결제 목록', '사용자 · 환불', 'CSV 다운로드']);
+      expect(await tabs()).toEqual(['대시보드', '운영 대기열', '결제 목록', '사용자 · 환불', 'CSV 다운로드', '회계 리포트', '정산 대사']);
       await page.goto(`${e2e.url}/admin/engine`);
       await page.getByText('권한 없음').waitFor();
       await screenshot(page, 'console-08-finance-no-engine');
