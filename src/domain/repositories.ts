@@ -3,6 +3,7 @@ import type { PaymentStatus } from './payment/payment-states.ts';
 import type { SubscriptionStatus } from './subscription/subscription-states.ts';
 import type { RenewalRepository } from './subscription/renewal-records.ts';
 import type { EngineEvent, NewEngineEvent } from './engine/engine-events.ts';
+import type { AccountStore } from './account-store.ts';
 
 export interface NewUser {
   id: string;
@@ -121,6 +122,9 @@ export interface BillingRepository {
 
   /** The renewal worker's storage, bound to the same transaction as this repository. */
   renewals(): RenewalRepository;
+
+  /** Consents and password resets, bound to the same transaction as this repository. */
+  accounts(): AccountStore;
 
   /** Runs `fn` in one transaction with a repository bound to it. */
   transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T>;

@@ -68,7 +68,13 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   });
 
   const ctx = services.ctx;
-  await app.register(authRoutes, { ctx, throttle: services.loginThrottle, sessions: services.sessions, secureCookies: services.config.publicUrl.startsWith('https:') });
+  await app.register(authRoutes, {
+    ctx,
+    throttle: services.loginThrottle,
+    sessions: services.sessions,
+    secureCookies: services.config.publicUrl.startsWith('https:'),
+    passwordReset: services.passwordReset,
+  });
   await app.register(planRoutes, { ctx });
   await app.register(paymentRoutes, { ctx, idempotency: services.idempotency });
   await app.register(subscriptionRoutes, { ctx });

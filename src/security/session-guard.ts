@@ -40,6 +40,16 @@ export class SessionGuard {
     await this.store.revokeSession(sessionId, at);
   }
 
+  /**
+   * After the user's sessions were revoked in the database (password reset): this process
+   * refuses every cached session of the user at once, other processes within `cacheMs`.
+   */
+  forgetUser(userId: string): void {
+    for (const [id, entry] of this.cache) {
+      if (entry.state?.userId === userId) this.cache.set(id, { state: null, at: this.now(), revoked: true });
+    }
+  }
+
   private async stateOf(sessionId: string): Promise<SessionState | null> {
     const cached = this.cache.get(sessionId);
     if (cached && this.now() - cached.at < this.cacheMs) return cached.state;

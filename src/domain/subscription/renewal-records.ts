@@ -42,7 +42,9 @@ export type NoticeKind =
   | 'price_change_consent'
   | 'renewal_failed'
   | 'subscription_expired'
-  | 'subscription_ended';
+  | 'subscription_ended'
+  | 'password_reset'
+  | 'password_changed';
 
 /** One message in the outbox, written in the transaction of the state change it reports. */
 export interface Notice {
