@@ -17,6 +17,8 @@ import { AdminUsersPage } from './pages/admin/AdminUsersPage.tsx';
 import { AdminUserPage } from './pages/admin/AdminUserPage.tsx';
 import { AdminExportPage } from './pages/admin/AdminExportPage.tsx';
 import { AdminEngineConsolePage } from './pages/admin/AdminEngineConsolePage.tsx';
+import { LegalPage } from './pages/LegalPage.tsx';
+import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordResetPages.tsx';
 
 export const routes: RouteDef[] = [
   { path: '/', title: '요금제', render: () => <PlansPage />, nav: { label: '요금제', order: 10 } },
@@ -36,6 +38,10 @@ export const routes: RouteDef[] = [
   { path: '/admin/user', title: '관리자 · 사용자 결제', render: () => <AdminUserPage />, auth: true, admin: true },
   { path: '/admin/engine', title: '관리자 · 트레이딩 엔진 연동', render: () => <AdminEngineConsolePage />, auth: true, admin: true },
   { path: '/admin/export', title: '관리자 · CSV 다운로드', render: () => <AdminExportPage />, auth: true, admin: true },
+  { path: '/terms', title: '이용약관', render: () => <LegalPage id="terms" /> },
+  { path: '/privacy', title: '개인정보 수집 · 이용', render: () => <LegalPage id="privacy" /> },
+  { path: '/password/forgot', title: '비밀번호 재설정', render: () => <ForgotPasswordPage /> },
+  { path: '/password/reset', title: '새 비밀번호 설정', render: () => <ResetPasswordPage /> },
 ];
 
 export const notFoundRoute: RouteDef = { path: '*', title: '페이지를 찾을 수 없음', render: () => <NotFoundPage /> };
