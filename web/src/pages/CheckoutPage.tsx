@@ -362,7 +362,7 @@ function CheckoutForm({
               }}
               aria-invalid={consentError ? true : undefined}
               aria-describedby={consentError ? `${id}-agree-error` : undefined}
-              required
+              aria-required="true"
             />
             <label htmlFor={`${id}-agree`}>위 주문 내용과 결제 · 청약철회 조건을 확인했으며 결제에 동의합니다 (필수)</label>
           </div>
