@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { startChild } from './processes.ts';
 import { freshPostgresDatabase } from './pg-database.ts';
+import { LEGAL_VERSIONS } from '../src/domain/legal/legal-documents.ts';
+
+// The consents the web pages send (docs/legal.md): sign-up and each checkout.
+const SIGNUP_CONSENTS = { terms_version: LEGAL_VERSIONS.terms, privacy_version: LEGAL_VERSIONS.privacy };
+const ORDER_CONSENT = { order_consent_version: LEGAL_VERSIONS.order };
 
 /**
  * Complete checkouts over HTTP: ready → the user authorizes on the sandbox →
@@ -49,14 +54,14 @@ export async function runCheckoutBench(o: Options) {
   try {
     const tokens = await Promise.all(
       Array.from({ length: o.clients }, async (_, i) => {
-        const r = await call('POST', `${api}/api/auth/signup`, { email: `bench${i}-${Date.now()}@example.com`, password: 'bench password 1' });
+        const r = await call('POST', `${api}/api/auth/signup`, { ...SIGNUP_CONSENTS, email: `bench${i}-${Date.now()}@example.com`, password: 'bench password 1' });
         return r.token as string;
       }),
     );
 
     async function checkout(token: string) {
       const auth = { authorization: `Bearer ${token}` };
-      const ready = await call('POST', `${api}/api/payment/${o.provider}/ready`, { plan: 'standard', auto_renew: false }, auth);
+      const ready = await call('POST', `${api}/api/payment/${o.provider}/ready`, { ...ORDER_CONSENT, plan: 'standard', auto_renew: false }, auth);
       let body: Record<string, string>;
       if (o.provider === 'kakaopay') {
         const a = await call('POST', `${sandbox}/__sandbox/tids/${ready.tid}/authorize`, { action: 'approve' });

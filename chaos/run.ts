@@ -9,6 +9,11 @@ import { ManagedProcess, freePort } from './processes.ts';
 import { FAULTS, PROVIDER_TIMEOUT_MS, committedServerError, scriptsFor, type Fault, type Provider } from './sandbox-faults.ts';
 import { seedRenewals } from './seed-renewals.ts';
 import { audit } from './audit.ts';
+import { LEGAL_VERSIONS } from '../src/domain/legal/legal-documents.ts';
+
+// The consents the web pages send (docs/legal.md): sign-up and each checkout.
+const SIGNUP_CONSENTS = { terms_version: LEGAL_VERSIONS.terms, privacy_version: LEGAL_VERSIONS.privacy };
+const ORDER_CONSENT = { order_consent_version: LEGAL_VERSIONS.order };
 
 /**
  * `npm run chaos` (`-- --short` for CI): checkouts, withdrawals and renewals through both
@@ -313,7 +318,7 @@ async function main() {
       const signedUp = await patiently(
         `signup ${email}`,
         async () => {
-          const r = await http('POST', `${api}/api/auth/signup`, { email, password });
+          const r = await http('POST', `${api}/api/auth/signup`, { ...SIGNUP_CONSENTS, email, password });
           if (r.status === 409) return http('POST', `${api}/api/auth/login`, { email, password });
           return r;
         },
@@ -327,7 +332,7 @@ async function main() {
         const key = `ready-${seed}-${n}`;
         const ready = await patiently(
           `ready #${n}`,
-          () => http('POST', `${api}/api/payment/${provider}/ready`, { plan: 'standard', auto_renew: false }, { ...auth, 'idempotency-key': key }),
+          () => http('POST', `${api}/api/payment/${provider}/ready`, { ...ORDER_CONSENT, plan: 'standard', auto_renew: false }, { ...auth, 'idempotency-key': key }),
           (r) => finalAnswer(r) || (r.status === 409 && r.body?.error?.details?.payment_id),
         );
         if (ready?.status === 409 && ready.body?.error?.details?.payment_id) {

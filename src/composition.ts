@@ -43,6 +43,8 @@ import type { WebhookAdminDeps } from './use-cases/manage-webhook-endpoints.ts';
 import { webhookRoutes } from './http/routes/admin/webhook-routes.ts';
 import { createJobRunner } from './worker/jobs.ts';
 import type { JobRunner } from './worker/job-runner.ts';
+import type { PasswordResetDeps } from './use-cases/request-password-reset.ts';
+import { legalRoutes } from './http/routes/legal/legal-routes.ts';
 
 /** The only real clock in the service. */
 export const systemClock: Clock = { now: () => new Date() };
@@ -87,6 +89,8 @@ export interface Services {
   webhooks: { repo: WebhookRepository; delivery: WebhookDeliveryDeps; admin: WebhookAdminDeps };
   /** Webhooks, notices and revocations; the renewal tick runs it too, `start()` gives it its own loop. */
   jobs: JobRunner;
+  /** Password reset by e-mail: real-time link lifetime, tokens, per-account limit. */
+  passwordReset: PasswordResetDeps;
   /** Route plugins of later areas (admin, sandbox tools), registered by build-app. */
   extraRoutes: { plugin: FastifyPluginAsync<any>; options: Record<string, unknown> }[];
   close(): Promise<void>;
@@ -166,7 +170,15 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
       adminEmails: config.auth.adminEmails,
       approveWaitMs: config.approveWaitMs,
       renewal: config.renewal.settings,
-      business: config.business,
+      // Receipts and mail footers name the business as the page footer does (BUSINESS_* settings).
+      business: {
+        name: config.business.name,
+        owner: config.business.representative,
+        registrationNumber: config.business.registrationNumber,
+        mailOrderNumber: config.business.mailOrderReportNumber,
+        address: config.business.address,
+        contact: [config.business.phone, config.business.email].filter(Boolean).join(' · '),
+      },
     },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
@@ -258,6 +270,23 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   extraRoutes.push({ plugin: webhookRoutes, options: { deps: webhooks.admin, ctx } });
   // Operator console: actions, audit log, accounting report and exports, settlements (docs/operator-console-actions.md).
   extraRoutes.push(...composeConsole(config, db, ctx).routes);
+  // The footer's business identity and the consent texts (docs/legal.md).
+  extraRoutes.push({
+    plugin: legalRoutes,
+    options: {
+      facts: { periodDays: plans.periodDays, withdrawalDays: config.refunds.withdrawalDays, refundPolicy: config.refunds.policy },
+      business: {
+        name: config.business.name,
+        representative: config.business.representative,
+        registration_number: config.business.registrationNumber,
+        mail_order_report_number: config.business.mailOrderReportNumber,
+        address: config.business.address,
+        phone: config.business.phone,
+        email: config.business.email,
+        hosting_provider: config.business.hostingProvider,
+      },
+    },
+  });
   if (config.sandboxMode) {
     extraRoutes.push({
       plugin: sandboxRoutes,
@@ -290,6 +319,12 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     lifecycle: { shuttingDown: false },
     engine,
     extraRoutes,
+    passwordReset: {
+      wallClock,
+      newToken: () => randomBytes(32).toString('base64url'),
+      tokenTtlMs: config.passwordReset.tokenTtlMs,
+      maxPerAccountPerHour: config.passwordReset.maxPerAccountPerHour,
+    },
     webhooks,
     jobs,
     close: async () => {

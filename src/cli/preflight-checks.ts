@@ -1,5 +1,5 @@
 import { loadConfig, type AppConfig, type RawEnv } from '../config/load-config.ts';
-import { smtpProblems } from '../config/production-checks.ts';
+import { businessIdentityProblems, smtpProblems } from '../config/production-checks.ts';
 import { ProviderConfigError, ProviderDeclinedError, ProviderError, ProviderRequestError } from '../domain/errors.ts';
 import type { PaymentGateway } from '../domain/ports.ts';
 import { createGatewayRegistry } from '../providers/registry.ts';
@@ -74,6 +74,12 @@ function configChecks(config: AppConfig, env: RawEnv): PreflightResult[] {
   // Judged as production whatever APP_ENV says: this is the production pre-flight.
   const smtp = smtpProblems({ ...env, APP_ENV: 'production' });
   out.push(smtp.length ? { check: 'SMTP settings', status: 'fail', detail: smtp.join('; ') } : { check: 'SMTP settings', status: 'ok', detail: 'SMTP_URL and NOTICE_FROM set' });
+  const business = businessIdentityProblems({ ...env, APP_ENV: 'production' });
+  out.push(
+    business.length
+      ? { check: 'business identity', status: 'fail', detail: business.join('; ') }
+      : { check: 'business identity', status: 'ok', detail: '상호, 대표자, 사업자등록번호, 통신판매업 신고번호, address and contact set (page footer)' },
+  );
   out.push(
     config.database.kind === 'postgres'
       ? { check: 'DATABASE_URL', status: 'ok', detail: 'PostgreSQL' }

@@ -19,6 +19,13 @@ const PRODUCTION: RawEnv = {
   NAVERPAY_MODE: 'production',
   SMTP_URL: 'smtp://mailer:mail-secret@smtp.example.com:587',
   NOTICE_FROM: 'ShowMeTheStock <no-reply@example.com>',
+  BUSINESS_NAME: '주식회사 쇼미더스탁',
+  BUSINESS_REPRESENTATIVE: '김대표',
+  BUSINESS_REGISTRATION_NUMBER: '123-45-67890',
+  MAIL_ORDER_REPORT_NUMBER: '제2026-서울강남-01234호',
+  BUSINESS_ADDRESS: '서울특별시 강남구 테헤란로 1',
+  BUSINESS_PHONE: '02-1234-5678',
+  BUSINESS_EMAIL: 'help@example.com',
 };
 
 function refusal(env: RawEnv): string {
@@ -50,6 +57,9 @@ describe('loadConfig in production (APP_ENV unset or production)', () => {
       'NAVERPAY_CHAIN_ID',
       'NAVERPAY_RECURRENT_CHAIN_ID',
       'SMTP_URL',
+      'BUSINESS_NAME',
+      'BUSINESS_REGISTRATION_NUMBER',
+      'MAIL_ORDER_REPORT_NUMBER',
     ]) {
       expect(msg).toContain(name);
     }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { Secret } from './secret.ts';
-import { smtpProblems } from './production-checks.ts';
+import { businessIdentityProblems, smtpProblems } from './production-checks.ts';
 import { parseRetryDays } from '../domain/subscription/renewal-schedule.ts';
 
 /**
@@ -164,13 +164,30 @@ const EnvSchema = z.object({
   JOB_TICK_MS: int.positive().default(1_000),
   /** Local stand-in trading engine of `npm start` (APP_ENV=local only); 0 picks a free port. */
   ENGINE_STANDIN_PORT: int.min(0).max(65535).default(8093),
-  /** The merchant's business details on receipts, mails and the footer (전자상거래법 제10조, 제13조①); unset ones are left out. */
-  BUSINESS_NAME: z.string().max(100).default('ShowMeTheStock'),
-  BUSINESS_OWNER: z.string().max(100).optional(),
-  BUSINESS_REGISTRATION_NUMBER: z.string().max(40).optional(),
-  BUSINESS_MAIL_ORDER_NUMBER: z.string().max(60).optional(),
-  BUSINESS_ADDRESS: z.string().max(200).optional(),
-  BUSINESS_CONTACT: z.string().max(200).optional(),
+
+  /**
+   * The business identity every page's footer shows (전자상거래법 제10조, docs/legal.md). The
+   * defaults are placeholders for the local sandbox; production refuses them unset.
+   */
+  BUSINESS_NAME: z.string().max(100).default('ShowMeTheStock (로컬 샌드박스)'),
+  BUSINESS_REPRESENTATIVE: z.string().max(100).default('홍길동'),
+  BUSINESS_REGISTRATION_NUMBER: z
+    .string()
+    .regex(/^\d{3}-\d{2}-\d{5}$/, '000-00-00000')
+    .default('000-00-00000'),
+  MAIL_ORDER_REPORT_NUMBER: z.string().max(100).default('제0000-로컬-0000호'),
+  BUSINESS_ADDRESS: z.string().max(200).default('서울특별시 (로컬 샌드박스 주소)'),
+  BUSINESS_PHONE: z.string().max(40).default('02-000-0000'),
+  BUSINESS_EMAIL: z.email().default('help@showmethestock.local'),
+  /** 호스팅서비스 제공자 (shown when set). */
+  BUSINESS_HOSTING_PROVIDER: z.string().max(100).optional(),
+
+  /** Password reset by e-mail (docs/web-security.md): link lifetime (real time) and request limits. */
+  PASSWORD_RESET_TOKEN_MINUTES: int.positive().max(24 * 60).default(30),
+  /** Reset mails per account per hour; further requests get the same answer and no mail. */
+  PASSWORD_RESET_MAX_PER_ACCOUNT: int.positive().default(3),
+  PASSWORD_RESET_RATE_LIMIT_MAX: int.positive().default(10),
+  PASSWORD_RESET_RATE_LIMIT_WINDOW_SECONDS: int.positive().default(3600),
 });
 
 /** Every environment variable the service reads (deploy files are checked against it). */
@@ -245,6 +262,8 @@ function productionProblems(env: Env, given: RawEnv): string[] {
   }
   // Notices (renewal warnings, failed payments) must reach subscribers.
   problems.push(...smtpProblems(given));
+  // The footer's 상호, 대표자, 사업자등록번호, 통신판매업 신고번호, address and contact (전자상거래법 제10조).
+  problems.push(...businessIdentityProblems(given));
   return problems;
 }
 
@@ -291,6 +310,7 @@ function buildConfig(env: Env, plansRaw: unknown) {
       rateLimits: {
         signup: { max: env.SIGNUP_RATE_LIMIT_MAX, windowMs: env.SIGNUP_RATE_LIMIT_WINDOW_SECONDS * 1000 },
         ready: { max: env.READY_RATE_LIMIT_MAX, windowMs: env.READY_RATE_LIMIT_WINDOW_SECONDS * 1000 },
+        passwordReset: { max: env.PASSWORD_RESET_RATE_LIMIT_MAX, windowMs: env.PASSWORD_RESET_RATE_LIMIT_WINDOW_SECONDS * 1000 },
       },
     },
     kakaopay: {
@@ -351,11 +371,17 @@ function buildConfig(env: Env, plansRaw: unknown) {
     engineStandinPort: env.ENGINE_STANDIN_PORT,
     business: {
       name: env.BUSINESS_NAME,
-      owner: env.BUSINESS_OWNER ?? null,
-      registrationNumber: env.BUSINESS_REGISTRATION_NUMBER ?? null,
-      mailOrderNumber: env.BUSINESS_MAIL_ORDER_NUMBER ?? null,
-      address: env.BUSINESS_ADDRESS ?? null,
-      contact: env.BUSINESS_CONTACT ?? null,
+      representative: env.BUSINESS_REPRESENTATIVE,
+      registrationNumber: env.BUSINESS_REGISTRATION_NUMBER,
+      mailOrderReportNumber: env.MAIL_ORDER_REPORT_NUMBER,
+      address: env.BUSINESS_ADDRESS,
+      phone: env.BUSINESS_PHONE,
+      email: env.BUSINESS_EMAIL,
+      hostingProvider: env.BUSINESS_HOSTING_PROVIDER ?? null,
+    },
+    passwordReset: {
+      tokenTtlMs: env.PASSWORD_RESET_TOKEN_MINUTES * 60_000,
+      maxPerAccountPerHour: env.PASSWORD_RESET_MAX_PER_ACCOUNT,
     },
   };
 }

@@ -33,3 +33,29 @@ export function smtpProblems(env: RawEnv): string[] {
   if (!from || /@showmethestock\.local>?$/i.test(from)) problems.push('NOTICE_FROM: set the sender address subscribers see (e.g. ShowMeTheStock <no-reply@example.com>)');
   return problems;
 }
+
+/** The business identity the footer must show (전자상거래법 제10조 ①, docs/legal.md), by variable. */
+export const BUSINESS_IDENTITY_VARIABLES = {
+  BUSINESS_NAME: '상호',
+  BUSINESS_REPRESENTATIVE: '대표자',
+  BUSINESS_REGISTRATION_NUMBER: '사업자등록번호',
+  MAIL_ORDER_REPORT_NUMBER: '통신판매업 신고번호',
+  BUSINESS_ADDRESS: '주소',
+  BUSINESS_PHONE: '전화번호',
+  BUSINESS_EMAIL: '전자우편주소',
+} as const;
+
+/**
+ * Outside local mode every page must carry the operator's real identity: each variable of
+ * BUSINESS_IDENTITY_VARIABLES must be set (the defaults are local placeholders), and the
+ * 사업자등록번호 must not be the all-zero placeholder. One line per problem; empty when fine.
+ */
+export function businessIdentityProblems(env: RawEnv): string[] {
+  if ((env.APP_ENV ?? 'production') === 'local') return [];
+  const problems: string[] = [];
+  for (const [name, label] of Object.entries(BUSINESS_IDENTITY_VARIABLES)) {
+    if (!env[name]?.trim()) problems.push(`${name}: required outside local mode (${label}, shown in every page's footer)`);
+  }
+  if (env.BUSINESS_REGISTRATION_NUMBER?.trim() === '000-00-00000') problems.push('BUSINESS_REGISTRATION_NUMBER: the local placeholder; set the real 사업자등록번호');
+  return problems;
+}

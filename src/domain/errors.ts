@@ -51,6 +51,12 @@ export const ERROR_CODES = {
   /** The database could not be reached or dropped the connection; retry later. */
   DATABASE_UNAVAILABLE: 503,
   SANDBOX_ONLY: 404,
+  /** Sign-up without 이용약관 / 개인정보 consent, or a checkout without the order consent (details.missing). */
+  CONSENT_REQUIRED: 400,
+  /** The consent names a version that is no longer current: show the current text again (details.current). */
+  CONSENT_OUTDATED: 409,
+  /** A password-reset link that is unknown, used or expired (details.reason). */
+  RESET_TOKEN_INVALID: 400,
   INTERNAL: 500,
 } as const;
 

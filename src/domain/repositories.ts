@@ -4,6 +4,7 @@ import type { SubscriptionStatus } from './subscription/subscription-states.ts';
 import type { RenewalRepository } from './subscription/renewal-records.ts';
 import type { EngineEvent, NewEngineEvent } from './engine/engine-events.ts';
 import type { AdminAuditEntry } from './admin-audit.ts';
+import type { AccountStore } from './account-store.ts';
 
 export interface NewUser {
   id: string;
@@ -135,6 +136,8 @@ export interface BillingRepository {
    * `transaction(...)` with the change it records, so both commit or neither does.
    */
   recordAdminAction(entry: AdminAuditEntry): Promise<void>;
+  /** Consents and password resets, bound to the same transaction as this repository. */
+  accounts(): AccountStore;
 
   /** Runs `fn` in one transaction with a repository bound to it. */
   transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T>;

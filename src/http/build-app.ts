@@ -69,7 +69,14 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   });
 
   const ctx = services.ctx;
-  await app.register(authRoutes, { ctx, throttle: services.loginThrottle, sessions: services.sessions, secureCookies: services.config.publicUrl.startsWith('https:'), wallClock: services.wallClock });
+  await app.register(authRoutes, {
+    ctx,
+    throttle: services.loginThrottle,
+    sessions: services.sessions,
+    secureCookies: services.config.publicUrl.startsWith('https:'),
+    passwordReset: services.passwordReset,
+    wallClock: services.wallClock,
+  });
   await app.register(planRoutes, { ctx });
   await app.register(paymentRoutes, { ctx, idempotency: services.idempotency });
   await app.register(subscriptionRoutes, { ctx });

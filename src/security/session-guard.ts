@@ -33,7 +33,10 @@ export class SessionGuard {
     return state.role;
   }
 
-  /** Drops this process's cached sessions of `userId` (their role changed): the next request reads it again. */
+  /**
+   * Drops this process's cached sessions of `userId` (their role changed, or a password reset
+   * revoked them in the database): the next request reads them again.
+   */
   forgetUser(userId: string): void {
     for (const [id, e] of this.cache) if (e.state?.userId === userId && !e.revoked) this.cache.delete(id);
   }

@@ -15,6 +15,7 @@ import * as m0014 from './migrations/0014-billing-key-lifecycle.ts';
 import * as m0018 from './migrations/0018-receipts.ts';
 import * as m0019 from './migrations/0019-console-views.ts';
 import * as m0020 from './migrations/0020-console-actions.ts';
+import * as m0017 from './migrations/0017-consents.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0018-receipts': m0018,
   '0019-console-views': m0019,
   '0020-console-actions': m0020,
+  '0017-consents': m0017,
 };
 
 /** Names of every migration this build knows, in order (readiness compares them with the applied ones). */

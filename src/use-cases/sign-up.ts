@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors.ts';
 import type { User } from '../domain/records.ts';
 import type { UseCaseContext } from './context.ts';
 import { PASSWORD_MAX_LENGTH, checkNewPassword } from '../domain/password-rule.ts';
+import { requireCurrentConsents } from './consent-check.ts';
 
 export const CredentialsSchema = z.object({
   email: z
@@ -12,12 +13,20 @@ export const CredentialsSchema = z.object({
     .pipe(z.email().max(254)),
   password: z.string().min(8).max(200),
 });
-export type SignUpInput = z.infer<typeof CredentialsSchema>;
+export type SignUpInput = z.infer<typeof CredentialsSchema> & {
+  /** Version ids of the 이용약관 and 개인정보 수집·이용 texts the user agreed to (both required). */
+  termsVersion?: string;
+  privacyVersion?: string;
+};
 
 /** Sign-up body: the password is judged by the password rule (WEAK_PASSWORD), not by the schema. */
 export const SignUpSchema = z.object({
   email: CredentialsSchema.shape.email,
   password: z.string().max(PASSWORD_MAX_LENGTH * 4),
+  /** The version id of the 이용약관 shown (GET /api/legal); required. */
+  terms_version: z.string().max(64).optional(),
+  /** The version id of the 개인정보 수집·이용 text shown; required. */
+  privacy_version: z.string().max(64).optional(),
 });
 export interface SignUpResult {
   user: User;
@@ -25,23 +34,31 @@ export interface SignUpResult {
   expiresAt: Date;
 }
 
-/** Creates a local account. Throws WEAK_PASSWORD (details.reason) or EMAIL_TAKEN. */
+/**
+ * Creates a local account with its 이용약관 and 개인정보 수집·이용 consents (one transaction).
+ * Throws CONSENT_REQUIRED / CONSENT_OUTDATED, WEAK_PASSWORD (details.reason) or EMAIL_TAKEN.
+ */
 export async function signUp(ctx: UseCaseContext, input: SignUpInput): Promise<SignUpResult> {
+  const userId = ctx.ids.next('usr');
+  const now = ctx.clock.now();
   const weak = checkNewPassword(input.password, input.email);
   if (weak) throw new AppError('WEAK_PASSWORD', weak.message, { reason: weak.reason });
+  const consents = requireCurrentConsents({ terms: input.termsVersion, privacy: input.privacyVersion }, ['terms', 'privacy'], {
+    userId,
+    agreedAt: now,
+    paymentId: null,
+    ids: ctx.ids,
+  });
   const existing = await ctx.repo.findUserByEmail(input.email);
   if (existing) throw new AppError('EMAIL_TAKEN', '이미 가입된 이메일입니다.');
   const passwordHash = await ctx.passwords.hash(input.password);
   const role = ctx.settings.adminEmails.includes(input.email) ? 'admin' : 'user';
   let user: User;
   try {
-    user = await ctx.repo.insertUser({
-      id: ctx.ids.next('usr'),
-      email: input.email,
-      passwordHash,
-      role,
-      externalSubject: null,
-      createdAt: ctx.clock.now(),
+    user = await ctx.repo.transaction(async (repo) => {
+      const u = await repo.insertUser({ id: userId, email: input.email, passwordHash, role, externalSubject: null, createdAt: now });
+      await repo.accounts().insertConsents(consents);
+      return u;
     });
   } catch (err) {
     // Two sign-ups with one e-mail at once: the unique index decides.

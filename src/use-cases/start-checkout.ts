@@ -4,6 +4,7 @@ import type { PreparedCheckout } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
 import { insertUserCheckout } from './checkout-scope.ts';
+import { requireCurrentConsents } from './consent-check.ts';
 
 export interface StartCheckoutInput {
   userId: string;
@@ -13,6 +14,11 @@ export interface StartCheckoutInput {
   clientAmountKrw?: number;
   /** Ask for a billing key so renewals charge without the user (default true). */
   autoRenew: boolean;
+  /**
+   * Version id of the 주문 내용 확인 및 결제 동의 text (`order`) the user agreed to on the checkout
+   * page; required, stored with the payment attempt.
+   */
+  orderConsentVersion?: string;
 }
 
 export interface StartCheckoutResult {
@@ -27,8 +33,11 @@ export interface StartCheckoutResult {
  * approval, and is refused while one is being approved (`insertUserCheckout`).
  * The period it pays for is decided when it is approved (`nextPaidPeriod`).
  *
+ * The user's 주문 내용 확인 및 결제 동의 (terms version and time) is stored in the same transaction
+ * as the attempt (`consents`, with its payment id); without it nothing is written.
+ *
  * @throws AppError UNKNOWN_PLAN, PLAN_NOT_PURCHASABLE, AMOUNT_MISMATCH, UNKNOWN_PAYMENT_METHOD,
- *   SUBSCRIPTION_STATE_CONFLICT, PAYMENT_IN_PROGRESS, provider errors
+ *   SUBSCRIPTION_STATE_CONFLICT, CONSENT_REQUIRED, CONSENT_OUTDATED, PAYMENT_IN_PROGRESS, provider errors
  */
 export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInput): Promise<StartCheckoutResult> {
   const plan = ctx.plans.find(input.planId);
@@ -61,9 +70,17 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
     });
   }
 
+  const paymentId = ctx.ids.next('pay');
+  const consents = requireCurrentConsents({ order: input.orderConsentVersion }, ['order'], {
+    userId: input.userId,
+    agreedAt: now,
+    paymentId,
+    ids: ctx.ids,
+  });
+
   const recurring = input.autoRenew && gateway.capabilities.billingKey;
   const record = {
-    id: ctx.ids.next('pay'),
+    id: paymentId,
     userId: input.userId,
     subscriptionId: current?.id ?? null,
     provider: gateway.id,
@@ -86,7 +103,11 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
     approvedAt: null,
     createdAt: now,
   } as const;
-  const payment = await ctx.repo.transaction((repo) => insertUserCheckout(repo, record, now));
+  const payment = await ctx.repo.transaction(async (repo) => {
+    const p = await insertUserCheckout(repo, record, now);
+    await repo.accounts().insertConsents(consents);
+    return p;
+  });
 
   const returnBase = `${ctx.settings.publicUrl}/api/payment/${gateway.id}/return?payment_id=${encodeURIComponent(payment.id)}`;
   let checkout: PreparedCheckout;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
-import { E2E_TIMEOUT, SCREENSHOT_DIR, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
+import { agreeToOrder, E2E_TIMEOUT, screenshot, SCREENSHOT_DIR, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
 import type { AdminPaymentsResponse, AdminUsersResponse } from '../../src/http/schemas/api-types.ts';
 
 const ADMIN_EMAIL = `ops-admin-${process.pid}@example.com`;
@@ -38,6 +38,7 @@ describe('admin console in the browser', () => {
       await signUpInBrowser(user.page, e2e.url, userEmail);
       await user.page.goto(`${e2e.url}/checkout?plan=standard`);
       await user.page.locator('label.method-option', { hasText: '카카오페이' }).click();
+      await agreeToOrder(user.page);
       await user.page.getByRole('button', { name: '카카오페이로 결제' }).click();
       await user.page.waitForURL((u) => u.href.startsWith(e2e.stack.kakaopayUrl!));
       await user.page.locator('#approve-card').click();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
+import { agreeToOrder, E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
 
 const ADMIN_EMAIL = `engine-admin-${process.pid}@example.com`;
 
@@ -69,6 +69,7 @@ describe('trading-engine pages in the browser', () => {
       if (probe.status() === 404 && (await probe.text()).includes('"NOT_FOUND"')) t.skip(); // the usage API (issue 10, other branch) is not merged yet
       await user.page.goto(`${e2e.url}/checkout?plan=standard`);
       await user.page.locator('label.method-option', { hasText: '카카오페이' }).click();
+      await agreeToOrder(user.page);
       await user.page.getByRole('button', { name: '카카오페이로 결제' }).click();
       await user.page.waitForURL((u) => u.href.startsWith(e2e.stack.kakaopayUrl!));
       await user.page.locator('#approve-card').click();

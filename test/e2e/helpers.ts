@@ -182,11 +182,23 @@ export function uniqueEmail(tag: string): string {
 
 export const PASSWORD = 'correct horse battery';
 
-/** Signs up through the sign-up page and waits for the plans page. */
+/** Ticks the sign-up page's required consents (이용약관, 개인정보 수집·이용). */
+export async function agreeToSignupTerms(page: Page): Promise<void> {
+  await page.getByLabel('이용약관에 동의합니다 (필수)').check();
+  await page.getByLabel('개인정보 수집 · 이용에 동의합니다 (필수)').check();
+}
+
+/** Ticks the checkout's 주문 내용 확인 및 결제 동의 box (required before the provider opens). */
+export async function agreeToOrder(page: Page): Promise<void> {
+  await page.getByLabel(/결제 · 청약철회 조건을 확인했으며 결제에 동의합니다/).check();
+}
+
+/** Signs up through the sign-up page (with the required consents) and waits for the plans page. */
 export async function signUpInBrowser(page: Page, url: string, email: string): Promise<void> {
   await page.goto(`${url}/signup`);
   await page.getByLabel('이메일').fill(email);
   await page.getByLabel('비밀번호').fill(PASSWORD);
+  await agreeToSignupTerms(page);
   await page.getByRole('button', { name: '가입하기' }).click();
   await page.waitForURL(`${url}/`);
   await page.getByRole('button', { name: '로그아웃' }).waitFor();

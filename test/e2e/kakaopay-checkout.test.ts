@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { E2E_TIMEOUT, PASSWORD, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
+import { agreeToOrder, E2E_TIMEOUT, PASSWORD, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
 import type { PaymentsResponse } from '../../src/http/schemas/api-types.ts';
 
 describe('KakaoPay checkout in the browser', () => {
@@ -22,6 +22,7 @@ describe('KakaoPay checkout in the browser', () => {
     expect(await renew.isChecked()).toBe(true); // on by default
     if (opts.autoRenew === false) await renew.uncheck();
     if (opts.shot) await screenshot(page, opts.shot);
+    await agreeToOrder(page);
     await page.getByRole('button', { name: '카카오페이로 결제' }).click();
     await page.waitForURL((u) => u.href.startsWith(e2e.stack.kakaopayUrl!));
     await page.locator('#approve-card').waitFor();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { E2E_TIMEOUT, PASSWORD, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
+import { E2E_TIMEOUT, PASSWORD, agreeToOrder, agreeToSignupTerms, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
 
 const PHONE = { width: 375, height: 740, mobile: true };
 const ADMIN_EMAIL = `admin-e2e-${process.pid}@example.com`;
@@ -41,6 +41,7 @@ describe('phone width, anonymous visitors and keyboard use', () => {
       await expectNoHorizontalScroll(page);
       await screenshot(page, 'phone-02-checkout');
 
+      await agreeToOrder(page);
       await pay.click();
       // A phone gets KakaoPay's mobile page.
       await page.waitForURL((u) => u.href.startsWith(e2e.stack.kakaopayUrl!) && u.pathname.endsWith('/mInfo'));
@@ -97,6 +98,7 @@ describe('phone width, anonymous visitors and keyboard use', () => {
       await page.getByRole('button', { name: '가입하기' }).click();
       await page.getByText('비밀번호는 8자 이상이어야 합니다.').waitFor();
       await page.getByLabel('비밀번호').fill(PASSWORD);
+      await agreeToSignupTerms(page);
       await page.getByRole('button', { name: '가입하기' }).click();
       await page.waitForURL(`${e2e.url}/checkout?plan=premium`);
       await page.getByText('총 결제 금액').waitFor();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
+import { agreeToOrder, E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
 import type { PaymentsResponse } from '../../src/http/schemas/api-types.ts';
 
 describe('NaverPay checkout in the browser', () => {
@@ -24,6 +24,7 @@ describe('NaverPay checkout in the browser', () => {
     expect(await renew.isChecked()).toBe(opts.autoRenew);
     expect(await page.locator('.renew-desc').innerText()).toContain(opts.autoRenew ? '네이버페이로 자동 결제됩니다' : '이번 한 번만 결제합니다');
     if (opts.shot) await screenshot(page, opts.shot);
+    await agreeToOrder(page);
     await page.getByRole('button', { name: '네이버페이로 결제' }).click();
     await page.waitForURL((u) => u.href.startsWith(e2e.stack.naverpayUrl!));
     await page.locator('#approve').waitFor();
@@ -108,6 +109,7 @@ describe('NaverPay checkout in the browser', () => {
 
       // Second attempt: the sandbox's "결제 실패" (owner authentication failed).
       await page.getByRole('checkbox', { name: '30일마다 자동 결제' }).uncheck();
+      await agreeToOrder(page);
       await page.getByRole('button', { name: '네이버페이로 결제' }).click();
       await page.waitForURL((u) => u.href.startsWith(e2e.stack.naverpayUrl!));
       await page.locator('#fail').click();

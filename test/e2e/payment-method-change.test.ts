@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
+import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E, agreeToOrder } from './helpers.ts';
 import type { RenewalView } from '../../src/http/schemas/api-types.ts';
 
 /** Issue 11 item 4: 결제 수단 변경 on 내 구독, from KakaoPay to NaverPay, without cancelling. */
@@ -34,6 +34,7 @@ describe('payment-method change in the browser', () => {
       await signUpInBrowser(page, e2e.url, email);
       await page.goto(`${e2e.url}/checkout?plan=standard`);
       await page.locator('label.method-option', { hasText: '카카오페이' }).click();
+      await agreeToOrder(page);
       await page.getByRole('button', { name: '카카오페이로 결제' }).click();
       await page.waitForURL((u) => u.href.startsWith(e2e.stack.kakaopayUrl!));
       await page.locator('#approve-card').click();
@@ -97,6 +98,7 @@ describe('payment-method change in the browser', () => {
       await signUpInBrowser(page, e2e.url, email);
       await page.goto(`${e2e.url}/checkout?plan=standard`);
       await page.locator('label.method-option', { hasText: '카카오페이' }).click();
+      await agreeToOrder(page);
       await page.getByRole('button', { name: '카카오페이로 결제' }).click();
       await page.waitForURL((u) => u.href.startsWith(e2e.stack.kakaopayUrl!));
       await page.locator('#approve-card').click();

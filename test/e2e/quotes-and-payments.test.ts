@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
+import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E, agreeToOrder } from './helpers.ts';
 import type { PaymentsResponse } from '../../src/http/schemas/api-types.ts';
 import { issueSandboxAdminToken } from '../../src/local-stack.ts';
 
@@ -38,6 +38,7 @@ describe('quotes and payment history in the browser', () => {
   async function startKakaoPay(page: Page) {
     await page.goto(`${e2e.url}/checkout?plan=standard`);
     await page.locator('label.method-option', { hasText: '카카오페이' }).click();
+    await agreeToOrder(page);
     await page.getByRole('button', { name: '카카오페이로 결제' }).click();
     await page.waitForURL((u) => u.href.startsWith(e2e.stack.kakaopayUrl!));
   }

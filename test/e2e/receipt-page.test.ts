@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
+import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E, agreeToOrder } from './helpers.ts';
 import { issueSandboxAdminToken } from '../../src/local-stack.ts';
 import { extractPdfText } from '../helpers/pdf-text.ts';
 
@@ -15,11 +15,12 @@ describe('receipt page', () => {
     e2e = await startE2E({
       env: {
         BUSINESS_NAME: '주식회사 쇼미더스탁',
-        BUSINESS_OWNER: '홍길동',
+        BUSINESS_REPRESENTATIVE: '홍길동',
         BUSINESS_REGISTRATION_NUMBER: '123-45-67890',
-        BUSINESS_MAIL_ORDER_NUMBER: '제2026-서울강남-0001호',
+        MAIL_ORDER_REPORT_NUMBER: '제2026-서울강남-0001호',
         BUSINESS_ADDRESS: '서울특별시 강남구 테헤란로 1',
-        BUSINESS_CONTACT: '02-1234-5678 · help@example.com',
+        BUSINESS_PHONE: '02-1234-5678',
+        BUSINESS_EMAIL: 'help@example.com',
       },
     });
   }, 120_000);
@@ -34,6 +35,7 @@ describe('receipt page', () => {
       await signUpInBrowser(page, e2e.url, uniqueEmail('receipt'));
       await page.getByRole('link', { name: '스탠다드 플랜 선택하기' }).click();
       await page.locator('label.method-option', { hasText: '카카오페이' }).click();
+      await agreeToOrder(page);
       await page.getByRole('button', { name: '카카오페이로 결제' }).click();
       await page.waitForURL((u) => u.href.startsWith(e2e.stack.kakaopayUrl!));
       await page.locator('#approve-card').click();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
+import { agreeToOrder, E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
 import type { PaymentsResponse, RenewalView } from '../../src/http/schemas/api-types.ts';
 import { issueSandboxAdminToken } from '../../src/local-stack.ts';
 
@@ -42,6 +42,7 @@ describe('subscription management in the browser', () => {
     await signUpInBrowser(page, e2e.url, uniqueEmail(tag));
     await page.goto(`${e2e.url}/checkout?plan=standard`);
     await page.locator('label.method-option', { hasText: '카카오페이' }).click();
+    await agreeToOrder(page);
     await page.getByRole('button', { name: '카카오페이로 결제' }).click();
     await page.waitForURL((u) => u.href.startsWith(e2e.stack.kakaopayUrl!));
     await page.locator('#approve-card').click();
@@ -228,6 +229,7 @@ describe('subscription management in the browser', () => {
       await banner.getByRole('link', { name: '다른 결제 수단으로 결제' }).click();
       await page.waitForURL(/\/checkout\?plan=standard&method=naverpay/);
       expect(await page.getByRole('radio', { name: '네이버페이' }).isChecked()).toBe(true);
+      await agreeToOrder(page);
       await page.getByRole('button', { name: '네이버페이로 결제' }).click();
       await page.waitForURL((u) => u.href.startsWith(e2e.stack.naverpayUrl!));
       await page.locator('#approve').click();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
+import { agreeToOrder, agreeToSignupTerms, E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
 
 /** The web app under the security headers (docs/web-security.md). */
 describe('web security in the browser', () => {
@@ -37,6 +37,7 @@ describe('web security in the browser', () => {
       await page.locator('label.method-option', { hasText: '네이버페이' }).click();
       // One-time payment: the SDK flow (recurring payments redirect instead).
       await page.getByRole('checkbox', { name: '30일마다 자동 결제' }).uncheck();
+      await agreeToOrder(page);
       await page.getByRole('button', { name: '네이버페이로 결제' }).click();
       await page.waitForURL((u) => u.href.startsWith(e2e.stack.naverpayUrl!));
       await page.locator('#approve').click();
@@ -58,6 +59,7 @@ describe('web security in the browser', () => {
       await page.goto(`${e2e.url}/signup`);
       await page.getByLabel('이메일').fill(uniqueEmail('weak'));
       await page.getByLabel('비밀번호').fill('Password1');
+      await agreeToSignupTerms(page);
       await page.getByRole('button', { name: '가입하기' }).click();
       await page.getByText('너무 흔한 비밀번호입니다.', { exact: false }).waitFor();
       expect(page.url()).toBe(`${e2e.url}/signup`);

@@ -1,11 +1,12 @@
 import type { TestStack } from './test-stack.ts';
+import { ORDER_CONSENT } from './consents.ts';
 
 export const DAY = 86_400_000;
 export const ADMIN_EMAIL = 'admin@example.com';
 
 /** A real KakaoPay checkout through the sandbox: ready → the user approves → our approve. */
 export async function kakaoCheckout(s: TestStack, token: string, plan = 'standard', autoRenew = false) {
-  const r = await s.api('POST', '/api/payment/kakaopay/ready', { token, body: { plan, auto_renew: autoRenew } });
+  const r = await s.api('POST', '/api/payment/kakaopay/ready', { token, body: { ...ORDER_CONSENT, plan, auto_renew: autoRenew } });
   if (r.status !== 200) throw new Error(`ready failed: ${r.status} ${JSON.stringify(r.body)}`);
   const x = await s.sandbox('kakaopay', 'POST', `/__sandbox/tids/${r.body.tid}/authorize`, { action: 'approve', method: 'CARD' });
   const pgToken = new URL(x.redirect_url).searchParams.get('pg_token')!;
@@ -16,7 +17,7 @@ export async function kakaoCheckout(s: TestStack, token: string, plan = 'standar
 
 /** A real NaverPay one-time checkout through the sandbox (SDK flow). */
 export async function naverCheckout(s: TestStack, token: string, plan = 'standard') {
-  const r = await s.api('POST', '/api/payment/naverpay/ready', { token, body: { plan, auto_renew: false } });
+  const r = await s.api('POST', '/api/payment/naverpay/ready', { token, body: { ...ORDER_CONSENT, plan, auto_renew: false } });
   if (r.status !== 200) throw new Error(`ready failed: ${r.status} ${JSON.stringify(r.body)}`);
   const x = await s.sandbox('naverpay', 'POST', '/__sandbox/sdk/authorize', { ...r.body.checkout.create, ...r.body.checkout.open, action: 'approve' });
   const npPaymentId = new URL(x.redirect_url).searchParams.get('paymentId')!;

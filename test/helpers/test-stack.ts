@@ -5,6 +5,7 @@ import { buildApp } from '../../src/http/build-app.ts';
 import { startKakaoPaySandbox } from '../../src/simulators/kakaopay/kakaopay-sandbox-app.ts';
 import { startNaverPaySandbox } from '../../src/simulators/naverpay/main.ts';
 import { createTestDb, type TestDb } from './test-db.ts';
+import { SIGNUP_CONSENTS } from './consents.ts';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -81,7 +82,7 @@ export async function startTestStack(opts: { env?: RawEnv } = {}): Promise<TestS
     app,
     api,
     async signup(email = `user${++counter}-${Date.now()}@example.com`) {
-      const r = await api('POST', '/api/auth/signup', { body: { email, password: 'correct horse battery' } });
+      const r = await api('POST', '/api/auth/signup', { body: { ...SIGNUP_CONSENTS, email, password: 'correct horse battery' } });
       if (r.status !== 201) throw new Error(`signup failed: ${r.status} ${JSON.stringify(r.body)}`);
       return { token: r.body.token, userId: r.body.user.id, email };
     },

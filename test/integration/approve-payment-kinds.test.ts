@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DAY, startRenewalHarness, type Provider, type RenewalHarness, type User } from '../scenarios/renewal-harness.ts';
+import { ORDER_CONSENT } from '../helpers/consents.ts';
 
 /**
  * Approval from the browser accepts only the payments a user starts (checkout, upgrade,
@@ -70,7 +71,7 @@ describe(`browser approval accepts only user-started payments (${label})`, () =>
 
   it('KakaoPay: a checkout approves only with the tid it got at ready', async () => {
     const user = await h.signup();
-    const a = await h.api('POST', '/api/payment/kakaopay/ready', { token: user.token, body: { plan: 'standard', auto_renew: false } });
+    const a = await h.api('POST', '/api/payment/kakaopay/ready', { token: user.token, body: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false } });
     const tid = (await h.payments(user.userId))[0].checkout_ref as string;
     const auth = await h.sandbox('kakaopay', 'POST', `/__sandbox/tids/${tid}/authorize`, { action: 'approve', method: 'CARD' });
     const pgToken = new URL(auth.redirect_url).searchParams.get('pg_token')!;
@@ -86,7 +87,7 @@ describe(`browser approval accepts only user-started payments (${label})`, () =>
 
   it('NaverPay: once an approval bound a paymentId, another paymentId is refused', async () => {
     const user = await h.signup();
-    const a = await h.api('POST', '/api/payment/naverpay/ready', { token: user.token, body: { plan: 'standard', auto_renew: false } });
+    const a = await h.api('POST', '/api/payment/naverpay/ready', { token: user.token, body: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false } });
     expect(a.status).toBe(200);
     const auth = await h.sandbox('naverpay', 'POST', '/__sandbox/sdk/authorize', { ...a.body.checkout.create, ...a.body.checkout.open, action: 'approve' });
     const paymentId = new URL(auth.redirect_url).searchParams.get('paymentId')!;
@@ -111,7 +112,7 @@ describe(`browser approval accepts only user-started payments (${label})`, () =>
 describe(`a retry after a refusal NaverPay did not process (${label})`, () => {
   it('approves with a fresh idempotency key: NaverPay replays a stored failure for the same key', async () => {
     const user = await h.signup();
-    const a = await h.api('POST', '/api/payment/naverpay/ready', { token: user.token, body: { plan: 'standard', auto_renew: false } });
+    const a = await h.api('POST', '/api/payment/naverpay/ready', { token: user.token, body: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false } });
     const auth = await h.sandbox('naverpay', 'POST', '/__sandbox/sdk/authorize', { ...a.body.checkout.create, ...a.body.checkout.open, action: 'approve' });
     const paymentId = new URL(auth.redirect_url).searchParams.get('paymentId')!;
     await h.sandbox('naverpay', 'POST', '/__sandbox/script', { operation: 'approve', code: 'MaintenanceOngoing', message: '점검', count: 1 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { APPROVING_CLAIM_MS, lookupAfterClaim } from '../../src/domain/payment/payment-lookup.ts';
+import { ORDER_CONSENT } from '../helpers/consents.ts';
 
 // Found by the chaos run (issue 12): the API process killed while it approved a checkout left
 // the payment `approving`. For the next 5 minutes the user's approve answered 202 and a new
@@ -28,7 +29,7 @@ async function claimAndDie(paymentId: string) {
 describe(`an approval claim left by a dead request (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('KakaoPay: approved at the provider by the dead request; the user retry after the lease settles it once', async () => {
     const u = await s.signup();
-    const r = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard', auto_renew: false } });
+    const r = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false } });
     const auth = await s.sandbox('kakaopay', 'POST', `/__sandbox/tids/${r.body.tid}/authorize`, { action: 'approve' });
     await claimAndDie(r.body.payment_id);
     // The dead request's approve reached KakaoPay.
@@ -54,18 +55,18 @@ describe(`an approval claim left by a dead request (${process.env.DATABASE_URL ?
 
   it('NaverPay: the dead request never reached the provider; after the lease the retry approves, and a new checkout is allowed', async () => {
     const u = await s.signup();
-    const r = await s.api('POST', '/api/payment/naverpay/ready', { token: u.token, body: { plan: 'standard', auto_renew: false } });
+    const r = await s.api('POST', '/api/payment/naverpay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false } });
     const auth = await s.sandbox('naverpay', 'POST', '/__sandbox/sdk/authorize', { ...r.body.checkout.create, ...r.body.checkout.open, action: 'approve' });
     const paymentId = new URL(auth.redirect_url).searchParams.get('paymentId')!;
     await claimAndDie(r.body.payment_id);
-    const blocked = await s.api('POST', '/api/payment/naverpay/ready', { token: u.token, body: { plan: 'standard', auto_renew: false } });
+    const blocked = await s.api('POST', '/api/payment/naverpay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false } });
     expect([blocked.status, blocked.body.error.code]).toEqual([409, 'PAYMENT_IN_PROGRESS']);
 
     s.services.clock.advance(APPROVING_CLAIM_MS + 1000);
     const late = await s.api('POST', '/api/payment/naverpay/approve', { token: u.token, body: { payment_id: r.body.payment_id, paymentId } });
     expect([late.status, late.body.outcome]).toEqual([200, 'approved']);
     expect((await s.sandbox('naverpay', 'GET', '/__sandbox/stats')).approve).toBe(1);
-    const next = await s.api('POST', '/api/payment/naverpay/ready', { token: u.token, body: { plan: 'standard', auto_renew: false } });
+    const next = await s.api('POST', '/api/payment/naverpay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false } });
     expect(next.status).toBe(200);
   });
 });

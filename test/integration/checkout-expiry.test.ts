@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { krw } from '../../src/domain/money.ts';
 import { startRenewalHarness, type Provider, type RenewalHarness, type User } from '../scenarios/renewal-harness.ts';
+import { ORDER_CONSENT } from '../helpers/consents.ts';
 
 /**
  * Issue 11 item 5: a checkout the user abandoned at the provider expires after the provider's
@@ -20,7 +21,7 @@ afterAll(async () => h?.close());
 beforeEach(async () => h.reset());
 
 async function ready(provider: Provider, u: User, plan = 'standard') {
-  const r = await h.api('POST', `/api/payment/${provider}/ready`, { token: u.token, body: { plan, auto_renew: false } });
+  const r = await h.api('POST', `/api/payment/${provider}/ready`, { token: u.token, body: { ...ORDER_CONSENT, plan, auto_renew: false } });
   expect(r.status).toBe(200);
   return r.body as { payment_id: string; checkout: any };
 }

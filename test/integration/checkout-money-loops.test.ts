@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DAY, startRenewalHarness, type Provider, type RenewalHarness, type User } from '../scenarios/renewal-harness.ts';
+import { ORDER_CONSENT } from '../helpers/consents.ts';
 
 /**
  * The checkout money loops of issue 9 (items 8, 10 and 13), each reproduced through the API
@@ -22,7 +23,7 @@ async function status(u: User) {
 }
 
 async function ready(provider: Provider, u: User, plan: string, autoRenew = false) {
-  const r = await h.api('POST', `/api/payment/${provider}/ready`, { token: u.token, body: { plan, auto_renew: autoRenew } });
+  const r = await h.api('POST', `/api/payment/${provider}/ready`, { token: u.token, body: { ...ORDER_CONSENT, plan, auto_renew: autoRenew } });
   return r;
 }
 

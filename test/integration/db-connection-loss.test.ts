@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { kakaoCheckout } from '../helpers/refund-fixtures.ts';
+import { SIGNUP_CONSENTS } from '../helpers/consents.ts';
 
 // Issue 9, item 15: a dropped database connection must not crash the API or the worker.
 // Requests in flight fail with 503 DATABASE_UNAVAILABLE; the next ones succeed. Only this
@@ -124,7 +125,7 @@ describe.skipIf(!url)('dropped database connections (PostgreSQL only; PGlite is 
         fetch(`${base}/api/auth/signup`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: `child-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery' }),
+          body: JSON.stringify({ ...SIGNUP_CONSENTS, email: `child-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery' }),
         });
       expect((await signup()).status).toBe(201);
       expect(await terminate(name)).toBeGreaterThan(0);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../../src/local-stack.ts';
 import { connectEngineStandin } from '../../src/engine-standin/connect-engine-standin.ts';
 import { createTestDb, type TestDb } from '../helpers/test-db.ts';
+import { SIGNUP_CONSENTS } from '../helpers/consents.ts';
 
 /** `npm start`'s local loop: the stand-in engine is connected with zero setup and receives signed events. */
 describe(`local stand-in trading engine (${process.env.DATABASE_URL ? 'postgres' : 'pglite'})`, () => {
@@ -40,7 +41,7 @@ describe(`local stand-in trading engine (${process.env.DATABASE_URL ? 'postgres'
     const r = await fetch(`${stack.url}/api/auth/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `standin-${Date.now()}-${Math.random()}@example.com`, password: 'correct horse battery' }),
+      body: JSON.stringify({ ...SIGNUP_CONSENTS, email: `standin-${Date.now()}-${Math.random()}@example.com`, password: 'correct horse battery' }),
     });
     return (await r.json()).user.id;
   }

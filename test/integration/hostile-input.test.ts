@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { ADMIN_EMAIL, kakaoCheckout } from '../helpers/refund-fixtures.ts';
+import { ORDER_CONSENT } from '../helpers/consents.ts';
 
 // Issue 9, item 17: a NUL byte (or a lone surrogate) in any string, and errors raised by the
 // router or the HTTP parser, must all answer 4xx with our envelope {"error":{"code","message"}};
@@ -63,7 +64,7 @@ describe(`hostile input gets our error envelope (${process.env.DATABASE_URL ? 'P
   it('a NUL in a nested body value, a query string and a path parameter → 400', async () => {
     const u = await s.signup();
     expectEnvelope(await s.api('POST', '/api/payment/kakaopay/approve', { token: u.token, body: { payment_id: 'pay_x', pg_token: 'a\u0000b' } }), 400, 'VALIDATION_FAILED');
-    expectEnvelope(await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'stan\u0000dard' } }), 400, 'VALIDATION_FAILED');
+    expectEnvelope(await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'stan\u0000dard' } }), 400, 'VALIDATION_FAILED');
     expectEnvelope(await s.api('GET', '/api/admin/payments?provider=kakao%00pay', { token: admin.token }), 400, 'VALIDATION_FAILED');
     expectEnvelope(await s.api('GET', '/api/admin/users?q=%00', { token: admin.token }), 400, 'VALIDATION_FAILED');
     expectEnvelope(await s.api('GET', '/api/payments/pay_%00x', { token: u.token }), 400, 'VALIDATION_FAILED');

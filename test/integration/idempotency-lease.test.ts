@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { ADMIN_EMAIL, kakaoCheckout, refund } from '../helpers/refund-fixtures.ts';
+import { ORDER_CONSENT } from '../helpers/consents.ts';
 
 // Issue 9, item 16: an Idempotency-Key claimed by a process that died must not answer 409 to
 // every retry forever. A claim is a lease (2 s here); a retry after it takes over, and the
@@ -28,21 +29,21 @@ describe(`Idempotency-Key claims are leases (${process.env.DATABASE_URL ? 'Postg
   it('a key whose holder died is taken over after the lease; the retry gets an answer, then replays', async () => {
     const u = await s.signup();
     const h = { 'idempotency-key': 'dead-ready-0001' };
-    const first = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' }, headers: h });
+    const first = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' }, headers: h });
     expect(first.status).toBe(200);
     await forgetAnswer('dead-ready-0001');
-    const during = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' }, headers: h });
+    const during = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' }, headers: h });
     expect([during.status, during.body.error?.code]).toEqual([409, 'PAYMENT_IN_PROGRESS']);
 
     s.services.clock.advance(3000);
-    const after = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' }, headers: h });
+    const after = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' }, headers: h });
     expect(after.status).toBe(200);
     expect(after.headers.get('idempotent-replayed')).toBeNull();
-    const again = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' }, headers: h });
+    const again = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' }, headers: h });
     expect(again.body).toEqual(after.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     // A different body under the key is still refused.
-    const other = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'pro' }, headers: h });
+    const other = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'pro' }, headers: h });
     expect([other.status, other.body.error?.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
   });
 
@@ -69,14 +70,14 @@ describe(`Idempotency-Key claims are leases (${process.env.DATABASE_URL ? 'Postg
     const u = await s.signup();
     const h = { 'idempotency-key': 'slow-ready-0001' };
     await s.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'ready', delay: 'before', delay_ms: 5000 });
-    const slow = s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' }, headers: h });
+    const slow = s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' }, headers: h });
     // Well past the first lease: only its renewals keep the key.
     await new Promise((r) => setTimeout(r, 3500));
-    const retry = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' }, headers: h });
+    const retry = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' }, headers: h });
     expect([retry.status, retry.body.error?.code]).toEqual([409, 'PAYMENT_IN_PROGRESS']);
     const done = await slow;
     expect(done.status).toBe(200);
-    const replay = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' }, headers: h });
+    const replay = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' }, headers: h });
     expect(replay.body).toEqual(done.body);
     expect(await s.db.db.selectFrom('payments').selectAll().execute()).toHaveLength(1);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
+import { SIGNUP_CONSENTS, ORDER_CONSENT } from '../helpers/consents.ts';
 
 const DAY = 86_400_000;
 let s: TestStack;
@@ -12,7 +13,7 @@ afterAll(async () => s?.close());
 beforeEach(async () => s.reset());
 
 async function ready(token: string, plan = 'standard', extra: Record<string, unknown> = {}) {
-  return s.api('POST', '/api/payment/kakaopay/ready', { token, body: { plan, ...extra } });
+  return s.api('POST', '/api/payment/kakaopay/ready', { token, body: { ...ORDER_CONSENT, plan, ...extra } });
 }
 
 /** What the hosted page does when the user approves: returns the pg_token. */
@@ -109,11 +110,11 @@ describe(`KakaoPay checkout end to end (${process.env.DATABASE_URL ? 'PostgreSQL
     const u = await s.signup();
     expect((await ready(u.token, 'gold')).body.error.code).toBe('UNKNOWN_PLAN');
     expect((await ready(u.token, 'free')).body.error.code).toBe('PLAN_NOT_PURCHASABLE');
-    const m = await s.api('POST', '/api/payment/paypal/ready', { token: u.token, body: { plan: 'standard' } });
+    const m = await s.api('POST', '/api/payment/paypal/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' } });
     expect([m.status, m.body.error.code]).toEqual([400, 'UNKNOWN_PAYMENT_METHOD']);
-    const v = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 42 } });
+    const v = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 42 } });
     expect([v.status, v.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
-    const anon = await s.api('POST', '/api/payment/kakaopay/ready', { body: { plan: 'standard' } });
+    const anon = await s.api('POST', '/api/payment/kakaopay/ready', { body: { ...ORDER_CONSENT, plan: 'standard' } });
     expect([anon.status, anon.body.error.code]).toEqual([401, 'UNAUTHENTICATED']);
     expect(await paymentRows()).toHaveLength(0);
   });
@@ -274,12 +275,12 @@ describe(`KakaoPay checkout end to end (${process.env.DATABASE_URL ? 'PostgreSQL
   it('replays a ready with the same Idempotency-Key and refuses the key with another body', async () => {
     const u = await s.signup();
     const h = { 'idempotency-key': 'ready-key-0001' };
-    const a = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' }, headers: h });
-    const b = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' }, headers: h });
+    const a = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' }, headers: h });
+    const b = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' }, headers: h });
     expect(b.body).toEqual(a.body);
     expect(b.headers.get('idempotent-replayed')).toBe('true');
     expect(await paymentRows()).toHaveLength(1);
-    const c = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'pro' }, headers: h });
+    const c = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'pro' }, headers: h });
     expect([c.status, c.body.error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
   });
 });
@@ -297,7 +298,7 @@ describe('accounts', () => {
     }
     expect(codes.slice(0, 5)).toEqual(Array(5).fill('INVALID_CREDENTIALS'));
     expect(codes[5]).toBe('RATE_LIMITED');
-    const dup = await s.api('POST', '/api/auth/signup', { body: { email: 'LIMIT@example.com', password: 'another password' } });
+    const dup = await s.api('POST', '/api/auth/signup', { body: { ...SIGNUP_CONSENTS, email: 'LIMIT@example.com', password: 'another password' } });
     expect([dup.status, dup.body.error.code]).toEqual([409, 'EMAIL_TAKEN']);
   });
 

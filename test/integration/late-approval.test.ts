@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
+import { ORDER_CONSENT } from '../helpers/consents.ts';
 
 // Issue 9, item 14: an approval the provider commits after our approve call timed out must
 // not be lost. The first lookup (right after the timeout) still sees "not approved"; the
@@ -55,7 +56,7 @@ async function expectPaidOnce(userToken: string, paymentId: string) {
 describe(`late provider approvals are reconciled (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('KakaoPay: approve times out, KakaoPay approves later; reconciliation settles it exactly once', async () => {
     const u = await s.signup();
-    const r = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' } });
+    const r = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' } });
     const auth = await s.sandbox('kakaopay', 'POST', `/__sandbox/tids/${r.body.tid}/authorize`, { action: 'approve', method: 'CARD' });
     const pgToken = new URL(auth.redirect_url).searchParams.get('pg_token')!;
     // KakaoPay holds the approve for 1.5 s, then commits it: our 700 ms call has given up by then.
@@ -74,7 +75,7 @@ describe(`late provider approvals are reconciled (${process.env.DATABASE_URL ? '
 
   it('NaverPay: approve times out (retries get AlreadyOnGoing), NaverPay approves later; settled exactly once', async () => {
     const u = await s.signup();
-    const r = await s.api('POST', '/api/payment/naverpay/ready', { token: u.token, body: { plan: 'standard', auto_renew: false } });
+    const r = await s.api('POST', '/api/payment/naverpay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false } });
     const auth = await s.sandbox('naverpay', 'POST', '/__sandbox/sdk/authorize', { ...r.body.checkout.create, ...r.body.checkout.open, action: 'approve' });
     const paymentId = new URL(auth.redirect_url).searchParams.get('paymentId')!;
     await s.sandbox('naverpay', 'POST', '/__sandbox/script', { operation: 'approve', delay: 'before', delay_ms: 3000 });
@@ -90,7 +91,7 @@ describe(`late provider approvals are reconciled (${process.env.DATABASE_URL ? '
 
   it('the user coming back while the payment waits for its lookup gets it settled once, and the worker adds nothing', async () => {
     const u = await s.signup();
-    const r = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' } });
+    const r = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' } });
     const auth = await s.sandbox('kakaopay', 'POST', `/__sandbox/tids/${r.body.tid}/authorize`, { action: 'approve', method: 'CARD' });
     const pgToken = new URL(auth.redirect_url).searchParams.get('pg_token')!;
     await s.sandbox('kakaopay', 'POST', '/__sandbox/script', { operation: 'approve', delay: 'before', delay_ms: 1500 });
@@ -113,7 +114,7 @@ describe(`late provider approvals are reconciled (${process.env.DATABASE_URL ? '
 
   it('a checkout sent for approval that the provider never approves ends abandoned once the tid expires', async () => {
     const u = await s.signup();
-    const r = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' } });
+    const r = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' } });
     const auth = await s.sandbox('kakaopay', 'POST', `/__sandbox/tids/${r.body.tid}/authorize`, { action: 'approve', method: 'CARD' });
     const pgToken = new URL(auth.redirect_url).searchParams.get('pg_token')!;
     // Unreachable: KakaoPay answers 503 (-9798): nothing was processed.
@@ -134,7 +135,7 @@ describe(`late provider approvals are reconciled (${process.env.DATABASE_URL ? '
 
   it('NaverPay: a checkout it never approved stays looked up (not found) until the horizon, then ends abandoned', async () => {
     const u = await s.signup();
-    const r = await s.api('POST', '/api/payment/naverpay/ready', { token: u.token, body: { plan: 'standard', auto_renew: false } });
+    const r = await s.api('POST', '/api/payment/naverpay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false } });
     const auth = await s.sandbox('naverpay', 'POST', '/__sandbox/sdk/authorize', { ...r.body.checkout.create, ...r.body.checkout.open, action: 'approve' });
     const paymentId = new URL(auth.redirect_url).searchParams.get('paymentId')!;
     // Maintenance: every attempt is answered 503 and nothing is processed.

@@ -7,6 +7,7 @@ import { buildApp } from '../../src/http/build-app.ts';
 import { LoginThrottle } from '../../src/use-cases/log-in.ts';
 import { LoginAttemptRepository } from '../../src/storage/repositories/login-attempt-repository.ts';
 import { AppError } from '../../src/domain/errors.ts';
+import { SIGNUP_CONSENTS, ORDER_CONSENT } from '../helpers/consents.ts';
 
 let s: TestStack;
 const apps: FastifyInstance[] = [];
@@ -173,7 +174,7 @@ describe(`rate limits on sign-up and checkout start, shared by replicas (${db})`
     const env = { SIGNUP_RATE_LIMIT_MAX: '3' };
     const [a, b] = [await replica(env), await replica(env)];
     const signup = (app: FastifyInstance, i: number, remote = '203.0.113.40') =>
-      app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email: `rl${i}@example.com`, password: PASSWORD }, remoteAddress: remote });
+      app.inject({ method: 'POST', url: '/api/auth/signup', payload: { ...SIGNUP_CONSENTS, email: `rl${i}@example.com`, password: PASSWORD }, remoteAddress: remote });
     expect((await signup(a, 1)).statusCode).toBe(201);
     expect((await signup(b, 2)).statusCode).toBe(201);
     expect((await signup(a, 3)).statusCode).toBe(201);
@@ -192,7 +193,7 @@ describe(`rate limits on sign-up and checkout start, shared by replicas (${db})`
       app.inject({
         method: 'POST',
         url: '/api/payment/kakaopay/ready',
-        payload: { plan: 'standard', auto_renew: false },
+        payload: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false },
         headers: { authorization: `Bearer ${token}` },
       });
     expect((await ready(a, u.token)).statusCode).toBe(200);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
+import { ORDER_CONSENT } from '../helpers/consents.ts';
 
 const DAY = 86_400_000;
 let s: TestStack;
@@ -11,7 +12,7 @@ afterAll(async () => s?.close());
 beforeEach(async () => s.reset());
 
 async function ready(token: string, plan = 'standard', autoRenew = false) {
-  return s.api('POST', '/api/payment/naverpay/ready', { token, body: { plan, auto_renew: autoRenew } });
+  return s.api('POST', '/api/payment/naverpay/ready', { token, body: { ...ORDER_CONSENT, plan, auto_renew: autoRenew } });
 }
 
 /** The browser runs the SDK and the user decides on NaverPay's page. */
@@ -65,7 +66,7 @@ describe(`NaverPay checkout end to end (${process.env.DATABASE_URL ? 'PostgreSQL
   it('reserve flow (server-side reserve) is selectable and ends the same way', async () => {
     const r = await startTestStackWith({ NAVERPAY_CHECKOUT_FLOW: 'reserve' }, async (t) => {
       const u = await t.signup();
-      const x = await t.api('POST', '/api/payment/naverpay/ready', { token: u.token, body: { plan: 'pro', auto_renew: false } });
+      const x = await t.api('POST', '/api/payment/naverpay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'pro', auto_renew: false } });
       expect(x.body.checkout.style).toBe('redirect');
       expect(x.body.checkout.redirect_url).toMatch(new RegExp(`^${t.naverpayUrl}/payments/`));
       const reserveId = decodeURIComponent(new URL(x.body.checkout.redirect_url).pathname.split('/').pop()!);

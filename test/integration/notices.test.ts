@@ -14,7 +14,7 @@ const DB = process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite';
 
 beforeAll(async () => {
   h = await startRenewalHarness({
-    env: { BUSINESS_NAME: '주식회사 쇼미더스탁', BUSINESS_REGISTRATION_NUMBER: '123-45-67890', BUSINESS_CONTACT: '02-1234-5678' },
+    env: { BUSINESS_NAME: '주식회사 쇼미더스탁', BUSINESS_REGISTRATION_NUMBER: '123-45-67890', BUSINESS_PHONE: '02-1234-5678' },
   });
 });
 afterAll(async () => h?.close());

@@ -12,6 +12,7 @@ import { createDb } from '../../src/storage/create-db.ts';
 import { stopServer } from '../../src/http/graceful-stop.ts';
 import { createTestDb, type TestDb } from '../helpers/test-db.ts';
 import { OperationsRepository } from '../../src/storage/repositories/operations-repository.ts';
+import { SIGNUP_CONSENTS, ORDER_CONSENT } from '../helpers/consents.ts';
 
 /** Known secret values: none of them may ever appear in a log line. */
 const SECRETS = {
@@ -103,7 +104,7 @@ describe(`metrics and logs after real checkouts (${label})`, () => {
       SMTP_URL: `smtp://mailer:${SECRETS.SMTP_PASSWORD}@127.0.0.1:9`,
     });
     const email = `ops-${Date.now()}@example.com`;
-    const signup = await call(s.url, 'POST', '/api/auth/signup', { body: { email, password: PASSWORD } });
+    const signup = await call(s.url, 'POST', '/api/auth/signup', { body: { ...SIGNUP_CONSENTS, email, password: PASSWORD } });
     expect(signup.status).toBe(201);
     await call(s.url, 'POST', '/api/auth/login', { body: { email, password: 'wrong-password-123456' } });
     const login = await call(s.url, 'POST', '/api/auth/login', { body: { email, password: PASSWORD } });
@@ -112,7 +113,7 @@ describe(`metrics and logs after real checkouts (${label})`, () => {
     seen.push(token, signup.body.token);
 
     // KakaoPay: ready → the sandbox's hosted page approves → the browser follows our return URL.
-    const ready = await call(s.url, 'POST', '/api/payment/kakaopay/ready', { token, body: { plan: 'standard' } });
+    const ready = await call(s.url, 'POST', '/api/payment/kakaopay/ready', { token, body: { ...ORDER_CONSENT, plan: 'standard' } });
     expect(ready.status).toBe(200);
     kakaoPaymentId = ready.body.payment_id;
     const auth = await fetch(`${new URL(ready.body.payment_url).origin}/__sandbox/tids/${ready.body.tid}/authorize`, {
@@ -125,7 +126,7 @@ describe(`metrics and logs after real checkouts (${label})`, () => {
     expect(back.headers.get('location')).toContain('/payment/success');
 
     // NaverPay through the SDK flow.
-    const nready = await call(s.url, 'POST', '/api/payment/naverpay/ready', { token, body: { plan: 'standard', auto_renew: false } });
+    const nready = await call(s.url, 'POST', '/api/payment/naverpay/ready', { token, body: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false } });
     expect(nready.status).toBe(200);
     naverPaymentId = nready.body.payment_id;
     const nauth = await fetch(`${s.services.config.naverpay.baseUrl}/__sandbox/sdk/authorize`, {
@@ -350,7 +351,7 @@ describe(`the test clock with the worker in another process (${label})`, () => {
     const worker = await compose(workerConfig, { db, skipMigrations: true, role: 'worker' });
     try {
       worker.renewals.start();
-      const signup = await call(server.url, 'POST', '/api/auth/signup', { body: { email, password: PASSWORD } });
+      const signup = await call(server.url, 'POST', '/api/auth/signup', { body: { ...SIGNUP_CONSENTS, email, password: PASSWORD } });
       const moved = await call(server.url, 'POST', '/api/sandbox/clock', { token: signup.body.token, body: { advance_days: 3 } });
       expect(moved.status).toBe(200);
       expect(moved.body.offset_ms).toBe(3 * 86_400_000);
@@ -374,14 +375,14 @@ describe(`graceful shutdown (${label})`, () => {
     try {
       s.services.renewals.start();
       await expect.poll(() => s.services.operations.lastBeat(), { timeout: 5000 }).not.toBeNull();
-      const signup = await call(s.url, 'POST', '/api/auth/signup', { body: { email: `stop-${Date.now()}@example.com`, password: PASSWORD } });
+      const signup = await call(s.url, 'POST', '/api/auth/signup', { body: { ...SIGNUP_CONSENTS, email: `stop-${Date.now()}@example.com`, password: PASSWORD } });
       // KakaoPay answers this ready after 1.5 s: the request is in flight when the stop begins.
       await fetch(`${s.services.config.kakaopay.baseUrl}/__sandbox/script`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ operation: 'ready', delay_ms: 1500 }),
       });
-      const inFlight = call(s.url, 'POST', '/api/payment/kakaopay/ready', { token: signup.body.token, body: { plan: 'standard' } });
+      const inFlight = call(s.url, 'POST', '/api/payment/kakaopay/ready', { token: signup.body.token, body: { ...ORDER_CONSENT, plan: 'standard' } });
       await new Promise((r) => setTimeout(r, 300));
       const stopping = stopServer(s.app, s.services);
       expect(s.services.lifecycle.shuttingDown).toBe(true);

@@ -68,6 +68,8 @@ describe('npm run preflight', () => {
     expect(results['kakaopay: keys and merchant codes']).toMatchObject({ status: 'fail' });
     expect(results['naverpay: keys and merchant codes']).toMatchObject({ status: 'fail' });
     expect(results['SMTP settings']).toMatchObject({ status: 'fail', detail: expect.stringContaining('SMTP_URL: required') });
+    // No BUSINESS_* settings in this environment: the footer's identity is missing.
+    expect(results['business identity']).toMatchObject({ status: 'fail', detail: expect.stringContaining('BUSINESS_NAME: required') });
     expect(JSON.stringify(results)).not.toContain('wrong-secret');
   }, 60_000);
 

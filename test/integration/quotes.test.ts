@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DAY, startRenewalHarness, type Provider, type RenewalHarness, type User } from '../scenarios/renewal-harness.ts';
+import { ORDER_CONSENT } from '../helpers/consents.ts';
 
 /**
  * Issue 11 items 6 and 8: the money the browser shows comes from the API (quotes computed with
@@ -83,7 +84,7 @@ describe.each<Provider>(['kakaopay', 'naverpay'])(`quotes with %s (${process.env
 
     // The period moves after the quote (another period bought): the charge would differ.
     const fresh = await upgradeQuote(u, 'premium');
-    const ready = await h.api('POST', `/api/payment/${provider}/ready`, { token: u.token, body: { plan: 'standard', auto_renew: false } });
+    const ready = await h.api('POST', `/api/payment/${provider}/ready`, { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false } });
     await pay(provider, u, ready.body.payment_id, ready.body.checkout);
     const changed = await h.api('POST', '/api/subscription/change', { token: u.token, body: { plan: 'premium', quote: { quoted_at: fresh.quoted_at, charge_krw: fresh.charge_krw } } });
     expect([changed.status, changed.body.error.code]).toEqual([409, 'QUOTE_CHANGED']);

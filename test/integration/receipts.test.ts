@@ -16,9 +16,9 @@ beforeAll(async () => {
   h = await startRenewalHarness({
     env: {
       BUSINESS_NAME: '주식회사 쇼미더스탁',
-      BUSINESS_OWNER: '홍길동',
+      BUSINESS_REPRESENTATIVE: '홍길동',
       BUSINESS_REGISTRATION_NUMBER: '123-45-67890',
-      BUSINESS_MAIL_ORDER_NUMBER: '제2026-서울강남-0001호',
+      MAIL_ORDER_REPORT_NUMBER: '제2026-서울강남-0001호',
       BUSINESS_ADDRESS: '서울특별시 강남구 테헤란로 1',
     },
   });
@@ -71,7 +71,7 @@ describe(`receipt contents and PDF (${DB})`, () => {
       registration_number: '123-45-67890',
       mail_order_number: '제2026-서울강남-0001호',
       address: '서울특별시 강남구 테헤란로 1',
-      contact: null,
+      contact: '02-000-0000 · help@showmethestock.local',
     });
     expect(r.receipt).toMatchObject({
       merchant: '주식회사 쇼미더스탁',

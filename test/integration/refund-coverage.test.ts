@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DAY, startRenewalHarness, type Provider, type RenewalHarness, type User } from '../scenarios/renewal-harness.ts';
+import { ORDER_CONSENT } from '../helpers/consents.ts';
 
 /**
  * Refunds keep every remaining payment's covered period, the plan and the renewal calendar
@@ -18,7 +19,7 @@ beforeEach(async () => h.reset());
 
 /** A one-off KakaoPay checkout of `plan` (a prepaid extension when the plan is running). */
 async function buyOnce(u: User, plan: string) {
-  const r = await h.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan, auto_renew: false } });
+  const r = await h.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan, auto_renew: false } });
   if (r.status !== 200) throw new Error(`ready failed: ${r.status} ${JSON.stringify(r.body)}`);
   const approved = await h.completeCheckout('kakaopay', u, r.body.payment_id, r.body.checkout);
   return approved.payment as { id: string; amount_krw: number; period_start: string; period_end: string };

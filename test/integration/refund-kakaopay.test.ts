@@ -3,6 +3,7 @@ import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { composeRefunds } from '../../src/composition-refunds.ts';
 import { reserveRefund } from '../../src/use-cases/refund-payment.ts';
 import { ADMIN_EMAIL, DAY, kakaoCheckout, kakaoRemaining, naverCheckout, refund } from '../helpers/refund-fixtures.ts';
+import { ORDER_CONSENT } from '../helpers/consents.ts';
 
 let s: TestStack;
 let admin: { token: string; userId: string };
@@ -91,7 +92,7 @@ describe(`refunds through KakaoPay (${process.env.DATABASE_URL ? 'PostgreSQL' : 
     const missing = await refund(s, admin.token, 'pay_doesnotexist', { amount_krw: 1000 });
     expect([missing.status, missing.body.error.code]).toEqual([404, 'PAYMENT_NOT_FOUND']);
     // A payment that was never approved is not refundable.
-    const ready = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan: 'standard' } });
+    const ready = await s.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan: 'standard' } });
     const notPaid = await refund(s, admin.token, ready.body.payment_id, {});
     expect([notPaid.status, notPaid.body.error.code]).toEqual([409, 'NOT_REFUNDABLE']);
     expect((await s.sandbox('kakaopay', 'GET', '/__sandbox/stats')).cancel).toBe(0);

@@ -4,6 +4,7 @@ import { compose } from '../../src/composition.ts';
 import { buildApp } from '../../src/http/build-app.ts';
 import { createTestDb } from '../helpers/test-db.ts';
 import { DAY, startRenewalHarness, type RenewalHarness } from '../scenarios/renewal-harness.ts';
+import { ORDER_CONSENT } from '../helpers/consents.ts';
 
 let h: RenewalHarness;
 vi.setConfig({ testTimeout: 60_000 });
@@ -16,7 +17,7 @@ beforeEach(async () => h.reset());
 
 async function oneOffSubscription(plan = 'standard') {
   const u = await h.signup();
-  const r = await h.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { plan, auto_renew: false } });
+  const r = await h.api('POST', '/api/payment/kakaopay/ready', { token: u.token, body: { ...ORDER_CONSENT, plan, auto_renew: false } });
   await h.completeCheckout('kakaopay', u, r.body.payment_id, r.body.checkout);
   return u;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { kakaoCheckout } from '../helpers/refund-fixtures.ts';
+import { ORDER_CONSENT, SIGNUP_CONSENTS } from '../helpers/consents.ts';
 
 let s: TestStack;
 
@@ -76,7 +77,7 @@ describe(`CSRF: cookie-authenticated state changes (${db})`, () => {
 
   it('does not apply to requests without our session cookie (sign-up, log-in)', async () => {
     const r = await s.api('POST', '/api/auth/signup', {
-      body: { email: 'nocookie@example.com', password: 'correct horse battery' },
+      body: { ...SIGNUP_CONSENTS, email: 'nocookie@example.com', password: 'correct horse battery' },
       headers: { origin: 'http://elsewhere.example' },
     });
     expect(r.status).toBe(201);
@@ -85,7 +86,7 @@ describe(`CSRF: cookie-authenticated state changes (${db})`, () => {
 
 describe(`payment return URL with outcome=cancel (${db})`, () => {
   async function kakaoReady(token: string) {
-    const r = await s.api('POST', '/api/payment/kakaopay/ready', { token, body: { plan: 'standard', auto_renew: false } });
+    const r = await s.api('POST', '/api/payment/kakaopay/ready', { token, body: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false } });
     expect(r.status).toBe(200);
     return r.body as { payment_id: string; tid: string };
   }

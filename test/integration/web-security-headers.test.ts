@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { buildApp } from '../../src/http/build-app.ts';
+import { SIGNUP_CONSENTS } from '../helpers/consents.ts';
 
 let s: TestStack;
 let web: FastifyInstance;
@@ -65,7 +66,7 @@ describe(`security headers (${db})`, () => {
     const api = directives((await s.api('GET', '/api/plans')).headers.get('content-security-policy') ?? undefined);
     expect(api.get('default-src')).toEqual(["'none'"]);
     // Errors too (sign-up refused).
-    const err = await s.api('POST', '/api/auth/signup', { body: { email: 'x@example.com', password: '' } });
+    const err = await s.api('POST', '/api/auth/signup', { body: { ...SIGNUP_CONSENTS, email: 'x@example.com', password: '' } });
     expect(err.headers.get('cache-control')).toBe('no-store');
   });
 
@@ -80,7 +81,7 @@ describe(`security headers (${db})`, () => {
 });
 
 describe(`password rule at sign-up (${db})`, () => {
-  const signup = (email: string, password: string) => s.api('POST', '/api/auth/signup', { body: { email, password } });
+  const signup = (email: string, password: string) => s.api('POST', '/api/auth/signup', { body: { ...SIGNUP_CONSENTS, email, password } });
 
   it('refuses blank, whitespace-only, NUL-containing, short and common passwords with a Korean message', async () => {
     const cases: [string, string][] = [

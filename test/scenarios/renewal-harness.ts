@@ -6,6 +6,7 @@ import { startKakaoPaySandbox } from '../../src/simulators/kakaopay/kakaopay-san
 import { startNaverPaySandbox } from '../../src/simulators/naverpay/main.ts';
 import { createTestDb, type TestDb } from '../helpers/test-db.ts';
 import { issueSandboxAdminToken } from '../../src/local-stack.ts';
+import { SIGNUP_CONSENTS, ORDER_CONSENT } from '../helpers/consents.ts';
 
 export const DAY = 86_400_000;
 export type Provider = 'kakaopay' | 'naverpay';
@@ -115,7 +116,7 @@ export async function startRenewalHarness(opts: { env?: RawEnv } = {}): Promise<
     now: () => services.clock.now(),
     async signup() {
       const email = `renew${++counter}-${t0}@example.com`;
-      const r = await api('POST', '/api/auth/signup', { body: { email, password: 'correct horse battery' } });
+      const r = await api('POST', '/api/auth/signup', { body: { ...SIGNUP_CONSENTS, email, password: 'correct horse battery' } });
       if (r.status !== 201) throw new Error(`signup failed: ${r.status} ${JSON.stringify(r.body)}`);
       return { token: r.body.token, userId: r.body.user.id, email };
     },
@@ -136,7 +137,7 @@ export async function startRenewalHarness(opts: { env?: RawEnv } = {}): Promise<
       return r.body;
     },
     async subscribe(provider, user, plan = 'standard') {
-      const r = await api('POST', `/api/payment/${provider}/ready`, { token: user.token, body: { plan, auto_renew: true } });
+      const r = await api('POST', `/api/payment/${provider}/ready`, { token: user.token, body: { ...ORDER_CONSENT, plan, auto_renew: true } });
       if (r.status !== 200) throw new Error(`ready failed: ${r.status} ${JSON.stringify(r.body)}`);
       return h.completeCheckout(provider, user, r.body.payment_id, r.body.checkout);
     },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DAY, startRenewalHarness, type Provider, type RenewalHarness, type User } from './renewal-harness.ts';
+import { ORDER_CONSENT } from '../helpers/consents.ts';
 
 /**
  * A year of subscriptions on the test clock, through the API (`app.inject`), the worker
@@ -238,7 +239,7 @@ describe.each<Provider>(['kakaopay', 'naverpay'])(`renewals with %s (${process.e
 
     // A one-off purchase (KakaoPay: a redirect checkout) has no key: resuming registers one through a 0-won checkout.
     const v = await h.signup();
-    const once = await h.api('POST', '/api/payment/kakaopay/ready', { token: v.token, body: { plan: 'standard', auto_renew: false } });
+    const once = await h.api('POST', '/api/payment/kakaopay/ready', { token: v.token, body: { ...ORDER_CONSENT, plan: 'standard', auto_renew: false } });
     const paid = await h.completeCheckout('kakaopay', v, once.body.payment_id, once.body.checkout);
     const endV = Date.parse(paid.payment.period_end);
     expect((await h.subscriptionRow(v.userId)).billing_key).toBeNull();

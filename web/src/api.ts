@@ -16,6 +16,10 @@ import type {
   CancelResponse,
   ConsentResponse,
   PaymentMethodChangeResponse,
+  LegalDocumentId,
+  LegalDocumentView,
+  LegalResponse,
+  PasswordResetResponse,
   PaymentsResponse,
   PaymentView,
   PlanChangeResponse,
@@ -75,6 +79,9 @@ export type {
   RevenueReportResponse,
   WithdrawalView,
   AuthResponse,
+  BusinessIdentityView,
+  LegalDocumentView,
+  LegalResponse,
   EntitlementsView,
   PaymentMethodView,
   PaymentsResponse,
@@ -159,7 +166,14 @@ export function newIdempotencyKey(): string {
 }
 
 export const api = {
-  signup: (email: string, password: string) => post<AuthResponse>('/api/auth/signup', { email, password }),
+  /** `consents`: the version ids of the 이용약관 and 개인정보 texts the user ticked (GET /api/legal). */
+  signup: (email: string, password: string, consents: { terms: string; privacy: string }) =>
+    post<AuthResponse>('/api/auth/signup', { email, password, terms_version: consents.terms, privacy_version: consents.privacy }),
+  legal: (signal?: AbortSignal) => get<LegalResponse>('/api/legal', signal),
+  legalDocument: (id: LegalDocumentId, signal?: AbortSignal) => get<LegalDocumentView>(`/api/legal/${id}`, signal),
+  /** Always the same answer, whether or not the e-mail has an account. */
+  requestPasswordReset: (email: string) => post<PasswordResetResponse>('/api/auth/password-reset/request', { email }),
+  resetPassword: (token: string, password: string) => post<PasswordResetResponse>('/api/auth/password-reset/confirm', { token, password }),
   login: (email: string, password: string) => post<AuthResponse>('/api/auth/login', { email, password }),
   logout: () => post<{ ok: true }>('/api/auth/logout'),
   me: (signal?: AbortSignal) => get<{ user: UserView }>('/api/me', signal),
@@ -169,10 +183,11 @@ export const api = {
     get<PaymentsResponse>(`/api/payments?limit=20${before ? `&before=${encodeURIComponent(before)}` : ''}`, signal),
   payment: (id: string, signal?: AbortSignal) => get<PaymentView>(`/api/payments/${encodeURIComponent(id)}`, signal),
   /** One key per press of the pay button: a repeated request gets the same checkout back. */
-  ready: (method: string, plan: string, autoRenew: boolean) =>
+  /** `orderConsentVersion`: the version of the 주문 내용 확인 및 결제 동의 text the user ticked. */
+  ready: (method: string, plan: string, autoRenew: boolean, orderConsentVersion: string) =>
     post<ReadyResponse>(
       `/api/payment/${encodeURIComponent(method)}/ready`,
-      { plan, auto_renew: autoRenew },
+      { plan, auto_renew: autoRenew, order_consent_version: orderConsentVersion },
       { 'idempotency-key': newIdempotencyKey() },
     ),
   /** 200 with the outcome, or 202 while the provider's answer is being confirmed. */

@@ -11,7 +11,7 @@ export type Session =
 interface AuthApi {
   session: Session;
   login(email: string, password: string): Promise<UserView>;
-  signup(email: string, password: string): Promise<UserView>;
+  signup(email: string, password: string, consents: { terms: string; privacy: string }): Promise<UserView>;
   logout(): Promise<void>;
   refresh(): void;
 }
@@ -40,8 +40,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setSession({ state: 'user', user: r.user });
     return r.user;
   }, []);
-  const signup = useCallback(async (email: string, password: string) => {
-    const r = await api.signup(email, password);
+  const signup = useCallback(async (email: string, password: string, consents: { terms: string; privacy: string }) => {
+    const r = await api.signup(email, password, consents);
     setSession({ state: 'user', user: r.user });
     return r.user;
   }, []);

@@ -24,6 +24,8 @@ import { AdminTimelinePage } from './pages/admin/AdminTimelinePage.tsx';
 import { AdminAuditPage } from './pages/admin/AdminAuditPage.tsx';
 import { AdminReportsPage } from './pages/admin/AdminReportsPage.tsx';
 import { AdminSettlementsPage } from './pages/admin/AdminSettlementsPage.tsx';
+import { LegalPage } from './pages/LegalPage.tsx';
+import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordResetPages.tsx';
 
 export const routes: RouteDef[] = [
   { path: '/', title: '요금제', render: () => <PlansPage />, nav: { label: '요금제', order: 10 } },
@@ -50,6 +52,10 @@ export const routes: RouteDef[] = [
   { path: '/admin/reports', title: '관리자 · 회계 리포트', render: () => <AdminReportsPage />, auth: true, permission: 'reports.read' },
   { path: '/admin/settlements', title: '관리자 · 정산 대사', render: () => <AdminSettlementsPage />, auth: true, permission: 'settlements.reconcile' },
   { path: '/admin/audit', title: '관리자 · 관리 작업 기록', render: () => <AdminAuditPage />, auth: true, permission: 'audit.read' },
+  { path: '/terms', title: '이용약관', render: () => <LegalPage id="terms" /> },
+  { path: '/privacy', title: '개인정보 수집 · 이용', render: () => <LegalPage id="privacy" /> },
+  { path: '/password/forgot', title: '비밀번호 재설정', render: () => <ForgotPasswordPage /> },
+  { path: '/password/reset', title: '새 비밀번호 설정', render: () => <ResetPasswordPage /> },
 ];
 
 export const notFoundRoute: RouteDef = { path: '*', title: '페이지를 찾을 수 없음', render: () => <NotFoundPage /> };

@@ -21,6 +21,8 @@ const EXAMPLES: { [K in NoticeKind]: NoticeDataByKind[K] } = {
   price_change: { planName: '스탠다드', oldPriceKrw: 29000, newPriceKrw: 33000, effectiveAt: later, consentRequired: true },
   subscription_expired: { planName: '스탠다드', endedAt: at },
   subscription_ended: { planName: '스탠다드', endedAt: at },
+  password_reset: { resetPath: '/password/reset?token=abc', expiresAt: at },
+  password_changed: { at },
 };
 
 const env = {

@@ -62,6 +62,13 @@ export interface NoticeDataByKind {
   subscription_expired: { planName: string; endedAt: Date };
   /** The paid period ended without automatic renewal. */
   subscription_ended: { planName: string; endedAt: Date };
+  /**
+   * A password reset link (docs/web-security.md). `resetPath` carries the token, the only copy of
+   * it (the database keeps its hash): callers store other data with the notice, not this.
+   */
+  password_reset: { resetPath: string; expiresAt: Date };
+  /** The password was changed through a reset link; every session was signed out. */
+  password_changed: { at: Date };
 }
 
 export type NoticeKind = keyof NoticeDataByKind;
@@ -274,6 +281,23 @@ const TEMPLATES: { [K in NoticeKind]: Template<K> } = {
       '다시 결제하시면 바로 이용하실 수 있습니다.',
     ],
     action: () => plans,
+  },
+  password_reset: {
+    subject: () => `[${SERVICE}] 비밀번호 재설정 안내`,
+    lines: (d) => [
+      '비밀번호 재설정을 요청하셨습니다. 아래 링크에서 새 비밀번호를 정해 주세요.',
+      `이 링크는 ${formatKstDateTime(d.expiresAt)}까지 한 번만 사용할 수 있습니다.`,
+      '요청하지 않으셨다면 이 메일을 무시하셔도 됩니다. 비밀번호는 바뀌지 않습니다.',
+    ],
+    action: (d) => ({ label: '새 비밀번호 정하기', path: d.resetPath }),
+  },
+  password_changed: {
+    subject: () => `[${SERVICE}] 비밀번호가 변경되었습니다`,
+    lines: (d) => [
+      `${formatKstDateTime(d.at)}에 계정의 비밀번호가 변경되었고, 모든 기기에서 로그아웃되었습니다. 새 비밀번호로 다시 로그인해 주세요.`,
+      '직접 변경하지 않으셨다면 로그인 화면의 "비밀번호를 잊으셨나요?"에서 곧바로 다시 재설정해 주세요.',
+    ],
+    action: () => ({ label: '로그인', path: '/login' }),
   },
 };
 

@@ -14,6 +14,7 @@ export interface RateLimitOptions {
   clock: Clock;
   signup: RateLimitRule;
   ready: RateLimitRule;
+  passwordReset: RateLimitRule;
 }
 
 /**
@@ -62,6 +63,8 @@ function rules(opts: RateLimitOptions): Record<string, { rule: RateLimitRule; ke
       rule: opts.ready,
       key: (req) => (req.principal ? `ready:user:${req.principal.userId}` : `ready:address:${clientAddressOf(req)}`),
     },
+    // Per address: the answer is the same for every e-mail; mails per account are limited by the use case.
+    'POST /api/auth/password-reset/request': { rule: opts.passwordReset, key: (req) => `password-reset:address:${clientAddressOf(req)}` },
   };
 }
 

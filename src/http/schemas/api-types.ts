@@ -158,3 +158,44 @@ export type * from './quote-api-types.ts';
 
 export type * from './console-api-types.ts';
 export type * from './operator-action-api-types.ts';
+
+/** The operator's identity shown in every page's footer (전자상거래법 제10조; BUSINESS_* settings). */
+export interface BusinessIdentityView {
+  /** 상호 */
+  name: string;
+  /** 대표자 */
+  representative: string;
+  /** 사업자등록번호 */
+  registration_number: string;
+  /** 통신판매업 신고번호 */
+  mail_order_report_number: string;
+  address: string;
+  phone: string;
+  email: string;
+  /** 호스팅서비스 제공자, when configured. */
+  hosting_provider: string | null;
+}
+
+export type LegalDocumentId = 'terms' | 'privacy' | 'order';
+
+/** A consent text: its version id is what sign-up and checkout send back as the consent. */
+export interface LegalDocumentView {
+  id: LegalDocumentId;
+  version: string;
+  title: string;
+  /** YYYY-MM-DD */
+  effective_date: string;
+  sections: { heading: string; paragraphs: string[] }[];
+}
+
+export interface LegalResponse {
+  business: BusinessIdentityView;
+  documents: Omit<LegalDocumentView, 'sections'>[];
+  period_days: number;
+  withdrawal_days: number;
+}
+
+export interface PasswordResetResponse {
+  ok: true;
+  message: string;
+}

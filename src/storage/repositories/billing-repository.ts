@@ -1,4 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { AccountStore } from '../../domain/account-store.ts';
+import { KyselyAccountRepository } from './account-repository.ts';
 import { krw } from '../../domain/money.ts';
 import { APPROVAL_SETTLED_STATUSES, assertPaymentTransition } from '../../domain/payment/payment-states.ts';
 import { assertSubscriptionTransition } from '../../domain/subscription/subscription-states.ts';
@@ -166,6 +168,10 @@ export class KyselyBillingRepository implements BillingRepository {
 
   renewals(): RenewalRepository {
     return new KyselyRenewalRepository(this.db, this.engine);
+  }
+
+  accounts(): AccountStore {
+    return new KyselyAccountRepository(this.db);
   }
 
   async transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T> {

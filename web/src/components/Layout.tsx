@@ -3,6 +3,7 @@ import { Link, navigate, useLocation } from '../router.tsx';
 import { useAuth } from '../auth.tsx';
 import { KakaoPayMark, NaverPayMark } from './PayMarks.tsx';
 import { LockIcon, Skeleton } from './ui.tsx';
+import { useLegal } from '../legal.ts';
 
 export interface NavItem {
   path: string;
@@ -26,6 +27,7 @@ function Brand() {
 export function Layout({ nav, children }: { nav: NavItem[]; children: ReactNode }) {
   const { pathname, href } = useLocation();
   const { session, logout } = useAuth();
+  const legal = useLegal();
 
   async function onLogout() {
     await logout();
@@ -95,6 +97,28 @@ export function Layout({ nav, children }: { nav: NavItem[]; children: ReactNode 
             <KakaoPayMark size={20} />
             <NaverPayMark size={20} />
           </p>
+          <p className="footer-links">
+            <Link to="/terms">이용약관</Link>
+            <Link to="/privacy">
+              <strong>개인정보 수집 · 이용</strong>
+            </Link>
+          </p>
+          {legal && (
+            <address className="footer-business" aria-label="사업자 정보">
+              <span>상호 {legal.business.name}</span>
+              <span>대표자 {legal.business.representative}</span>
+              <span>사업자등록번호 {legal.business.registration_number}</span>
+              <span>통신판매업 신고번호 {legal.business.mail_order_report_number}</span>
+              <span>주소 {legal.business.address}</span>
+              <span>
+                전화 <a href={`tel:${legal.business.phone.replace(/[^0-9+]/g, '')}`}>{legal.business.phone}</a>
+              </span>
+              <span>
+                이메일 <a href={`mailto:${legal.business.email}`}>{legal.business.email}</a>
+              </span>
+              {legal.business.hosting_provider && <span>호스팅서비스 제공자 {legal.business.hosting_provider}</span>}
+            </address>
+          )}
           <p className="footer-copy">© ShowMeTheStock · 모든 금액은 부가세(VAT) 포함입니다.</p>
         </div>
       </footer>

@@ -2,12 +2,15 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useAuth } from '../auth.tsx';
 import { Link, navigate, safeNext, useQuery } from '../router.tsx';
 import { Notice, Spinner } from '../components/ui.tsx';
+import { loadLegal } from '../legal.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 interface FieldErrors {
   email?: string;
   password?: string;
+  terms?: string;
+  privacy?: string;
 }
 
 export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
@@ -19,6 +22,8 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [serverError, setServerError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [agreeTerms, setAgreeTerms] = useState(false);
+  const [agreePrivacy, setAgreePrivacy] = useState(false);
   const id = useId();
 
   // Already logged in (or just did): go where the user was heading.
@@ -34,6 +39,8 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
     else if (!EMAIL.test(email.trim())) e.email = '이메일 형식을 확인해 주세요. 예: name@example.com';
     if (!password) e.password = '비밀번호를 입력해 주세요.';
     else if (isSignup && password.length < 8) e.password = '비밀번호는 8자 이상이어야 합니다.';
+    if (isSignup && !agreeTerms) e.terms = '이용약관에 동의해 주세요.';
+    if (isSignup && !agreePrivacy) e.privacy = '개인정보 수집 · 이용에 동의해 주세요.';
     return e;
   }
 
@@ -43,14 +50,18 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
     const e = validate();
     setErrors(e);
     setServerError(null);
-    if (e.email || e.password) {
-      document.getElementById(e.email ? `${id}-email` : `${id}-password`)?.focus();
+    const first = (['email', 'password', 'terms', 'privacy'] as const).find((k) => e[k]);
+    if (first) {
+      document.getElementById(`${id}-${first}`)?.focus();
       return;
     }
     setBusy(true);
     try {
-      if (isSignup) await signup(email.trim(), password);
-      else await login(email.trim(), password);
+      if (isSignup) {
+        // The versions of the texts the boxes refer to (the same ones /terms and /privacy show).
+        const versions = Object.fromEntries((await loadLegal()).documents.map((d) => [d.id, d.version]));
+        await signup(email.trim(), password, { terms: versions.terms, privacy: versions.privacy });
+      } else await login(email.trim(), password);
       // The effect above navigates once the session is set.
     } catch (err) {
       setServerError((err as Error).message);
@@ -119,11 +130,72 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
               </p>
             )}
           </div>
+          {isSignup && (
+            <fieldset className="consents">
+              <legend className="visually-hidden">약관 동의</legend>
+              <label className="consent-row consent-all">
+                <input
+                  type="checkbox"
+                  checked={agreeTerms && agreePrivacy}
+                  onChange={(e) => {
+                    setAgreeTerms(e.target.checked);
+                    setAgreePrivacy(e.target.checked);
+                  }}
+                />
+                <span>전체 동의</span>
+              </label>
+              <div className="consent-row">
+                <input
+                  id={`${id}-terms`}
+                  type="checkbox"
+                  checked={agreeTerms}
+                  onChange={(e) => setAgreeTerms(e.target.checked)}
+                  aria-invalid={errors.terms ? true : undefined}
+                  aria-describedby={errors.terms ? `${id}-terms-error` : undefined}
+                  required
+                />
+                <label htmlFor={`${id}-terms`}>이용약관에 동의합니다 (필수)</label>
+                <a href="/terms" target="_blank" rel="noopener" className="text-link consent-view">
+                  보기
+                </a>
+              </div>
+              {errors.terms && (
+                <p className="field-error" id={`${id}-terms-error`}>
+                  {errors.terms}
+                </p>
+              )}
+              <div className="consent-row">
+                <input
+                  id={`${id}-privacy`}
+                  type="checkbox"
+                  checked={agreePrivacy}
+                  onChange={(e) => setAgreePrivacy(e.target.checked)}
+                  aria-invalid={errors.privacy ? true : undefined}
+                  aria-describedby={errors.privacy ? `${id}-privacy-error` : undefined}
+                  required
+                />
+                <label htmlFor={`${id}-privacy`}>개인정보 수집 · 이용에 동의합니다 (필수)</label>
+                <a href="/privacy" target="_blank" rel="noopener" className="text-link consent-view">
+                  보기
+                </a>
+              </div>
+              {errors.privacy && (
+                <p className="field-error" id={`${id}-privacy-error`}>
+                  {errors.privacy}
+                </p>
+              )}
+            </fieldset>
+          )}
           <div aria-live="assertive">{serverError && <Notice tone="danger">{serverError}</Notice>}</div>
           <button type="submit" className="btn btn-primary btn-block btn-lg" disabled={busy} aria-disabled={busy}>
             {busy ? <Spinner label={isSignup ? '가입하는 중…' : '로그인하는 중…'} /> : isSignup ? '가입하기' : '로그인'}
           </button>
         </form>
+        {!isSignup && (
+          <p className="auth-switch">
+            <Link to="/password/forgot">비밀번호를 잊으셨나요?</Link>
+          </p>
+        )}
         <p className="auth-switch">
           {isSignup ? '이미 계정이 있나요?' : '아직 계정이 없나요?'}{' '}
           <Link to={`${isSignup ? '/login' : '/signup'}${otherQuery}`}>{isSignup ? '로그인' : '회원가입'}</Link>

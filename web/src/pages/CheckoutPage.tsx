@@ -1,11 +1,13 @@
 import { useEffect, useId, useState } from 'react';
-import { api, ApiFailure, type PaymentMethodView, type PlanView, type SubscriptionStatusView } from '../api.ts';
+import { api, ApiFailure, type LegalDocumentView, type PaymentMethodView, type PlanView, type SubscriptionStatusView } from '../api.ts';
 import { useLoad } from '../hooks.ts';
 import { Link, useQuery } from '../router.tsx';
 import { addDays, date, tradingLimit, won } from '../format.ts';
 import { launchCheckout } from '../launch.ts';
 import { PayMark } from '../components/PayMarks.tsx';
 import { Badge, LockIcon, Notice, Skeleton, Spinner } from '../components/ui.tsx';
+import { LegalSections } from './LegalPage.tsx';
+import { loadLegal } from '../legal.ts';
 
 const METHOD_HINT: Record<string, string> = {
   kakaopay: '카카오톡에서 카드 · 카카오페이머니로 결제',
@@ -44,8 +46,13 @@ export function CheckoutPage() {
   const query = useQuery();
   const planId = query.get('plan') ?? '';
   const data = useLoad(async (signal) => {
-    const [plans, sub] = await Promise.all([api.plans(signal), api.subscription(signal)]);
-    return { plans, sub };
+    const [plans, sub, order, legal] = await Promise.all([
+      api.plans(signal),
+      api.subscription(signal),
+      api.legalDocument('order', signal),
+      loadLegal(),
+    ]);
+    return { plans, sub, order, withdrawalDays: legal.withdrawal_days };
   }, []);
 
   if (data.state === 'loading') {
@@ -94,18 +101,25 @@ export function CheckoutPage() {
       </>
     );
   }
-  return <CheckoutForm plan={plan} methods={data.data.plans.methods} sub={data.data.sub} initialMethod={query.get('method')} />;
+  return (
+    <CheckoutForm plan={plan} methods={data.data.plans.methods} sub={data.data.sub} order={data.data.order} withdrawalDays={data.data.withdrawalDays} initialMethod={query.get('method')} />
+  );
 }
 
 function CheckoutForm({
   plan,
   methods,
   sub,
+  order,
+  withdrawalDays,
   initialMethod,
 }: {
   plan: PlanView;
   methods: PaymentMethodView[];
   sub: SubscriptionStatusView;
+  /** The 결제 및 청약철회 조건 text; its version is sent as the order consent. */
+  order: LegalDocumentView;
+  withdrawalDays: number;
   initialMethod: string | null;
 }) {
   const id = useId();
@@ -113,6 +127,8 @@ function CheckoutForm({
   const [autoRenew, setAutoRenew] = useState(true);
   const [phase, setPhase] = useState<Phase>('idle');
   const [error, setError] = useState<string | null>(null);
+  const [agreed, setAgreed] = useState(false);
+  const [consentError, setConsentError] = useState(false);
 
   // Back from the provider's page via the back button (page restored from bfcache): start over.
   useEffect(() => {
@@ -131,10 +147,16 @@ function CheckoutForm({
 
   async function pay() {
     if (!chosen || phase !== 'idle') return;
+    // 전자상거래법 제7조 · 제17조 ⑥: the order and the withdrawal terms are confirmed before the provider opens.
+    if (!agreed) {
+      setConsentError(true);
+      document.getElementById(`${id}-agree`)?.focus();
+      return;
+    }
     setPhase('preparing');
     setError(null);
     try {
-      const ready = await api.ready(chosen.id, plan.id, autoRenew);
+      const ready = await api.ready(chosen.id, plan.id, autoRenew, order.version);
       setPhase('leaving');
       await launchCheckout(ready.checkout);
     } catch (err) {
@@ -290,6 +312,65 @@ function CheckoutForm({
               </>
             )}
           </p>
+        </section>
+
+        <section className="card" aria-labelledby={`${id}-confirm-title`}>
+          <h2 id={`${id}-confirm-title`} className="card-title">
+            주문 내용 확인 및 결제 동의
+          </h2>
+          <dl className="order-consent-list">
+            <dt>상품</dt>
+            <dd>
+              ShowMeTheStock {plan.name} 플랜 ({plan.period_days}일 이용권)
+            </dd>
+            <dt>결제 금액</dt>
+            <dd>
+              <strong>{won(plan.price_krw)}</strong> (부가세 {won(plan.vat_krw)} 포함)
+            </dd>
+            <dt>이용 기간</dt>
+            <dd>
+              {date(periodStart)} ~ {date(periodEnd)} ({plan.period_days}일)
+            </dd>
+            <dt>자동 결제</dt>
+            <dd>
+              {autoRenew
+                ? `${date(periodEnd)}부터 ${plan.period_days}일마다 ${won(plan.price_krw)} 자동 결제 · 내 구독에서 언제든 해지`
+                : '이번 한 번만 결제 (자동 결제 없음)'}
+            </dd>
+            <dt>결제 수단</dt>
+            <dd>{chosen ? chosen.name : '선택 전'}</dd>
+          </dl>
+          <p className="order-warning">
+            유료 기능(자동매매 등)을 사용하면 디지털콘텐츠 제공이 시작된 것으로 보아 청약철회가 제한됩니다. 사용하지 않았다면 결제일로부터
+            {withdrawalDays}일 이내에 전액 환불받을 수 있습니다 (청약철회).
+          </p>
+          <div className="order-terms" tabIndex={0} role="region" aria-label={`${order.title} (버전 ${order.version})`}>
+            <LegalSections doc={order} headingLevel={3} />
+            <p className="muted small">
+              버전 {order.version} · <a href="/terms" target="_blank" rel="noopener">이용약관 전문</a>
+            </p>
+          </div>
+          <div className="consent-row">
+            <input
+              id={`${id}-agree`}
+              type="checkbox"
+              checked={agreed}
+              disabled={phase !== 'idle'}
+              onChange={(e) => {
+                setAgreed(e.target.checked);
+                if (e.target.checked) setConsentError(false);
+              }}
+              aria-invalid={consentError ? true : undefined}
+              aria-describedby={consentError ? `${id}-agree-error` : undefined}
+              aria-required="true"
+            />
+            <label htmlFor={`${id}-agree`}>위 주문 내용과 결제 · 청약철회 조건을 확인했으며 결제에 동의합니다 (필수)</label>
+          </div>
+          {consentError && (
+            <p className="field-error" id={`${id}-agree-error`}>
+              결제하려면 주문 내용 확인 및 결제 조건에 동의해 주세요.
+            </p>
+          )}
         </section>
 
         <div className="pay-area">

@@ -10,17 +10,29 @@ import type { AuthResponse } from '../../schemas/api-types.ts';
 import { AppError } from '../../../domain/errors.ts';
 import type { SessionGuard } from '../../../security/session-guard.ts';
 import type { Clock } from '../../../domain/ports.ts';
+import { requestPasswordReset, type PasswordResetDeps } from '../../../use-cases/request-password-reset.ts';
+import { ResetPasswordSchema, resetPassword } from '../../../use-cases/reset-password.ts';
+import { z } from 'zod';
 
 export interface AuthRoutesOptions {
   ctx: UseCaseContext;
   throttle: LoginThrottle;
   sessions: SessionGuard;
   secureCookies: boolean;
+  passwordReset: PasswordResetDeps;
   /** Real time: sessions and their cookies never follow the sandbox's test clock (issue 11 item 7). */
   wallClock: Clock;
 }
 
-export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { ctx, throttle, sessions, secureCookies, wallClock }) => {
+const ResetRequestBody = z.object({ email: CredentialsSchema.shape.email });
+
+/** The one answer to every reset request, whether or not the e-mail has an account. */
+const RESET_REQUESTED = {
+  ok: true,
+  message: '입력하신 이메일로 가입된 계정이 있으면 비밀번호 재설정 링크를 보냈습니다. 메일함을 확인해 주세요.',
+} as const;
+
+export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { ctx, throttle, sessions, secureCookies, passwordReset, wallClock }) => {
   function respond(reply: FastifyReply, r: SignUpResult, status: number): AuthResponse {
     const maxAge = Math.max(0, Math.floor((r.expiresAt.getTime() - wallClock.now().getTime()) / 1000));
     // HttpOnly + SameSite=Lax, not Strict: the provider's redirect back to our return URL is a
@@ -36,8 +48,9 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { c
   }
 
   const body = docSchema(CredentialsSchema);
-  app.post('/api/auth/signup', { schema: { tags: ['auth'], summary: '회원가입 (비밀번호 규칙, rate-limited)', body: docSchema(SignUpSchema) } }, async (req, reply) => {
-    return respond(reply, await signUp(ctx, parseWith(SignUpSchema, req.body)), 201);
+  app.post('/api/auth/signup', { schema: { tags: ['auth'], summary: '회원가입 (이용약관 · 개인정보 동의 필수, 비밀번호 규칙, rate-limited)', body: docSchema(SignUpSchema) } }, async (req, reply) => {
+    const { terms_version, privacy_version, ...credentials } = parseWith(SignUpSchema, req.body);
+    return respond(reply, await signUp(ctx, { ...credentials, termsVersion: terms_version, privacyVersion: privacy_version }), 201);
   });
 
   app.post('/api/auth/login', { schema: { tags: ['auth'], summary: '로그인 (rate-limited)', body } }, async (req, reply) => {
@@ -52,6 +65,30 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { c
     reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
     return { ok: true };
   });
+
+  // Same answer (202) for every e-mail, known or not: the response says nothing about accounts.
+  app.post(
+    '/api/auth/password-reset/request',
+    { schema: { tags: ['auth'], summary: '비밀번호 재설정 메일 요청 (항상 같은 응답, rate-limited)', body: docSchema(ResetRequestBody) } },
+    async (req, reply) => {
+      const { email } = parseWith(ResetRequestBody, req.body);
+      await requestPasswordReset(ctx, passwordReset, { email });
+      reply.status(202);
+      return RESET_REQUESTED;
+    },
+  );
+
+  app.post(
+    '/api/auth/password-reset/confirm',
+    { schema: { tags: ['auth'], summary: '비밀번호 재설정: 메일의 토큰(1회용, 만료 시간 있음)으로 새 비밀번호 설정, 모든 세션 로그아웃', body: docSchema(ResetPasswordSchema) } },
+    async (req, reply) => {
+      const r = await resetPassword(ctx, passwordReset, parseWith(ResetPasswordSchema, req.body));
+      sessions.forgetUser(r.userId);
+      // This browser's cookie (if any) belonged to a session that is now revoked.
+      reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+      return { ok: true, message: '비밀번호를 변경했습니다. 새 비밀번호로 로그인해 주세요.' };
+    },
+  );
 
   app.get('/api/me', { preHandler: requireUser, schema: { tags: ['auth'], summary: '내 정보' } }, async (req) => {
     const user = await ctx.repo.findUserById(principalOf(req).userId);

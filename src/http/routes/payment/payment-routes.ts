@@ -16,6 +16,11 @@ const ReadyBody = z.object({
   /** Ignored for pricing; a value different from the plan's price is refused. */
   amount: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
   auto_renew: z.boolean().default(true),
+  /**
+   * The version id of the 주문 내용 확인 및 결제 동의 text the user agreed to (GET /api/legal,
+   * document `order`). Required: without it CONSENT_REQUIRED, an old one CONSENT_OUTDATED.
+   */
+  order_consent_version: z.string().max(64).optional(),
 });
 
 /** Approve body: our payment id plus whatever the provider handed the browser. */
@@ -49,7 +54,7 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
       preHandler: requireUser,
       schema: {
         tags: ['payment'],
-        summary: '결제 준비: 서버가 플랜 가격으로 결제를 만들고 결제창 정보를 돌려줍니다',
+        summary: '결제 준비: 주문 내용 확인 및 결제 동의(필수)를 저장하고, 서버가 플랜 가격으로 결제를 만들어 결제창 정보를 돌려줍니다',
         body: docSchema(ReadyBody),
         headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
       },
@@ -65,6 +70,7 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
           planId: body.plan,
           clientAmountKrw: body.amount,
           autoRenew: body.auto_renew,
+          orderConsentVersion: body.order_consent_version,
         });
         const launch =
           checkout.clientLaunch !== null
