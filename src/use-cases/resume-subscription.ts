@@ -4,7 +4,7 @@ import type { PreparedCheckout } from '../domain/ports.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
-import { insertUserCheckout } from './checkout-scope.ts';
+import { startUserCheckout } from './checkout-scope.ts';
 
 export interface ResumeSubscriptionInput {
   userId: string;
@@ -72,7 +72,7 @@ export async function resumeSubscription(ctx: UseCaseContext, input: ResumeSubsc
     createdAt: now,
   } as const;
   // One open checkout per user (docs/checkout-rules.md, rule 2).
-  const payment = await ctx.repo.transaction((repo) => insertUserCheckout(repo, record, now));
+  const payment = await startUserCheckout(ctx.repo, record, now);
   const returnBase = `${ctx.settings.publicUrl}/api/payment/${gateway.id}/return?payment_id=${encodeURIComponent(payment.id)}`;
   let checkout: PreparedCheckout;
   try {

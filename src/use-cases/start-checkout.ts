@@ -3,7 +3,7 @@ import type { Payment } from '../domain/records.ts';
 import type { PreparedCheckout } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
-import { insertUserCheckout } from './checkout-scope.ts';
+import { startUserCheckout } from './checkout-scope.ts';
 
 export interface StartCheckoutInput {
   userId: string;
@@ -86,7 +86,7 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
     approvedAt: null,
     createdAt: now,
   } as const;
-  const payment = await ctx.repo.transaction((repo) => insertUserCheckout(repo, record, now));
+  const payment = await startUserCheckout(ctx.repo, record, now);
 
   const returnBase = `${ctx.settings.publicUrl}/api/payment/${gateway.id}/return?payment_id=${encodeURIComponent(payment.id)}`;
   let checkout: PreparedCheckout;
