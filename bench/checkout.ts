@@ -12,8 +12,7 @@ import { freshPostgresDatabase } from './pg-database.ts';
  * the same (2-core) machine, which is shared: absolute figures are noisy. So the same run also
  * measures the LIMIT: the same provider calls made straight to the sandbox by the same number of
  * clients, nothing between (KakaoPay: ready, authorize, approve; NaverPay's SDK flow: authorize,
- * apply). The limit is measured before and after the service's run; the figures are given as a
- * ratio to their mean. Per checkout it also reads, from the service's /metrics, the CPU time of
+ * apply), in three rounds alternating with the service's; figures are given as a ratio to it. Per checkout it also reads, from the service's /metrics, the CPU time of
  * the service process (process_cpu_seconds_total) and the statements it sent to the database
  * (billing_db_statements_total, each one round trip). Then an open-loop run starts checkouts at
  * half the limit's rate and reports their latency, measured from when each was due to start.
@@ -230,12 +229,28 @@ export async function runCheckoutBench(o: CheckoutBenchOptions) {
     await Promise.all(Array.from({ length: Math.min(8, o.clients) }, (_, lane) => checkout(lane)));
     await Promise.all(Array.from({ length: o.clients }, (_, lane) => sandboxOnly(lane)));
 
-    const limitBefore = await closedLoop(o.clients, o.checkouts, sandboxOnly);
-    const c0 = await serviceCounters(api);
-    const ours = await closedLoop(o.clients, o.checkouts, (lane) => checkout(lane));
-    const c1 = await serviceCounters(api);
-    const limitAfter = await closedLoop(o.clients, o.checkouts, sandboxOnly);
-    const limit = (limitBefore.perSecond + limitAfter.perSecond) / 2;
+    // Rounds of the limit and of our checkouts alternate, so that the other load on the (shared)
+    // machine weighs on both alike; each round gives a ratio, the run its best and worst.
+    const rounds = 3;
+    const per = Math.ceil(o.checkouts / rounds);
+    const limitRuns: Run[] = [];
+    const ourRuns: Run[] = [];
+    let cpuSeconds = 0;
+    let statements = 0;
+    for (let r = 0; r < rounds; r++) {
+      limitRuns.push(await closedLoop(o.clients, per, sandboxOnly));
+      const c0 = await serviceCounters(api);
+      ourRuns.push(await closedLoop(o.clients, per, (lane) => checkout(lane)));
+      const c1 = await serviceCounters(api);
+      cpuSeconds += c1.cpuSeconds - c0.cpuSeconds;
+      statements += c1.statements - c0.statements;
+    }
+    const rate = (runs: Run[]) => runs.reduce((n, x) => n + x.done, 0) / runs.reduce((t, x) => t + x.seconds, 0);
+    const limit = rate(limitRuns);
+    const roundRatios = ourRuns.map((x, i) => x.perSecond / limitRuns[i].perSecond);
+    const ours = { ...summary([], 0, 0), done: ourRuns.reduce((n, x) => n + x.done, 0), errors: ourRuns.reduce((n, x) => n + x.errors, 0), perSecond: rate(ourRuns) };
+    const p50 = Math.max(...ourRuns.map((x) => x.p50));
+    const p99 = Math.max(...ourRuns.map((x) => x.p99));
     // Below half the limit in the closed loop, an open loop at that rate would only queue up.
     const paced = o.pacedSeconds > 0 && ours.perSecond >= limit / 2 ? await openLoop(users, limit / 2, o.pacedSeconds, (lane) => checkout(lane)) : null;
 
@@ -246,13 +261,14 @@ export async function runCheckoutBench(o: CheckoutBenchOptions) {
       checkouts: ours.done,
       errors: ours.errors + (paced?.errors ?? 0),
       limit_per_s: Math.round(limit),
-      limit_before_after: `${Math.round(limitBefore.perSecond)}/${Math.round(limitAfter.perSecond)}`,
+      limit_rounds: limitRuns.map((x) => Math.round(x.perSecond)).join('/'),
       checkouts_per_s: Math.round(ours.perSecond),
       ratio: Number((ours.perSecond / limit).toFixed(3)),
-      p50_ms: round1(ours.p50),
-      p99_ms: round1(ours.p99),
-      cpu_ms_per_checkout: round1(((c1.cpuSeconds - c0.cpuSeconds) * 1000) / ours.done),
-      db_round_trips_per_checkout: round1((c1.statements - c0.statements) / ours.done),
+      ratio_rounds_min_max: `${Math.min(...roundRatios).toFixed(3)}–${Math.max(...roundRatios).toFixed(3)}`,
+      p50_ms_worst_round: round1(p50),
+      p99_ms_worst_round: round1(p99),
+      cpu_ms_per_checkout: round1((cpuSeconds * 1000) / ours.done),
+      db_round_trips_per_checkout: round1(statements / ours.done),
       half_limit_rate_per_s: paced ? Math.round(paced.perSecond) : null,
       half_limit_p50_ms: paced ? round1(paced.p50) : null,
       half_limit_p99_ms: paced ? round1(paced.p99) : null,
