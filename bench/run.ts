@@ -4,12 +4,14 @@ import { runCheckoutBench } from './checkout.ts';
 // `npm run bench`: prints figures; asserts nothing. Options:
 //   --db pglite|postgres|both   --provider kakaopay|naverpay|both
 //   --clients N (default 32)    --checkouts N (default 3000)
+//   --paced-seconds N (default 5): the open-loop run at half the limit's rate (0 skips it)
 const { values } = parseArgs({
   options: {
     db: { type: 'string', default: 'both' },
     provider: { type: 'string', default: 'both' },
     clients: { type: 'string', default: '32' },
     checkouts: { type: 'string', default: '3000' },
+    'paced-seconds': { type: 'string', default: '5' },
   },
 });
 const dbs = values.db === 'both' ? (['postgres', 'pglite'] as const) : [values.db as 'pglite' | 'postgres'];
@@ -18,13 +20,20 @@ const providers = values.provider === 'both' ? (['kakaopay', 'naverpay'] as cons
 const rows = [];
 for (const db of dbs) {
   for (const provider of providers) {
-    const r = await runCheckoutBench({ db, provider, clients: Number(values.clients), checkouts: Number(values.checkouts) });
+    const r = await runCheckoutBench({
+      db,
+      provider,
+      clients: Number(values.clients),
+      checkouts: Number(values.checkouts),
+      pacedSeconds: Number(values['paced-seconds']),
+    });
     console.log(JSON.stringify(r));
     rows.push(r);
   }
 }
-console.log('\ncomplete checkouts (ready → sandbox authorize → approve), one run:');
+console.log('\ncomplete checkouts (ready → sandbox authorize → approve); limit = the same provider calls straight to the sandbox, same clients, same run:');
 console.table(rows);
+console.log('targets (issue 15): PostgreSQL ratio >= 0.5 and p99 < 50 ms at half the limit\'s rate; PGlite ratio >= 0.3');
 
 // Webhook deliveries beside the database's one-row UPDATE rate (bench/webhooks.ts), on PostgreSQL when it is in the run.
 if (dbs.includes('postgres')) {

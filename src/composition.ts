@@ -144,6 +144,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     now: () => wallClock.now().getTime(),
     backlog: () => operations.backlog(clock.now()),
     lastBeat: () => operations.lastBeat(),
+    dbStatements: () => db.statements(),
   });
   const plans = new PlanCatalog(config.plansRaw);
   const gateways = instrumentRegistry(createGatewayRegistry(config, logger, clock, opts.providers), metrics, logger, stopwatch);

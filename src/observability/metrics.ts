@@ -27,6 +27,8 @@ export interface MetricsSources {
   now: () => number;
   /** Which process this is: `server` or `worker` (a constant label on every metric). */
   role: 'server' | 'worker';
+  /** Statements this process sent to the database so far (each one round trip). */
+  dbStatements?: () => number;
   /** Add Node.js process metrics (CPU, memory, event loop lag). Default on. */
   processMetrics?: boolean;
 }
@@ -87,6 +89,19 @@ export function createMetrics(sources: MetricsSources): Metrics {
       registers: [registry],
     }),
   };
+
+  if (sources.dbStatements) {
+    const read = sources.dbStatements;
+    new Counter({
+      name: 'billing_db_statements_total',
+      help: 'Statements sent to the database by this process (BEGIN and COMMIT included); each is one round trip',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  }
 
   if (sources.backlog) {
     new Gauge({

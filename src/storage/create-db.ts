@@ -21,16 +21,35 @@ export type DbTarget =
 export interface DbHandle {
   db: Kysely<Database>;
   kind: DbTarget['kind'];
+  /**
+   * Statements sent to the database by this handle so far, BEGIN and COMMIT included: each is one
+   * round trip (`billing_db_statements_total`; the bench divides it by checkouts).
+   */
+  statements(): number;
   close(): Promise<void>;
 }
 
 export interface CreateDbOptions {
   /** Told about connections that failed outside a query (dropped while idle); default: ignored. */
   onConnectionError?: (err: Error) => void;
+  /** Told the text of every statement sent (bench/checkout-statements.ts lists a checkout's). */
+  onStatement?: (sql: string) => void;
 }
 
 export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Promise<DbHandle> {
   let dialect: Dialect;
+  let statements = 0;
+  // Counts at the driver's client, under Kysely: every query, transaction statements included.
+  const counted = <C extends { query: (...args: any[]) => any }>(client: C): C => {
+    const query = client.query.bind(client);
+    const tell = opts.onStatement;
+    client.query = ((...args: unknown[]) => {
+      statements++;
+      if (tell) tell(typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text ?? args[0]));
+      return query(...args);
+    }) as C['query'];
+    return client;
+  };
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({
       connectionString: target.url,
@@ -48,7 +67,10 @@ export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Pr
     // the query in flight fails (answered 503 DATABASE_UNAVAILABLE), so noting it is enough.
     const onError = opts.onConnectionError ?? (() => {});
     pool.on('error', (err) => onError(err));
-    pool.on('connect', (client) => client.on('error', () => {}));
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+      counted(client);
+    });
     dialect = new PostgresDialect({ pool });
   } else {
     if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
@@ -57,12 +79,13 @@ export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Pr
       ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
       parsers: { [INT8_OID]: (v: string) => parseInt8(v) },
     });
-    dialect = new PGliteDialect(client);
+    dialect = new PGliteDialect(counted(client));
   }
   const db = new Kysely<Database>({ dialect });
   return {
     db,
     kind: target.kind,
+    statements: () => statements,
     // Kysely's destroy ends the pg pool or closes PGlite.
     close: () => db.destroy(),
   };

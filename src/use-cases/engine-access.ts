@@ -175,27 +175,40 @@ export async function reserveUsage(
 ): Promise<ReservationAnswer> {
   const now = ctx.clock.now();
   const period = capPeriodOf(now);
+  // Two statements in the transaction: the usage row's lock (with the subscription), then the
+  // check against the cap and the insert, on a snapshot taken after the lock.
   return deps.engine.transaction(async (engine) => {
-    const [row] = await engine.entitlementRows([input.userId], period.start, now);
-    if (!row) throw new AppError('NOT_FOUND', '사용자를 찾을 수 없습니다.', { user_id: input.userId });
-    const usage = await engine.lockUsageMonth(input.userId, period.start);
-    const existing = await engine.findReservationByTrade(input.userId, input.tradeId);
-    const e = entitlementOf(input.userId, row.subscription, ctx.plans, now);
-    if (existing) {
-      if (existing.amountKrw !== input.amountKrw) {
+    const locked = await engine.lockUsageWithSubscription(input.userId, period.start);
+    if (!locked) throw new AppError('NOT_FOUND', '사용자를 찾을 수 없습니다.', { user_id: input.userId });
+    const { usage } = locked;
+    const e = entitlementOf(input.userId, locked.subscription, ctx.plans, now);
+    const r = await engine.reserveWithinCap({
+      id: ctx.ids.next('rsv'),
+      userId: input.userId,
+      tradeId: input.tradeId,
+      periodStart: period.start,
+      amountKrw: input.amountKrw,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + deps.reservationTtlMs),
+      usedKrw: usage.usedKrw,
+      limitKrw: e.monthlyLimitKrw,
+      allowed: e.autoTradingEnabled,
+      now,
+    });
+    const reserved = r.liveReservedKrw;
+    if (r.existing) {
+      if (r.existing.amountKrw !== input.amountKrw) {
         throw new AppError('IDEMPOTENCY_KEY_REUSED', '같은 거래 ID로 다른 금액을 예약할 수 없습니다.', {
           trade_id: input.tradeId,
-          reserved_krw: existing.amountKrw,
+          reserved_krw: r.existing.amountKrw,
         });
       }
-      const reserved = await engine.reservedKrw(input.userId, period.start);
-      return { reservation: existing, remainingKrw: remainingOf(e.monthlyLimitKrw, usage.usedKrw, reserved), replayed: true };
+      return { reservation: r.existing, remainingKrw: remainingOf(e.monthlyLimitKrw, usage.usedKrw, reserved), replayed: true };
     }
     if (!e.autoTradingEnabled) {
       throw new AppError('AUTO_TRADING_DISABLED', '현재 플랜에서는 자동매매를 이용할 수 없습니다.', { plan: e.plan, status: e.status });
     }
-    const reserved = await engine.expireAndSumReserved(input.userId, period.start, now);
-    if (e.monthlyLimitKrw !== null && usage.usedKrw + reserved + input.amountKrw > e.monthlyLimitKrw) {
+    if (!r.inserted) {
       throw new AppError('LIMIT_EXCEEDED', '이번 달 자동매매 한도를 초과합니다.', {
         limit_krw: e.monthlyLimitKrw,
         used_krw: usage.usedKrw,
@@ -204,16 +217,7 @@ export async function reserveUsage(
         requested_krw: input.amountKrw,
       });
     }
-    const reservation = await engine.insertReservation({
-      id: ctx.ids.next('rsv'),
-      userId: input.userId,
-      tradeId: input.tradeId,
-      periodStart: period.start,
-      amountKrw: input.amountKrw,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + deps.reservationTtlMs),
-    });
-    return { reservation, remainingKrw: remainingOf(e.monthlyLimitKrw, usage.usedKrw, reserved + input.amountKrw), replayed: false };
+    return { reservation: r.inserted, remainingKrw: remainingOf(e.monthlyLimitKrw, usage.usedKrw, reserved + input.amountKrw), replayed: false };
   });
 }
 
@@ -239,23 +243,25 @@ async function loadForSettlement(engine: EngineStore, id: string) {
  */
 export async function commitReservation(ctx: UseCaseContext, deps: EngineDeps, id: string, amountKrw: number) {
   const now = ctx.clock.now();
+  // Three statements in the transaction (four when a threshold is crossed): the usage row's lock,
+  // the reservation (locked) with its user's entitlement rows, and the commit with its usage.
   return deps.engine.transaction(async (engine) => {
-    const { usage, reservation: r } = await loadForSettlement(engine, id);
-    const [row] = await engine.entitlementRows([r.userId], r.periodStart, now);
-    const e = entitlementOf(r.userId, row!.subscription, ctx.plans, now);
+    const usage = await engine.lockUsageOfReservation(id);
+    const found = usage ? await engine.reservationWithEntitlement(id, now) : undefined;
+    if (!usage || !found) throw new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
+    const { reservation: r, row } = found;
+    const e = entitlementOf(r.userId, row.subscription, ctx.plans, now);
     if (r.status === 'committed') {
       if (r.committedKrw !== amountKrw) throw new AppError('IDEMPOTENCY_KEY_REUSED', '이미 다른 금액으로 확정된 예약입니다.', { committed_krw: r.committedKrw });
-      const reserved = await engine.reservedKrw(r.userId, r.periodStart);
-      return { reservation: r, remainingKrw: remainingOf(e.monthlyLimitKrw, usage.usedKrw, reserved), replayed: true };
+      return { reservation: r, remainingKrw: remainingOf(e.monthlyLimitKrw, usage.usedKrw, row.reservedKrw), replayed: true };
     }
     if (r.status === 'reserved' && r.expiresAt <= now) await engine.settleReservation(r.id, 'expired', now, null);
     if (r.status !== 'reserved' || r.expiresAt <= now) {
       throw new AppError('RESERVATION_NOT_ACTIVE', '만료되었거나 해제된 예약입니다.', { status: r.status === 'reserved' ? 'expired' : r.status });
     }
     if (amountKrw > r.amountKrw) throw new AppError('VALIDATION_FAILED', '확정 금액이 예약 금액보다 큽니다.', { reserved_krw: r.amountKrw });
-    await engine.settleReservation(r.id, 'committed', now, amountKrw);
     const limit = e.monthlyLimitKrw;
-    const crossed: Record<string, Date> = {};
+    const crossed: { t80?: Date; t100?: Date } = {};
     const events = [];
     const used = usage.usedKrw + amountKrw;
     for (const t of THRESHOLDS) {
@@ -270,11 +276,11 @@ export async function commitReservation(ctx: UseCaseContext, deps: EngineDeps, i
         });
       }
     }
-    await engine.addUsage(r.userId, r.periodStart, amountKrw, crossed);
+    // Settles the reservation, adds the usage and records the paid feature's use (청약철회).
+    await engine.commitUsage({ id: r.id, userId: r.userId, periodStart: r.periodStart, amountKrw, at: now, thresholds: crossed });
     await engine.appendEvents(events);
-    if (amountKrw > 0) await engine.recordFeatureUse(r.userId, 'auto_trading', now, 'engine');
     // Read after the usage lock, so it still counts this reservation, now committed.
-    const reserved = Math.max(0, row!.reservedKrw - r.amountKrw);
+    const reserved = Math.max(0, row.reservedKrw - r.amountKrw);
     return { reservation: { ...r, status: 'committed' as const, committedKrw: amountKrw }, remainingKrw: remainingOf(limit, used, reserved), replayed: false };
   });
 }

@@ -56,6 +56,29 @@ export interface EngineStore {
   entitlementRows(userIds: readonly string[], periodStart: Date, now: Date): Promise<EntitlementRow[]>;
   changedUsers(after: { xid: string; position: number }, limit: number): Promise<{ userIds: string[]; last: { xid: string; position: number } | null }>;
   lockUsageMonth(userId: string, periodStart: Date): Promise<UsageMonth>;
+  /**
+   * One statement: locks (creating if needed) the usage row of an existing user's cap period and
+   * reads the user's subscription and outbox version; undefined when there is no such user.
+   */
+  lockUsageWithSubscription(userId: string, periodStart: Date): Promise<{ usage: UsageMonth; subscription: Subscription | null } | undefined>;
+  /**
+   * One statement, run after `lockUsageWithSubscription`: the reservation already made under
+   * (user, trade id) if any; else expires the user's lapsed reservations, sums the live ones of the
+   * cap period and inserts the new reservation when `allowed` and
+   * `usedKrw + live + amountKrw <= limitKrw` (null: no limit).
+   */
+  reserveWithinCap(
+    x: Omit<ReservationRecord, 'committedKrw' | 'status'> & { usedKrw: number; limitKrw: number | null; allowed: boolean; now: Date },
+  ): Promise<{ existing: ReservationRecord | undefined; inserted: ReservationRecord | undefined; liveReservedKrw: number }>;
+  /** One statement: locks (creating if needed) the usage row of the reservation's user and cap period; undefined when no such reservation. */
+  lockUsageOfReservation(id: string): Promise<UsageMonth | undefined>;
+  /** One statement: the reservation, locked, and the entitlement rows of its user in its cap period. */
+  reservationWithEntitlement(id: string, now: Date): Promise<{ reservation: ReservationRecord; row: EntitlementRow } | undefined>;
+  /**
+   * One statement: commits a reserved reservation with `amountKrw`, adds it to the usage row (and
+   * the threshold stamps), and records a use of the paid feature when the amount is positive.
+   */
+  commitUsage(x: { id: string; userId: string; periodStart: Date; amountKrw: number; at: Date; thresholds: { t80?: Date; t100?: Date } }): Promise<void>;
   addUsage(userId: string, periodStart: Date, amountKrw: number, thresholds: { t80?: Date; t100?: Date }): Promise<number>;
   expireReservations(userId: string, now: Date): Promise<void>;
   reservedKrw(userId: string, periodStart: Date): Promise<number>;

@@ -273,6 +273,23 @@ export class KyselyBillingRepository implements BillingRepository {
     return toPayment(row);
   }
 
+  async insertPaymentUnlessCheckoutOpen(p: NewPaymentRecord): Promise<Payment | undefined> {
+    // The partial unique index of 0007 (one open user checkout per user) is the arbiter: the
+    // row goes in, or nothing does when the user has one open (concurrent inserts wait on it).
+    const row = await this.db
+      .insertInto('payments')
+      .values(paymentValues(p))
+      .onConflict((oc) =>
+        oc
+          .column('user_id')
+          .where(sql<boolean>`kind IN ('checkout', 'upgrade', 'registration') AND status IN ('ready', 'approving', 'unknown')`)
+          .doNothing(),
+      )
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toPayment(row) : undefined;
+  }
+
   async findPayment(id: string) {
     const r = await this.db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
     return r ? toPayment(r) : undefined;
@@ -481,33 +498,68 @@ export class KyselyBillingRepository implements BillingRepository {
       // The engine's event is written with the change: both commit or neither does.
       return this.transaction(async (tx) => {
         const self = tx as KyselyBillingRepository;
-        const before = await self.db.selectFrom('subscriptions').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-        const moved = await self.moveSubscription(id, from, to, at, patch, event);
-        if (moved && before) {
-          await appendEngineEvents(self.db, engine.eventsFor(toSubscription(before), moved, event?.type ?? 'transition', at, event?.data));
-        }
+        const r = await self.moveSubscription(id, from, to, at, patch, event, true);
+        if (!r) return undefined;
+        const moved = toSubscription(r as SubscriptionRow);
+        const before = { id: r.id, userId: r.user_id, status: r.before_status!, planId: r.before_plan_id!, currentPeriodEnd: r.before_current_period_end!, graceUntil: r.before_grace_until! };
+        await appendEngineEvents(self.db, engine.eventsFor(before, moved, event?.type ?? 'transition', at, event?.data));
         return moved;
       });
     }
-    return this.moveSubscription(id, from, to, at, patch, event);
+    const r = await this.moveSubscription(id, from, to, at, patch, event, false);
+    return r ? toSubscription(r as SubscriptionRow) : undefined;
   }
 
+  /**
+   * The compare-and-set and its audit row in one statement. `withBefore`: the row is locked by a
+   * subquery of the same statement and its values before the change come back as `before_*` (what
+   * the engine's events compare), so no separate locking read is needed.
+   */
   private async moveSubscription(
     id: string,
     from: SubscriptionStatus,
     to: SubscriptionStatus,
     at: Date,
     patch: SubscriptionPatch,
-    event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
+    event: Omit<AuditEvent, 'from' | 'to' | 'at'> | undefined,
+    withBefore: boolean,
   ) {
+    const set = { ...subscriptionPatchColumns(patch), status: to, updated_at: at };
     const r = await this.db
       .with('moved', (db) =>
-        db
-          .updateTable('subscriptions')
-          .set({ ...subscriptionPatchColumns(patch), status: to, updated_at: at })
-          .where('id', '=', id)
-          .where('status', '=', from)
-          .returningAll(),
+        withBefore
+          ? db
+              .updateTable('subscriptions')
+              .from((eb) =>
+                eb
+                  .selectFrom('subscriptions')
+                  .select(['id', 'status', 'plan_id', 'current_period_end', 'grace_until'])
+                  .where('id', '=', id)
+                  .forUpdate()
+                  .as('b'),
+              )
+              .set(set)
+              .whereRef('subscriptions.id', '=', 'b.id')
+              .where('subscriptions.status', '=', from)
+              .returningAll('subscriptions')
+              .returning([
+                'b.status as before_status',
+                'b.plan_id as before_plan_id',
+                'b.current_period_end as before_current_period_end',
+                'b.grace_until as before_grace_until',
+              ])
+          : db
+              .updateTable('subscriptions')
+              .set(set)
+              .where('id', '=', id)
+              .where('status', '=', from)
+              .returningAll()
+              .returning([
+                sql<SubscriptionStatus | null>`NULL::text`.as('before_status'),
+                sql<string | null>`NULL::text`.as('before_plan_id'),
+                sql<Date | null>`NULL::timestamptz`.as('before_current_period_end'),
+                sql<Date | null>`NULL::timestamptz`.as('before_grace_until'),
+              ]),
       )
       .with('audit', (db) =>
         db
@@ -529,7 +581,7 @@ export class KyselyBillingRepository implements BillingRepository {
       .selectFrom('moved')
       .selectAll()
       .executeTakeFirst();
-    return r ? toSubscription(r as SubscriptionRow) : undefined;
+    return r;
   }
 
   async findUpgradeOrigin(paymentId: string) {

@@ -47,38 +47,30 @@ export class EngineEventWriter {
 }
 
 /**
- * Appends many events in two statements: each user's sequence row is bumped once by the
- * number of its events (rows locked in user id order, so concurrent batches cannot deadlock),
- * then all events are inserted with consecutive seqs in the order given.
+ * Appends many events in one statement: each user's sequence row is bumped once by the number
+ * of its events (rows locked in user id order, so concurrent batches cannot deadlock), and all
+ * events are inserted with consecutive seqs, in the order given, from the bumped values.
  */
 export async function appendEngineEvents(db: Db, events: readonly NewEngineEvent[]): Promise<void> {
   if (events.length === 0) return;
   const counts = new Map<string, number>();
   for (const e of events) counts.set(e.userId, (counts.get(e.userId) ?? 0) + 1);
   const users = [...counts.keys()].sort();
-  const bumped = await db
-    .insertInto('engine_event_sequences')
-    .values(users.map((u) => ({ user_id: u, last_seq: counts.get(u)! })))
-    .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seq: sql<number>`engine_event_sequences.last_seq + excluded.last_seq` }))
-    .returning(['user_id', 'last_seq'])
-    .execute();
-  const next = new Map(bumped.map((r) => [r.user_id, Number(r.last_seq) - counts.get(r.user_id)! + 1]));
-  await db
-    .insertInto('engine_events')
-    .values(
-      events.map((e) => {
-        const seq = next.get(e.userId)!;
-        next.set(e.userId, seq + 1);
-        return {
-          id: e.id,
-          user_id: e.userId,
-          seq,
-          type: e.type,
-          payload: JSON.stringify(e.payload),
-          occurred_at: e.occurredAt,
-          created_at: e.occurredAt,
-        };
-      }),
-    )
-    .execute();
+  const seen = new Map<string, number>();
+  // k: the event's place among its user's events (1-based); n: that user's count. seq = last_seq - n + k.
+  const rows = events.map((e, i) => {
+    const k = (seen.get(e.userId) ?? 0) + 1;
+    seen.set(e.userId, k);
+    return sql`(${i}::int, ${e.id}::text, ${e.userId}::text, ${k}::int, ${counts.get(e.userId)!}::int, ${e.type}::text, ${JSON.stringify(e.payload)}::jsonb, ${e.occurredAt}::timestamptz)`;
+  });
+  await sql`WITH bumped AS (
+      INSERT INTO engine_event_sequences (user_id, last_seq)
+      VALUES ${sql.join(users.map((u) => sql`(${u}, ${counts.get(u)!}::bigint)`))}
+      ON CONFLICT (user_id) DO UPDATE SET last_seq = engine_event_sequences.last_seq + excluded.last_seq
+      RETURNING user_id, last_seq)
+    INSERT INTO engine_events (id, user_id, seq, type, payload, occurred_at, created_at)
+    SELECT v.id, v.user_id, b.last_seq - v.n + v.k, v.type, v.payload, v.at, v.at
+    FROM (VALUES ${sql.join(rows)}) AS v(i, id, user_id, k, n, type, payload, at)
+    JOIN bumped b ON b.user_id = v.user_id
+    ORDER BY v.i`.execute(db);
 }

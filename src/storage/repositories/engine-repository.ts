@@ -131,6 +131,99 @@ export class EngineRepository implements EngineStore {
     return { usedKrw: Number(row.used_krw), threshold80At: row.threshold_80_at, threshold100At: row.threshold_100_at };
   }
 
+  async lockUsageWithSubscription(userId: string, periodStart: Date) {
+    const r = await sql<any>`WITH locked AS (
+        INSERT INTO usage_months (user_id, period_start) SELECT id, ${periodStart}::timestamptz FROM users WHERE id = ${userId}
+        ON CONFLICT (user_id, period_start) DO UPDATE SET used_krw = usage_months.used_krw
+        RETURNING used_krw, threshold_80_at, threshold_100_at)
+      SELECT l.used_krw, l.threshold_80_at, l.threshold_100_at, to_jsonb(s.*) AS sub
+      FROM locked l LEFT JOIN subscriptions s ON s.user_id = ${userId}`.execute(this.db);
+    const row = r.rows[0];
+    if (!row) return undefined;
+    return {
+      usage: { usedKrw: Number(row.used_krw), threshold80At: row.threshold_80_at, threshold100At: row.threshold_100_at },
+      subscription: row.sub ? toSubscription(subscriptionFromJson(row.sub)) : null,
+    };
+  }
+
+  async reserveWithinCap(
+    x: Omit<ReservationRecord, 'committedKrw' | 'status'> & { usedKrw: number; limitKrw: number | null; allowed: boolean; now: Date },
+  ) {
+    // The outer statement sees one snapshot (taken after the usage row's lock): the expiry CTE's
+    // changes are invisible to `live`, hence its own expiry filter.
+    const r = await sql<any>`WITH existing AS (
+        SELECT * FROM usage_reservations WHERE user_id = ${x.userId} AND trade_id = ${x.tradeId}),
+      expired AS (
+        UPDATE usage_reservations SET status = 'expired', settled_at = ${x.now}::timestamptz
+        WHERE user_id = ${x.userId} AND status = 'reserved' AND expires_at <= ${x.now}::timestamptz AND NOT EXISTS (SELECT 1 FROM existing)
+        RETURNING id),
+      live AS (
+        SELECT COALESCE(SUM(amount_krw), 0) AS s FROM usage_reservations
+        WHERE user_id = ${x.userId} AND period_start = ${x.periodStart}::timestamptz AND status = 'reserved' AND expires_at > ${x.now}::timestamptz),
+      inserted AS (
+        INSERT INTO usage_reservations (id, user_id, trade_id, period_start, amount_krw, status, created_at, expires_at)
+        SELECT ${x.id}, ${x.userId}, ${x.tradeId}, ${x.periodStart}::timestamptz, ${x.amountKrw}::bigint, 'reserved', ${x.createdAt}::timestamptz, ${x.expiresAt}::timestamptz
+        FROM live
+        WHERE NOT EXISTS (SELECT 1 FROM existing) AND ${x.allowed}::boolean
+          AND (${x.limitKrw}::bigint IS NULL OR ${x.usedKrw}::bigint + live.s + ${x.amountKrw}::bigint <= ${x.limitKrw}::bigint)
+        RETURNING *)
+      SELECT (SELECT to_jsonb(e.*) FROM existing e) AS existing, (SELECT to_jsonb(i.*) FROM inserted i) AS inserted, (SELECT s FROM live) AS live`.execute(this.db);
+    const row = r.rows[0];
+    return {
+      existing: row.existing ? toReservation(row.existing) : undefined,
+      inserted: row.inserted ? toReservation(row.inserted) : undefined,
+      liveReservedKrw: Number(row.live),
+    };
+  }
+
+  async lockUsageOfReservation(id: string) {
+    const r = await sql<any>`INSERT INTO usage_months (user_id, period_start)
+        SELECT user_id, period_start FROM usage_reservations WHERE id = ${id}
+      ON CONFLICT (user_id, period_start) DO UPDATE SET used_krw = usage_months.used_krw
+      RETURNING used_krw, threshold_80_at, threshold_100_at`.execute(this.db);
+    const row = r.rows[0];
+    return row ? { usedKrw: Number(row.used_krw), threshold80At: row.threshold_80_at, threshold100At: row.threshold_100_at } : undefined;
+  }
+
+  async reservationWithEntitlement(id: string, now: Date) {
+    const r = await sql<any>`SELECT to_jsonb(r.*) AS rsv, to_jsonb(s.*) AS sub, COALESCE(um.used_krw, 0) AS used_krw, COALESCE(q.last_seq, 0) AS version,
+        (SELECT COALESCE(SUM(o.amount_krw), 0) FROM usage_reservations o
+          WHERE o.user_id = r.user_id AND o.period_start = r.period_start AND o.status = 'reserved' AND o.expires_at > ${now}::timestamptz) AS reserved_krw
+      FROM usage_reservations r
+      LEFT JOIN subscriptions s ON s.user_id = r.user_id
+      LEFT JOIN usage_months um ON um.user_id = r.user_id AND um.period_start = r.period_start
+      LEFT JOIN engine_event_sequences q ON q.user_id = r.user_id
+      WHERE r.id = ${id}
+      FOR UPDATE OF r`.execute(this.db);
+    const row = r.rows[0];
+    if (!row) return undefined;
+    const reservation = toReservation(row.rsv);
+    return {
+      reservation,
+      row: {
+        userId: reservation.userId,
+        subscription: row.sub ? toSubscription(subscriptionFromJson(row.sub)) : null,
+        usedKrw: Number(row.used_krw),
+        reservedKrw: Number(row.reserved_krw),
+        version: Number(row.version),
+      },
+    };
+  }
+
+  async commitUsage(x: { id: string; userId: string; periodStart: Date; amountKrw: number; at: Date; thresholds: { t80?: Date; t100?: Date } }) {
+    await sql`WITH settled AS (
+        UPDATE usage_reservations SET status = 'committed', committed_krw = ${x.amountKrw}::bigint, settled_at = ${x.at}::timestamptz
+        WHERE id = ${x.id} AND status = 'reserved' RETURNING id),
+      used AS (
+        UPDATE usage_months SET used_krw = used_krw + ${x.amountKrw}::bigint,
+          threshold_80_at = COALESCE(threshold_80_at, ${x.thresholds.t80 ?? null}::timestamptz),
+          threshold_100_at = COALESCE(threshold_100_at, ${x.thresholds.t100 ?? null}::timestamptz)
+        WHERE user_id = ${x.userId} AND period_start = ${x.periodStart}::timestamptz AND EXISTS (SELECT 1 FROM settled)
+        RETURNING used_krw)
+      INSERT INTO usage_events (user_id, feature, occurred_at, recorded_by)
+      SELECT ${x.userId}, 'auto_trading', ${x.at}::timestamptz, 'engine' FROM settled WHERE ${x.amountKrw}::bigint > 0`.execute(this.db);
+  }
+
   async addUsage(userId: string, periodStart: Date, amountKrw: number, thresholds: { t80?: Date; t100?: Date }): Promise<number> {
     const r = await sql<any>`UPDATE usage_months SET used_krw = used_krw + ${amountKrw}::bigint,
         threshold_80_at = COALESCE(threshold_80_at, ${thresholds.t80 ?? null}::timestamptz),
