@@ -65,7 +65,7 @@ export interface RefundEntry {
 }
 
 /** Where a timeline entry comes from; each source is one query (storage/repositories/timeline-sources.ts). */
-export const TIMELINE_SOURCES = ['payment', 'refund', 'subscription_event', 'notice', 'webhook_delivery', 'usage'] as const;
+export const TIMELINE_SOURCES = ['payment', 'refund', 'subscription_event', 'notice', 'webhook_delivery', 'usage', 'consent', 'admin_action'] as const;
 export type TimelineSource = (typeof TIMELINE_SOURCES)[number];
 
 /** One thing that happened to a user, from any source, in a common shape. */

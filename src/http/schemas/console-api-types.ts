@@ -83,7 +83,7 @@ export interface QueueSummaryResponse {
   now: string;
 }
 
-export type TimelineSourceValue = 'payment' | 'refund' | 'subscription_event' | 'notice' | 'webhook_delivery' | 'usage';
+export type TimelineSourceValue = 'payment' | 'refund' | 'subscription_event' | 'notice' | 'webhook_delivery' | 'usage' | 'consent' | 'admin_action';
 
 export interface TimelineEntryView {
   source: TimelineSourceValue;

@@ -159,7 +159,44 @@ export const TIMELINE_QUERIES: Record<TimelineSource, TimelineQuery> = {
     },
     count: (db, userId) => countOf(db, sql`SELECT count(*) AS n FROM usage_events WHERE user_id = ${userId}`),
   },
+  consent: {
+    async rows(db, userId, before, limit) {
+      const p = page('consent', sql`c.agreed_at`, sql`c.id`, before, limit);
+      const { rows } = await sql<any>`SELECT c.* FROM consents c WHERE c.user_id = ${userId} ${p.where} ${p.order}`.execute(db);
+      return rows.map((r) => ({
+        source: 'consent',
+        id: r.id,
+        at: ts(r.agreed_at),
+        type: r.document,
+        status: null,
+        amountKrw: null,
+        detail: { version: r.version, payment_id: r.payment_id ?? null },
+      }));
+    },
+    count: (db, userId) => countOf(db, sql`SELECT count(*) AS n FROM consents WHERE user_id = ${userId}`),
+  },
+  // Staff actions about the user: on the user, or on a subscription/payment whose snapshot names them.
+  admin_action: {
+    async rows(db, userId, before, limit) {
+      const p = page('admin_action', sql`a.created_at`, sql`a.id`, before, limit);
+      const { rows } = await sql<any>`SELECT a.* FROM admin_audit_log a WHERE ${aboutUser(userId)} ${p.where} ${p.order}`.execute(db);
+      return rows.map((r) => ({
+        source: 'admin_action',
+        id: r.id,
+        at: ts(r.created_at),
+        type: r.action,
+        status: null,
+        amountKrw: null,
+        detail: { actor_user_id: r.actor_user_id, reason: r.reason ?? null, target_type: r.target_type, target_id: r.target_id },
+      }));
+    },
+    count: (db, userId) => countOf(db, sql`SELECT count(*) AS n FROM admin_audit_log a WHERE ${aboutUser(userId)}`),
+  },
 };
+
+function aboutUser(userId: string) {
+  return sql`((a.target_type = 'user' AND a.target_id = ${userId}) OR a.after ->> 'user_id' = ${userId} OR a.before ->> 'user_id' = ${userId})`;
+}
 
 /** Entries' order in the timeline: newest first, then `source:id` descending (byte order). */
 export function timelineKey(e: Pick<TimelineEntry, 'source' | 'id'>): string {

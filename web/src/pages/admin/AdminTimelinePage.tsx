@@ -59,10 +59,16 @@ function describe(e: TimelineEntryView): { title: string; sub: string | null; ba
       return { title: `웹훅 ${e.type}`, sub: `시도 ${d.attempts}회${d.last_status_code ? ` · HTTP ${d.last_status_code}` : ''}`, badge: { label: e.status === 'succeeded' ? '전송됨' : e.status === 'failed' ? '전송 실패' : '대기', tone: e.status === 'succeeded' ? 'success' : e.status === 'failed' ? 'danger' : 'warning' } };
     case 'usage':
       return { title: `기능 사용: ${e.type}`, sub: null, badge: null };
+    case 'consent':
+      return { title: `${CONSENT_LABEL[e.type] ?? e.type} 동의`, sub: `버전 ${d.version}${d.payment_id ? ` · 결제 ${d.payment_id}` : ''}`, badge: null };
+    case 'admin_action':
+      return { title: `운영자 작업: ${e.type}`, sub: `${d.reason ? `사유: ${d.reason} · ` : ''}작업자 ${d.actor_user_id}`, badge: null };
     default:
       return { title: e.type, sub: null, badge: null };
   }
 }
+
+const CONSENT_LABEL: Record<string, string> = { terms: '이용약관', privacy: '개인정보 수집 · 이용', order: '주문 내용 확인 및 결제' };
 
 export function AdminTimelinePage() {
   const query = useQuery();

@@ -64,6 +64,8 @@ export const SOURCE_LABEL: Record<string, string> = {
   notice: '안내 메일',
   webhook_delivery: '웹훅 전송',
   usage: '기능 사용',
+  consent: '약관 동의',
+  admin_action: '운영자 작업',
 };
 
 /** The query string with `patch` applied (empty values removed), for filter links. */
