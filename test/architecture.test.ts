@@ -56,6 +56,10 @@ describe('architecture', () => {
     }
   });
 
+  it('providers import no use cases (their ports live in the domain)', () => {
+    expect(violations('src/providers', (t) => !t.startsWith('src/use-cases/'))).toEqual([]);
+  });
+
   it('the web app imports only the API types from src', () => {
     expect(violations('web/src', (t) => t.startsWith('web/') || t === 'src/http/schemas/api-types.ts')).toEqual([]);
   });
