@@ -60,6 +60,10 @@ describe('architecture', () => {
     expect(violations('src/providers', (t) => !t.startsWith('src/use-cases/'))).toEqual([]);
   });
 
+  it('the service never imports the local launcher (dev/)', () => {
+    expect(violations('src', (t) => !t.startsWith('dev/'))).toEqual([]);
+  });
+
   it('the web app imports only the API types from src', () => {
     expect(violations('web/src', (t) => t.startsWith('web/') || t === 'src/http/schemas/api-types.ts')).toEqual([]);
   });
