@@ -4,3 +4,4 @@
  * `src/http/schemas` (test/architecture.test.ts). Keep it to plain, browser-safe data.
  */
 export { PAID_STATUSES, REFUNDABLE_STATUSES } from '../../domain/payment/payment-states.ts';
+export { PROVIDER_NAMES } from '../../domain/payment/provider-names.ts';
