@@ -1,5 +1,4 @@
-import { krw } from '../../../domain/money.ts';
-import { providerFee } from '../../../domain/payment/fees.ts';
+import { paymentFee } from '../../../domain/payment/fees.ts';
 import { PAID_STATUSES } from '../../../domain/payment/payment-states.ts';
 import type { PlanCatalog } from '../../../domain/plans.ts';
 import type { User } from '../../../domain/records.ts';
@@ -72,7 +71,7 @@ export async function* paymentsCsv(
   yield `\uFEFF${csvLine(CSV_COLUMNS)}`;
   for await (const { payment: p, refunds, user } of rows) {
     const paid = PAID_STATUSES.includes(p.status);
-    const fee = paid ? providerFee(krw(p.amountKrw), feesBps[p.provider] ?? 0) : { feeKrw: 0, feeVatKrw: 0 };
+    const fee = paymentFee(p, feesBps);
     yield csvLine([
       p.id,
       p.userId,
