@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppConfig } from './config/load-config.ts';
-import type { Clock, IdGenerator } from './domain/ports.ts';
+import type { Clock, GatewayRegistry, IdGenerator } from './domain/ports.ts';
 import { AdjustableClock } from './domain/test-clock.ts';
 import { PlanCatalog } from './domain/plans.ts';
 import { createDb, type DbHandle, type DbTarget } from './storage/create-db.ts';
@@ -21,7 +21,7 @@ import { LoginAttemptRepository } from './storage/repositories/login-attempt-rep
 import { RateLimitRepository } from './storage/repositories/rate-limit-repository.ts';
 import { SessionGuard } from './security/session-guard.ts';
 import { KyselySessionRepository } from './storage/repositories/session-repository.ts';
-import type { GatewayRegistry, UseCaseContext } from './use-cases/context.ts';
+import type { UseCaseContext } from './use-cases/context.ts';
 import { composeRefunds } from './composition-refunds.ts';
 import { consoleRoutes } from './http/routes/admin/console-routes.ts';
 import { composeConsole } from './composition-console.ts';

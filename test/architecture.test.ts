@@ -56,7 +56,16 @@ describe('architecture', () => {
     }
   });
 
-  it('the web app imports only the API types from src', () => {
-    expect(violations('web/src', (t) => t.startsWith('web/') || t === 'src/http/schemas/api-types.ts')).toEqual([]);
+  it('providers import no use cases (their ports live in the domain)', () => {
+    expect(violations('src/providers', (t) => !t.startsWith('src/use-cases/'))).toEqual([]);
+  });
+
+  it('the service never imports the local launcher (dev/)', () => {
+    expect(violations('src', (t) => !t.startsWith('dev/'))).toEqual([]);
+  });
+
+  it('the web app imports only the API types (and the shared API constants) from src', () => {
+    const shared = ['src/http/schemas/api-types.ts', 'src/http/schemas/api-constants.ts'];
+    expect(violations('web/src', (t) => t.startsWith('web/') || shared.includes(t))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load-config.ts';
-import { sandboxAdminTokenFile } from '../local-stack.ts';
+import { sandboxAdminTokenFile } from './sandbox-admin-token.ts';
 import { parseDuration } from '../use-cases/advance-test-clock.ts';
 
 // `npm run clock -- 30d`: moves the sandbox-mode test clock of a running `npm start` (and both

@@ -176,6 +176,12 @@ export interface PaymentGateway {
   revokeBillingKey(billingKey: string): Promise<void>;
 }
 
+/** Finds a provider by the `{method}` path segment (`kakaopay`, `naverpay`). */
+export interface GatewayRegistry {
+  get(method: string): PaymentGateway | undefined;
+  list(): PaymentGateway[];
+}
+
 /** One e-mail of the notice outbox. */
 export interface NoticeMessage {
   to: string;

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../composition.ts';
-import { issueSandboxAdminToken } from '../local-stack.ts';
+import { issueSandboxAdminToken } from '../cli/sandbox-admin-token.ts';
 import { createWebhookEndpoint } from '../use-cases/manage-webhook-endpoints.ts';
 import type { EngineStandin } from './engine-standin-app.ts';
 

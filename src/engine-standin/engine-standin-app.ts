@@ -5,7 +5,7 @@ import { EngineApiError, EngineClient, verifyWebhook, WebhookSignatureError, typ
  * The local stand-in of the trading engine (issue 10 item 5): receives the billing service's
  * webhooks, verifies them with the typed client, keeps the last ones in memory, shows them on a
  * Korean page, and places a reservation + commit through the client from a form. Loopback only;
- * started by `npm start` (src/local-stack.ts). Never part of a deployment.
+ * started by `npm start` (dev/local-stack.ts). Never part of a deployment.
  */
 export interface EngineStandinOptions {
   port: number;

@@ -1,5 +1,4 @@
-import type { PaymentGateway, PaymentResult } from '../domain/ports.ts';
-import type { GatewayRegistry } from '../use-cases/context.ts';
+import type { GatewayRegistry, PaymentGateway, PaymentResult } from '../domain/ports.ts';
 import {
   ProviderConfigError,
   ProviderDeclinedError,

@@ -1,5 +1,4 @@
-import type { Clock, PaymentGateway } from '../domain/ports.ts';
-import type { GatewayRegistry } from '../use-cases/context.ts';
+import type { Clock, GatewayRegistry, PaymentGateway } from '../domain/ports.ts';
 import type { AppConfig } from '../config/load-config.ts';
 import { createKakaoPayGateway } from './kakaopay/index.ts';
 import { createNaverPayGateway } from './naverpay/index.ts';

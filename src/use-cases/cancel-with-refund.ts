@@ -10,6 +10,7 @@ import { toAppError } from './provider-errors.ts';
 import { enqueueNotice } from './enqueue-notice.ts';
 import { planName, queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
 import { checkRefundable, executeRefund, insertReservedRefund, refundableKrw, type RefundDeps } from './refund-payment.ts';
+import { REFUNDABLE_STATUSES } from '../domain/payment/payment-states.ts';
 
 export interface CancelRefundLine {
   paymentId: string;
@@ -150,7 +151,7 @@ export function cancelNowCandidates(payments: readonly Payment[], sub: Subscript
     .filter(
       (p) =>
         p.subscriptionId === sub.id &&
-        (p.status === 'approved' || p.status === 'partially_refunded') &&
+        REFUNDABLE_STATUSES.includes(p.status) &&
         p.periodEnd !== null &&
         p.periodEnd > at,
     )

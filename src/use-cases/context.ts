@@ -1,14 +1,8 @@
-import type { Clock, IdGenerator, PasswordHasher, PaymentGateway, TokenIssuer } from '../domain/ports.ts';
+import type { Clock, GatewayRegistry, IdGenerator, PasswordHasher, TokenIssuer } from '../domain/ports.ts';
 import type { BillingRepository } from '../domain/repositories.ts';
 import type { PlanCatalog } from '../domain/plans.ts';
 import type { RenewalSettings } from '../domain/subscription/renewal-schedule.ts';
 import type { BusinessInfo } from '../domain/business-info.ts';
-
-/** Finds a provider by the `{method}` path segment. */
-export interface GatewayRegistry {
-  get(method: string): PaymentGateway | undefined;
-  list(): PaymentGateway[];
-}
 
 export interface Logger {
   info(obj: object, msg?: string): void;

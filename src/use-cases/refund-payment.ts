@@ -1,5 +1,6 @@
 import { AppError, ProviderDeclinedError, ProviderError, ProviderUnavailableError } from '../domain/errors.ts';
 import { krw, type Krw } from '../domain/money.ts';
+import { REFUNDABLE_STATUSES } from '../domain/payment/payment-states.ts';
 import { refundVat, type RefundPolicy } from '../domain/payment/refund-policy.ts';
 import type { Refund, RefundKind } from '../domain/payment/refund-states.ts';
 import type { RefundRepository, RefundUnitOfWork, UsageStore } from '../domain/payment/refund-store.ts';
@@ -51,8 +52,6 @@ export interface RefundPaymentResult {
   /** `unknown`: the provider's answer was lost; reconcile with `syncRefund`. */
   outcome: 'succeeded' | 'unknown';
 }
-
-const REFUNDABLE_STATUSES: readonly Payment['status'][] = ['approved', 'partially_refunded'];
 
 function notFound(): AppError {
   return new AppError('PAYMENT_NOT_FOUND', '결제를 찾을 수 없습니다.');

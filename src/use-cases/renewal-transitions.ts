@@ -1,4 +1,5 @@
 import type { Krw } from '../domain/money.ts';
+import { PROVIDER_NAMES } from '../domain/payment/provider-names.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
 import type { BillingRepository } from '../domain/repositories.ts';
 import type { BillingCycle, RenewalRepository } from '../domain/subscription/renewal-records.ts';
@@ -28,9 +29,6 @@ export interface CalendarScope {
 export function scopeOf(ctx: UseCaseContext, repo: BillingRepository, now: Date): CalendarScope {
   return { ctx, repo, r: repo.renewals(), now };
 }
-
-// Display names for notice texts (use cases cannot import the HTTP views' copy).
-const PROVIDER_NAMES: Record<string, string> = { kakaopay: '카카오페이', naverpay: '네이버페이' };
 
 export function providerName(id: string | null): string {
   return (id && PROVIDER_NAMES[id]) || '등록된 결제 수단';

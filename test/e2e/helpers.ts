@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startLocalStack, type LocalStack } from '../../src/local-stack.ts';
+import { startLocalStack, type LocalStack } from '../../dev/local-stack.ts';
 import { createTestDb, type TestDb } from '../helpers/test-db.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E, agreeToOrder } from './helpers.ts';
 import type { PaymentsResponse } from '../../src/http/schemas/api-types.ts';
-import { issueSandboxAdminToken } from '../../src/local-stack.ts';
+import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 
 /**
  * Issue 11 items 5–8 in the browser: 결제 내역 tells expired, cancelled and paid attempts apart;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E, agreeToOrder } from './helpers.ts';
-import { issueSandboxAdminToken } from '../../src/local-stack.ts';
+import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 import { extractPdfText } from '../helpers/pdf-text.ts';
 
 /**

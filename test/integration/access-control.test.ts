@@ -5,7 +5,7 @@ import { SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { createTestDb } from '../helpers/test-db.ts';
-import { startLocalStack } from '../../src/local-stack.ts';
+import { startLocalStack } from '../../dev/local-stack.ts';
 
 /**
  * Issue 9, items 1–3: forged tokens, the sandbox tools, roles read from the database,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
-import { issueSandboxAdminToken } from '../../src/local-stack.ts';
+import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 import type { Subscription } from '../../src/domain/records.ts';
 
 const DAY = 86_400_000;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalStack, type LocalStack } from '../../src/local-stack.ts';
+import { startLocalStack, type LocalStack } from '../../dev/local-stack.ts';
 import { connectEngineStandin } from '../../src/engine-standin/connect-engine-standin.ts';
 import { createTestDb, type TestDb } from '../helpers/test-db.ts';
 import { SIGNUP_CONSENTS } from '../helpers/consents.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { startWebhookReceiver, type ReceivedWebhook } from '../helpers/webhook-receiver.ts';
-import { issueSandboxAdminToken } from '../../src/local-stack.ts';
+import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 import { deliverWebhooks } from '../../src/use-cases/deliver-webhooks.ts';
 import type { EngineEventType } from '../../src/domain/engine/engine-events.ts';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
-import { issueSandboxAdminToken } from '../../src/local-stack.ts';
+import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 import { deliverWebhooks } from '../../src/use-cases/deliver-webhooks.ts';
 
 // A dispatcher process killed with SIGKILL while its POST is in flight: after the lease another

@@ -5,7 +5,7 @@ import { buildApp } from '../../src/http/build-app.ts';
 import { startKakaoPaySandbox } from '../../src/simulators/kakaopay/kakaopay-sandbox-app.ts';
 import { startNaverPaySandbox } from '../../src/simulators/naverpay/main.ts';
 import { createTestDb, type TestDb } from '../helpers/test-db.ts';
-import { issueSandboxAdminToken } from '../../src/local-stack.ts';
+import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 import { SIGNUP_CONSENTS, ORDER_CONSENT } from '../helpers/consents.ts';
 
 export const DAY = 86_400_000;

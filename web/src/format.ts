@@ -145,7 +145,8 @@ export function failureMessage(code: string | null | undefined): string {
   return FAILURE_MESSAGES[bare] ?? FAILURE_MESSAGES[bare.toLowerCase()] ?? GENERIC_FAILURE;
 }
 
-export const PROVIDER_NAMES: Record<string, string> = { kakaopay: '카카오페이', naverpay: '네이버페이' };
+/** Provider display names; paid (money taken, possibly refunded since) and refundable (some money still held) payment statuses. */
+export { PAID_STATUSES, PROVIDER_NAMES, REFUNDABLE_STATUSES } from '../../src/http/schemas/api-constants.ts';
 
 const REFUND_KIND: Record<string, string> = { admin: '관리자 환불', withdrawal: '청약철회', cancel_now: '중도 해지 환불' };
 export function refundKind(kind: string): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { krw } from '../money.ts';
-import { divRoundHalfUp, providerFee } from './fees.ts';
+import { divRoundHalfUp, paymentFee, providerFee } from './fees.ts';
 
 describe('providerFee', () => {
   it.each([
@@ -32,5 +32,18 @@ describe('providerFee', () => {
   it('rejects bad input', () => {
     expect(() => providerFee(krw(1), -1)).toThrow(RangeError);
     expect(() => divRoundHalfUp(1, 0)).toThrow(RangeError);
+  });
+});
+
+describe('paymentFee', () => {
+  const bps = { kakaopay: 290, naverpay: 250 };
+  it.each(['approved', 'partially_refunded', 'refunded'] as const)('a %s payment pays the fee on its whole amount', (status) => {
+    expect(paymentFee({ status, provider: 'kakaopay', amountKrw: krw(29000) }, bps)).toEqual({ feeKrw: 841, feeVatKrw: 84 });
+  });
+  it.each(['ready', 'approving', 'declined', 'abandoned', 'unknown'] as const)('a %s payment pays none', (status) => {
+    expect(paymentFee({ status, provider: 'naverpay', amountKrw: krw(29000) }, bps)).toEqual({ feeKrw: 0, feeVatKrw: 0 });
+  });
+  it('a provider without a configured rate pays none', () => {
+    expect(paymentFee({ status: 'approved', provider: 'other', amountKrw: krw(29000) }, bps)).toEqual({ feeKrw: 0, feeVatKrw: 0 });
   });
 });

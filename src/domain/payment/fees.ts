@@ -1,4 +1,5 @@
 import { krw, type Krw } from '../money.ts';
+import { PAID_STATUSES, type PaymentStatus } from './payment-states.ts';
 
 /** Integer division rounded half up, for non-negative integers. */
 export function divRoundHalfUp(numerator: number, denominator: number): number {
@@ -26,4 +27,13 @@ export function providerFee(amountKrw: Krw, bps: number): ProviderFee {
   if (!Number.isSafeInteger(bps) || bps < 0) throw new RangeError(`invalid fee bps: ${bps}`);
   const fee = divRoundHalfUp(amountKrw * bps, 10_000);
   return { feeKrw: krw(fee), feeVatKrw: krw(divRoundHalfUp(fee, 10)) };
+}
+
+/**
+ * The provider's fee on one payment row, as operators see it (admin payment view, CSV): a paid
+ * payment (PAID_STATUSES, refunded or not) pays `providerFee` at its provider's rate (0 bps when
+ * the provider has none configured); any other payment took no money and pays none.
+ */
+export function paymentFee(p: { status: PaymentStatus; provider: string; amountKrw: Krw }, feesBps: Readonly<Record<string, number>>): ProviderFee {
+  return PAID_STATUSES.includes(p.status) ? providerFee(p.amountKrw, feesBps[p.provider] ?? 0) : { feeKrw: krw(0), feeVatKrw: krw(0) };
 }

@@ -43,6 +43,12 @@ export const APPROVAL_SETTLED_STATUSES: readonly PaymentStatus[] = ['approved', 
 /** Statuses in which the money was taken (possibly partly refunded since). */
 export const PAID_STATUSES: readonly PaymentStatus[] = ['approved', 'partially_refunded', 'refunded'];
 
+/**
+ * Paid and not wholly refunded: some money is still held, so the payment can be refunded
+ * (further) and the period it paid for still counts (cancel-now lines, subscriber counts).
+ */
+export const REFUNDABLE_STATUSES: readonly PaymentStatus[] = ['approved', 'partially_refunded'];
+
 export function assertPaymentTransition(id: string, from: PaymentStatus, to: PaymentStatus): void {
   assertTransition('payment', PAYMENT_TRANSITIONS, id, from, to);
 }

@@ -1,5 +1,4 @@
-import { krw } from '../../domain/money.ts';
-import { providerFee } from '../../domain/payment/fees.ts';
+import { paymentFee } from '../../domain/payment/fees.ts';
 import type { Refund } from '../../domain/payment/refund-states.ts';
 import type { PlanCatalog } from '../../domain/plans.ts';
 import type { Payment, Subscription, User } from '../../domain/records.ts';
@@ -124,8 +123,7 @@ export function adminUserView(u: User, sub: Subscription | null, plans: PlanCata
 
 /** A payment for operators: with its refunds and the provider fee by the report's rule. */
 export function adminPaymentView(p: Payment, refunds: readonly Refund[], plans: PlanCatalog, feesBps: Readonly<Record<string, number>>, refundableKrw: number): AdminPaymentView {
-  const paid = p.status === 'approved' || p.status === 'partially_refunded' || p.status === 'refunded';
-  const fee = paid ? providerFee(krw(p.amountKrw), feesBps[p.provider] ?? 0) : { feeKrw: 0, feeVatKrw: 0 };
+  const fee = paymentFee(p, feesBps);
   return {
     ...paymentView(p, plans),
     user_id: p.userId,

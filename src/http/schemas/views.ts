@@ -6,7 +6,9 @@ import { permissionsOf } from '../../domain/staff-permissions.ts';
 import type { SubscriptionStatusResult } from '../../use-cases/get-subscription-status.ts';
 import type { EntitlementsView, PaymentView, PlanView, SubscriptionStatusView, UserView } from './api-types.ts';
 
-export const PROVIDER_NAMES: Record<string, string> = { kakaopay: '카카오페이', naverpay: '네이버페이' };
+// Declared in the domain; re-exported for the views and routes that read it from here.
+import { PROVIDER_NAMES } from '../../domain/payment/provider-names.ts';
+export { PROVIDER_NAMES };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

@@ -1,13 +1,14 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { AdminDirectory, GrossGroup, MonthCount, PaymentFilter, PlanCountAt, RefundGroup, ReportStore, UserSummary } from '../../domain/report-store.ts';
 import type { Database } from '../schema.ts';
+import { PAID_STATUSES, REFUNDABLE_STATUSES } from '../../domain/payment/payment-states.ts';
 import { toPayment, toSubscription, toUser } from './billing-repository.ts';
 import { withRefundTables, type RefundDatabase } from './refund-repository.ts';
 
 /** Korea-time `YYYY-MM` of a timestamptz column (UTC+9 fixed: Korea has no daylight saving). */
 const kstMonth = (column: string) => sql<string>`to_char((${sql.ref(column)} AT TIME ZONE 'UTC') + interval '9 hours', 'YYYY-MM')`;
 
-const PAID = ['approved', 'partially_refunded', 'refunded'] as const;
+const PAID = PAID_STATUSES;
 
 /** The WHERE of an operator's payment filter (list and count share it; `before`/`limit` are the caller's). */
 export function paymentFilterWhere<Q extends SelectQueryBuilder<Database, 'payments', any>>(query: Q, f: Omit<PaymentFilter, 'limit' | 'before'>): Q {
@@ -84,7 +85,7 @@ export class KyselyReportRepository implements ReportStore, AdminDirectory {
       cover AS (
         SELECT DISTINCT ON (t.at, p.user_id) t.at, p.user_id, p.plan_id, p.subscription_id
         FROM t JOIN payments p
-          ON p.status IN ('approved', 'partially_refunded') AND p.period_start <= t.at AND p.period_end > t.at
+          ON p.status IN (${sql.join([...REFUNDABLE_STATUSES])}) AND p.period_start <= t.at AND p.period_end > t.at
         ORDER BY t.at, p.user_id, p.period_start DESC, p.id DESC
       )
       SELECT c.at, c.plan_id, count(*) AS count

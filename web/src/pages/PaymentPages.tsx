@@ -4,11 +4,11 @@ import { api, ApiFailure, type PaymentView, type SubscriptionStatusView } from '
 import { useAuth } from '../auth.tsx';
 import { useLoad } from '../hooks.ts';
 import { Link, navigate, useLocation, useQuery } from '../router.tsx';
-import { date, failureMessage, methodText, won } from '../format.ts';
+import { date, failureMessage, methodText, PAID_STATUSES, won } from '../format.ts';
 import { PayMark } from '../components/PayMarks.tsx';
 import { Badge, Notice, ResultIcon, Skeleton } from '../components/ui.tsx';
 
-const PAID = ['approved', 'partially_refunded', 'refunded'];
+const PAID: readonly string[] = PAID_STATUSES;
 const POLL_MS = 2000;
 const POLL_MAX = 30;
 const REDIRECT_SECONDS = 8;

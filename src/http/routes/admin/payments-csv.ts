@@ -1,5 +1,5 @@
-import { krw } from '../../../domain/money.ts';
-import { providerFee } from '../../../domain/payment/fees.ts';
+import { paymentFee } from '../../../domain/payment/fees.ts';
+import { PAID_STATUSES } from '../../../domain/payment/payment-states.ts';
 import type { PlanCatalog } from '../../../domain/plans.ts';
 import type { User } from '../../../domain/records.ts';
 import type { PaymentWithRefunds } from '../../../use-cases/admin-lookup.ts';
@@ -70,8 +70,8 @@ export async function* paymentsCsv(
 ): AsyncGenerator<string> {
   yield `\uFEFF${csvLine(CSV_COLUMNS)}`;
   for await (const { payment: p, refunds, user } of rows) {
-    const paid = p.status === 'approved' || p.status === 'partially_refunded' || p.status === 'refunded';
-    const fee = paid ? providerFee(krw(p.amountKrw), feesBps[p.provider] ?? 0) : { feeKrw: 0, feeVatKrw: 0 };
+    const paid = PAID_STATUSES.includes(p.status);
+    const fee = paymentFee(p, feesBps);
     yield csvLine([
       p.id,
       p.userId,

@@ -35,7 +35,7 @@ export interface SandboxRoutesOptions {
 /**
  * Sandbox-mode tools (registered only when SANDBOX_MODE is on, which APP_ENV=production refuses),
  * for admins only: the clock moves everyone's renewals and the mailbox shows every subscriber's
- * e-mail. `npm run clock` uses the local sandbox admin's token (see src/local-stack.ts).
+ * e-mail. `npm run clock` uses the local sandbox admin's token (see src/cli/sandbox-admin-token.ts).
  * - `GET /api/sandbox/clock`: the test clock's time and offset (open: no one's data).
  * - `POST /api/sandbox/clock {advance_ms | advance_days}`: moves this service's clock, both
  *   sandboxes' clocks, then runs a worker tick.

@@ -1,14 +1,12 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { isLoopbackHost, loadConfig, type RawEnv } from './config/load-config.ts';
-import { compose, type ComposeOptions, type Services } from './composition.ts';
-import { buildApp } from './http/build-app.ts';
-import { startKakaoPaySandbox } from './simulators/kakaopay/kakaopay-sandbox-app.ts';
-import { startNaverPaySandbox } from './simulators/naverpay/main.ts';
-import { startEngineStandin, type EngineStandin } from './engine-standin/engine-standin-app.ts';
-import { connectEngineStandin } from './engine-standin/connect-engine-standin.ts';
+import { isLoopbackHost, loadConfig, type RawEnv } from '../src/config/load-config.ts';
+import { compose, type ComposeOptions, type Services } from '../src/composition.ts';
+import { buildApp } from '../src/http/build-app.ts';
+import { startKakaoPaySandbox } from '../src/simulators/kakaopay/kakaopay-sandbox-app.ts';
+import { startNaverPaySandbox } from '../src/simulators/naverpay/main.ts';
+import { startEngineStandin, type EngineStandin } from '../src/engine-standin/engine-standin-app.ts';
+import { connectEngineStandin } from '../src/engine-standin/connect-engine-standin.ts';
 
 export interface LocalStackOptions {
   /** Environment overrides on top of process.env (PORT, DATABASE_URL, DATA_DIR, …). */
@@ -44,40 +42,6 @@ export interface LocalStack {
   services: Services;
   app: FastifyInstance;
   close(): Promise<void>;
-}
-
-/** The local sandbox admin's external subject: a user without e-mail or password. */
-const SANDBOX_ADMIN_SUBJECT = 'local:sandbox-admin';
-
-/**
- * A token of the local sandbox admin (created on first use), for the admin-only sandbox tools:
- * `npm start` writes one to `<DATA_DIR>/sandbox-admin-token` for `npm run clock`, and tests use
- * it to move the test clock. Sandbox mode only (never in production, which refuses sandbox mode).
- */
-export async function issueSandboxAdminToken(services: Services): Promise<{ token: string; expiresAt: Date }> {
-  if (!services.config.sandboxMode) throw new Error('the sandbox admin exists in sandbox mode only');
-  const user = await services.ctx.repo.upsertExternalUser({
-    id: services.ctx.ids.next('usr'),
-    email: null,
-    passwordHash: null,
-    role: 'admin',
-    externalSubject: SANDBOX_ADMIN_SUBJECT,
-    createdAt: services.ctx.clock.now(),
-  });
-  return services.tokens.issue({ userId: user.id, role: 'admin' });
-}
-
-/** Where `npm start` leaves the sandbox admin's token for `npm run clock`. */
-export const sandboxAdminTokenFile = (dataDir: string): string => join(dataDir, 'sandbox-admin-token');
-
-/** Writes a fresh sandbox admin token for `npm run clock` (owner-readable only). */
-export async function writeSandboxAdminToken(services: Services): Promise<string> {
-  const { token } = await issueSandboxAdminToken(services);
-  const file = sandboxAdminTokenFile(services.config.dataDir);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, token + '\n', { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return file;
 }
 
 function portOf(url: string, fallback: number): number {

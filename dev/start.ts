@@ -1,4 +1,5 @@
-import { startLocalStack, writeSandboxAdminToken } from './local-stack.ts';
+import { startLocalStack } from './local-stack.ts';
+import { writeSandboxAdminToken } from '../src/cli/sandbox-admin-token.ts';
 
 // `npm start`: the billing service, an embedded database (unless DATABASE_URL
 // is set) and both provider sandboxes, on loopback. Without APP_ENV it runs as
