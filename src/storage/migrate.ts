@@ -11,6 +11,7 @@ import * as m0010 from './migrations/0010-engine-events.ts';
 import * as m0011 from './migrations/0011-engine-access.ts';
 import * as m0012 from './migrations/0012-webhooks.ts';
 import * as m0013 from './migrations/0013-staff-roles.ts';
+import * as m0015 from './migrations/0015-plan-prices.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-engine-access': m0011,
   '0012-webhooks': m0012,
   '0013-staff-roles': m0013,
+  '0015-plan-prices': m0015,
 };
 
 /** Names of every migration this build knows, in order (readiness compares them with the applied ones). */

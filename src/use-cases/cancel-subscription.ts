@@ -31,7 +31,7 @@ export async function cancelSubscription(ctx: UseCaseContext, userId: string): P
       throw new AppError('PAYMENT_IN_PROGRESS', '진행 중인 결제가 있습니다. 잠시 후 다시 시도해 주세요.');
     }
     const revocationId = await queueKeyRevocation(sc, sub, 'canceled_by_user');
-    const off = { autoRenew: false, billingKey: null, canceledAt: now, pendingPlanId: null };
+    const off = { autoRenew: false, billingKey: null, canceledAt: now, pendingPlanId: null, pendingPriceKrw: null };
     let moved: Subscription | undefined;
     if (sub.status === 'active') {
       // The open cycle stays: the worker closes it at the period end, or a resume uses it again.

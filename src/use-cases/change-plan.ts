@@ -1,11 +1,11 @@
 import { AppError, ProviderDeclinedError, ProviderError, ProviderUnavailableError } from '../domain/errors.ts';
 import { vatIncluded } from '../domain/money.ts';
 import type { PaymentResult, PreparedCheckout } from '../domain/ports.ts';
-import type { Payment } from '../domain/records.ts';
+import type { Payment, Subscription } from '../domain/records.ts';
 import { prorate, type Proration } from '../domain/subscription/proration.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
-import { repriceOpenCycle, scopeOf } from './renewal-transitions.ts';
+import { pricesOf, repriceToTerms, scopeOf } from './renewal-transitions.ts';
 import { settleSubscriptionPayment } from './settle-subscription-payment.ts';
 import { insertUserCheckout } from './checkout-scope.ts';
 import { refusalError } from './refuse-approval.ts';
@@ -71,25 +71,41 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
     const current = ctx.plans.find(sub.planId);
     const sc = scopeOf(ctx, repo, now);
     const [cycle] = await sc.r.findOpenCycles([sub.id]);
+    const book = await pricesOf(sc);
+    // The price on sale now (docs/pricing.md); what the subscriber agreed for the current plan stays theirs.
+    const targetPriceKrw = book.priceAt(target.id, now) ?? target.priceKrw;
+    const moved = (s: Subscription | undefined) => {
+      if (!s) throw new Error(`subscription ${sub.id} changed while locked`);
+      return s;
+    };
 
     if (target.id === sub.planId) {
       if (!sub.pendingPlanId) return { kind: 'done', result: { change: 'unchanged' } };
-      await repo.transitionSubscription(sub.id, 'active', 'active', now, { pendingPlanId: null, agreedPriceKrw: target.priceKrw, nextRenewalAt: now }, {
+      // Back to the current plan at the price agreed for it: the downgrade's price goes with the downgrade.
+      const after = await repo.transitionSubscription(sub.id, 'active', 'active', now, { pendingPlanId: null, pendingPriceKrw: null, nextRenewalAt: now }, {
         type: 'downgrade_canceled',
         data: { plan: target.id },
       });
-      await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+      await repriceToTerms(sc, cycle, moved(after));
       return { kind: 'done', result: { change: 'downgrade_canceled' } };
     }
 
     if (current && target.rank < current.rank) {
       if (sub.pendingPlanId !== target.id) {
-        // Choosing the plan is agreeing to its price: the next renewal charges it.
-        await repo.transitionSubscription(sub.id, 'active', 'active', now, { pendingPlanId: target.id, agreedPriceKrw: target.priceKrw, nextRenewalAt: now }, {
-          type: 'downgrade_scheduled',
-          data: { from_plan: sub.planId, to_plan: target.id, effective_at: sub.currentPeriodEnd.toISOString() },
-        });
-        await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+        // Choosing the plan is agreeing to its price: the next renewal charges it. It is kept
+        // apart from the current plan's agreed price, which applies again if the downgrade goes.
+        const after = await repo.transitionSubscription(
+          sub.id,
+          'active',
+          'active',
+          now,
+          { pendingPlanId: target.id, pendingPriceKrw: targetPriceKrw, nextRenewalAt: now },
+          {
+            type: 'downgrade_scheduled',
+            data: { from_plan: sub.planId, to_plan: target.id, price_krw: targetPriceKrw, effective_at: sub.currentPeriodEnd.toISOString() },
+          },
+        );
+        await repriceToTerms(sc, cycle, moved(after));
       }
       return { kind: 'done', result: { change: 'downgrade_scheduled', effectiveAt: sub.currentPeriodEnd } };
     }
@@ -97,18 +113,23 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
     const busy = (await sc.r.findOpenSubscriptionPayments([sub.id])).some((p) => p.status === 'approving' || p.status === 'unknown');
     if (busy) throw new AppError('PAYMENT_IN_PROGRESS', '진행 중인 결제가 있습니다. 잠시 후 다시 시도해 주세요.');
     const proration = prorate({
-      oldPriceKrw: current?.priceKrw ?? sub.agreedPriceKrw ?? target.priceKrw,
-      newPriceKrw: target.priceKrw,
+      // Credit for the rest of the period at the price the subscriber pays for it.
+      oldPriceKrw: sub.agreedPriceKrw ?? book.priceAt(sub.planId, now) ?? current?.priceKrw ?? targetPriceKrw,
+      newPriceKrw: targetPriceKrw,
       periodEnd: sub.currentPeriodEnd,
       periodMs: ctx.plans.periodMs,
       at: now,
     });
     if (proration.chargeKrw === 0) {
-      await repo.transitionSubscription(sub.id, 'active', 'active', now, { planId: target.id, pendingPlanId: null, agreedPriceKrw: target.priceKrw, nextRenewalAt: now }, {
-        type: 'plan_upgraded',
-        data: { from_plan: sub.planId, to_plan: target.id, charge_krw: 0 },
-      });
-      await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+      const after = await repo.transitionSubscription(
+        sub.id,
+        'active',
+        'active',
+        now,
+        { planId: target.id, pendingPlanId: null, pendingPriceKrw: null, agreedPriceKrw: targetPriceKrw, nextRenewalAt: now },
+        { type: 'plan_upgraded', data: { from_plan: sub.planId, to_plan: target.id, charge_krw: 0 } },
+      );
+      await repriceToTerms(sc, cycle, moved(after));
       return { kind: 'done', result: { change: 'upgraded', proration, payment: null } };
     }
 

@@ -5,7 +5,8 @@ import type { BillingRepository } from '../domain/repositories.ts';
 import { coverageAfterRefund, type CoveragePayment } from '../domain/subscription/coverage.ts';
 import { ENTITLED_STATUSES } from '../domain/subscription/subscription-states.ts';
 import type { UseCaseContext } from './context.ts';
-import { repriceOpenCycle, scopeOf, type CalendarScope } from './renewal-transitions.ts';
+import { repriceToTerms, scopeOf, type CalendarScope } from './renewal-transitions.ts';
+import { loadPriceBook } from './price-book.ts';
 
 /** More payments than any subscription has (one a period); the coverage rules need the recent ones only. */
 const PAYMENT_SCAN_LIMIT = 2000;
@@ -122,7 +123,15 @@ export async function applyRefundToCoverage(
     now,
     {
       ...(endMoved ? { currentPeriodEnd: c.periodEnd } : {}),
-      ...(plan ? { planId: plan.id, pendingPlanId: keepsPending ? sub.pendingPlanId : null, ...(keepsPending ? {} : { agreedPriceKrw: plan.priceKrw }) } : {}),
+      ...(plan
+        ? {
+            planId: plan.id,
+            pendingPlanId: keepsPending ? sub.pendingPlanId : null,
+            ...(keepsPending ? {} : { pendingPriceKrw: null }),
+            // Back on the plan below: its price on sale now (docs/pricing.md).
+            agreedPriceKrw: (await loadPriceBook(ctx, billing)).priceAt(plan.id, now) ?? plan.priceKrw,
+          }
+        : {}),
       nextRenewalAt: now,
     },
     { type: event, data: { ...data, from_plan: sub.planId, to_plan: plan?.id ?? sub.planId } },
@@ -130,7 +139,7 @@ export async function applyRefundToCoverage(
   if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
   const sc = scopeOf(ctx, billing, now);
   const cycle = endMoved ? await followPeriodEnd(sc, moved) : (await sc.r.findOpenCycles([sub.id]))[0];
-  if (plan && !keepsPending) await repriceOpenCycle(sc, cycle, plan.id, plan.priceKrw);
+  if (plan) await repriceToTerms(sc, cycle, moved);
 }
 
 /**

@@ -9,8 +9,9 @@ import type { UseCaseContext } from './context.ts';
 import { ApprovalRefused, refuseApproval } from './refuse-approval.ts';
 import {
   failAttempt,
+  pricesOf,
   queueKeyRevocation,
-  repriceOpenCycle,
+  repriceToTerms,
   scopeOf,
   wakeForPeriodEnd,
   type AttemptFailure,
@@ -94,6 +95,9 @@ async function settleLocked(
       {
         planId,
         pendingPlanId,
+        // The price just charged is the one agreed for the plan from now on.
+        agreedPriceKrw: payment.amountKrw,
+        ...(pendingPlanId === null ? { pendingPriceKrw: null } : {}),
         currentPeriodStart: start,
         currentPeriodEnd: end,
         graceUntil: null,
@@ -122,18 +126,20 @@ async function settleLocked(
         current_plan: sub.planId,
       });
     }
+    // The upgraded plan's price when the upgrade was priced is the one agreed for it.
+    const agreedPriceKrw = (await pricesOf(sc)).priceAt(payment.planId, payment.createdAt) ?? sub.agreedPriceKrw;
     const moved = await repo.transitionSubscription(
       sub.id,
       sub.status,
       sub.status,
       now,
-      { planId: payment.planId, pendingPlanId: null, agreedPriceKrw: plan?.priceKrw ?? sub.agreedPriceKrw, nextRenewalAt: now },
+      { planId: payment.planId, pendingPlanId: null, pendingPriceKrw: null, agreedPriceKrw, nextRenewalAt: now },
       { type: 'plan_upgraded', data: { payment_id: payment.id, from_plan: sub.planId, to_plan: payment.planId } },
     );
     if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
     if (plan) {
       const [cycle] = await sc.r.findOpenCycles([sub.id]);
-      await repriceOpenCycle(sc, cycle, plan.id, plan.priceKrw);
+      await repriceToTerms(sc, cycle, moved);
     }
     return approve({ periodStart: now, periodEnd: sub.currentPeriodEnd }, { from_plan: sub.planId });
   }
@@ -208,6 +214,7 @@ export async function settleApprovedRenewals(
           fromStatus: sub.status,
           planId: t.planId,
           pendingPlanId: t.pendingPlanId,
+          agreedPriceKrw: payment.amountKrw,
           periodStart: t.start,
           periodEnd: t.end,
           nextRenewalAt: t.nextRenewalAt,

@@ -71,7 +71,7 @@ export function priceChangeConsentNotice(a: {
     body:
       `${a.planName} 플랜 가격이 ${from}${formatKrw(a.newPriceKrw)}(부가세 포함)으로 변경되었습니다.\n` +
       `변경된 가격으로 계속 이용하시려면 구독 관리 화면에서 가격 변경에 동의해 주세요. ` +
-      `동의하시기 전에는 변경된 가격으로 결제하지 않으며, ${formatKstDateTime(a.chargeAt)} 이후 자동 결제가 진행되지 않습니다.` +
+      `동의하시기 전에는 변경된 가격으로 결제하지 않으며, 동의하지 않으시면 ${formatKstDateTime(a.chargeAt)}에 자동 결제 없이 구독이 종료됩니다.` +
       footer,
   };
 }
@@ -127,4 +127,44 @@ export function failureReasonText(code: string | null): string {
   if (code.endsWith('billing_key_inactive') || code === 'billing_key_inactive') return '자동결제 수단이 해지됨';
   if (code.includes('NotEnoughAccountBalance')) return '잔액 부족';
   return '결제 수단에서 승인이 거절됨';
+}
+
+/**
+ * The notice of a higher price (docs/pricing.md): sent at least 30 days before the first
+ * charge at that price (전자상거래법 제13조제4항, in force 2025-02-14), with how to consent and
+ * what happens without consent, and that consent can be taken back by turning auto-renewal off.
+ */
+export function priceIncreaseNotice(a: {
+  planName: string;
+  agreedKrw: Krw | null;
+  newPriceKrw: Krw;
+  effectiveAt: Date;
+  firstChargeAt: Date;
+}): NoticeText {
+  const from = a.agreedKrw === null ? '' : `${formatKrw(a.agreedKrw)}에서 `;
+  return {
+    kind: 'price_change_consent',
+    subject: `[${SERVICE}] 구독 가격 인상 안내 및 동의 요청`,
+    body:
+      `${a.planName} 플랜 가격이 ${formatKstDateTime(a.effectiveAt)}부터 ${from}${formatKrw(a.newPriceKrw)}(부가세 포함)으로 인상됩니다.\n` +
+      `회원님께 인상된 가격이 처음 결제되는 날: ${formatKstDateTime(a.firstChargeAt)} (그 전까지는 지금 가격으로 결제됩니다)\n` +
+      `인상된 가격으로 계속 이용하시려면 구독 관리 화면에서 가격 변경에 동의해 주세요. ` +
+      `동의하지 않으시면 인상된 가격으로 결제하지 않으며, 그 결제일에 자동 결제 없이 구독이 종료됩니다. ` +
+      `동의한 뒤에도 그 결제일 전까지 자동 갱신을 해지하시면 인상된 가격으로 결제되지 않습니다.` +
+      footer,
+  };
+}
+
+/** The subscription ended uncharged because the subscriber did not consent to a higher price. */
+export function priceNotConsentedEndedNotice(a: { planName: string; newPriceKrw: Krw | null; endedAt: Date }): NoticeText {
+  const price = a.newPriceKrw === null ? '인상된 가격' : `인상된 가격 ${formatKrw(a.newPriceKrw)}`;
+  return {
+    kind: 'subscription_ended',
+    subject: `[${SERVICE}] 구독 종료 안내 (가격 변경 미동의)`,
+    body:
+      `${a.planName} 플랜의 ${price}에 동의하지 않으셔서 자동 결제를 하지 않았고, 이용 기간이 ${formatKstDateTime(a.endedAt)}에 끝났습니다. ` +
+      `결제된 금액은 없습니다. 자동매매가 중지되었습니다.\n` +
+      `다시 이용하시려면 플랜 화면에서 새로 결제해 주세요.` +
+      footer,
+  };
 }

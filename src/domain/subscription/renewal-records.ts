@@ -88,7 +88,17 @@ export interface BillingKeyRevocation {
 export type SubscriptionSchedulePatch = Partial<
   Pick<
     Subscription,
-    'nextRenewalAt' | 'graceUntil' | 'agreedPriceKrw' | 'autoRenew' | 'billingKey' | 'provider' | 'canceledAt' | 'pendingPlanId' | 'planId'
+    | 'nextRenewalAt'
+    | 'graceUntil'
+    | 'agreedPriceKrw'
+    | 'autoRenew'
+    | 'billingKey'
+    | 'provider'
+    | 'canceledAt'
+    | 'pendingPlanId'
+    | 'planId'
+    | 'pendingPriceKrw'
+    | 'consentedPriceId'
   >
 >;
 
@@ -101,6 +111,8 @@ export interface RenewalSettlement {
   fromStatus: SubscriptionStatus;
   planId: string;
   pendingPlanId: string | null;
+  /** The price charged: the one agreed for `planId` from now on. */
+  agreedPriceKrw: Krw;
   periodStart: Date;
   periodEnd: Date;
   nextRenewalAt: Date;
