@@ -99,6 +99,7 @@ export type PriceChangeRefusal =
  */
 export function checkNewPrice(book: PriceBook, planId: string, priceKrw: Krw, effectiveAt: Date, now: Date): PriceChangeRefusal | null {
   if (effectiveAt.getTime() < now.getTime()) return { code: 'PRICE_EFFECTIVE_IN_PAST' };
+  if (book.versions(planId).some((v) => v.effectiveAt.getTime() === effectiveAt.getTime())) return { code: 'PRICE_UNCHANGED' };
   const before = book.versionAt(planId, new Date(effectiveAt.getTime() - 1));
   const previousKrw = before?.priceKrw ?? krw(0);
   if (priceKrw === previousKrw) return { code: 'PRICE_UNCHANGED' };

@@ -60,6 +60,8 @@ export interface PlanView {
   period_days: number;
   features: string[];
   entitlements: EntitlementsView;
+  /** A price version taking effect later (docs/pricing.md); set by GET /api/plans. */
+  scheduled_price?: { price_krw: number; effective_at: string } | null;
 }
 
 export interface PaymentMethodView {
