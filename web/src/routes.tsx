@@ -17,6 +17,7 @@ import { AdminUsersPage } from './pages/admin/AdminUsersPage.tsx';
 import { AdminUserPage } from './pages/admin/AdminUserPage.tsx';
 import { AdminExportPage } from './pages/admin/AdminExportPage.tsx';
 import { AdminEngineConsolePage } from './pages/admin/AdminEngineConsolePage.tsx';
+import { AdminPricesPage } from './pages/admin/AdminPricesSection.tsx';
 
 export const routes: RouteDef[] = [
   { path: '/', title: '요금제', render: () => <PlansPage />, nav: { label: '요금제', order: 10 } },
@@ -36,6 +37,7 @@ export const routes: RouteDef[] = [
   { path: '/admin/user', title: '관리자 · 사용자 결제', render: () => <AdminUserPage />, auth: true, admin: true },
   { path: '/admin/engine', title: '관리자 · 트레이딩 엔진 연동', render: () => <AdminEngineConsolePage />, auth: true, admin: true },
   { path: '/admin/export', title: '관리자 · CSV 다운로드', render: () => <AdminExportPage />, auth: true, admin: true },
+  { path: '/admin/prices', title: '관리자 · 플랜 가격', render: () => <AdminPricesPage />, auth: true, admin: true },
 ];
 
 export const notFoundRoute: RouteDef = { path: '*', title: '페이지를 찾을 수 없음', render: () => <NotFoundPage /> };

@@ -7,6 +7,7 @@ const TABS = [
   { path: '/admin/users', label: '사용자 · 환불', match: (p: string) => p.startsWith('/admin/user') },
   { path: '/admin/export', label: 'CSV 다운로드', match: (p: string) => p === '/admin/export' },
   { path: '/admin/engine', label: '엔진 연동', match: (p: string) => p === '/admin/engine' },
+  { path: '/admin/prices', label: '플랜 가격', match: (p: string) => p === '/admin/prices' },
 ];
 
 export function AdminShell({ children }: { children: ReactNode }) {
