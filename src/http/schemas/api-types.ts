@@ -146,3 +146,6 @@ export type * from './refund-api-types.ts';
 
 // Renewal management: plan change, auto-renewal off/on, price consent (/api/subscription/*).
 export type * from './renewal-api-types.ts';
+
+// Admin price versions (docs/pricing.md).
+export type * from './price-api-types.ts';
