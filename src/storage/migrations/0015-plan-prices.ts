@@ -25,6 +25,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     sql`ALTER TABLE subscriptions
       ADD COLUMN pending_price_krw bigint CHECK (pending_price_krw >= 0),
       ADD COLUMN consented_price_id text`,
+    // Before this, a scheduled downgrade overwrote agreed_price_krw with its own price: move it
+    // to pending_price_krw. The current plan's agreed price is not known any more; null means
+    // its price on sale applies (no increase could have been agreed to without versions).
+    sql`UPDATE subscriptions SET pending_price_krw = agreed_price_krw, agreed_price_krw = NULL WHERE pending_plan_id IS NOT NULL`,
   ]) {
     await q.execute(db);
   }

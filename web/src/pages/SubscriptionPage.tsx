@@ -447,7 +447,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
         </div>
       )}
 
-      {change && !change.consented && running && (
+      {change && !change.consented && running && sub.auto_renew && (
         <div className="banner banner-info" role="status" data-testid="price-change-banner">
           <div className="banner-body">
             <p className="banner-title">{changePlan?.name ?? change.plan} 플랜 요금이 바뀝니다</p>
