@@ -793,10 +793,13 @@ function ActionDialog({
     if (hasKey) {
       confirm = '자동 결제 켜기';
       body = (
-        <p>
-          <strong>{date(periodEnd)}</strong>에 <strong>{won(price)}</strong>이 {providerName ?? '등록된 결제 수단'}로 자동 결제되어 이용 기간이
-          이어집니다.
-        </p>
+        <>
+          <p>
+            <strong>{date(periodEnd)}</strong>에 <strong>{won(price)}</strong>이 {providerName ?? '등록된 결제 수단'}로 자동 결제되어 이용 기간이
+            이어집니다.
+          </p>
+          {nextTerms?.charge_krw === null && <p>바뀐 요금에 동의하셔야 결제됩니다. 동의하지 않으시면 그날 결제 없이 이용 기간이 끝납니다.</p>}
+        </>
       );
     } else {
       const chosen = methods.find((m) => m.id === method);
