@@ -10,6 +10,7 @@ import type { RefundDeps } from './use-cases/refund-payment.ts';
 import type { UseCaseContext } from './use-cases/context.ts';
 import { refundRoutes } from './http/routes/payment/refund-routes.ts';
 import { adminRoutes } from './http/routes/admin/admin-routes.ts';
+import { quoteRoutes } from './http/routes/subscription/quote-routes.ts';
 
 /** The refund, receipt, usage and admin area's part of the dependency graph (called by compose()). */
 export function composeRefunds(config: AppConfig, db: DbHandle, ctx: UseCaseContext) {
@@ -28,6 +29,8 @@ export function composeRefunds(config: AppConfig, db: DbHandle, ctx: UseCaseCont
   const routes: { plugin: FastifyPluginAsync<any>; options: Record<string, unknown> }[] = [
     { plugin: refundRoutes, options: { ctx, refunds, idempotency } },
     { plugin: adminRoutes, options: { ctx, refunds, reports, feesBps: config.fees, idempotency } },
+    // Quotes of plan changes and cancel-now (issue 11 items 6 and 8).
+    { plugin: quoteRoutes, options: { ctx, refunds } },
   ];
   return { refunds, reports, routes };
 }

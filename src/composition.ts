@@ -165,6 +165,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
       adminEmails: config.auth.adminEmails,
       approveWaitMs: config.approveWaitMs,
       renewal: config.renewal.settings,
+      business: config.business,
     },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
@@ -200,7 +201,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
       allowHttp: config.appEnv === 'local',
     },
   };
-  const jobs = createJobRunner(ctx, { notices, webhooks: webhooks.delivery });
+  const jobs = createJobRunner(ctx, { notices, webhooks: webhooks.delivery, checkoutLifetimesMs: config.checkoutLifetimesMs });
   const renewals = new RenewalWorker(ctx, {
     jobs,
     reconcile: (now) => reconcilePayments(ctx, refundArea.refunds, now),

@@ -103,6 +103,8 @@ const EnvSchema = z.object({
   NAVERPAY_PRODUCT_CODE: z.string().default('smts-subscription'),
   NAVERPAY_TIMEOUT_MS: int.positive().default(10_000),
   NAVERPAY_APPROVE_TIMEOUT_MS: int.positive().default(60_000),
+  /** How long a NaverPay checkout (reserve / hosted-page session) stays payable; then it expires (issue 11 item 5). */
+  NAVERPAY_CHECKOUT_LIFETIME_MS: int.positive().default(30 * 60_000),
 
   /** Provider fees in basis points of the gross amount, before VAT on the fee. */
   FEE_KAKAOPAY_BPS: int.nonnegative().default(290),
@@ -162,6 +164,13 @@ const EnvSchema = z.object({
   JOB_TICK_MS: int.positive().default(1_000),
   /** Local stand-in trading engine of `npm start` (APP_ENV=local only); 0 picks a free port. */
   ENGINE_STANDIN_PORT: int.min(0).max(65535).default(8093),
+  /** The merchant's business details on receipts, mails and the footer (전자상거래법 제10조, 제13조①); unset ones are left out. */
+  BUSINESS_NAME: z.string().max(100).default('ShowMeTheStock'),
+  BUSINESS_OWNER: z.string().max(100).optional(),
+  BUSINESS_REGISTRATION_NUMBER: z.string().max(40).optional(),
+  BUSINESS_MAIL_ORDER_NUMBER: z.string().max(60).optional(),
+  BUSINESS_ADDRESS: z.string().max(200).optional(),
+  BUSINESS_CONTACT: z.string().max(200).optional(),
 });
 
 /** Every environment variable the service reads (deploy files are checked against it). */
@@ -313,6 +322,8 @@ function buildConfig(env: Env, plansRaw: unknown) {
       approveTimeoutMs: env.NAVERPAY_APPROVE_TIMEOUT_MS,
     },
     fees: { kakaopay: env.FEE_KAKAOPAY_BPS, naverpay: env.FEE_NAVERPAY_BPS } as Record<string, number>,
+    /** Per provider: an unfinished checkout older than this (plus a minute of slack) expires (use-cases/expire-checkouts.ts). */
+    checkoutLifetimesMs: { kakaopay: env.KAKAOPAY_TID_LIFETIME_MS, naverpay: env.NAVERPAY_CHECKOUT_LIFETIME_MS } as Record<string, number>,
     refunds: {
       policy: env.REFUND_POLICY,
       withdrawalDays: env.WITHDRAWAL_DAYS,
@@ -338,6 +349,14 @@ function buildConfig(env: Env, plansRaw: unknown) {
       jobTickMs: env.JOB_TICK_MS,
     },
     engineStandinPort: env.ENGINE_STANDIN_PORT,
+    business: {
+      name: env.BUSINESS_NAME,
+      owner: env.BUSINESS_OWNER ?? null,
+      registrationNumber: env.BUSINESS_REGISTRATION_NUMBER ?? null,
+      mailOrderNumber: env.BUSINESS_MAIL_ORDER_NUMBER ?? null,
+      address: env.BUSINESS_ADDRESS ?? null,
+      contact: env.BUSINESS_CONTACT ?? null,
+    },
   };
 }
 

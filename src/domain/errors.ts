@@ -34,6 +34,10 @@ export const ERROR_CODES = {
   AUTO_TRADING_DISABLED: 409,
   /** The reservation was released or expired (or committed, for a release): it cannot move. */
   RESERVATION_NOT_ACTIVE: 409,
+  /** The quote an operation was confirmed with is older than its validity (docs/checkout-rules.md, quotes). */
+  QUOTE_EXPIRED: 409,
+  /** The amount computed now differs from the quote shown (the subscription changed); nothing was charged or refunded. */
+  QUOTE_CHANGED: 409,
   RATE_LIMITED: 429,
   /** The HTTP layer refused the request before routing: path too long, headers too large, too slow. */
   URI_TOO_LONG: 414,

@@ -83,6 +83,11 @@ export interface PaymentResult {
   billingKey: string | null;
   /** The provider's order key echoed back (our payment id), when reported. */
   orderRef: string | null;
+  /**
+   * The card approval number (승인번호) of a card payment, when the provider reports it
+   * (KakaoPay `card_info.approved_id`, NaverPay `cardAuthNo`); not the transaction id.
+   */
+  approvalNo?: string | null;
   occurredAt: Date;
   raw: unknown;
 }

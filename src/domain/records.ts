@@ -54,6 +54,11 @@ export interface Payment {
   pricedPeriodStart: Date | null;
   pricedPeriodEnd: Date | null;
   pricedFromPlanId: string | null;
+  /**
+   * The card company's approval number (승인번호) shown on receipts — not the provider's
+   * transaction id (`providerRef`). Null for non-card methods or when the provider did not say.
+   */
+  approvalNo: string | null;
 }
 
 export interface Subscription {

@@ -15,8 +15,8 @@ export interface NewUser {
 }
 
 type PricedFields = 'pricedPeriodStart' | 'pricedPeriodEnd' | 'pricedFromPlanId';
-export type NewPaymentRecord = Omit<Payment, 'refundedKrw' | 'updatedAt' | 'nextLookupAt' | 'lookupAttempts' | PricedFields> &
-  Partial<Pick<Payment, PricedFields>>;
+export type NewPaymentRecord = Omit<Payment, 'refundedKrw' | 'updatedAt' | 'nextLookupAt' | 'lookupAttempts' | PricedFields | 'approvalNo'> &
+  Partial<Pick<Payment, PricedFields | 'approvalNo'>>;
 
 export type PaymentPatch = Partial<
   Pick<
@@ -35,6 +35,7 @@ export type PaymentPatch = Partial<
     | 'refundedKrw'
     | 'nextLookupAt'
     | 'lookupAttempts'
+    | 'approvalNo'
   >
 >;
 
@@ -97,6 +98,12 @@ export interface BillingRepository {
    * (docs/checkout-rules.md, rule 2).
    */
   findOpenCheckouts(userId: string): Promise<Payment[]>;
+  /**
+   * Checkouts of `provider` (kinds the user starts) still `ready`, created before `createdBefore`
+   * and not on the lookup schedule, oldest first: candidates for expiry (issue 11 item 5).
+   * `approvalSent` is true when an approval was ever claimed for it (a `→ approving` event).
+   */
+  listExpiredCheckouts(provider: string, createdBefore: Date, limit: number): Promise<{ payment: Payment; approvalSent: boolean }[]>;
 
   findSubscriptionByUser(userId: string): Promise<Subscription | undefined>;
   findSubscriptionByUserForUpdate(userId: string): Promise<Subscription | undefined>;

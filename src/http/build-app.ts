@@ -16,6 +16,7 @@ import { planRoutes } from './routes/plans/plan-routes.ts';
 import { paymentRoutes } from './routes/payment/payment-routes.ts';
 import { subscriptionRoutes } from './routes/subscription/subscription-routes.ts';
 import { planChangeRoutes } from './routes/subscription/plan-change-routes.ts';
+import { paymentMethodRoutes } from './routes/subscription/payment-method-routes.ts';
 import { AppError } from '../domain/errors.ts';
 import { registerObservability, requestIdFrom } from './plugins/observability.ts';
 import { healthRoutes } from './routes/health/health-routes.ts';
@@ -68,11 +69,12 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   });
 
   const ctx = services.ctx;
-  await app.register(authRoutes, { ctx, throttle: services.loginThrottle, sessions: services.sessions, secureCookies: services.config.publicUrl.startsWith('https:') });
+  await app.register(authRoutes, { ctx, throttle: services.loginThrottle, sessions: services.sessions, secureCookies: services.config.publicUrl.startsWith('https:'), wallClock: services.wallClock });
   await app.register(planRoutes, { ctx });
   await app.register(paymentRoutes, { ctx, idempotency: services.idempotency });
   await app.register(subscriptionRoutes, { ctx });
   await app.register(planChangeRoutes, { ctx, idempotency: services.idempotency });
+  await app.register(paymentMethodRoutes, { ctx, idempotency: services.idempotency });
   for (const extra of services.extraRoutes) await app.register(extra.plugin, extra.options);
 
   await app.register(healthRoutes, {

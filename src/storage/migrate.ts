@@ -11,7 +11,9 @@ import * as m0010 from './migrations/0010-engine-events.ts';
 import * as m0011 from './migrations/0011-engine-access.ts';
 import * as m0012 from './migrations/0012-webhooks.ts';
 import * as m0013 from './migrations/0013-staff-roles.ts';
+import * as m0014 from './migrations/0014-billing-key-lifecycle.ts';
 import * as m0015 from './migrations/0015-plan-prices.ts';
+import * as m0018 from './migrations/0018-receipts.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -27,7 +29,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-engine-access': m0011,
   '0012-webhooks': m0012,
   '0013-staff-roles': m0013,
+  '0014-billing-key-lifecycle': m0014,
   '0015-plan-prices': m0015,
+  '0018-receipts': m0018,
 };
 
 /** Names of every migration this build knows, in order (readiness compares them with the applied ones). */

@@ -75,6 +75,8 @@ export interface PaymentsTable {
   priced_period_start: ColumnType<Date | null, Date | null | undefined, Date | null>;
   priced_period_end: ColumnType<Date | null, Date | null | undefined, Date | null>;
   priced_from_plan_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Card approval number (승인번호) of the approval (0018-receipts); null for other methods. */
+  approval_no: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface EventsTable {

@@ -1,8 +1,8 @@
 import { AppError } from '../domain/errors.ts';
 import type { Subscription } from '../domain/records.ts';
-import { versionToConsent } from '../domain/subscription/renewal-terms.ts';
+import { firstRenewalFrom, versionToConsent } from '../domain/subscription/renewal-terms.ts';
 import type { UseCaseContext } from './context.ts';
-import { scopeOf, termsOf } from './renewal-transitions.ts';
+import { planName, scopeOf, termsOf, writeNotice } from './renewal-transitions.ts';
 
 /**
  * The subscriber consents to a higher price of the plan that renews next (their plan, or the
@@ -48,6 +48,16 @@ export async function acceptPriceChange(ctx: UseCaseContext, input: { userId: st
         effective_at: target.effectiveAt.toISOString(),
       },
     });
+    // The first charge at the consented price: now for a past_due renewal waiting for it, else the
+    // next renewal, or the first one at or after a later version's effective date.
+    const firstChargeAt = sub.status === 'past_due' ? now : firstRenewalFrom(terms.chargeAt, target.effectiveAt, ctx.plans.periodMs);
+    await writeNotice(
+      sc,
+      sub,
+      'price_consent_given',
+      { planName: planName(ctx, terms.planId), priceKrw: target.priceKrw, nextChargeAt: firstChargeAt },
+      `price_consent_given:${sub.id}:${target.id}`,
+    );
     return { subscription: moved!, changed: true };
   });
 }

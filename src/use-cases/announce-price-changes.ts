@@ -1,5 +1,4 @@
-import type { PriceVersion } from '../domain/plan-prices.ts';
-import { priceIncreaseNotice } from '../domain/subscription/notice-templates.ts';
+import { firstRenewalFrom } from '../domain/subscription/renewal-terms.ts';
 import type { UseCaseContext } from './context.ts';
 import { scopeOf, writeNotice } from './renewal-transitions.ts';
 
@@ -27,15 +26,16 @@ export async function announcePriceChanges(ctx: UseCaseContext, now: Date, limit
         await writeNotice(
           sc,
           { id: t.subscriptionId, userId: t.userId },
-          priceIncreaseNotice({
+          'price_change',
+          {
             planName: plan?.name ?? v.planId,
-            agreedKrw: t.agreedKrw,
+            oldPriceKrw: t.agreedKrw,
             newPriceKrw: v.priceKrw,
             effectiveAt: v.effectiveAt,
-            firstChargeAt: firstChargeAt(t.currentPeriodEnd, v, ctx.plans.periodMs),
-          }),
+            firstChargeAt: firstRenewalFrom(t.currentPeriodEnd, v.effectiveAt, ctx.plans.periodMs),
+            consentRequired: true,
+          },
           `price_change:${v.id}:${t.subscriptionId}`,
-          { price_id: v.id, plan: v.planId, from_krw: t.agreedKrw, to_krw: v.priceKrw, effective_at: v.effectiveAt.toISOString() },
         );
       }
       notified += targets.length;
@@ -43,10 +43,4 @@ export async function announcePriceChanges(ctx: UseCaseContext, now: Date, limit
     }
     return { notified, versions: versions.length };
   });
-}
-
-/** The first renewal at or after the version's effective date, counting periods from `periodEnd`. */
-function firstChargeAt(periodEnd: Date, v: PriceVersion, periodMs: number): Date {
-  const gap = v.effectiveAt.getTime() - periodEnd.getTime();
-  return gap <= 0 ? periodEnd : new Date(periodEnd.getTime() + Math.ceil(gap / periodMs) * periodMs);
 }

@@ -1,11 +1,14 @@
 import { AppError } from '../domain/errors.ts';
 import { krw, type Krw } from '../domain/money.ts';
-import { cancelRefund } from '../domain/payment/refund-policy.ts';
+import { cancelRefund, type ProratedRefund, type RefundPolicy } from '../domain/payment/refund-policy.ts';
+import { pricingInstant } from '../domain/quotes.ts';
 import type { Refund } from '../domain/payment/refund-states.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
 import { ENTITLED_STATUSES } from '../domain/subscription/subscription-states.ts';
 import type { UseCaseContext } from './context.ts';
 import { toAppError } from './provider-errors.ts';
+import { enqueueNotice } from './enqueue-notice.ts';
+import { planName, queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
 import { checkRefundable, executeRefund, insertReservedRefund, refundableKrw, type RefundDeps } from './refund-payment.ts';
 
 export interface CancelRefundLine {
@@ -37,20 +40,27 @@ export interface CancelNowResult {
  * transaction locks the subscription, then the payments (id order), reserves the refunds
  * and cancels the subscription; the provider calls follow the commit. A failed refund is
  * reported on its line (and stays visible to operators as a failed refund row); the
- * cancellation stands.
+ * cancellation stands. Auto-renewal ends with it: the billing key is dropped and its
+ * revocation queued in the same transaction (the job runner revokes it at the provider).
  */
-export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDeps, input: { userId: string }): Promise<CancelNowResult> {
+export async function cancelSubscriptionNow(
+  ctx: UseCaseContext,
+  deps: RefundDeps,
+  input: {
+    userId: string;
+    /**
+     * The quote the user confirmed (`GET /api/subscription/cancel-now/quote`): refunds are computed
+     * at its instant and must total the amount shown (domain/quotes.ts). QUOTE_EXPIRED, QUOTE_CHANGED.
+     */
+    quote?: { quotedAt: Date; refundKrw: number };
+  },
+): Promise<CancelNowResult> {
   const sub = await ctx.repo.findSubscriptionByUser(input.userId);
   if (!sub) throw new AppError('SUBSCRIPTION_NOT_FOUND', '이용 중인 구독이 없습니다.');
   const now = ctx.clock.now();
-  const candidates = (await ctx.repo.listPaymentsByUser(input.userId, 100)).filter(
-    (p) =>
-      p.subscriptionId === sub.id &&
-      (p.status === 'approved' || p.status === 'partially_refunded') &&
-      p.periodEnd !== null &&
-      p.periodEnd > now,
-  );
-  candidates.sort((a, b) => (a.id < b.id ? -1 : 1));
+  const at = pricingInstant(input.quote?.quotedAt, now);
+  if (at === 'expired') throw new AppError('QUOTE_EXPIRED', '안내한 환불 금액의 유효 시간이 지났습니다. 금액을 다시 확인해 주세요.');
+  const candidates = cancelNowCandidates(await ctx.repo.listPaymentsByUser(input.userId, 100), sub, at);
 
   const { subscription, lines } = await deps.refunds.transaction(async (tx) => {
     // Lock order as in every settlement: the subscription row, then the payments (id order).
@@ -63,13 +73,8 @@ export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDep
     const lines: CancelRefundLine[] = [];
     for (const p of locked) {
       if (p.status !== 'approved' && p.status !== 'partially_refunded') continue;
-      const paid = krw(p.amountKrw - p.refundedKrw);
-      // Over the payment's own period: an upgrade pays only from the upgrade instant to the period end.
-      const pr = cancelRefund(deps.settings.policy, { amountKrw: paid, periodStart: p.periodStart!, periodEnd: p.periodEnd!, now });
+      const { paid, pr, refundKrw } = cancelNowRefund(deps.settings.policy, p, await tx.refunds.listRefundsByPayment(p.id), at);
       let refund: Refund | null = null;
-      let refundKrw = pr.refundKrw;
-      // Never more than what is left once earlier and in-flight refunds are counted.
-      if (refundKrw > 0) refundKrw = krw(Math.min(refundKrw, refundableKrw(p, await tx.refunds.listRefundsByPayment(p.id))));
       if (refundKrw > 0) {
         const amount = await checkRefundable(ctx, tx, p, refundKrw);
         refund = await insertReservedRefund(ctx, tx, p, {
@@ -90,12 +95,21 @@ export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDep
         error: null,
       });
     }
+    const total = lines.reduce((sum, l) => sum + l.refundKrw, 0);
+    // Rolls the transaction back: nothing refunded, the subscription untouched.
+    if (input.quote && total !== input.quote.refundKrw) {
+      throw new AppError('QUOTE_CHANGED', '구독 상태가 바뀌어 환불 금액이 달라졌습니다. 금액을 다시 확인해 주세요.', {
+        quoted_krw: input.quote.refundKrw,
+        refund_krw: total,
+      });
+    }
+    await queueKeyRevocation(scopeOf(ctx, tx.billing, now), current, 'canceled_now');
     const ended = await tx.billing.transitionSubscription(
       current.id,
       current.status,
       'canceled',
       now,
-      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, pendingPlanId: null },
+      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, billingKey: null, pendingPlanId: null, pendingPriceKrw: null },
       {
         type: 'canceled_now',
         data: {
@@ -105,6 +119,13 @@ export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDep
       },
     );
     if (!ended) throw new Error(`subscription ${current.id} changed while locked`);
+    await enqueueNotice(ctx, tx.billing, {
+      kind: 'canceled_now',
+      userId: ended.userId,
+      subscriptionId: ended.id,
+      data: { planName: planName(ctx, current.planId), endedAt: now, refundKrw: lines.reduce((a, l) => a + l.refundKrw, 0) },
+      dedupeKey: `canceled_now:${ended.id}:${now.toISOString()}`,
+    }, now);
     return { subscription: ended, lines };
   });
 
@@ -121,4 +142,30 @@ export async function cancelSubscriptionNow(ctx: UseCaseContext, deps: RefundDep
   }
   const refundedKrw = krw(lines.reduce((a, l) => a + (l.refund?.status === 'succeeded' ? l.refundKrw : 0), 0));
   return { subscription: (await ctx.repo.findSubscriptionByUser(input.userId)) ?? subscription, lines, refundedKrw };
+}
+
+/** The payments a cancel-now at `at` refunds from: paid, of this subscription, period not over. Id order (lock order). */
+export function cancelNowCandidates(payments: readonly Payment[], sub: Subscription, at: Date): Payment[] {
+  return payments
+    .filter(
+      (p) =>
+        p.subscriptionId === sub.id &&
+        (p.status === 'approved' || p.status === 'partially_refunded') &&
+        p.periodEnd !== null &&
+        p.periodEnd > at,
+    )
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * The cancel-now refund of one payment at `at` under `policy`: the one rule the quote
+ * (`quoteCancelNow`) and the cancel itself use. Over the payment's own period (an upgrade pays
+ * only from the upgrade instant to the period end), never more than what is left once earlier
+ * and in-flight refunds (`refunds`) are counted.
+ */
+export function cancelNowRefund(policy: RefundPolicy, p: Payment, refunds: readonly Refund[], at: Date): { paid: Krw; pr: ProratedRefund; refundKrw: Krw } {
+  const paid = krw(p.amountKrw - p.refundedKrw);
+  const pr = cancelRefund(policy, { amountKrw: paid, periodStart: p.periodStart!, periodEnd: p.periodEnd!, now: at });
+  const refundKrw = pr.refundKrw > 0 ? krw(Math.min(pr.refundKrw, refundableKrw(p, refunds))) : pr.refundKrw;
+  return { paid, pr, refundKrw };
 }

@@ -2,10 +2,12 @@ import { AppError, ProviderDeclinedError, ProviderError, ProviderUnavailableErro
 import { vatIncluded } from '../domain/money.ts';
 import type { PaymentResult, PreparedCheckout } from '../domain/ports.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
-import { prorate, type Proration } from '../domain/subscription/proration.ts';
+import type { Proration } from '../domain/subscription/proration.ts';
+import { pricingInstant } from '../domain/quotes.ts';
+import { priceUpgrade, targetPriceAt, upgradeChargesKey } from './plan-change-pricing.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
-import { pricesOf, repriceToTerms, scopeOf } from './renewal-transitions.ts';
+import { pricesOf, repriceToTerms, scopeOf, termsOf, writeNotice, type CalendarScope } from './renewal-transitions.ts';
 import { settleSubscriptionPayment } from './settle-subscription-payment.ts';
 import { insertUserCheckout } from './checkout-scope.ts';
 import { refusalError } from './refuse-approval.ts';
@@ -15,6 +17,11 @@ export interface ChangePlanInput {
   planId: string;
   /** Provider for a checkout when no billing key can pay the upgrade (default: the subscription's). */
   method?: string;
+  /**
+   * The quote the user confirmed (`GET /api/subscription/change/quote`): the upgrade is priced at
+   * its instant and must come to the amount shown (domain/quotes.ts). QUOTE_EXPIRED, QUOTE_CHANGED.
+   */
+  quote?: { quotedAt: Date; chargeKrw: number };
 }
 
 export type ChangePlanResult =
@@ -39,12 +46,13 @@ type Prepared =
 /**
  * Changes the plan of a running subscription.
  *
- * - Upgrade (higher rank): takes effect at once. The prorated charge (see `prorate`; credit
- *   for the unused rest of the current plan at its configured price) is made with the billing
- *   key and the plan switches in the transaction that settles it; without a billing key the
- *   user gets a checkout for that amount and the plan switches when it is approved.
- * - Downgrade (lower rank): recorded as the pending plan; the next renewal charges its price
- *   and switches.
+ * - Upgrade (higher rank): takes effect at once. The prorated charge (`priceUpgrade`, the rule
+ *   the quote uses too: credit for the unused rest of the current plan at the price agreed for
+ *   it, the new plan at the price book's price) is made with the billing key and the plan
+ *   switches in the transaction that settles it; without a billing key the user gets a
+ *   checkout for that amount and the plan switches when it is approved.
+ * - Downgrade (lower rank): recorded as the pending plan with its price on sale now
+ *   (`pendingPriceKrw`); the next renewal charges it and switches (docs/pricing.md).
  * Repeating a call returns the same state (an upgrade already applied is `unchanged`).
  *
  * An upgrade payment is valid only for the period and plan it priced (recorded on the payment
@@ -73,7 +81,7 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
     const [cycle] = await sc.r.findOpenCycles([sub.id]);
     const book = await pricesOf(sc);
     // The price on sale now (docs/pricing.md); what the subscriber agreed for the current plan stays theirs.
-    const targetPriceKrw = book.priceAt(target.id, now) ?? target.priceKrw;
+    const targetPriceKrw = targetPriceAt(book, target, now);
     const moved = (s: Subscription | undefined) => {
       if (!s) throw new Error(`subscription ${sub.id} changed while locked`);
       return s;
@@ -86,7 +94,17 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
         type: 'downgrade_canceled',
         data: { plan: target.id },
       });
-      await repriceToTerms(sc, cycle, moved(after));
+      const back = moved(after);
+      await repriceToTerms(sc, cycle, back);
+      await writeNotice(sc, sub, 'plan_changed', {
+        change: 'downgrade_canceled',
+        fromPlanName: target.name,
+        toPlanName: ctx.plans.find(sub.pendingPlanId)?.name ?? sub.pendingPlanId,
+        effectiveAt: sub.currentPeriodEnd,
+        chargedKrw: null,
+        paymentId: null,
+        renewalPriceKrw: await renewalPriceOf(sc, back, targetPriceKrw),
+      }, `plan_changed:${sub.id}:${now.toISOString()}:keep:${target.id}`);
       return { kind: 'done', result: { change: 'downgrade_canceled' } };
     }
 
@@ -105,35 +123,51 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
             data: { from_plan: sub.planId, to_plan: target.id, price_krw: targetPriceKrw, effective_at: sub.currentPeriodEnd.toISOString() },
           },
         );
-        await repriceToTerms(sc, cycle, moved(after));
+        const down = moved(after);
+        await repriceToTerms(sc, cycle, down);
+        await writeNotice(sc, sub, 'plan_changed', {
+          change: 'downgrade_scheduled',
+          fromPlanName: current.name,
+          toPlanName: target.name,
+          effectiveAt: sub.currentPeriodEnd,
+          chargedKrw: null,
+          paymentId: null,
+          renewalPriceKrw: await renewalPriceOf(sc, down, targetPriceKrw),
+        }, `plan_changed:${sub.id}:${now.toISOString()}:to:${target.id}`);
       }
       return { kind: 'done', result: { change: 'downgrade_scheduled', effectiveAt: sub.currentPeriodEnd } };
     }
 
     const busy = (await sc.r.findOpenSubscriptionPayments([sub.id])).some((p) => p.status === 'approving' || p.status === 'unknown');
     if (busy) throw new AppError('PAYMENT_IN_PROGRESS', '진행 중인 결제가 있습니다. 잠시 후 다시 시도해 주세요.');
-    const proration = prorate({
-      // Credit for the rest of the period at the price the subscriber pays for it.
-      oldPriceKrw: sub.agreedPriceKrw ?? book.priceAt(sub.planId, now) ?? current?.priceKrw ?? targetPriceKrw,
-      newPriceKrw: targetPriceKrw,
-      periodEnd: sub.currentPeriodEnd,
-      periodMs: ctx.plans.periodMs,
-      at: now,
-    });
+    // Quote and change price alike (plan-change-pricing.ts): credit at the agreed price, the new
+    // plan at the price book's price at the pricing instant (docs/pricing.md).
+    const proration = priceUpgrade(ctx.plans, book, sub, target, quotedInstant(input.quote, now));
+    if (input.quote && proration.chargeKrw !== input.quote.chargeKrw) throw quoteChanged(input.quote.chargeKrw, proration.chargeKrw);
     if (proration.chargeKrw === 0) {
       const after = await repo.transitionSubscription(
         sub.id,
         'active',
         'active',
         now,
-        { planId: target.id, pendingPlanId: null, pendingPriceKrw: null, agreedPriceKrw: targetPriceKrw, nextRenewalAt: now },
+        { planId: target.id, pendingPlanId: null, pendingPriceKrw: null, agreedPriceKrw: proration.newPriceKrw, nextRenewalAt: now },
         { type: 'plan_upgraded', data: { from_plan: sub.planId, to_plan: target.id, charge_krw: 0 } },
       );
-      await repriceToTerms(sc, cycle, moved(after));
+      const up = moved(after);
+      await repriceToTerms(sc, cycle, up);
+      await writeNotice(sc, sub, 'plan_changed', {
+        change: 'upgraded',
+        fromPlanName: current?.name ?? sub.planId,
+        toPlanName: target.name,
+        effectiveAt: now,
+        chargedKrw: 0,
+        paymentId: null,
+        renewalPriceKrw: await renewalPriceOf(sc, up, proration.newPriceKrw),
+      }, `plan_changed:${sub.id}:${now.toISOString()}:to:${target.id}`);
       return { kind: 'done', result: { change: 'upgraded', proration, payment: null } };
     }
 
-    const useKey = !!sub.billingKey && !!sub.provider && (!input.method || input.method === sub.provider);
+    const useKey = upgradeChargesKey(sub, input.method);
     const provider = useKey ? sub.provider! : (input.method ?? sub.provider ?? '');
     const gateway = ctx.gateways.get(provider);
     if (!gateway) throw new AppError('UNKNOWN_PAYMENT_METHOD', `지원하지 않는 결제 수단입니다: ${provider}`, { method: provider });
@@ -253,3 +287,19 @@ async function upgradeCheckout(ctx: UseCaseContext, p: { payment: Payment; prora
   return { change: 'checkout_required', proration, payment: { ...payment, ...patch }, checkout };
 }
 
+/** The instant a plan change is priced at: the confirmed quote's while it holds (domain/quotes.ts). */
+function quotedInstant(quote: ChangePlanInput['quote'], now: Date): Date {
+  const at = pricingInstant(quote?.quotedAt, now);
+  if (at === 'expired') throw new AppError('QUOTE_EXPIRED', '안내한 금액의 유효 시간이 지났습니다. 금액을 다시 확인해 주세요.');
+  return at;
+}
+
+function quoteChanged(quotedKrw: number, chargeKrw: number): AppError {
+  return new AppError('QUOTE_CHANGED', '구독 상태가 바뀌어 결제 금액이 달라졌습니다. 금액을 다시 확인해 주세요.', { quoted_krw: quotedKrw, charge_krw: chargeKrw });
+}
+
+/** What the next renewal charges after the change, for its notice (the price in force if consent is still missing). */
+async function renewalPriceOf(sc: CalendarScope, sub: Subscription, fallbackKrw: number): Promise<number> {
+  const terms = await termsOf(sc, sub);
+  return terms ? (terms.chargeKrw ?? terms.version.priceKrw) : fallbackKrw;
+}

@@ -2,6 +2,7 @@ import type { Clock, IdGenerator, PasswordHasher, PaymentGateway, TokenIssuer } 
 import type { BillingRepository } from '../domain/repositories.ts';
 import type { PlanCatalog } from '../domain/plans.ts';
 import type { RenewalSettings } from '../domain/subscription/renewal-schedule.ts';
+import type { BusinessInfo } from '../domain/business-info.ts';
 
 /** Finds a provider by the `{method}` path segment. */
 export interface GatewayRegistry {
@@ -32,6 +33,8 @@ export interface UseCaseContext {
     approveWaitMs: number;
     /** Renewal calendar: retries, grace period, notice lead, leases (domain/subscription/renewal-schedule.ts). */
     renewal: RenewalSettings;
+    /** The merchant's business details for receipts and mail footers (BUSINESS_*). */
+    business: BusinessInfo;
   };
   /** Sleeps for a short while; injected so tests can run without real waiting. */
   sleep(ms: number): Promise<void>;

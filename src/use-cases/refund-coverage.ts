@@ -5,7 +5,7 @@ import type { BillingRepository } from '../domain/repositories.ts';
 import { coverageAfterRefund, type CoveragePayment } from '../domain/subscription/coverage.ts';
 import { ENTITLED_STATUSES } from '../domain/subscription/subscription-states.ts';
 import type { UseCaseContext } from './context.ts';
-import { repriceToTerms, scopeOf, type CalendarScope } from './renewal-transitions.ts';
+import { queueKeyRevocation, repriceToTerms, scopeOf, termsOf, type CalendarScope } from './renewal-transitions.ts';
 import { loadPriceBook } from './price-book.ts';
 
 /** More payments than any subscription has (one a period); the coverage rules need the recent ones only. */
@@ -40,7 +40,8 @@ async function coveragePayments(billing: BillingRepository, sub: Subscription): 
  *   rewritten, with a `period_moved` payment event), so a prepaid payment that now pays for
  *   the running period is prorated by cancel-now like any started period;
  * - the subscription's end moves back by the refunded period; with nothing paid for now the
- *   subscription ends now (canceled, auto-renew off: entitlements such as auto-trading stop);
+ *   subscription ends now (canceled, auto-renew off: entitlements such as auto-trading stop)
+ *   and its billing key's revocation is queued (청약철회 leaves no key registered);
  * - the plan becomes the one the remaining payments pay for (never higher than before), with
  *   the agreed price and the open cycle re-priced to it unless a cheaper downgrade is pending;
  * - the renewal calendar follows: a cycle planned for the old end is superseded, one that was
@@ -91,12 +92,13 @@ export async function applyRefundToCoverage(
     moved_payments: c.moves.map((m) => m.id),
   };
   if (c.ended) {
+    await queueKeyRevocation(scopeOf(ctx, billing, now), sub, refund.kind === 'withdrawal' ? 'withdrawn' : 'ended_by_refund');
     const ended = await billing.transitionSubscription(
       sub.id,
       sub.status,
       'canceled',
       now,
-      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, pendingPlanId: null, nextRenewalAt: now },
+      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, billingKey: null, pendingPlanId: null, pendingPriceKrw: null, nextRenewalAt: now },
       { type: 'ended_by_refund', data: { ...data, period_end: now.toISOString() } },
     );
     if (!ended) throw new Error(`subscription ${sub.id} changed while locked`);
@@ -161,11 +163,11 @@ async function followPeriodEnd(sc: CalendarScope, sub: Subscription) {
     sc.ctx.logger.warn({ subscription_id: sub.id, cycle_id: old.id, status: old.status }, 'period end moved back onto a closed cycle');
     return undefined;
   }
-  const plan = sc.ctx.plans.find(sub.pendingPlanId ?? sub.planId);
-  if (!plan) return undefined;
+  const terms = await termsOf(sc, sub);
+  if (!terms) return undefined;
   return sc.r.transitionCycle(old.id, 'canceled', 'scheduled', sc.now, {
-    planId: plan.id,
-    amountKrw: plan.priceKrw,
+    planId: terms.planId,
+    amountKrw: terms.chargeKrw ?? terms.version.priceKrw,
     attemptCount: 0,
     nextAttemptAt: end,
     noticeSentAt: null,

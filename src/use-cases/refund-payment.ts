@@ -9,6 +9,8 @@ import type { UseCaseContext } from './context.ts';
 import type { KeyedSerializer } from './keyed-serializer.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
 import { applyRefundToCoverage } from './refund-coverage.ts';
+import { enqueueNotice } from './enqueue-notice.ts';
+import { planName, providerName } from './renewal-transitions.ts';
 
 /** What refund use cases need besides the common context; built in composition.ts. */
 export interface RefundDeps {
@@ -320,6 +322,21 @@ export async function settleRefundSucceeded(
     );
     if (!updated) throw new Error(`payment ${payment.id} changed while locked`);
     if (to === 'refunded') await applyRefundToCoverage(ctx, tx.billing, updated, refund, now);
+    const common = { planName: planName(ctx, payment.planId), amountKrw: refund.amountKrw, paymentId: payment.id, providerName: providerName(payment.provider) };
+    await enqueueNotice(
+      ctx,
+      tx.billing,
+      refund.kind === 'withdrawal'
+        ? { kind: 'withdrawal_completed', userId: payment.userId, subscriptionId: payment.subscriptionId, data: common, dedupeKey: `refund:${refund.id}` }
+        : {
+            kind: 'refund_completed',
+            userId: payment.userId,
+            subscriptionId: payment.subscriptionId,
+            data: { ...common, reason: refund.reason },
+            dedupeKey: `refund:${refund.id}`,
+          },
+      now,
+    );
     return { refund, payment: updated, outcome: 'succeeded' as const };
   });
 }

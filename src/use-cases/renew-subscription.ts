@@ -16,6 +16,7 @@ import {
   endAtPeriodEnd,
   expireSubscription,
   openNextCycle,
+  queueKeyRevocation,
   scopeOf,
   sendRenewalNotice,
   termsOf,
@@ -129,10 +130,14 @@ async function stepSubscription(
   // A renewal payment left `ready` was proven not charged; it is charged again below if still wanted.
   let readyRenewal = openPayments.find((p) => p.kind === 'renewal' && p.status === 'ready');
 
-  // 2. Ended subscriptions need nothing.
+  // 2. Ended subscriptions need nothing (a billing key still held is given back).
   if (sub.status === 'pending' || sub.status === 'canceled' || sub.status === 'expired' || !sub.currentPeriodEnd) {
     if (openCycle) await r.transitionCycle(openCycle.id, openCycle.status, 'canceled', now, { closedReason: 'subscription_ended' });
     await abandonReadyPayment(sc, readyRenewal, 'subscription_ended');
+    if (sub.billingKey && sub.status !== 'pending') {
+      await queueKeyRevocation(sc, sub, 'subscription_ended');
+      await r.updateSubscription(sub.id, now, { billingKey: null, autoRenew: false });
+    }
     await schedule(null);
     return null;
   }

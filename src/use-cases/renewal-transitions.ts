@@ -1,23 +1,15 @@
 import type { Krw } from '../domain/money.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
 import type { BillingRepository } from '../domain/repositories.ts';
-import type { BillingCycle, NoticeKind, RenewalRepository } from '../domain/subscription/renewal-records.ts';
+import type { BillingCycle, RenewalRepository } from '../domain/subscription/renewal-records.ts';
 import {
   earliest,
   graceEndsAt,
   nextAttemptAt,
   noticeDueAt,
 } from '../domain/subscription/renewal-schedule.ts';
-import {
-  failureReasonText,
-  priceChangeConsentNotice,
-  priceNotConsentedEndedNotice,
-  renewalFailedNotice,
-  renewalUpcomingNotice,
-  subscriptionEndedNotice,
-  subscriptionExpiredNotice,
-  type NoticeText,
-} from '../domain/subscription/notice-templates.ts';
+import { failureReasonText, type NoticeDataByKind, type NoticeKind } from '../domain/notices/notice-catalog.ts';
+import { buildNotice } from './enqueue-notice.ts';
 import type { UseCaseContext } from './context.ts';
 import type { PriceBook } from '../domain/plan-prices.ts';
 import { nextRenewalTerms, type RenewalTerms } from '../domain/subscription/renewal-terms.ts';
@@ -60,28 +52,19 @@ export function providerName(id: string | null): string {
   return (id && PROVIDER_NAMES[id]) || '등록된 결제 수단';
 }
 
-function planName(ctx: UseCaseContext, planId: string): string {
+export function planName(ctx: UseCaseContext, planId: string): string {
   return ctx.plans.find(planId)?.name ?? planId;
 }
 
-export async function writeNotice(
+/** Writes a notice about this subscription through the scope's repository (see `enqueueNotice`). */
+export async function writeNotice<K extends NoticeKind>(
   sc: CalendarScope,
   sub: Pick<Subscription, 'id' | 'userId'>,
-  text: NoticeText,
+  kind: K,
+  data: NoticeDataByKind[K],
   dedupeKey: string,
-  data?: unknown,
 ): Promise<void> {
-  await sc.r.insertNotice({
-    id: sc.ctx.ids.next('ntc'),
-    userId: sub.userId,
-    subscriptionId: sub.id,
-    kind: text.kind as NoticeKind,
-    dedupeKey,
-    subject: text.subject,
-    body: text.body,
-    data,
-    createdAt: sc.now,
-  });
+  await sc.r.insertNotice(buildNotice(sc.ctx, { kind, userId: sub.userId, subscriptionId: sub.id, data, dedupeKey }, sc.now));
 }
 
 /** When the worker must next look at an active, auto-renewing subscription whose period ends at `periodEnd`. */
@@ -126,23 +109,23 @@ export async function sendRenewalNotice(sc: CalendarScope, sub: Subscription, cy
     await writeNotice(
       sc,
       sub,
-      priceChangeConsentNotice({ planName: plan.name, agreedKrw: terms.agreedKrw, newPriceKrw: priceKrw, chargeAt: cycle.periodStart }),
+      'price_change_consent',
+      { planName: plan.name, agreedKrw: terms.agreedKrw, newPriceKrw: priceKrw, chargeAt: cycle.periodStart },
       `price_consent:${key}`,
-      { cycle_id: cycle.id, agreed_krw: terms.agreedKrw, price_krw: priceKrw, price_id: terms.version.id },
     );
   } else {
     await writeNotice(
       sc,
       sub,
-      renewalUpcomingNotice({
+      'renewal_upcoming',
+      {
         planName: plan.name,
         amountKrw: terms.chargeKrw,
         chargeAt: cycle.periodStart,
         providerName: providerName(sub.provider),
         periodEnd: cycle.periodEnd,
-      }),
+      },
       `renewal_upcoming:${key}`,
-      { cycle_id: cycle.id, amount_krw: terms.chargeKrw, charge_at: cycle.periodStart.toISOString() },
     );
   }
   await sc.r.updateCycle(cycle.id, sc.now, { noticeSentAt: sc.now, planId: plan.id, amountKrw: terms.chargeKrw ?? priceKrw });
@@ -180,15 +163,15 @@ export async function failAttempt(sc: CalendarScope, sub: Subscription, cycle: B
   await writeNotice(
     sc,
     sub,
-    renewalFailedNotice({
+    'renewal_failed',
+    {
       planName: planName(sc.ctx, cycle.planId),
       amountKrw: cycle.amountKrw,
       reason: failureReasonText(failure.code),
       graceUntil: grace,
       nextAttemptAt: next,
-    }),
+    },
     `renewal_failed:${cycle.id}:${attempts}`,
-    { cycle_id: cycle.id, attempt: attempts, code: failure.code },
   );
   return wake;
 }
@@ -226,7 +209,7 @@ export async function expireSubscription(sc: CalendarScope, sub: Subscription, c
   );
   if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
   await queueKeyRevocation(sc, sub, 'expired');
-  await writeNotice(sc, sub, subscriptionExpiredNotice({ planName: planName(sc.ctx, sub.planId), endedAt: grace }), `expired:${sub.id}:${grace.toISOString()}`);
+  await writeNotice(sc, sub, 'subscription_expired', { planName: planName(sc.ctx, sub.planId), endedAt: grace }, `expired:${sub.id}:${grace.toISOString()}`);
 }
 
 /** The period ended without automatic renewal (turned off, or a one-off purchase). */
@@ -243,11 +226,11 @@ export async function endAtPeriodEnd(sc: CalendarScope, sub: Subscription, cycle
   );
   if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
   await queueKeyRevocation(sc, sub, reason);
-  const text =
+  const data: NoticeDataByKind['subscription_ended'] =
     reason === 'price_not_consented'
-      ? priceNotConsentedEndedNotice({ planName: planName(sc.ctx, cycle?.planId ?? sub.pendingPlanId ?? sub.planId), newPriceKrw: cycle?.amountKrw ?? null, endedAt: end })
-      : subscriptionEndedNotice({ planName: planName(sc.ctx, sub.planId), endedAt: end });
-  await writeNotice(sc, sub, text, `ended:${sub.id}:${end.toISOString()}`);
+      ? { planName: planName(sc.ctx, cycle?.planId ?? sub.pendingPlanId ?? sub.planId), endedAt: end, priceNotConsented: { newPriceKrw: cycle?.amountKrw ?? null } }
+      : { planName: planName(sc.ctx, sub.planId), endedAt: end };
+  await writeNotice(sc, sub, 'subscription_ended', data, `ended:${sub.id}:${end.toISOString()}`);
 }
 
 /** Queues the revocation of the subscription's current billing key, if it has one. */

@@ -62,6 +62,7 @@ export class RenewalWriteBuffer {
           pricedPeriodStart: p.pricedPeriodStart ?? null,
           pricedPeriodEnd: p.pricedPeriodEnd ?? null,
           pricedFromPlanId: p.pricedFromPlanId ?? null,
+          approvalNo: p.approvalNo ?? null,
         };
       },
       renewals: () => this.r,

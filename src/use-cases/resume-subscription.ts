@@ -1,10 +1,10 @@
-import { AppError, ProviderError } from '../domain/errors.ts';
-import { krw } from '../domain/money.ts';
+import { AppError } from '../domain/errors.ts';
 import type { PreparedCheckout } from '../domain/ports.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
 import type { UseCaseContext } from './context.ts';
-import { failureCodeOf, toAppError } from './provider-errors.ts';
-import { insertUserCheckout } from './checkout-scope.ts';
+import { startKeyRegistration } from './start-key-registration.ts';
+import { scopeOf } from './renewal-transitions.ts';
+import { writeAutoRenewResumed } from './settle-subscription-payment.ts';
 
 export interface ResumeSubscriptionInput {
   userId: string;
@@ -19,11 +19,12 @@ export type ResumeSubscriptionResult =
   | { resumed: false; subscription: Subscription; payment: Payment; checkout: PreparedCheckout };
 
 /**
- * Turns auto-renewal back on before the period ends. A revoked billing key cannot be used
- * again, so unless the subscription still holds one, this starts a registration checkout of 0
- * won (KakaoPay: subscription CID ready with total 0 → ISSUED_SID; NaverPay: recurrent
- * registration without a first charge). The existing approve endpoint completes it; its
- * settlement stores the new key and sets auto-renewal on. Idempotent when already on.
+ * Turns auto-renewal back on before the period ends (자동 결제 다시 켜기). After 해지 예약 the
+ * subscription keeps its billing key to the period end, so this is a plain update with no
+ * provider call. Only without a key (a one-off purchase, or a key revoked) it starts a
+ * registration checkout of 0 won (`startKeyRegistration`); the existing approve endpoint
+ * completes it and its settlement stores the new key and sets auto-renewal on. Idempotent
+ * when already on.
  */
 export async function resumeSubscription(ctx: UseCaseContext, input: ResumeSubscriptionInput): Promise<ResumeSubscriptionResult> {
   const now = ctx.clock.now();
@@ -34,67 +35,20 @@ export async function resumeSubscription(ctx: UseCaseContext, input: ResumeSubsc
   }
   if (sub.autoRenew && sub.billingKey) return { resumed: true, subscription: sub };
   if (sub.billingKey) {
-    const moved = await ctx.repo.transitionSubscription(sub.id, 'active', 'active', now, { autoRenew: true, canceledAt: null, nextRenewalAt: now }, {
-      type: 'auto_renew_on',
+    const moved = await ctx.repo.transaction(async (repo) => {
+      const m = await repo.transitionSubscription(sub.id, 'active', 'active', now, { autoRenew: true, canceledAt: null, nextRenewalAt: now }, {
+        type: 'auto_renew_on',
+      });
+      if (m) await writeAutoRenewResumed(scopeOf(ctx, repo, now), m);
+      return m;
     });
     return { resumed: true, subscription: moved ?? (await ctx.repo.findSubscriptionByUser(input.userId))! };
   }
 
-  const method = input.method ?? sub.provider ?? '';
-  const gateway = ctx.gateways.get(method);
-  if (!gateway) throw new AppError('UNKNOWN_PAYMENT_METHOD', `지원하지 않는 결제 수단입니다: ${method}`, { method });
-  if (!gateway.capabilities.billingKey) {
-    throw new AppError('UNKNOWN_PAYMENT_METHOD', '이 결제 수단은 자동 결제를 지원하지 않습니다.', { method });
-  }
   const plan = ctx.plans.find(sub.planId);
-  const record = {
-    id: ctx.ids.next('pay'),
-    userId: sub.userId,
-    subscriptionId: sub.id,
-    provider: gateway.id,
-    kind: 'registration',
-    planId: sub.planId,
-    amountKrw: krw(0),
-    vatKrw: krw(0),
-    status: 'ready',
-    recurring: true,
-    checkoutRef: null,
-    providerRef: null,
-    methodKind: null,
-    methodLabel: null,
-    billingCycleId: null,
-    periodStart: null,
-    periodEnd: null,
-    failureCode: null,
-    failureMessage: null,
-    expiresAt: null,
-    approvedAt: null,
-    createdAt: now,
-  } as const;
-  // One open checkout per user (docs/checkout-rules.md, rule 2).
-  const payment = await ctx.repo.transaction((repo) => insertUserCheckout(repo, record, now));
-  const returnBase = `${ctx.settings.publicUrl}/api/payment/${gateway.id}/return?payment_id=${encodeURIComponent(payment.id)}`;
-  let checkout: PreparedCheckout;
-  try {
-    checkout = await gateway.prepareCheckout({
-      paymentId: payment.id,
-      userRef: sub.userId,
-      itemName: `ShowMeTheStock ${plan?.name ?? sub.planId} 자동결제 등록`,
-      amountKrw: krw(0),
-      vatKrw: krw(0),
-      returnUrl: returnBase,
-      cancelUrl: `${returnBase}&outcome=cancel`,
-      failUrl: `${returnBase}&outcome=fail`,
-      recurring: true,
-      idempotencyKey: `checkout-${payment.id}`,
-    });
-  } catch (err) {
-    if (err instanceof ProviderError) {
-      await ctx.repo.transitionPayment(payment.id, 'ready', 'declined', ctx.clock.now(), { failureCode: failureCodeOf(err), failureMessage: err.message });
-    }
-    throw toAppError(err);
-  }
-  const patch = { checkoutRef: checkout.providerRef, expiresAt: checkout.expiresAt };
-  await ctx.repo.updatePayment(payment.id, ctx.clock.now(), patch);
-  return { resumed: false, subscription: sub, payment: { ...payment, ...patch }, checkout };
+  const { payment, checkout } = await startKeyRegistration(ctx, sub, {
+    method: input.method ?? sub.provider ?? '',
+    itemName: `ShowMeTheStock ${plan?.name ?? sub.planId} 자동결제 등록`,
+  });
+  return { resumed: false, subscription: sub, payment, checkout };
 }

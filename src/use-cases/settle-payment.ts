@@ -5,7 +5,8 @@ import type { Payment, Subscription } from '../domain/records.ts';
 import type { PaymentResult } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
 import { settleSubscriptionPayment } from './settle-subscription-payment.ts';
-import { queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
+import { providerName, queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
+import { enqueueNotice } from './enqueue-notice.ts';
 import { ApprovalRefused, refuseApproval } from './refuse-approval.ts';
 
 /**
@@ -118,6 +119,7 @@ export async function settleApproved(
           providerRef: result.providerRef,
           methodKind: result.methodKind,
           methodLabel: result.methodLabel,
+          approvalNo: result.approvalNo ?? null,
           periodStart: period.periodStart,
           periodEnd: period.periodEnd,
           approvedAt: result.occurredAt,
@@ -127,6 +129,22 @@ export async function settleApproved(
         { type: 'approved', data: { provider: result.raw } },
       );
       if (!approved) throw new SettledElsewhere();
+      const autoRenewing = 'billingKey' in billing ? billing.autoRenew : !!(sub?.autoRenew && sub.billingKey);
+      await enqueueNotice(ctx, repo, {
+        kind: 'purchase_completed',
+        userId: payment.userId,
+        subscriptionId,
+        data: {
+          planName: plan.name,
+          amountKrw: payment.amountKrw,
+          paymentId: payment.id,
+          providerName: providerName(payment.provider),
+          periodStart: period.periodStart,
+          periodEnd: period.periodEnd,
+          nextChargeAt: autoRenewing ? period.subscriptionPeriodEnd : null,
+        },
+        dedupeKey: `purchase_completed:${payment.id}`,
+      }, now);
       return approved;
     });
   } catch (err) {

@@ -7,15 +7,20 @@ import { assertSubscriptionTransition } from '../domain/subscription/subscriptio
 import { planChangeMismatch } from '../domain/subscription/subscription-periods.ts';
 import type { UseCaseContext } from './context.ts';
 import { ApprovalRefused, refuseApproval } from './refuse-approval.ts';
+import { buildNotice } from './enqueue-notice.ts';
 import {
   failAttempt,
+  planName,
   pricesOf,
+  providerName,
   queueKeyRevocation,
   repriceToTerms,
   scopeOf,
+  termsOf,
   wakeForPeriodEnd,
   type AttemptFailure,
   type CalendarScope,
+  writeNotice,
 } from './renewal-transitions.ts';
 
 /**
@@ -31,7 +36,9 @@ import {
  *   in the period and on the plan the upgrade was priced for (`planChangeMismatch`); otherwise
  *   the payment is cancelled at the provider and returned declined with failure code
  *   PLAN_CHANGE_STALE (docs/checkout-rules.md, rule 1). This holds for every way of paying it.
- * - registration (0 won): the new billing key is stored and auto-renewal is on again.
+ * - registration (0 won): the new billing key is stored (and its provider), auto-renewal is
+ *   on again, and a replaced key's revocation is queued (a payment-method change). A past_due
+ *   subscription's failed renewal is due again at once.
  */
 export async function settleSubscriptionPayment(
   ctx: UseCaseContext,
@@ -71,6 +78,7 @@ async function settleLocked(
     providerRef: result.providerRef,
     methodKind: result.methodKind,
     methodLabel: result.methodLabel,
+    approvalNo: result.approvalNo ?? null,
     approvedAt: result.occurredAt,
     failureCode: null,
     failureMessage: null,
@@ -110,6 +118,7 @@ async function settleLocked(
     if (cycle && (cycle.status === 'scheduled' || cycle.status === 'retrying')) {
       await sc.r.transitionCycle(cycle.id, cycle.status, 'paid', now, { nextAttemptAt: null, failureCode: null });
     }
+    await writeNotice(sc, sub, 'renewal_succeeded', renewalPaidData(ctx, payment, planId, start, end), `renewal_succeeded:${payment.id}`);
     return approve({ periodStart: start, periodEnd: end }, { cycle_id: cycle?.id ?? null });
   }
 
@@ -141,11 +150,29 @@ async function settleLocked(
       const [cycle] = await sc.r.findOpenCycles([sub.id]);
       await repriceToTerms(sc, cycle, moved);
     }
+    const terms = await termsOf(sc, moved);
+    await writeNotice(
+      sc,
+      sub,
+      'plan_changed',
+      {
+        change: 'upgraded',
+        fromPlanName: planName(ctx, sub.planId),
+        toPlanName: planName(ctx, payment.planId),
+        effectiveAt: now,
+        chargedKrw: payment.amountKrw,
+        paymentId: payment.id,
+        renewalPriceKrw: terms?.chargeKrw ?? agreedPriceKrw ?? payment.amountKrw,
+      },
+      `plan_changed:${payment.id}`,
+    );
     return approve({ periodStart: now, periodEnd: sub.currentPeriodEnd }, { from_plan: sub.planId });
   }
 
   if (payment.kind === 'registration') {
-    const running = (sub.status === 'active' || sub.status === 'past_due') && sub.currentPeriodEnd !== null && sub.currentPeriodEnd > now;
+    const running =
+      (sub.status === 'active' && sub.currentPeriodEnd !== null && sub.currentPeriodEnd > now) ||
+      (sub.status === 'past_due' && sub.graceUntil !== null && sub.graceUntil > now);
     if (!result.billingKey || !running) {
       // Nothing to attach the key to any more: give it back.
       if (result.billingKey) {
@@ -153,19 +180,71 @@ async function settleLocked(
       }
       return approve({ periodStart: null, periodEnd: null }, { applied: false });
     }
-    if (sub.billingKey && sub.billingKey !== result.billingKey) await queueKeyRevocation(sc, sub, 'replaced');
+    // With auto-renewal on and a key already held, this is a payment-method change; otherwise a resume.
+    const methodChange = sub.autoRenew && !!sub.billingKey;
+    if (sub.billingKey && sub.billingKey !== result.billingKey) {
+      const open = await sc.r.findOpenSubscriptionPayments([sub.id]);
+      // A renewal charge sent with the old key may not have reached the provider yet: revoke after its lease.
+      const charging = open.some((p) => p.id !== payment.id && (p.status === 'approving' || p.status === 'unknown'));
+      const at = charging ? new Date(now.getTime() + ctx.settings.renewal.leaseMs) : now;
+      await queueKeyRevocation({ ...sc, now: at }, sub, 'replaced');
+    }
     const moved = await repo.transitionSubscription(
       sub.id,
       sub.status,
       sub.status,
       now,
       { billingKey: result.billingKey, provider: payment.provider, autoRenew: true, canceledAt: null, nextRenewalAt: now },
-      { type: 'auto_renew_on', data: { payment_id: payment.id, provider: payment.provider } },
+      methodChange
+        ? { type: 'payment_method_changed', data: { payment_id: payment.id, from_provider: sub.provider, provider: payment.provider } }
+        : { type: 'auto_renew_on', data: { payment_id: payment.id, provider: payment.provider } },
     );
     if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
-    return approve({ periodStart: null, periodEnd: null }, { registration: true });
+    if (!methodChange) await writeAutoRenewResumed(sc, moved);
+    if (sub.status === 'past_due') {
+      // The failed renewal is tried again at once on the new key (the worker looks now).
+      for (const c of await sc.r.findOpenCycles([sub.id])) {
+        if (c.failureCode !== 'price_consent_required' && (!c.nextAttemptAt || c.nextAttemptAt > now)) {
+          await sc.r.updateCycle(c.id, now, { nextAttemptAt: now });
+        }
+      }
+    }
+    return approve({ periodStart: null, periodEnd: null }, { registration: true, method_change: methodChange });
   }
   throw new Error(`settleSubscriptionPayment: unexpected kind ${payment.kind}`);
+}
+
+/** Data of the `renewal_succeeded` notice. */
+function renewalPaidData(ctx: UseCaseContext, payment: Payment, planId: string, start: Date, end: Date) {
+  return {
+    planName: planName(ctx, planId),
+    amountKrw: payment.amountKrw,
+    paymentId: payment.id,
+    providerName: providerName(payment.provider),
+    periodStart: start,
+    periodEnd: end,
+  };
+}
+
+/** The `auto_renew_resumed` notice: what the next renewal charges, and when. */
+export async function writeAutoRenewResumed(sc: CalendarScope, sub: Subscription): Promise<void> {
+  if (!sub.currentPeriodEnd) return;
+  // What the renewal charges (renewal-terms.ts); a higher price still waiting for consent is
+  // named at its price: the renewal notice asks for the consent before anything is charged.
+  const terms = await termsOf(sc, sub);
+  const planId = terms?.planId ?? sub.pendingPlanId ?? sub.planId;
+  await writeNotice(
+    sc,
+    sub,
+    'auto_renew_resumed',
+    {
+      planName: planName(sc.ctx, planId),
+      amountKrw: terms ? (terms.chargeKrw ?? terms.version.priceKrw) : (sc.ctx.plans.find(planId)?.priceKrw ?? 0),
+      nextChargeAt: sub.currentPeriodEnd,
+      providerName: providerName(sub.provider),
+    },
+    `auto_renew_resumed:${sub.id}:${sc.now.toISOString()}`,
+  );
 }
 
 /** The period a paid renewal gives: it extends from the current end (never from today). */
@@ -221,11 +300,29 @@ export async function settleApprovedRenewals(
           providerRef: result.providerRef,
           methodKind: result.methodKind,
           methodLabel: result.methodLabel,
+          approvalNo: result.approvalNo ?? null,
           approvedAt: result.occurredAt,
           raw: result.raw,
         });
       }
-      await sc.r.applyRenewalSettlements(rows, now);
+      const applied = new Set(await sc.r.applyRenewalSettlements(rows, now));
+      const paid = rows.filter((row) => applied.has(row.paymentId));
+      await sc.r.insertNotices(
+        paid.map((row) => {
+          const payment = payments.get(row.paymentId)!;
+          return buildNotice(
+            ctx,
+            {
+              kind: 'renewal_succeeded',
+              userId: payment.userId,
+              subscriptionId: row.subscriptionId,
+              data: renewalPaidData(ctx, payment, row.planId, row.periodStart, row.periodEnd),
+              dedupeKey: `renewal_succeeded:${payment.id}`,
+            },
+            now,
+          );
+        }),
+      );
     });
   } catch (err) {
     ctx.logger.warn({ err }, 'batch settlement failed; settling one by one');

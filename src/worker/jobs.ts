@@ -4,13 +4,23 @@ import { revokeBillingKeys } from '../use-cases/revoke-billing-key.ts';
 import { announcePriceChanges } from '../use-cases/announce-price-changes.ts';
 import { deliverWebhooks, type WebhookDeliveryDeps } from '../use-cases/deliver-webhooks.ts';
 import { deliverNotices } from './tasks/deliver-notices.ts';
+import { expireCheckouts } from '../use-cases/expire-checkouts.ts';
 import { JobRunner } from './job-runner.ts';
 
 export const NOTICE_BATCH = 500;
 export const REVOCATION_BATCH = 100;
+export const CHECKOUT_EXPIRY_BATCH = 100;
 
 /** The worker's job runner with its tasks: webhook deliveries, notices (when a sender exists), billing-key revocations. */
-export function createJobRunner(ctx: UseCaseContext, opts: { notices: NoticeSender | null; webhooks?: WebhookDeliveryDeps }): JobRunner {
+export function createJobRunner(
+  ctx: UseCaseContext,
+  opts: {
+    notices: NoticeSender | null;
+    webhooks?: WebhookDeliveryDeps;
+    /** Checkout lifetime per provider id, ms: abandoned checkouts expire after it (use-cases/expire-checkouts.ts). */
+    checkoutLifetimesMs?: Readonly<Record<string, number>>;
+  },
+): JobRunner {
   const runner = new JobRunner(ctx.clock, ctx.logger);
   const webhooks = opts.webhooks;
   if (webhooks) {
@@ -50,5 +60,16 @@ export function createJobRunner(ctx: UseCaseContext, opts: { notices: NoticeSend
       return { processed: r.done + r.failed, counts: { ...r } };
     },
   });
+  const lifetimes = opts.checkoutLifetimesMs;
+  if (lifetimes) {
+    runner.register({
+      name: 'checkout_expiry',
+      batchSize: CHECKOUT_EXPIRY_BATCH,
+      run: async (now, limit) => {
+        const r = await expireCheckouts(ctx, lifetimes, now, limit);
+        return { processed: r.expired + r.lookedUp, counts: { expired: r.expired, looked_up: r.lookedUp } };
+      },
+    });
+  }
   return runner;
 }

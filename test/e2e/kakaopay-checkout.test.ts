@@ -18,7 +18,7 @@ describe('KakaoPay checkout in the browser', () => {
     await page.waitForURL(/\/checkout\?plan=standard$/);
     await page.locator('label.method-option', { hasText: '카카오페이' }).click();
     expect(await page.getByRole('radio', { name: '카카오페이' }).isChecked()).toBe(true);
-    const renew = page.getByRole('checkbox', { name: '매월 자동 결제' });
+    const renew = page.getByRole('checkbox', { name: '30일마다 자동 결제' });
     expect(await renew.isChecked()).toBe(true); // on by default
     if (opts.autoRenew === false) await renew.uncheck();
     if (opts.shot) await screenshot(page, opts.shot);
@@ -45,7 +45,7 @@ describe('KakaoPay checkout in the browser', () => {
       await page.getByRole('heading', { name: '스탠다드' }).waitFor();
       expect(await page.locator('.plan-card').count()).toBe(4);
       const standard = page.locator('.plan-card', { has: page.getByRole('heading', { name: '스탠다드' }) });
-      expect(await standard.innerText()).toContain('29,000원/월');
+      expect(await standard.innerText()).toContain('29,000원/30일');
       const free = page.locator('.plan-card', { has: page.getByRole('heading', { name: '기본', exact: true }) });
       expect(await free.innerText()).toContain('현재 플랜');
       await screenshot(page, 'kakaopay-01-plans');

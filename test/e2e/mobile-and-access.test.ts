@@ -126,7 +126,7 @@ describe('phone width, anonymous visitors and keyboard use', () => {
       expect(ring).not.toBe('none');
 
       await page.keyboard.press('Tab');
-      const renew = page.getByRole('checkbox', { name: '매월 자동 결제' });
+      const renew = page.getByRole('checkbox', { name: '30일마다 자동 결제' });
       expect(await renew.evaluate((el) => el === document.activeElement)).toBe(true);
       await page.keyboard.press('Space');
       expect(await renew.isChecked()).toBe(false);

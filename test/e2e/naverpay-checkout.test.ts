@@ -19,7 +19,7 @@ describe('NaverPay checkout in the browser', () => {
     await page.waitForURL(/\/checkout\?plan=/);
     await page.locator('label.method-option', { hasText: '네이버페이' }).click();
     expect(await page.getByRole('radio', { name: '네이버페이' }).isChecked()).toBe(true);
-    const renew = page.getByRole('checkbox', { name: '매월 자동 결제' });
+    const renew = page.getByRole('checkbox', { name: '30일마다 자동 결제' });
     if (!opts.autoRenew) await renew.uncheck();
     expect(await renew.isChecked()).toBe(opts.autoRenew);
     expect(await page.locator('.renew-desc').innerText()).toContain(opts.autoRenew ? '네이버페이로 자동 결제됩니다' : '이번 한 번만 결제합니다');
@@ -107,7 +107,7 @@ describe('NaverPay checkout in the browser', () => {
       expect(await page.getByRole('radio', { name: '네이버페이' }).isChecked()).toBe(true);
 
       // Second attempt: the sandbox's "결제 실패" (owner authentication failed).
-      await page.getByRole('checkbox', { name: '매월 자동 결제' }).uncheck();
+      await page.getByRole('checkbox', { name: '30일마다 자동 결제' }).uncheck();
       await page.getByRole('button', { name: '네이버페이로 결제' }).click();
       await page.waitForURL((u) => u.href.startsWith(e2e.stack.naverpayUrl!));
       await page.locator('#fail').click();

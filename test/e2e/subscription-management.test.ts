@@ -67,7 +67,7 @@ describe('subscription management in the browser', () => {
       await expectFocusInDialog(page);
       const explain = await cancelDialog.innerText();
       expect(explain).toContain('까지는 스탠다드 플랜을 그대로 이용할 수 있어요');
-      expect(explain).toContain('한 번 더 등록해야 해요 (0원, 요금 없음)');
+      expect(explain).toContain('결제사 등록 없이 바로 되돌릴 수 있어요');
       await screenshot(page, 'manage-02-cancel-dialog');
       // Esc closes it and gives focus back to the button.
       await page.keyboard.press('Escape');
@@ -83,19 +83,16 @@ describe('subscription management in the browser', () => {
       expect(await page.locator('.kv').innerText()).toContain('만료일');
       await screenshot(page, 'manage-03-canceled');
 
-      // 자동 결제 다시 켜기: the billing key was revoked, so the API asks for a 0-won registration checkout.
+      // 자동 결제 다시 켜기: the billing key is kept until the period end, so undoing needs no provider.
       await page.getByRole('button', { name: '자동 결제 다시 켜기' }).click();
       const resumeDialog = page.getByRole('dialog', { name: '자동 결제를 다시 켤까요?' });
       await resumeDialog.waitFor();
-      expect(await resumeDialog.innerText()).toContain('0원');
+      expect(await resumeDialog.innerText()).toContain('카카오페이로 자동 결제되어');
       await screenshot(page, 'manage-04-resume-dialog');
-      await resumeDialog.getByRole('button', { name: '카카오페이에서 등록하기' }).click();
-      await page.waitForURL((u) => u.href.startsWith(e2e.stack.kakaopayUrl!));
-      await page.locator('#approve-card').click();
-      await page.getByRole('heading', { name: '자동 결제가 다시 켜졌습니다' }).waitFor();
+      await resumeDialog.getByRole('button', { name: '자동 결제 켜기' }).click();
+      await page.locator('.flash').getByText('자동 결제가 다시 켜졌습니다').waitFor();
+      expect(page.url()).toBe(`${e2e.url}/subscription`);
       await screenshot(page, 'manage-05-resumed');
-      await page.getByRole('link', { name: '내 구독 보기' }).click();
-      await page.getByRole('heading', { name: '스탠다드' }).waitFor();
       expect(await page.locator('.kv').innerText()).toMatch(/자동 결제\s*켜짐/);
 
       // Upgrade to 프리미엄: the dialog states the prorated charge before confirming.
@@ -112,7 +109,8 @@ describe('subscription management in the browser', () => {
       const done = page.locator('.flash .notice');
       await done.getByText('프리미엄 플랜으로 변경되었습니다').waitFor();
       const charged = wonOf(await done.innerText());
-      expect(Math.abs(charged - shown)).toBeLessThanOrEqual(1);
+      // The dialog shows the server's quote and the change is priced at it (issue 11 item 6).
+      expect(charged).toBe(shown);
       await page.getByRole('heading', { name: '프리미엄' }).waitFor();
       await screenshot(page, 'manage-07-upgraded');
 

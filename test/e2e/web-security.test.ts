@@ -36,7 +36,7 @@ describe('web security in the browser', () => {
       await page.getByRole('link', { name: '스탠다드 플랜 선택하기' }).click();
       await page.locator('label.method-option', { hasText: '네이버페이' }).click();
       // One-time payment: the SDK flow (recurring payments redirect instead).
-      await page.getByRole('checkbox', { name: '매월 자동 결제' }).uncheck();
+      await page.getByRole('checkbox', { name: '30일마다 자동 결제' }).uncheck();
       await page.getByRole('button', { name: '네이버페이로 결제' }).click();
       await page.waitForURL((u) => u.href.startsWith(e2e.stack.naverpayUrl!));
       await page.locator('#approve').click();

@@ -28,7 +28,9 @@ export async function createTestDb(opts: { poolSize?: number } = {}): Promise<Te
   let schemaName: string | undefined;
   let drop = async () => {};
   if (url) {
-    const schema = `t_${randomBytes(6).toString('hex')}`;
+    // Named for the run so global-setup drops it when the run ends (see there why not at close).
+    const run = process.env.TEST_SCHEMA_RUN;
+    const schema = run ? `t_${run}_${randomBytes(6).toString('hex')}` : `t_${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
@@ -38,7 +40,9 @@ export async function createTestDb(opts: { poolSize?: number } = {}): Promise<Te
     handle = await createDb({ kind: 'postgres', url, searchPath: schema, poolSize: opts.poolSize ?? 10, applicationName });
     await migrateToLatest(handle.db, schema);
     label = `postgres:${schema}`;
-    drop = async () => {
+    // Inside a vitest run the schema outlives the file (dropped by global-setup's teardown).
+    if (run) drop = async () => {};
+    else drop = async () => {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       await c.query(`DROP SCHEMA ${schema} CASCADE`);

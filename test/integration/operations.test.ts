@@ -161,13 +161,14 @@ describe(`metrics and logs after real checkouts (${label})`, () => {
       'billing_provider_call_duration_seconds_count{role="server",provider="naverpay",operation="approve_checkout",outcome="ok"} 1',
       'billing_payments_total{provider="kakaopay",operation="approve",outcome="approved",role="server"} 1',
       'billing_payments_total{provider="naverpay",operation="approve",outcome="approved",role="server"} 1',
-      'billing_outbox_pending{queue="notices",role="server"} 0',
-      'billing_outbox_oldest_age_seconds{queue="notices",role="server"} 0',
       'billing_unsettled_refunds{role="server"} 0',
       'billing_database_up{role="server"} 1',
     ]) {
       expect(text).toContain(line);
     }
+    // Each approved checkout wrote its 결제 완료 notice; the relay (port 9) refuses, so both wait in the outbox.
+    expect(text).toMatch(/^billing_outbox_pending\{queue="notices",role="server"\} 2$/m);
+    expect(text).toMatch(/^billing_outbox_oldest_age_seconds\{queue="notices",role="server"\} \d+(\.\d+)?$/m);
     expect(text).toMatch(/^billing_renewal_lag_seconds\{role="server"\} [0-9.e+-]+$/m);
     expect(text).toMatch(/^billing_outbox_pending\{queue="billing_key_revocations",role="server"\} \d+$/m);
     expect(text).toMatch(/^billing_renewals_due\{role="server"\} \d+$/m);

@@ -22,7 +22,9 @@ function fakeSmtp() {
         if (inData) {
           if (line === '.') {
             inData = false;
-            mails.push(session);
+            // One record per message: a pooled connection carries several (commands so far, this message's data).
+            mails.push({ commands: [...session.commands], data: session.data });
+            session.data = '';
             socket.write('250 queued\r\n');
           } else session.data += `${line}\r\n`;
           continue;
@@ -93,14 +95,17 @@ describe('notice delivery by SMTP', () => {
   it('sends the pre-renewal notice as UTF-8 mail; a refused delivery is retried later', async () => {
     const u = await h.signup();
     await h.subscribe('kakaopay', u);
+    // The purchase notice goes out first.
+    expect((await h.tick()).notices).toMatchObject({ sent: 1, failed: 0 });
+    expect(decode(smtp.mails[0].data).subject).toBe('[ShowMeTheStock] 결제 완료 안내');
     smtp.refuseOnce();
     const tick = await h.advance(23 * DAY, u);
     expect(tick.notices).toMatchObject({ sent: 0, failed: 1 });
-    expect(smtp.mails).toHaveLength(0);
+    expect(smtp.mails).toHaveLength(1);
     const retried = await h.advance(2 * 60_000, u);
     expect(retried.notices.sent).toBe(1);
-    expect(smtp.mails).toHaveLength(1);
-    const mail = smtp.mails[0];
+    expect(smtp.mails).toHaveLength(2);
+    const mail = smtp.mails[1];
     expect(mail.commands).toContain('MAIL FROM:<no-reply@example.com>');
     expect(mail.commands).toContain(`RCPT TO:<${u.email}>`);
     expect(mail.commands).toContain(`AUTH PLAIN ${Buffer.from('\u0000mailer\u0000s3cret').toString('base64')}`);

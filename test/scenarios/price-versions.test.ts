@@ -59,6 +59,28 @@ describe(`price versions (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
     await h.advance(30 * DAY, u);
     expect(await renewalsOf(u)).toMatchObject([{ status: 'approved', amount_krw: 49000 }]);
     expect((await mailbox(u)).map((n) => n.kind)).not.toContain('price_change_consent');
+    expect((await mailbox(u)).map((n) => n.kind)).not.toContain('price_change');
+  });
+
+  it('an upgrade is quoted and charged alike: credit at the agreed price, the new plan at the price book\'s price', async () => {
+    const u = await h.signup();
+    await h.subscribe('kakaopay', u, 'standard');
+    // Both prices drop at once: the subscriber paid 29,000 for this period, premium now sells at 49,000.
+    expect((await setPrice({ plan: 'standard', price_krw: 25000 })).status).toBe(201);
+    expect((await setPrice({ plan: 'premium', price_krw: 49000 })).status).toBe(201);
+    await h.advance(3 * DAY, u);
+    const q = await h.api('GET', '/api/subscription/change/quote?plan=premium', { token: u.token });
+    // 27 of 30 days left: floor(49,000 × 0.9) − floor(29,000 × 0.9), not plans.json's 59,000 nor standard's 25,000.
+    expect(q.body).toMatchObject({ kind: 'upgrade', charge_krw: 18_000, next_charge_krw: 49_000, proration: { new_plan_krw: 44_100, credit_krw: 26_100 } });
+    await h.advance(60_000, u);
+    const r = await h.api('POST', '/api/subscription/change', {
+      token: u.token,
+      body: { plan: 'premium', quote: { quoted_at: q.body.quoted_at, charge_krw: q.body.charge_krw } },
+    });
+    expect(r.body).toMatchObject({ change: 'upgraded', payment: { amount_krw: 18_000, status: 'approved' } });
+    expect((await h.api('GET', '/api/subscription/renewal', { token: u.token })).body).toMatchObject({ next_plan: 'premium', next_charge_krw: 49_000, agreed_price_krw: 49_000 });
+    const down = await h.api('GET', '/api/subscription/change/quote?plan=standard', { token: u.token });
+    expect(down.body).toMatchObject({ kind: 'downgrade', charge_krw: 0, next_charge_krw: 25_000 });
   });
 
   it('an increase: new subscribers pay it from its date; existing ones keep their price until then and their consent; no consent → no charge, told, ended', async () => {
@@ -74,9 +96,10 @@ describe(`price versions (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
 
     // Both are told at once, 40 days before the price applies and 60 days before their first higher charge.
     for (const u of [keeps, declines]) {
-      const n = (await mailbox(u)).find((x) => x.kind === 'price_change_consent');
+      const n = (await mailbox(u)).find((x) => x.kind === 'price_change');
       expect(n.subject).toContain('가격 인상 안내');
       expect(n.body).toContain('29,000원에서 35,000원');
+      expect(n.body).toContain('처음 결제되는 날');
       const view = (await h.api('GET', '/api/subscription/renewal', { token: u.token })).body;
       expect(view).toMatchObject({ next_charge_krw: 29000, price_consent_required: false, price_change: { from_krw: 29000, to_krw: 35000, consented: false } });
       expect(Date.parse(view.price_change.first_charge_at)).toBe(periodEnd + 30 * DAY);
@@ -85,6 +108,8 @@ describe(`price versions (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
     expect((await h.api('POST', '/api/subscription/consent', { token: keeps.token, body: { price_krw: 34000 } })).body.error.code).toBe('AMOUNT_MISMATCH');
     const ok = await h.api('POST', '/api/subscription/consent', { token: keeps.token, body: { price_krw: 35000 } });
     expect(ok.body).toMatchObject({ changed: true, renewal: { next_charge_krw: 29000, price_change: { to_krw: 35000, consented: true } } });
+    const given = (await mailbox(keeps)).find((n) => n.kind === 'price_consent_given');
+    expect(given.body).toContain('35,000원(부가세 포함)에 동의하셨습니다');
 
     // A new subscriber before the date pays the old price; the first renewal of both is at 29,000.
     const early = await h.signup();
@@ -93,7 +118,7 @@ describe(`price versions (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
     expect(await renewalsOf(keeps)).toMatchObject([{ status: 'approved', amount_krw: 29000 }]);
     expect(await renewalsOf(declines)).toMatchObject([{ status: 'approved', amount_krw: 29000 }]);
     // The subscriber who joined before the date is told as well.
-    expect((await mailbox(early)).map((n) => n.kind)).toContain('price_change_consent');
+    expect((await mailbox(early)).map((n) => n.kind)).toContain('price_change');
 
     // From the effective date new subscribers pay the new price.
     await h.advance(effectiveAt.getTime() - h.now().getTime() + DAY, keeps);

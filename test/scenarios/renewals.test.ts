@@ -218,36 +218,49 @@ describe.each<Provider>(['kakaopay', 'naverpay'])(`renewals with %s (${process.e
     expect(renewals).toMatchObject([{ status: 'approved', amount_krw: 29000, plan_id: 'standard' }]);
   });
 
-  it('cancel keeps access to the period end and revokes the key; resume registers a new key (0 won) and renews', async () => {
+  it('cancel keeps access and the key to the period end, resume is free; without a key resume registers one (0 won) and renews', async () => {
     const u = await h.signup();
     const first = await h.subscribe(provider, u);
     const periodEnd = Date.parse(first.payment.period_end);
     const oldKey = (await h.subscriptionRow(u.userId)).billing_key!;
+    const charged = (await h.charges(provider))[oldKey] ?? 0;
     await h.advance(10 * DAY, u);
 
     const c = await h.api('POST', '/api/subscription/cancel', { token: u.token, body: {} });
     expect(c.status).toBe(200);
-    expect(c.body).toMatchObject({ changed: true, subscription: { is_active: true, auto_renew: false }, renewal: { has_billing_key: false, next_charge_at: null } });
-    expect(await h.keyActive(provider, oldKey)).toBe(false);
+    expect(c.body).toMatchObject({ changed: true, subscription: { is_active: true, auto_renew: false }, renewal: { has_billing_key: true, next_charge_at: null } });
+    // Kept until the period end, so undoing the cancel needs no provider.
+    expect(await h.keyActive(provider, oldKey)).toBe(true);
     expect((await h.api('POST', '/api/subscription/cancel', { token: u.token, body: {} })).body.changed).toBe(false);
+    const back = await h.api('POST', '/api/subscription/resume', { token: u.token, body: {} });
+    expect(back.body).toMatchObject({ resumed: true, subscription: { auto_renew: true } });
+    expect((await h.subscriptionRow(u.userId)).billing_key).toBe(oldKey);
 
-    const r = await h.api('POST', '/api/subscription/resume', { token: u.token, body: {} });
+    // A one-off purchase (KakaoPay: a redirect checkout) has no key: resuming registers one through a 0-won checkout.
+    const v = await h.signup();
+    const once = await h.api('POST', '/api/payment/kakaopay/ready', { token: v.token, body: { plan: 'standard', auto_renew: false } });
+    const paid = await h.completeCheckout('kakaopay', v, once.body.payment_id, once.body.checkout);
+    const endV = Date.parse(paid.payment.period_end);
+    expect((await h.subscriptionRow(v.userId)).billing_key).toBeNull();
+    const r = await h.api('POST', '/api/subscription/resume', { token: v.token, body: { method: provider } });
     expect(r.status).toBe(200);
     expect(r.body.resumed).toBe(false);
     expect(r.body.checkout.style).toBe('redirect');
     const registration = await h.db.db.selectFrom('payments').selectAll().where('id', '=', r.body.payment_id).executeTakeFirstOrThrow();
     expect(registration).toMatchObject({ kind: 'registration', amount_krw: 0, recurring: true });
-    const approved = await h.completeCheckout(provider, u, r.body.payment_id, r.body.checkout);
+    const approved = await h.completeCheckout(provider, v, r.body.payment_id, r.body.checkout);
     expect(approved.payment).toMatchObject({ status: 'approved', amount_krw: 0, kind: 'registration' });
     expect(approved.subscription).toMatchObject({ auto_renew: true, is_active: true });
-    expect(Date.parse(approved.subscription.expire_date)).toBe(periodEnd);
-    const newKey = (await h.subscriptionRow(u.userId)).billing_key!;
-    expect(newKey).not.toBe(oldKey);
-    expect((await h.api('POST', '/api/subscription/resume', { token: u.token, body: {} })).body.resumed).toBe(true);
+    expect(Date.parse(approved.subscription.expire_date)).toBe(endV);
+    const newKey = (await h.subscriptionRow(v.userId)).billing_key!;
+    expect(newKey).toBeTruthy();
+    expect((await h.api('POST', '/api/subscription/resume', { token: v.token, body: {} })).body.resumed).toBe(true);
 
-    await h.advance(20 * DAY, u);
-    expect((await h.charges(provider))[newKey]).toBe(1);
+    await h.advance(endV - h.now().getTime() + 60_000, u);
+    expect((await h.charges(provider))[oldKey]).toBe(charged + 1);
     expect(Date.parse((await status(u)).expire_date)).toBe(periodEnd + PERIOD);
+    expect((await h.charges(provider))[newKey]).toBe(1);
+    expect(Date.parse((await status(v)).expire_date)).toBe(endV + PERIOD);
   });
 
   it('with auto-renewal off the plan ends at the period end, with a notice', async () => {

@@ -15,6 +15,7 @@ import type {
   CancelNowResponse,
   CancelResponse,
   ConsentResponse,
+  PaymentMethodChangeResponse,
   PaymentsResponse,
   PaymentView,
   PlanChangeResponse,
@@ -164,6 +165,9 @@ export const api = {
   consent: (priceKrw: number, key: string) =>
     post<ConsentResponse>('/api/subscription/consent', { price_krw: priceKrw }, { 'idempotency-key': key }),
   cancelNow: (key: string) => post<CancelNowResponse>('/api/subscription/cancel-now', {}, { 'idempotency-key': key }),
+  /** 결제 수단 변경: a 0-won registration checkout with `method`; approving it switches the subscription's billing key. */
+  changePaymentMethod: (method: string, key: string) =>
+    post<PaymentMethodChangeResponse>('/api/subscription/payment-method', { method }, { 'idempotency-key': key }),
   receipt: (id: string, signal?: AbortSignal) => get<ReceiptResponse>(`/api/payments/${encodeURIComponent(id)}/receipt`, signal),
   /** 청약철회: 201 refunded, 202 while the provider's answer is confirmed. */
   withdraw: (id: string, key: string) =>

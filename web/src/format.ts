@@ -201,3 +201,23 @@ export function duration(ms: number): string {
   if (d === 0) return `${h}시간`;
   return h === 0 ? `${d}일` : `${d}일 ${h}시간`;
 }
+
+/** What a payment attempt means to the subscriber (the API's `outcome`, issue 11 item 5). */
+const PAYMENT_OUTCOME: Record<string, { label: string; tone: Tone; note?: string }> = {
+  paid: { label: '결제 완료', tone: 'success' },
+  partially_refunded: { label: '부분 환불', tone: 'info' },
+  refunded: { label: '환불 완료', tone: 'neutral' },
+  pending: { label: '결제 대기', tone: 'warning', note: '결제가 완료되지 않았어요' },
+  processing: { label: '확인 중', tone: 'warning', note: '결제사에 결과를 확인하고 있어요' },
+  declined: { label: '결제 실패', tone: 'danger', note: '청구되지 않음' },
+  canceled: { label: '취소됨', tone: 'neutral', note: '청구되지 않음' },
+  superseded: { label: '다시 결제함', tone: 'neutral', note: '새 결제로 대체 · 청구되지 않음' },
+  expired: { label: '시간 만료', tone: 'neutral', note: '결제 시간 초과 · 청구되지 않음' },
+};
+
+export function paymentOutcome(outcome: string): { label: string; tone: Tone; note?: string } {
+  return PAYMENT_OUTCOME[outcome] ?? { label: '확인 중', tone: 'warning' };
+}
+
+/** Outcomes in which no money was taken and none is owed. */
+export const UNPAID_OUTCOMES = ['declined', 'canceled', 'superseded', 'expired'];

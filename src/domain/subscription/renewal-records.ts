@@ -3,6 +3,7 @@ import type { Payment, Subscription } from '../records.ts';
 import type { BillingCycleStatus } from './billing-cycle-states.ts';
 import type { SubscriptionStatus } from './subscription-states.ts';
 import type { NewPaymentRecord } from '../repositories.ts';
+import type { NoticeKind } from '../notices/notice-catalog.ts';
 
 /** One renewal period of a subscription and the attempts to charge it. */
 export interface BillingCycle {
@@ -36,13 +37,8 @@ export type BillingCyclePatch = Partial<
 export const NOTICE_STATUSES = ['pending', 'sent', 'skipped', 'failed'] as const;
 export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
 
-/** Kinds of notices the service writes (Korean recurring-payment rules plus endings). */
-export type NoticeKind =
-  | 'renewal_upcoming'
-  | 'price_change_consent'
-  | 'renewal_failed'
-  | 'subscription_expired'
-  | 'subscription_ended';
+/** Kinds of notices the service writes: one table, domain/notices/notice-catalog.ts. */
+export type { NoticeKind };
 
 /** One message in the outbox, written in the transaction of the state change it reports. */
 export interface Notice {
@@ -82,6 +78,9 @@ export interface BillingKeyRevocation {
   attempts: number;
   nextAttemptAt: Date | null;
   lastError: string | null;
+  createdAt: Date;
+  /** When the provider confirmed the key inactive. */
+  doneAt: Date | null;
 }
 
 /** Renewal-worker fields of a subscription changed without a status transition. */
@@ -119,6 +118,7 @@ export interface RenewalSettlement {
   providerRef: string;
   methodKind: string | null;
   methodLabel: string | null;
+  approvalNo: string | null;
   approvedAt: Date;
   raw: unknown;
 }
@@ -173,6 +173,8 @@ export interface RenewalRepository {
   /** Pending revocations due now (or the one with `id`), locked SKIP LOCKED. */
   claimDueRevocations(now: Date, limit: number, id?: string): Promise<BillingKeyRevocation[]>;
   markRevocation(id: string, at: Date, patch: Partial<Pick<BillingKeyRevocation, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>>): Promise<void>;
+  /** The subscription's most recently queued revocation (of its latest key given up), if any. */
+  findLatestRevocation(subscriptionId: string): Promise<BillingKeyRevocation | undefined>;
 
   // Bulk forms of the worker's common path: one statement for a whole batch.
   insertCycles(cycles: readonly NewBillingCycle[]): Promise<void>;

@@ -68,3 +68,9 @@ export function versionToConsent(terms: RenewalTerms): PriceVersion | null {
   if (terms.upcoming && !terms.upcoming.consented) return terms.upcoming.version;
   return null;
 }
+
+/** The first renewal at or after `effectiveAt`, counting whole periods from the next one (`chargeAt`). */
+export function firstRenewalFrom(chargeAt: Date, effectiveAt: Date, periodMs: number): Date {
+  const gap = effectiveAt.getTime() - chargeAt.getTime();
+  return gap <= 0 ? chargeAt : new Date(chargeAt.getTime() + Math.ceil(gap / periodMs) * periodMs);
+}

@@ -114,6 +114,12 @@ export interface PaymentView {
   created_at: string;
   failure_code: string | null;
   failure_message: string | null;
+  /**
+   * What the attempt means to the subscriber (issue 11 item 5): paid / partially_refunded /
+   * refunded took money; pending and processing are open; declined, canceled, superseded and
+   * expired took none and owe none.
+   */
+  outcome: 'paid' | 'partially_refunded' | 'refunded' | 'pending' | 'processing' | 'declined' | 'canceled' | 'superseded' | 'expired';
 }
 
 export interface ApproveResponse {
@@ -149,3 +155,6 @@ export type * from './renewal-api-types.ts';
 
 // Admin price versions (docs/pricing.md).
 export type * from './price-api-types.ts';
+
+// Quotes of plan changes and cancel-now (issue 11 items 6 and 8).
+export type * from './quote-api-types.ts';

@@ -37,6 +37,19 @@ export interface WithdrawalView {
   used_feature: string | null;
 }
 
+export interface BusinessView {
+  /** 상호 */
+  name: string;
+  /** 대표자 */
+  owner: string | null;
+  /** 사업자등록번호 */
+  registration_number: string | null;
+  /** 통신판매업 신고번호 */
+  mail_order_number: string | null;
+  address: string | null;
+  contact: string | null;
+}
+
 /** GET /api/payments/:id/receipt */
 export interface ReceiptResponse {
   payment: PaymentView;
@@ -54,10 +67,22 @@ export interface ReceiptResponse {
     /** amount − refunded */
     net_krw: number;
     approved_at: string | null;
+    /** The card company's approval number (승인번호); null for non-card methods. */
+    approval_no: string | null;
+    /** The provider's transaction id (거래 번호): KakaoPay tid, NaverPay paymentId. Not the approval number. */
     provider_ref: string | null;
     period_start: string | null;
     period_end: string | null;
+    /** VAT split of what was refunded (refunds that succeeded) and of what remains paid. */
+    refunded_supply_krw: number;
+    refunded_vat_krw: number;
+    net_supply_krw: number;
+    net_vat_krw: number;
+    /** The same receipt as a PDF (owner only): `/api/payments/:id/receipt.pdf`. */
+    pdf_url: string;
   };
+  /** The merchant (전자상거래법 제10조): fields not configured are null and not shown. */
+  business: BusinessView;
   refunds: RefundView[];
   refundable_krw: number;
   withdrawal: WithdrawalView;

@@ -4,6 +4,7 @@ import type { Refund } from '../../domain/payment/refund-states.ts';
 import type { PlanCatalog } from '../../domain/plans.ts';
 import type { Payment, Subscription, User } from '../../domain/records.ts';
 import type { PaymentReceipt } from '../../use-cases/get-payment-receipt.ts';
+import type { BusinessInfo } from '../../domain/business-info.ts';
 import type { CancelNowResult } from '../../use-cases/cancel-with-refund.ts';
 import type { ProviderFigures, RevenueFigures, RevenueReport } from '../../use-cases/revenue-report.ts';
 import { REPORT_RULES } from '../../use-cases/revenue-report.ts';
@@ -13,6 +14,7 @@ import type {
   AdminPaymentView,
   AdminSubscriptionView,
   AdminUserView,
+  BusinessView,
   CancelRefundLineView,
   ProviderFiguresView,
   ReceiptResponse,
@@ -53,13 +55,27 @@ function methodName(p: Payment): string {
   return METHOD_NAMES[p.methodKind ?? 'unknown'] ?? p.methodKind ?? '기타';
 }
 
+export function businessView(b: BusinessInfo): BusinessView {
+  return {
+    name: b.name,
+    owner: b.owner,
+    registration_number: b.registrationNumber,
+    mail_order_number: b.mailOrderNumber,
+    address: b.address,
+    contact: b.contact,
+  };
+}
+
 export function receiptView(r: PaymentReceipt, plans: PlanCatalog): ReceiptResponse {
   const p = r.payment;
   const plan = plans.find(p.planId);
+  const settled = r.refunds.filter((x) => x.status === 'succeeded');
+  const refundedVat = settled.reduce((a, x) => a + x.vatKrw, 0);
+  const refundedKrw = p.refundedKrw;
   return {
     payment: paymentView(p, plans),
     receipt: {
-      merchant: 'ShowMeTheStock',
+      merchant: r.business.name,
       item: `ShowMeTheStock ${plan?.name ?? p.planId} (${plans.periodDays}일)`,
       provider_name: PROVIDER_NAMES[p.provider] ?? p.provider,
       method_name: methodName(p),
@@ -67,13 +83,20 @@ export function receiptView(r: PaymentReceipt, plans: PlanCatalog): ReceiptRespo
       amount_krw: p.amountKrw,
       supply_krw: p.amountKrw - p.vatKrw,
       vat_krw: p.vatKrw,
-      refunded_krw: p.refundedKrw,
-      net_krw: p.amountKrw - p.refundedKrw,
+      refunded_krw: refundedKrw,
+      net_krw: p.amountKrw - refundedKrw,
       approved_at: iso(p.approvedAt),
+      approval_no: p.approvalNo,
       provider_ref: p.providerRef,
       period_start: iso(p.periodStart),
       period_end: iso(p.periodEnd),
+      refunded_supply_krw: refundedKrw - refundedVat,
+      refunded_vat_krw: refundedVat,
+      net_supply_krw: p.amountKrw - refundedKrw - (p.vatKrw - refundedVat),
+      net_vat_krw: p.vatKrw - refundedVat,
+      pdf_url: `/api/payments/${encodeURIComponent(p.id)}/receipt.pdf`,
     },
+    business: businessView(r.business),
     refunds: r.refunds.map(refundView),
     refundable_krw: r.refundableKrw,
     withdrawal: withdrawalView(r.withdrawal),

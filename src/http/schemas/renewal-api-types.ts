@@ -30,6 +30,14 @@ export interface RenewalView {
   next_charge_krw: number | null;
   next_plan: string | null;
   price_consent_required: boolean;
+  /**
+   * The billing key at the provider: `registered` (held; after 해지 예약 until the period end),
+   * `revoking` (given up, the provider has not confirmed the revocation yet; retried),
+   * `revoked` (confirmed), `revoke_failed` (an operator follows up), `none`.
+   */
+  billing_key_state: 'registered' | 'revoking' | 'revoked' | 'revoke_failed' | 'none';
+  /** When the provider confirmed the revocation (state `revoked`). */
+  billing_key_revoked_at: string | null;
   cycle: BillingCycleView | null;
   /**
    * The plan and price the next renewal charges — the one answer every dialog shows (also while
@@ -96,6 +104,14 @@ export interface ResumeResponse {
   resumed: boolean;
   payment_id?: string;
   checkout?: CheckoutLaunch;
+  subscription: SubscriptionStatusView;
+  renewal: RenewalView;
+}
+
+export interface PaymentMethodChangeResponse {
+  /** The 0-won registration checkout: continue like a `/ready` answer, then approve with `/api/payment/{method}/approve`. */
+  payment_id: string;
+  checkout: CheckoutLaunch;
   subscription: SubscriptionStatusView;
   renewal: RenewalView;
 }

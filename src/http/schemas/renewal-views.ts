@@ -44,6 +44,8 @@ export function renewalView(r: RenewalStatus): RenewalView {
           consented: r.priceChange.consented,
         }
       : null,
+    billing_key_state: r.billingKey.state,
+    billing_key_revoked_at: iso(r.billingKey.revokedAt),
     cycle: c
       ? {
           id: c.id,

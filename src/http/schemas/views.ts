@@ -1,6 +1,7 @@
 import { supplyPrice, krw } from '../../domain/money.ts';
 import type { Entitlements, Plan, PlanCatalog } from '../../domain/plans.ts';
 import type { Payment, User } from '../../domain/records.ts';
+import { paymentOutcome } from '../../domain/payment/checkout-expiry.ts';
 import type { SubscriptionStatusResult } from '../../use-cases/get-subscription-status.ts';
 import type { EntitlementsView, PaymentView, PlanView, SubscriptionStatusView, UserView } from './api-types.ts';
 
@@ -56,6 +57,7 @@ export function paymentView(p: Payment, plans: PlanCatalog): PaymentView {
     created_at: p.createdAt.toISOString(),
     failure_code: p.failureCode,
     failure_message: p.failureMessage,
+    outcome: paymentOutcome(p),
   };
 }
 

@@ -179,6 +179,7 @@ describe('recorded responses (online-v1)', () => {
       methodLabel: '카카오페이머니',
       billingKey: null,
       orderRef: 'partner_order_id',
+      approvalNo: null,
       occurredAt: new Date('2023-07-15T12:18:22.000Z'),
       raw: body,
     });
@@ -191,6 +192,8 @@ describe('recorded responses (online-v1)', () => {
     expect(result.methodLabel).toBe('비씨카드 621640******');
     expect(result.amountKrw).toBe(2200);
     expect(result.status).toBe('approved');
+    // The card company's approval number, not the tid.
+    expect(result.approvalNo).toBe('12345678');
   });
 
   it('approve with sid → billingKey', () => {

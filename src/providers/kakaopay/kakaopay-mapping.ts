@@ -229,6 +229,8 @@ export function fromApproveResponse(response: KakaoPayApproveResponse, raw: unkn
     methodLabel: methodLabelOf(response.payment_method_type, cardLabelOf(response.card_info)),
     billingKey: response.sid ?? null,
     orderRef: response.partner_order_id ?? null,
+    // The card company's approval number; a 0-won SID registration has none.
+    approvalNo: response.card_info?.approved_id || null,
     occurredAt: latestKst(response.approved_at, response.created_at),
     raw,
   };

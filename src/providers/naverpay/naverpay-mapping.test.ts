@@ -101,6 +101,7 @@ describe('approval detail → PaymentResult', () => {
       methodLabel: '신한카드 465887**********',
       billingKey: null,
       orderRef: 'order-key',
+      approvalNo: '17545616',
       occurredAt: new Date('2017-02-01T06:17:22Z'),
       raw: envelope,
     });
@@ -129,6 +130,7 @@ describe('approval detail → PaymentResult', () => {
       amountKrw: 9900,
       methodKind: 'bank',
       methodLabel: '신한은행 110****5678',
+      approvalNo: null,
       billingKey: '20210725YWtoak5IelFibjhtN2IrNHhmZkZvWUhRanVBPQ==',
       occurredAt: new Date('2021-08-01T00:00:05Z'),
     });

@@ -262,6 +262,11 @@ export function wireKrw(value: number, field: string): Krw {
   }
 }
 
+/** The card approval number (`cardAuthNo`) of a card payment; null for bank and point payments. */
+export function approvalNoOf(detail: NaverPayPaymentDetail): string | null {
+  return detail.primaryPayMeans === 'CARD' && detail.cardAuthNo ? detail.cardAuthNo : null;
+}
+
 /** An approval `detail` (one-time or recurrent) → a freshly approved `PaymentResult`. */
 export function paymentResultFromDetail(
   detail: NaverPayPaymentDetail,
@@ -278,6 +283,7 @@ export function paymentResultFromDetail(
     methodLabel: method.label,
     billingKey: options.billingKey,
     orderRef: detail.merchantPayKey || null,
+    approvalNo: approvalNoOf(detail),
     occurredAt: parseKstDateTime(detail.admissionYmdt) ?? parseKstDateTime(detail.tradeConfirmYmdt) ?? options.now,
     raw: options.raw,
   };
@@ -377,6 +383,7 @@ export function paymentResultFromHistory(
     methodLabel: method.label,
     billingKey: options.billingKey ?? null,
     orderRef: approved.merchantPayKey || null,
+    approvalNo: approvalNoOf(approved),
     occurredAt: latestTime([approved, ...cancels], options.now),
     raw: options.raw,
   };

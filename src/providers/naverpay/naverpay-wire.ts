@@ -71,6 +71,8 @@ export const paymentDetailSchema = z.looseObject({
   primaryPayMeans: optionalText,
   cardCorpCode: optionalText,
   cardNo: optionalText,
+  /** Card approval number (승인번호), spec §3.5. */
+  cardAuthNo: optionalText,
   bankCorpCode: optionalText,
   bankAccountNo: optionalText,
 });

@@ -56,6 +56,7 @@ export function toPayment(r: PaymentRow): Payment {
     pricedPeriodStart: r.priced_period_start,
     pricedPeriodEnd: r.priced_period_end,
     pricedFromPlanId: r.priced_from_plan_id,
+    approvalNo: r.approval_no ?? null,
   };
 }
 
@@ -88,6 +89,7 @@ export function paymentValues(p: NewPaymentRecord) {
     priced_period_start: p.pricedPeriodStart ?? null,
     priced_period_end: p.pricedPeriodEnd ?? null,
     priced_from_plan_id: p.pricedFromPlanId ?? null,
+    approval_no: p.approvalNo ?? null,
   };
 }
 
@@ -131,6 +133,7 @@ function paymentPatchColumns(p: PaymentPatch) {
   if (p.refundedKrw !== undefined) cols.refunded_krw = p.refundedKrw;
   if (p.nextLookupAt !== undefined) cols.next_lookup_at = p.nextLookupAt;
   if (p.lookupAttempts !== undefined) cols.lookup_attempts = p.lookupAttempts;
+  if (p.approvalNo !== undefined) cols.approval_no = p.approvalNo;
   return cols;
 }
 
@@ -394,6 +397,27 @@ export class KyselyBillingRepository implements BillingRepository {
       .orderBy('id')
       .execute();
     return rows.map(toPayment);
+  }
+
+  async listExpiredCheckouts(provider: string, createdBefore: Date, limit: number) {
+    const rows = await this.db
+      .selectFrom('payments as p')
+      .selectAll('p')
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom('payment_events as e').select('e.id').whereRef('e.payment_id', '=', 'p.id').where('e.to_status', '=', 'approving'))
+          .as('approval_sent'),
+      )
+      .where('p.provider', '=', provider)
+      .where('p.kind', 'in', ['checkout', 'upgrade', 'registration'])
+      .where('p.status', '=', 'ready')
+      .where('p.next_lookup_at', 'is', null)
+      .where('p.created_at', '<', createdBefore)
+      .orderBy('p.created_at')
+      .orderBy('p.id')
+      .limit(limit)
+      .execute();
+    return rows.map(({ approval_sent, ...r }) => ({ payment: toPayment(r as PaymentRow), approvalSent: Boolean(approval_sent) }));
   }
 
   async findSubscriptionByUser(userId: string) {

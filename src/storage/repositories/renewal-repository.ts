@@ -85,6 +85,8 @@ function toRevocation(r: Selectable<BillingKeyRevocationsTable>): BillingKeyRevo
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,
     lastError: r.last_error,
+    createdAt: r.created_at,
+    doneAt: r.done_at,
   };
 }
 
@@ -334,6 +336,18 @@ export class KyselyRenewalRepository implements RenewalRepository {
     await this.db.updateTable('billing_key_revocations').set(cols).where('id', '=', id).execute();
   }
 
+  async findLatestRevocation(subscriptionId: string) {
+    const r = await this.db
+      .selectFrom('billing_key_revocations')
+      .selectAll()
+      .where('subscription_id', '=', subscriptionId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return r ? toRevocation(r) : undefined;
+  }
+
   async insertCycles(cycles: readonly NewBillingCycle[]) {
     if (cycles.length === 0) return;
     await this.db
@@ -392,16 +406,16 @@ export class KyselyRenewalRepository implements RenewalRepository {
         (r) => sql`(${r.paymentId}::text, ${r.subscriptionId}::text, ${r.cycleId}::text, ${r.fromStatus}::text, ${r.planId}::text,
           ${r.pendingPlanId}::text, ${r.agreedPriceKrw}::bigint, ${r.periodStart}::timestamptz, ${r.periodEnd}::timestamptz, ${r.nextRenewalAt}::timestamptz,
           ${r.providerRef}::text, ${r.methodKind}::text, ${r.methodLabel}::text, ${r.approvedAt}::timestamptz,
-          ${JSON.stringify({ cycle_id: r.cycleId, provider: r.raw ?? null })}::jsonb)`,
+          ${r.approvalNo}::text, ${JSON.stringify({ cycle_id: r.cycleId, provider: r.raw ?? null })}::jsonb)`,
       ),
     );
     // Every change and its audit row in one statement (one round trip for the whole batch).
     const result = await sql<{ id: string }>`
       WITH v (payment_id, sub_id, cycle_id, from_status, plan_id, pending_plan_id, agreed_krw, period_start, period_end, next_at,
-              provider_ref, method_kind, method_label, approved_at, data) AS (VALUES ${values}),
+              provider_ref, method_kind, method_label, approved_at, approval_no, data) AS (VALUES ${values}),
       p AS (
         UPDATE payments SET status = 'approved', subscription_id = v.sub_id, provider_ref = v.provider_ref,
-          method_kind = v.method_kind, method_label = v.method_label, period_start = v.period_start,
+          method_kind = v.method_kind, method_label = v.method_label, approval_no = v.approval_no, period_start = v.period_start,
           period_end = v.period_end, approved_at = v.approved_at, failure_code = NULL, failure_message = NULL,
           updated_at = ${at}::timestamptz
         FROM v WHERE payments.id = v.payment_id AND payments.status = 'approving'

@@ -188,7 +188,7 @@ function CheckoutForm({
             </div>
             <p className="order-plan-price">
               {won(plan.price_krw)}
-              <span className="muted small">/월</span>
+              <span className="muted small">/30일</span>
             </p>
           </div>
           <dl className="price-table">
@@ -273,7 +273,7 @@ function CheckoutForm({
                 disabled={phase !== 'idle'}
                 aria-describedby={`${id}-renew-desc`}
               />
-              <span className="renew-label">매월 자동 결제</span>
+              <span className="renew-label">30일마다 자동 결제</span>
             </label>
             <Badge tone={autoRenew ? 'success' : 'neutral'}>{autoRenew ? '켜짐' : '꺼짐'}</Badge>
           </div>

@@ -330,9 +330,10 @@ function PaidView({ payment, sub }: { payment: PaymentView; sub: SubscriptionSta
       <ResultIcon kind="success" />
       {payment.kind === 'registration' ? (
         <>
-          <h1 className="result-title">자동 결제가 다시 켜졌습니다</h1>
+          <h1 className="result-title">자동 결제 수단을 등록했습니다</h1>
           <p className="result-lead">
-            <strong>{payment.plan_name}</strong> 플랜의 자동 결제 수단을 등록했어요. 등록에는 요금이 청구되지 않았습니다.
+            <strong>{payment.plan_name}</strong> 플랜의 자동 결제 수단을 {payment.provider_name}(으)로 등록했어요. 다음 결제일부터 이 결제 수단으로
+            결제됩니다. 등록에는 요금이 청구되지 않았습니다.
           </p>
         </>
       ) : payment.kind === 'upgrade' ? (

@@ -2,25 +2,36 @@ import { useState } from 'react';
 import { api, type PaymentView } from '../api.ts';
 import { useLoad } from '../hooks.ts';
 import { Link } from '../router.tsx';
-import { dateTime, KIND_LABEL, methodText, paymentStatus, won } from '../format.ts';
+import { dateTime, KIND_LABEL, methodText, paymentOutcome, UNPAID_OUTCOMES, won } from '../format.ts';
 import { PayMark } from '../components/PayMarks.tsx';
 import { Badge, Notice, Skeleton, Spinner } from '../components/ui.tsx';
 
 function PaymentRow({ p }: { p: PaymentView }) {
-  const status = paymentStatus(p.status);
+  // The server's outcome: declined, cancelled, superseded and expired attempts took no money.
+  const status = paymentOutcome(p.outcome);
+  const unpaid = UNPAID_OUTCOMES.includes(p.outcome) || p.outcome === 'pending' || p.outcome === 'processing';
   return (
-    <tr>
+    <tr className={unpaid ? 'payment-unpaid' : undefined} data-outcome={p.outcome}>
       <td data-label="결제일">{dateTime(p.approved_at ?? p.created_at)}</td>
       <td data-label="플랜">
         <span className="cell-plan">{p.plan_name}</span>
         {p.kind !== 'checkout' && <span className="muted small"> · {KIND_LABEL[p.kind] ?? p.kind}</span>}
       </td>
       <td data-label="결제 금액" className="num">
-        <strong>{won(p.amount_krw)}</strong>
+        {unpaid ? (
+          <>
+            <span className="muted" aria-label={`${won(p.amount_krw)} ${status.note ?? ''}`}>
+              <s>{won(p.amount_krw)}</s>
+            </span>
+            {status.note && <span className="refund-note">{status.note}</span>}
+          </>
+        ) : (
+          <strong>{won(p.amount_krw)}</strong>
+        )}
         {p.refunded_krw > 0 && <span className="refund-note">환불 {won(p.refunded_krw)}</span>}
       </td>
       <td data-label="부가세" className="num">
-        {won(p.vat_krw)}
+        {unpaid ? <span className="muted">-</span> : won(p.vat_krw)}
       </td>
       <td data-label="결제 수단">
         <span className="inline-mark">

@@ -46,7 +46,7 @@ function PlanCard({ plan, sub, loggedIn }: { plan: PlanView; sub: SubscriptionSt
         </div>
         <p className="plan-price">
           <span className="plan-price-amount">{number(plan.price_krw)}</span>
-          <span className="plan-price-unit">원/월</span>
+          <span className="plan-price-unit">원/30일</span>
         </p>
         <p className="plan-price-note">{plan.price_krw === 0 ? '결제 없이 이용' : `부가세 포함 · ${plan.period_days}일마다 결제`}</p>
         <p className="plan-limit">

@@ -1,4 +1,7 @@
-/** /payments/receipt?id=…: one payment's receipt (supply value, VAT, method, approval time, refunds) and 청약철회. */
+/**
+ * /payments/receipt?id=…: one payment's receipt (merchant business details, supply value and
+ * VAT, method with the card approval number, approval time, refunds), its PDF, and 청약철회.
+ */
 import { useRef, useState } from 'react';
 import { api, ApiFailure, newIdempotencyKey, type ReceiptResponse } from '../api.ts';
 import { useLoad } from '../hooks.ts';
@@ -51,6 +54,19 @@ export function ReceiptPage() {
       )}
     </div>
   );
+}
+
+/** The merchant's business details that are configured, in display order. */
+function businessRows(b: ReceiptResponse['business']): [string, string][] {
+  const rows: [string, string | null][] = [
+    ['상호', b.name],
+    ['대표자', b.owner],
+    ['사업자등록번호', b.registration_number],
+    ['통신판매업 신고번호', b.mail_order_number],
+    ['주소', b.address],
+    ['고객센터', b.contact],
+  ];
+  return rows.filter((row): row is [string, string] => !!row[1]);
 }
 
 function ReceiptView({ r, onWithdrawn }: { r: ReceiptResponse; onWithdrawn(f: { tone: 'success' | 'warning'; text: string }): void }) {
@@ -120,6 +136,12 @@ function ReceiptView({ r, onWithdrawn }: { r: ReceiptResponse; onWithdrawn(f: { 
                 <dt>실 결제 금액</dt>
                 <dd>{won(receipt.net_krw)}</dd>
               </div>
+              <div className="receipt-net-split">
+                <dt>실 결제 공급가액 · 부가세</dt>
+                <dd>
+                  {won(receipt.net_supply_krw)} · {won(receipt.net_vat_krw)}
+                </dd>
+              </div>
             </>
           )}
         </dl>
@@ -139,10 +161,18 @@ function ReceiptView({ r, onWithdrawn }: { r: ReceiptResponse; onWithdrawn(f: { 
             <dt>승인 시각</dt>
             <dd>{dateTime(receipt.approved_at)}</dd>
           </div>
+          {receipt.approval_no && (
+            <div>
+              <dt>카드 승인번호</dt>
+              <dd className="mono" data-testid="approval-no">
+                {receipt.approval_no}
+              </dd>
+            </div>
+          )}
           {receipt.provider_ref && (
             <div>
-              <dt>승인 번호</dt>
-              <dd className="mono">{receipt.provider_ref}</dd>
+              <dt>거래 번호</dt>
+              <dd className="mono small">{receipt.provider_ref}</dd>
             </div>
           )}
           {receipt.period_start && receipt.period_end && (
@@ -180,8 +210,22 @@ function ReceiptView({ r, onWithdrawn }: { r: ReceiptResponse; onWithdrawn(f: { 
             {settled.length === 0 && <p className="muted small">완료된 환불이 없습니다.</p>}
           </div>
         )}
+        <h3 className="card-subtitle" id="receipt-business-title">
+          판매자 정보
+        </h3>
+        <dl className="kv receipt-business" aria-labelledby="receipt-business-title">
+          {businessRows(r.business).map(([label, value]) => (
+            <div key={label}>
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
         <p className="muted small">금액은 부가세(VAT 10%)를 포함합니다. 이 영수증은 결제 확인용이며, 세금계산서가 아닙니다.</p>
         <div className="card-actions no-print">
+          <a className="btn btn-primary" href={receipt.pdf_url} download>
+            PDF 내려받기
+          </a>
           <button type="button" className="btn btn-secondary" onClick={() => window.print()}>
             인쇄
           </button>

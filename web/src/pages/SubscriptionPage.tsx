@@ -12,16 +12,16 @@ import {
   type SubscriptionStatusView,
 } from '../api.ts';
 import { Link } from '../router.tsx';
-import { date, dateTime, duration, failureMessage, PROVIDER_NAMES, shortDate, subscriptionStatus, tradingLimit, won } from '../format.ts';
+import { date, dateTime, failureMessage, PROVIDER_NAMES, shortDate, subscriptionStatus, tradingLimit, won } from '../format.ts';
 import { launchCheckout } from '../launch.ts';
 import { PayMark } from '../components/PayMarks.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { UsageBar } from '../components/UsageBar.tsx';
+import { BillingKeyStatus, PaymentMethodCard } from '../components/PaymentMethodCard.tsx';
 import { Badge, CheckIcon, CrossIcon, Notice, Skeleton } from '../components/ui.tsx';
+import { CancelNowQuoteBody, UpgradeQuoteBody, upgradeSummary } from '../components/QuoteDialogs.tsx';
+import { QUOTE_REFUSALS, quotesApi, type CancelNowQuoteResponse, type PlanChangeQuoteResponse } from '../quotes-api.ts';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-const WITHDRAWAL_DAYS = 7;
-const PAID = ['approved', 'partially_refunded'];
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -81,63 +81,6 @@ function SubscriptionSkeleton() {
   );
 }
 
-// ---------------------------------------------------------------------------------------------
-// Money rules the API applies, repeated here to state amounts before the user confirms.
-
-export interface UpgradeEstimate {
-  remainingMs: number;
-  creditKrw: number;
-  newPlanKrw: number;
-  chargeKrw: number;
-}
-
-/**
- * Same rule as the API's proration: each line floor(price × remaining / period) in whole won,
- * charge = max(0, new line − credit line). The API charges what it computes when the request
- * arrives, so the amount can be a won lower than shown here.
- */
-export function estimateUpgrade(oldPriceKrw: number, newPriceKrw: number, periodEnd: string, periodDays: number, now: number): UpgradeEstimate {
-  const periodMs = periodDays * DAY_MS;
-  const remainingMs = Math.max(0, Math.floor(new Date(periodEnd).getTime() - now));
-  const part = (price: number) => Number((BigInt(price) * BigInt(remainingMs)) / BigInt(periodMs));
-  const creditKrw = part(oldPriceKrw);
-  const newPlanKrw = part(newPriceKrw);
-  return { remainingMs, creditKrw, newPlanKrw, chargeKrw: Math.max(0, newPlanKrw - creditKrw) };
-}
-
-export interface CancelNowLine {
-  payment: PaymentView;
-  paidKrw: number;
-  remainingDays: number;
-  /** Days of the payment's own period (an upgrade: upgrade instant → period end). */
-  periodDays: number;
-  refundKrw: number;
-}
-
-/**
- * The API's cancel-now rule, over each payment's own period (an upgrade payment covers only
- * the upgrade instant → period end): floor(paid × remaining whole days / period days) per
- * payment whose period is not over.
- */
-export function estimateCancelNow(payments: PaymentView[], _catalogPeriodDays: number, now: number): { lines: CancelNowLine[]; totalKrw: number } {
-  const lines: CancelNowLine[] = [];
-  for (const p of payments) {
-    if (!PAID.includes(p.status) || !p.period_end || !p.period_start) continue;
-    const start = new Date(p.period_start).getTime();
-    const end = new Date(p.period_end).getTime();
-    if (end <= now || end <= start) continue;
-    const paidKrw = p.amount_krw - p.refunded_krw;
-    if (paidKrw <= 0) continue;
-    const remainingDays = Math.max(Math.floor((end - Math.max(now, start)) / DAY_MS), 0);
-    const remainingMs = Math.min(remainingDays * DAY_MS, end - start);
-    const refundKrw = Math.min(paidKrw, Number((BigInt(paidKrw) * BigInt(remainingMs)) / BigInt(end - start)));
-    lines.push({ payment: p, paidKrw, remainingDays, periodDays: Math.round(((end - start) / DAY_MS) * 1000) / 1000, refundKrw });
-  }
-  return { lines, totalKrw: lines.reduce((a, l) => a + l.refundKrw, 0) };
-}
-
-// ---------------------------------------------------------------------------------------------
-
 interface Data {
   sub: SubscriptionStatusView;
   renewal: RenewalView;
@@ -145,8 +88,11 @@ interface Data {
   methods: PaymentMethodView[];
   periodDays: number;
   payments: PaymentView[];
-  /** Receipts of the payments still inside the 청약철회 window (to know which may be withdrawn). */
+  /** Receipts of the payments the server says may be withdrawn now (청약철회). */
   receipts: ReceiptResponse[];
+  /** The server's cancel-now quote (refund, 청약철회 offers), and upgrade quotes per plan id. */
+  cancelQuote: CancelNowQuoteResponse;
+  upgradeQuotes: Record<string, PlanChangeQuoteResponse>;
 }
 
 async function loadData(signal?: AbortSignal): Promise<Data> {
@@ -156,18 +102,13 @@ async function loadData(signal?: AbortSignal): Promise<Data> {
     api.plans(signal),
     api.payments(undefined, signal),
   ]);
-  const now = Date.now();
-  const recent = payments.payments
-    .filter(
-      (p) =>
-        PAID.includes(p.status) &&
-        p.kind !== 'registration' &&
-        p.amount_krw > p.refunded_krw &&
-        p.approved_at !== null &&
-        now - new Date(p.approved_at).getTime() < WITHDRAWAL_DAYS * DAY_MS,
-    )
-    .slice(0, 3);
-  const receipts = await Promise.all(recent.map((p) => api.receipt(p.id, signal).catch(() => null)));
+  // Money and the 청약철회 window come from the server's clock, never this device's.
+  const cancelQuote = await quotesApi.cancelNow(signal);
+  const current = plans.plans.find((p) => p.id === sub.plan);
+  const upgrades = sub.status === 'active' && sub.is_active ? plans.plans.filter((p) => p.price_krw > (current?.price_krw ?? 0)) : [];
+  const quoted = await Promise.all(upgrades.map((p) => quotesApi.planChange(p.id, signal).catch(() => null)));
+  const upgradeQuotes = Object.fromEntries(quoted.filter((q): q is PlanChangeQuoteResponse => q !== null && q.kind === 'upgrade').map((q) => [q.plan, q]));
+  const receipts = await Promise.all(cancelQuote.withdrawals.slice(0, 3).map((w) => api.receipt(w.payment_id, signal).catch(() => null)));
   return {
     sub,
     renewal,
@@ -176,6 +117,8 @@ async function loadData(signal?: AbortSignal): Promise<Data> {
     periodDays: plans.period_days,
     payments: payments.payments,
     receipts: receipts.filter((r): r is ReceiptResponse => r !== null),
+    cancelQuote,
+    upgradeQuotes,
   };
 }
 
@@ -184,12 +127,12 @@ type Flash = { tone: 'success' | 'info' | 'warning' | 'danger'; title: string; t
 type Action =
   | { kind: 'cancel' }
   | { kind: 'resume' }
-  | { kind: 'upgrade'; plan: PlanView; estimate: UpgradeEstimate }
+  | { kind: 'upgrade'; plan: PlanView; quote: PlanChangeQuoteResponse }
   | { kind: 'downgrade'; plan: PlanView }
   | { kind: 'undo-downgrade' }
   | { kind: 'consent'; priceKrw: number; planName: string; firstChargeAt: string }
   | { kind: 'withdraw'; receipt: ReceiptResponse }
-  | { kind: 'cancel-now'; estimate: { lines: CancelNowLine[]; totalKrw: number } };
+  | { kind: 'cancel-now'; quote: CancelNowQuoteResponse };
 
 export function SubscriptionPage() {
   const [data, setData] = useState<Data | null>(null);
@@ -314,6 +257,37 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
     }
   }
 
+  /**
+   * Runs a quoted operation. When the server refuses the quote (the amount changed or the quote
+   * expired), the dialog shows the new quote and the user confirms again; nothing was charged.
+   */
+  async function requote<T>(a: Extract<Action, { kind: 'upgrade' | 'cancel-now' }>, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof ApiFailure) || !QUOTE_REFUSALS.includes(err.code)) throw err;
+      const fresh = a.kind === 'upgrade' ? { ...a, quote: await quotesApi.planChange(a.plan.id) } : { ...a, quote: await quotesApi.cancelNow() };
+      setAction(fresh);
+      // The refusal is stored under the old key: the new confirmation needs its own.
+      key.current = newIdempotencyKey();
+      throw new Error(`${err.message} 새로 계산한 금액을 확인한 뒤 다시 눌러 주세요.`);
+    }
+  }
+
+  function offerWithdrawal(paymentId: string) {
+    const receipt = data.receipts.find((r) => r.payment.id === paymentId);
+    if (receipt) open({ kind: 'withdraw', receipt });
+  }
+
+  /** Opens a dialog whose amount is a fresh quote from the server. */
+  async function openQuoted(make: () => Promise<Action>) {
+    try {
+      open(await make());
+    } catch (err) {
+      await onDone({ tone: 'danger', title: '금액을 불러오지 못했습니다', text: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
   async function perform(a: Action): Promise<Flash | null | 'leaving'> {
     switch (a.kind) {
       case 'cancel': {
@@ -323,7 +297,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
           : {
               tone: 'success',
               title: '해지 예약이 완료되었습니다',
-              text: `${date(periodEnd)}까지 ${sub.plan_name} 플랜을 계속 이용할 수 있고, 그 뒤에는 결제되지 않습니다.`,
+              text: `${date(periodEnd)}까지 ${sub.plan_name} 플랜을 계속 이용할 수 있고, 그 뒤에는 결제되지 않습니다. 그 전에는 '자동 결제 다시 켜기'로 바로 되돌릴 수 있어요.`,
             };
       }
       case 'resume': {
@@ -335,7 +309,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
         return { tone: 'success', title: '자동 결제가 다시 켜졌습니다', text: `${date(r.renewal.next_charge_at ?? periodEnd)}에 자동 결제됩니다.` };
       }
       case 'upgrade': {
-        const r = await api.changePlan(a.plan.id, key.current);
+        const r = await requote(a, () => quotesApi.changePlan(a.quote, key.current));
         if (r.change === 'checkout_required' && r.checkout) {
           await launchCheckout(r.checkout);
           return 'leaving';
@@ -344,7 +318,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
           return {
             tone: 'warning',
             title: '결제 결과를 확인하고 있어요',
-            text: `${won(r.proration?.charge_krw ?? a.estimate.chargeKrw)} 결제가 확인되면 ${a.plan.name} 플랜이 바로 적용됩니다. 두 번 결제되지 않으니 다시 시도하지 마세요.`,
+            text: `${won(r.proration?.charge_krw ?? a.quote.charge_krw)} 결제가 확인되면 ${a.plan.name} 플랜이 바로 적용됩니다. 두 번 결제되지 않으니 다시 시도하지 마세요.`,
           };
         }
         const charged = r.payment?.amount_krw ?? r.proration?.charge_krw ?? 0;
@@ -380,7 +354,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
           : { tone: 'warning', title: '환불 결과를 확인하고 있어요', text: '결제사 응답을 기다리는 중입니다. 결제 내역에서 잠시 후 확인해 주세요.' };
       }
       case 'cancel-now': {
-        const r = await api.cancelNow(key.current);
+        const r = await requote(a, () => quotesApi.confirmCancelNow(a.quote, key.current));
         const failed = r.lines.filter((l) => l.error);
         if (failed.length > 0) {
           return {
@@ -398,13 +372,10 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
     }
   }
 
-  // A past_due subscription's paid period is over, whatever this device's clock says.
-  const clock = () => (pastDue && periodEnd ? Math.max(Date.now(), Date.parse(periodEnd)) : Date.now());
-  const now = clock();
   const paidPlans = plans.filter((p) => p.price_krw > 0 && p.id !== sub.plan);
   const withdrawable = data.receipts.filter((r) => r.withdrawal.allowed);
   const withdrawBlocked = data.receipts.find((r) => !r.withdrawal.allowed && r.withdrawal.reason === 'features_used');
-  const cancelNow = estimateCancelNow(data.payments, data.periodDays, now);
+  const cancelNow = data.cancelQuote;
   const otherMethod = methods.find((m) => m.id !== provider) ?? methods[0];
   // The next renewal's plan and price as the API states them (never recomputed here).
   const next = renewal.next_renewal;
@@ -569,6 +540,8 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
         <UsageBar />
       </div>
 
+      {!running && <BillingKeyStatus renewal={renewal} />}
+
       {running && (
         <div className="manage-grid">
           <section className="card manage-card" aria-labelledby="renew-title">
@@ -603,6 +576,8 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
             </div>
           </section>
 
+          <PaymentMethodCard sub={sub} renewal={renewal} methods={methods} periodEnd={periodEnd} />
+
           <section className="card manage-card" aria-labelledby="refund-title">
             <h2 id="refund-title" className="card-title">
               해지 및 환불
@@ -630,16 +605,21 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
             )}
             <div className="manage-item">
               <p className="manage-text">
-                {cancelNow.totalKrw > 0 ? (
+                {cancelNow.recommended === 'withdrawal' ? (
                   <>
-                    지금 바로 해지하면 남은 기간만큼 환불받습니다 (예상 환불 금액 <strong>{won(cancelNow.totalKrw)}</strong>).
+                    지금 해지하려면 청약철회가 유리해요: 전액 <strong>{won(cancelNow.withdrawal_krw)}</strong>을 돌려받습니다 (중도 해지 시{' '}
+                    {won(cancelNow.refund_krw)}).
+                  </>
+                ) : cancelNow.refund_krw > 0 ? (
+                  <>
+                    지금 바로 해지하면 남은 기간만큼 환불받습니다 (환불 금액 <strong>{won(cancelNow.refund_krw)}</strong>).
                   </>
                 ) : (
                   '남은 이용 기간이 없어 지금 해지해도 환불 금액은 없습니다.'
                 )}{' '}
                 해지 즉시 기본 플랜으로 바뀝니다.
               </p>
-              <button type="button" className="btn btn-danger-outline" onClick={() => open({ kind: 'cancel-now', estimate: estimateCancelNow(data.payments, data.periodDays, clock()) })}>
+              <button type="button" className="btn btn-danger-outline" onClick={() => void openQuoted(async () => ({ kind: 'cancel-now', quote: await quotesApi.cancelNow() }))}>
                 즉시 해지 및 환불
               </button>
             </div>
@@ -657,13 +637,13 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
               <ul className="change-list">
                 {paidPlans.map((p) => {
                   const up = plan ? p.price_krw > plan.price_krw : true;
-                  const est = up && periodEnd ? estimateUpgrade(plan?.price_krw ?? 0, p.price_krw, periodEnd, data.periodDays, now) : null;
+                  const est = up ? (data.upgradeQuotes[p.id] ?? null) : null;
                   const isPending = sub.pending_plan === p.id;
                   return (
                     <li key={p.id} className="change-item">
                       <div className="change-info">
                         <p className="change-name">
-                          {p.name} <span className="muted small">월 {won(p.price_krw)}</span>
+                          {p.name} <span className="muted small">{won(p.price_krw)}/30일</span>
                           {isPending && (
                             <>
                               {' '}
@@ -673,7 +653,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
                         </p>
                         <p className="muted small">
                           {up && est
-                            ? `지금 바로 적용 · 남은 ${duration(est.remainingMs)} 차액 ${won(est.chargeKrw)} 결제`
+                            ? upgradeSummary(est)
                             : isPending
                               ? `${date(periodEnd)}부터 적용 · 그때 ${won(nextPrice ?? p.price_krw)} 결제`
                               : sub.auto_renew
@@ -686,9 +666,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
                           type="button"
                           className="btn btn-primary btn-sm"
                           aria-label={`${p.name}(으)로 업그레이드`}
-                          onClick={() =>
-                            open({ kind: 'upgrade', plan: p, estimate: estimateUpgrade(plan?.price_krw ?? 0, p.price_krw, periodEnd!, data.periodDays, Date.now()) })
-                          }
+                          onClick={() => void openQuoted(async () => ({ kind: 'upgrade', plan: p, quote: await quotesApi.planChange(p.id) }))}
                         >
                           업그레이드
                         </button>
@@ -722,7 +700,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
         error={error}
         onClose={close}
         onConfirm={() => action && void run(action)}
-        ctx={{ sub, renewal, plan, providerName, periodEnd, pastDue, methods, method, setMethod, hasKey: renewal.has_billing_key }}
+        ctx={{ sub, renewal, plan, providerName, periodEnd, pastDue, methods, method, setMethod, hasKey: renewal.has_billing_key, offerWithdrawal }}
       />
     </>
   );
@@ -739,6 +717,8 @@ interface DialogCtx {
   method: string | null;
   setMethod(m: string): void;
   hasKey: boolean;
+  /** From the cancel-now dialog: switch to the 청약철회 dialog of that payment (issue 11 item 8). */
+  offerWithdrawal(paymentId: string): void;
 }
 
 function ActionDialog({
@@ -779,8 +759,8 @@ function ActionDialog({
         </li>
         <li>그 뒤에는 결제되지 않고 기본(무료) 플랜으로 바뀝니다. 이미 결제한 금액은 환불되지 않습니다.</li>
         <li>
-          등록된 자동 결제 수단({providerName ?? '결제사'})의 자동 결제 등록도 해지됩니다. 나중에 다시 켜려면 결제사에서 한 번 더 등록해야 해요
-          (0원, 요금 없음).
+          등록된 자동 결제 수단({providerName ?? '결제사'})의 자동 결제 등록은 이용 기간이 끝날 때 해지됩니다. 그 전에는 &lsquo;자동 결제 다시
+          켜기&rsquo;로 결제사 등록 없이 바로 되돌릴 수 있어요.
         </li>
         {sub.pending_plan && <li>예약된 다운그레이드도 함께 취소됩니다.</li>}
       </ul>
@@ -808,7 +788,7 @@ function ActionDialog({
       body = (
         <>
           <p>
-            해지할 때 자동 결제 등록이 해제되어, 결제사에서 결제 수단을 다시 등록해야 합니다. <strong>등록할 때 요금은 청구되지 않습니다 (0원).</strong>
+            등록된 자동 결제 수단이 없어 결제사에서 결제 수단을 등록해야 합니다. <strong>등록할 때 요금은 청구되지 않습니다 (0원).</strong>
           </p>
           <p>
             등록을 마치면 <strong>{date(periodEnd)}</strong>부터 {plan?.period_days ?? 30}일마다 <strong>{won(price)}</strong>이 자동 결제됩니다.
@@ -829,41 +809,21 @@ function ActionDialog({
       );
     }
   } else if (action?.kind === 'upgrade') {
-    const e = action.estimate;
+    const q = action.quote;
     title = `${action.plan.name} 플랜으로 업그레이드할까요?`;
-    confirm = e.chargeKrw > 0 ? `${won(e.chargeKrw)} 결제하고 변경` : '지금 변경';
+    confirm = q.charge_krw > 0 ? `${won(q.charge_krw)} 결제하고 변경` : '지금 변경';
     busyLabel = '결제하는 중…';
     body = (
-      <>
-        <p>
-          지금 바로 {action.plan.name} 플랜이 적용됩니다. 남은 기간(<strong>{duration(e.remainingMs)}</strong>, {date(periodEnd)}까지)에 대한 차액만
-          결제합니다.
-        </p>
-        <dl className="price-table dialog-prices">
-          <div>
-            <dt>{action.plan.name} 남은 기간 요금</dt>
-            <dd>{won(e.newPlanKrw)}</dd>
-          </div>
-          <div>
-            <dt>{sub.plan_name} 미사용 금액 차감</dt>
-            <dd>−{won(e.creditKrw)}</dd>
-          </div>
-          <div className="price-total">
-            <dt>지금 결제할 금액</dt>
-            <dd data-testid="proration-charge">{won(e.chargeKrw)}</dd>
-          </div>
-        </dl>
-        <p className="muted small">
-          부가세 포함 · 각 금액은 (플랜 요금 × 남은 시간 ÷ {plan?.period_days ?? 30}일)을 원 단위로 내림해 계산합니다. 결제 시점에 다시
-          계산되므로 1원 정도 적게 결제될 수 있어요.
-        </p>
-        <p>
-          {hasKey
-            ? `${providerName ?? '등록된 결제 수단'}로 바로 결제됩니다.`
-            : '자동 결제 수단이 없어 결제사 화면에서 결제하면 바로 적용됩니다.'}{' '}
-          {sub.auto_renew && <>다음 결제일({date(periodEnd)})부터는 {won(action.plan.price_krw)}이 결제됩니다.</>}
-        </p>
-      </>
+      <UpgradeQuoteBody
+        quote={q}
+        periodDays={plan?.period_days ?? 30}
+        autoRenew={sub.auto_renew}
+        payer={
+          q.pays_with === 'checkout' || !hasKey
+            ? '자동 결제 수단이 없어 결제사 화면에서 결제하면 바로 적용됩니다.'
+            : `${providerName ?? '등록된 결제 수단'}로 바로 결제됩니다.`
+        }
+      />
     );
   } else if (action?.kind === 'downgrade') {
     title = `${action.plan.name} 플랜으로 다운그레이드할까요?`;
@@ -917,38 +877,12 @@ function ActionDialog({
       </ul>
     );
   } else if (action?.kind === 'cancel-now') {
-    const e = action.estimate;
+    const q = action.quote;
     title = '지금 해지하고 환불받을까요?';
-    confirm = e.totalKrw > 0 ? `해지하고 ${won(e.totalKrw)} 환불받기` : '지금 해지';
+    confirm = q.refund_krw > 0 ? `해지하고 ${won(q.refund_krw)} 환불받기` : '지금 해지';
     danger = true;
     busyLabel = '해지하는 중…';
-    body = (
-      <>
-        <ul className="dialog-points">
-          <li>구독이 바로 끝나고 기본(무료) 플랜으로 바뀝니다. 자동 결제도 꺼집니다.</li>
-          <li>
-            남은 기간만큼 환불합니다: <strong>{won(e.totalKrw)}</strong>
-          </li>
-        </ul>
-        {e.lines.length > 0 && (
-          <dl className="price-table dialog-prices">
-            {e.lines.map((l) => (
-              <div key={l.payment.id}>
-                <dt>
-                  {shortDate(l.payment.approved_at)} {l.payment.plan_name} {won(l.paidKrw)} × 남은 {l.remainingDays}일 / {l.periodDays}일
-                </dt>
-                <dd>{won(l.refundKrw)}</dd>
-              </div>
-            ))}
-            <div className="price-total">
-              <dt>환불 예정 금액</dt>
-              <dd data-testid="cancel-now-refund">{won(e.totalKrw)}</dd>
-            </div>
-          </dl>
-        )}
-        <p className="muted small">남은 일수는 하루 단위로 내림하고, 금액은 원 단위로 내림합니다. 최종 환불 금액은 해지 후 알려 드립니다.</p>
-      </>
-    );
+    body = <CancelNowQuoteBody quote={q} busy={busy} onWithdraw={(w) => ctx.offerWithdrawal(w.payment_id)} />;
   }
 
   return (

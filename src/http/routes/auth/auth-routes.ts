@@ -9,17 +9,20 @@ import { userView } from '../../schemas/views.ts';
 import type { AuthResponse } from '../../schemas/api-types.ts';
 import { AppError } from '../../../domain/errors.ts';
 import type { SessionGuard } from '../../../security/session-guard.ts';
+import type { Clock } from '../../../domain/ports.ts';
 
 export interface AuthRoutesOptions {
   ctx: UseCaseContext;
   throttle: LoginThrottle;
   sessions: SessionGuard;
   secureCookies: boolean;
+  /** Real time: sessions and their cookies never follow the sandbox's test clock (issue 11 item 7). */
+  wallClock: Clock;
 }
 
-export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { ctx, throttle, sessions, secureCookies }) => {
+export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { ctx, throttle, sessions, secureCookies, wallClock }) => {
   function respond(reply: FastifyReply, r: SignUpResult, status: number): AuthResponse {
-    const maxAge = Math.max(0, Math.floor((r.expiresAt.getTime() - ctx.clock.now().getTime()) / 1000));
+    const maxAge = Math.max(0, Math.floor((r.expiresAt.getTime() - wallClock.now().getTime()) / 1000));
     // HttpOnly + SameSite=Lax, not Strict: the provider's redirect back to our return URL is a
     // top-level GET from another site and must carry the session to approve the payment. Lax
     // does not stop same-site POSTs (another port of this host): the CSRF check does
@@ -45,7 +48,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { c
   // Revokes the session of the token sent (bearer or cookie): that token stops working at once.
   app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: '로그아웃 (토큰 폐기)' } }, async (req, reply) => {
     const sessionId = req.principal?.sessionId;
-    if (sessionId) await sessions.revoke(sessionId, ctx.clock.now());
+    if (sessionId) await sessions.revoke(sessionId, wallClock.now());
     reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
     return { ok: true };
   });

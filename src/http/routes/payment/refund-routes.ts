@@ -14,16 +14,21 @@ import { docSchema, parseWith } from '../../schemas/validation.ts';
 import { paymentView, subscriptionStatusView } from '../../schemas/views.ts';
 import { cancelLineView, receiptView, refundView } from '../../schemas/refund-views.ts';
 import type { CancelNowResponse, ReceiptResponse, RefundResponse, UsageResponse } from '../../schemas/refund-api-types.ts';
+import { DEBIAN_NOTO_CJK, renderReceiptPdf, type ReceiptFonts } from './receipt-pdf.ts';
 
 export interface RefundRoutesOptions {
   ctx: UseCaseContext;
   refunds: RefundDeps;
   idempotency: IdempotencyRepository;
+  /** Fonts of the receipt PDF (default: Debian's fonts-noto-cjk). */
+  receiptFonts?: ReceiptFonts;
 }
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
 // Strict: an amount here would be silently ignored; amounts go through /api/v1/usage/reservations.
 const UsageBody = z.strictObject({ feature: FeatureSchema });
+/** The quote shown (`GET /api/subscription/cancel-now/quote`): refunds computed at its instant, must match (domain/quotes.ts). */
+const CancelNowBody = z.object({ quote: z.object({ quoted_at: z.iso.datetime(), refund_krw: z.number().int().nonnegative() }).optional() });
 
 export function refundResponse(r: RefundPaymentResult, ctx: UseCaseContext): { status: number; body: RefundResponse } {
   return {
@@ -56,7 +61,7 @@ export async function refundOfEarlierRun(
 }
 
 /** Subscriber-facing refund routes: receipts, 청약철회, cancel-now, and usage reports. */
-export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app, { ctx, refunds, idempotency }) => {
+export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app, { ctx, refunds, idempotency, receiptFonts }) => {
   const idem = { repo: idempotency, clock: ctx.clock };
 
   app.get(
@@ -65,6 +70,22 @@ export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app,
     async (req): Promise<ReceiptResponse> => {
       const { id } = parseWith(IdParams, req.params);
       return receiptView(await getPaymentReceipt(ctx, refunds, { userId: principalOf(req).userId, paymentId: id }), ctx.plans);
+    },
+  );
+
+  app.get(
+    '/api/payments/:id/receipt.pdf',
+    { preHandler: requireUser, schema: { tags: ['payments'], summary: '영수증 PDF 내려받기 (본인 결제만): 판매자 정보, 카드 승인번호, 공급가액·부가세, 환불 내역' } },
+    async (req, reply) => {
+      const { id } = parseWith(IdParams, req.params);
+      const view = receiptView(await getPaymentReceipt(ctx, refunds, { userId: principalOf(req).userId, paymentId: id }), ctx.plans);
+      const pdf = await renderReceiptPdf(view, { fonts: receiptFonts ?? DEBIAN_NOTO_CJK, issuedAt: ctx.clock.now() });
+      const ascii = `receipt-${id.replace(/[^A-Za-z0-9_-]/g, '')}.pdf`;
+      reply
+        .type('application/pdf')
+        .header('cache-control', 'private, no-store')
+        .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(`영수증-${id}.pdf`)}`);
+      return pdf;
     },
   );
 
@@ -97,13 +118,18 @@ export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app,
       schema: {
         tags: ['subscription'],
         summary: '즉시 해지: 구독을 지금 종료하고 미사용 일수를 환불 (floor(결제금액 × 남은 일수 / 기간 일수))',
+        body: docSchema(CancelNowBody),
         headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
       },
     },
     async (req, reply) => {
       const userId = principalOf(req).userId;
+      const { quote } = parseWith(CancelNowBody, req.body ?? {});
       return withIdempotency(idem, req, reply, userId, async () => {
-        const r = await cancelSubscriptionNow(ctx, refunds, { userId });
+        const r = await cancelSubscriptionNow(ctx, refunds, {
+          userId,
+          quote: quote ? { quotedAt: new Date(quote.quoted_at), refundKrw: quote.refund_krw } : undefined,
+        });
         const body: CancelNowResponse = {
           policy: refunds.settings.policy,
           refunded_krw: r.refundedKrw,

@@ -84,6 +84,9 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/** The notice's links (absolute URLs of the web app) clickable in the sandbox mailbox. */
+const linkify = (escaped: string) => escaped.replace(/https?:\/\/[^\s<]+/g, (u) => `<a href="${u}">${u}</a>`);
+
 const KST = new Intl.DateTimeFormat('ko-KR', { timeZone: 'Asia/Seoul', dateStyle: 'medium', timeStyle: 'short' });
 
 function mailboxPage(list: NoticeView[], now: Date, filter: string | null): string {
@@ -92,7 +95,7 @@ function mailboxPage(list: NoticeView[], now: Date, filter: string | null): stri
       (n) => `<article>
   <header><strong>${escapeHtml(n.subject)}</strong><span>${escapeHtml(KST.format(new Date(n.created_at)))}</span></header>
   <p class="meta">받는 사람: ${escapeHtml(n.to ?? '(이메일 없음)')} · 종류: ${escapeHtml(n.kind)} · 상태: ${escapeHtml(n.status)}</p>
-  <pre>${escapeHtml(n.body)}</pre>
+  <pre>${linkify(escapeHtml(n.body))}</pre>
 </article>`,
     )
     .join('\n');

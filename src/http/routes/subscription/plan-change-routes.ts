@@ -19,6 +19,8 @@ const ChangeBody = z.object({
   plan: z.string().min(1).max(32),
   /** Provider for a checkout when there is no billing key (default: the subscription's). */
   method: z.string().min(1).max(32).optional(),
+  /** The quote shown (`GET /api/subscription/change/quote`): priced at its instant, must match (domain/quotes.ts). */
+  quote: z.object({ quoted_at: z.iso.datetime(), charge_krw: z.number().int().nonnegative() }).optional(),
 });
 const ResumeBody = z.object({ method: z.string().min(1).max(32).optional() });
 const ConsentBody = z.object({ price_krw: z.number().int().nonnegative() });
@@ -62,7 +64,8 @@ export const planChangeRoutes: FastifyPluginAsync<PlanChangeRoutesOptions> = asy
       const body = parseWith(ChangeBody, req.body);
       const userId = principalOf(req).userId;
       return withIdempotency(idem, req, reply, userId, async () => {
-        const r = await changePlan(ctx, { userId, planId: body.plan, method: body.method });
+        const quote = body.quote ? { quotedAt: new Date(body.quote.quoted_at), chargeKrw: body.quote.charge_krw } : undefined;
+        const r = await changePlan(ctx, { userId, planId: body.plan, method: body.method, quote });
         const res: PlanChangeResponse = { change: r.change, ...(await views(userId)) };
         if (r.change === 'downgrade_scheduled') res.effective_at = r.effectiveAt.toISOString();
         if (r.change === 'upgraded' || r.change === 'pending' || r.change === 'checkout_required') {
@@ -82,7 +85,7 @@ export const planChangeRoutes: FastifyPluginAsync<PlanChangeRoutesOptions> = asy
     '/api/subscription/cancel',
     {
       preHandler: requireUser,
-      schema: { tags: ['subscription'], summary: '자동 갱신 해지 (이용 기간 끝까지 이용, 자동결제 키 해지)', body: docSchema(EmptyBody) },
+      schema: { tags: ['subscription'], summary: '자동 갱신 해지 예약 (이용 기간 끝까지 이용, 자동결제 등록은 기간이 끝날 때 해지)', body: docSchema(EmptyBody) },
     },
     async (req, reply) => {
       const userId = principalOf(req).userId;
@@ -100,7 +103,7 @@ export const planChangeRoutes: FastifyPluginAsync<PlanChangeRoutesOptions> = asy
       preHandler: requireUser,
       schema: {
         tags: ['subscription'],
-        summary: '자동 갱신 재개 (해지된 자동결제 키는 0원 등록 결제로 새로 발급)',
+        summary: '자동 갱신 재개 (기간이 끝나기 전에는 결제사 호출 없이; 자동결제 등록이 없으면 0원 등록 결제)',
         body: docSchema(ResumeBody),
       },
     },
