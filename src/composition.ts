@@ -41,6 +41,7 @@ import { UndiciWebhookSender } from './worker/webhook-http-sender.ts';
 import type { WebhookDeliveryDeps } from './use-cases/deliver-webhooks.ts';
 import type { WebhookAdminDeps } from './use-cases/manage-webhook-endpoints.ts';
 import { webhookRoutes } from './http/routes/admin/webhook-routes.ts';
+import { priceRoutes } from './http/routes/admin/price-routes.ts';
 import { createJobRunner } from './worker/jobs.ts';
 import type { JobRunner } from './worker/job-runner.ts';
 import type { PasswordResetDeps } from './use-cases/request-password-reset.ts';
@@ -288,6 +289,8 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
       },
     },
   });
+  // Plan prices: versions and the admin price change (docs/pricing.md).
+  extraRoutes.push({ plugin: priceRoutes, options: { ctx, idempotency: new IdempotencyRepository(db.db, { leaseMs: config.idempotencyLeaseMs }) } });
   if (config.sandboxMode) {
     extraRoutes.push({
       plugin: sandboxRoutes,

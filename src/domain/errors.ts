@@ -58,6 +58,12 @@ export const ERROR_CODES = {
   /** A password-reset link that is unknown, used or expired (details.reason). */
   RESET_TOKEN_INVALID: 400,
   INTERNAL: 500,
+  /** A price increase must take effect at least 30 days after it is set (docs/pricing.md). */
+  PRICE_NOTICE_TOO_SHORT: 422,
+  /** A new price version cannot take effect in the past. */
+  PRICE_EFFECTIVE_IN_PAST: 422,
+  /** The new version would not change the price (or one already takes effect at that instant). */
+  PRICE_UNCHANGED: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

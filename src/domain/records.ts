@@ -80,6 +80,13 @@ export interface Subscription {
   nextRenewalAt: Date | null;
   /** past_due only: entitlements end at this instant unless a payment settles. */
   graceUntil: Date | null;
-  /** Per-period price the subscriber agreed to; a higher configured price needs their consent first. */
+  /**
+   * Per-period price the subscriber agreed to for `planId` (the current plan); a higher price
+   * needs their consent first. See domain/subscription/renewal-terms.ts.
+   */
   agreedPriceKrw: Krw | null;
+  /** The price agreed for `pendingPlanId` when the downgrade was chosen (null without one). */
+  pendingPriceKrw: Krw | null;
+  /** The higher price version (`plan_prices.id`) the subscriber consented to, if any. */
+  consentedPriceId: string | null;
 }

@@ -2,6 +2,7 @@ import type { Payment, Subscription, User, Role } from './records.ts';
 import type { PaymentStatus } from './payment/payment-states.ts';
 import type { SubscriptionStatus } from './subscription/subscription-states.ts';
 import type { RenewalRepository } from './subscription/renewal-records.ts';
+import type { PriceRepository } from './plan-prices.ts';
 import type { EngineEvent, NewEngineEvent } from './engine/engine-events.ts';
 import type { AdminAuditEntry } from './admin-audit.ts';
 import type { AccountStore } from './account-store.ts';
@@ -114,8 +115,8 @@ export interface BillingRepository {
   findSubscriptionByUser(userId: string): Promise<Subscription | undefined>;
   findSubscriptionByUserForUpdate(userId: string): Promise<Subscription | undefined>;
   insertSubscription(
-    s: Omit<Subscription, 'updatedAt' | 'nextRenewalAt' | 'graceUntil' | 'agreedPriceKrw'> &
-      Partial<Pick<Subscription, 'nextRenewalAt' | 'graceUntil' | 'agreedPriceKrw'>>,
+    s: Omit<Subscription, 'updatedAt' | 'nextRenewalAt' | 'graceUntil' | 'agreedPriceKrw' | 'pendingPriceKrw' | 'consentedPriceId'> &
+      Partial<Pick<Subscription, 'nextRenewalAt' | 'graceUntil' | 'agreedPriceKrw' | 'pendingPriceKrw' | 'consentedPriceId'>>,
   ): Promise<Subscription>;
   /** Compare-and-set on status, as for payments. */
   transitionSubscription(
@@ -143,6 +144,8 @@ export interface BillingRepository {
   recordAdminAction(entry: AdminAuditEntry): Promise<void>;
   /** Consents and password resets, bound to the same transaction as this repository. */
   accounts(): AccountStore;
+  /** Plan price versions (docs/pricing.md), bound to the same transaction as this repository. */
+  prices(): PriceRepository;
 
   /** Runs `fn` in one transaction with a repository bound to it. */
   transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T>;

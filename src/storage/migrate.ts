@@ -12,6 +12,7 @@ import * as m0011 from './migrations/0011-engine-access.ts';
 import * as m0012 from './migrations/0012-webhooks.ts';
 import * as m0013 from './migrations/0013-staff-roles.ts';
 import * as m0014 from './migrations/0014-billing-key-lifecycle.ts';
+import * as m0015 from './migrations/0015-plan-prices.ts';
 import * as m0018 from './migrations/0018-receipts.ts';
 import * as m0019 from './migrations/0019-console-views.ts';
 import * as m0020 from './migrations/0020-console-actions.ts';
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-webhooks': m0012,
   '0013-staff-roles': m0013,
   '0014-billing-key-lifecycle': m0014,
+  '0015-plan-prices': m0015,
   '0018-receipts': m0018,
   '0019-console-views': m0019,
   '0020-console-actions': m0020,

@@ -39,6 +39,9 @@ export interface SubscriptionsTable {
   next_renewal_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   grace_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
   agreed_price_krw: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Price versions (0015-plan-prices): the price agreed for pending_plan_id, and the consented version. */
+  pending_price_krw: ColumnType<number | null, number | null | undefined, number | null>;
+  consented_price_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PaymentsTable {
@@ -116,6 +119,18 @@ export interface Database {
   billing_key_revocations: BillingKeyRevocationsTable;
   engine_event_sequences: EngineEventSequencesTable;
   engine_events: EngineEventsTable;
+  plan_prices: PlanPricesTable;
+}
+
+/** Versioned plan prices (0015-plan-prices, docs/pricing.md). */
+export interface PlanPricesTable {
+  id: string;
+  plan_id: string;
+  price_krw: number;
+  effective_at: Timestamp;
+  created_at: Timestamp;
+  created_by: string | null;
+  announced_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 /** The trading engine's outbox (0010-engine-events). */

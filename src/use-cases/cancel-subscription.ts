@@ -49,7 +49,7 @@ export async function cancelSubscription(
         'active',
         'active',
         now,
-        { autoRenew: false, canceledAt: now, pendingPlanId: null, nextRenewalAt: sub.currentPeriodEnd },
+        { autoRenew: false, canceledAt: now, pendingPlanId: null, pendingPriceKrw: null, nextRenewalAt: sub.currentPeriodEnd },
         { type: 'auto_renew_off', data: { period_end: sub.currentPeriodEnd?.toISOString() ?? null, billing_key_kept: !!sub.billingKey } },
       );
     } else {
@@ -63,7 +63,7 @@ export async function cancelSubscription(
         'past_due',
         'canceled',
         now,
-        { autoRenew: false, billingKey: null, canceledAt: now, pendingPlanId: null, endedAt: now, nextRenewalAt: null },
+        { autoRenew: false, billingKey: null, canceledAt: now, pendingPlanId: null, pendingPriceKrw: null, endedAt: now, nextRenewalAt: null },
         { type: 'canceled_by_user' },
       );
     }

@@ -110,7 +110,7 @@ export async function cancelSubscriptionNow(
       current.status,
       'canceled',
       now,
-      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, billingKey: null, pendingPlanId: null },
+      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, billingKey: null, pendingPlanId: null, pendingPriceKrw: null },
       {
         type: 'canceled_now',
         data: {

@@ -1,13 +1,13 @@
 import { AppError, ProviderDeclinedError, ProviderError, ProviderUnavailableError } from '../domain/errors.ts';
 import { vatIncluded } from '../domain/money.ts';
 import type { PaymentResult, PreparedCheckout } from '../domain/ports.ts';
-import type { Payment } from '../domain/records.ts';
+import type { Payment, Subscription } from '../domain/records.ts';
 import type { Proration } from '../domain/subscription/proration.ts';
 import { pricingInstant } from '../domain/quotes.ts';
-import { priceUpgrade, upgradeChargesKey } from './plan-change-pricing.ts';
+import { priceUpgrade, targetPriceAt, upgradeChargesKey } from './plan-change-pricing.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
-import { repriceOpenCycle, scopeOf, writeNotice } from './renewal-transitions.ts';
+import { pricesOf, repriceToTerms, scopeOf, termsOf, writeNotice, type CalendarScope } from './renewal-transitions.ts';
 import { settleSubscriptionPayment } from './settle-subscription-payment.ts';
 import { insertUserCheckout } from './checkout-scope.ts';
 import { refusalError } from './refuse-approval.ts';
@@ -46,12 +46,13 @@ type Prepared =
 /**
  * Changes the plan of a running subscription.
  *
- * - Upgrade (higher rank): takes effect at once. The prorated charge (see `prorate`; credit
- *   for the unused rest of the current plan at its configured price) is made with the billing
- *   key and the plan switches in the transaction that settles it; without a billing key the
- *   user gets a checkout for that amount and the plan switches when it is approved.
- * - Downgrade (lower rank): recorded as the pending plan; the next renewal charges its price
- *   and switches.
+ * - Upgrade (higher rank): takes effect at once. The prorated charge (`priceUpgrade`, the rule
+ *   the quote uses too: credit for the unused rest of the current plan at the price agreed for
+ *   it, the new plan at the price book's price) is made with the billing key and the plan
+ *   switches in the transaction that settles it; without a billing key the user gets a
+ *   checkout for that amount and the plan switches when it is approved.
+ * - Downgrade (lower rank): recorded as the pending plan with its price on sale now
+ *   (`pendingPriceKrw`); the next renewal charges it and switches (docs/pricing.md).
  * Repeating a call returns the same state (an upgrade already applied is `unchanged`).
  *
  * An upgrade payment is valid only for the period and plan it priced (recorded on the payment
@@ -78,14 +79,23 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
     const current = ctx.plans.find(sub.planId);
     const sc = scopeOf(ctx, repo, now);
     const [cycle] = await sc.r.findOpenCycles([sub.id]);
+    const book = await pricesOf(sc);
+    // The price on sale now (docs/pricing.md); what the subscriber agreed for the current plan stays theirs.
+    const targetPriceKrw = targetPriceAt(book, target, now);
+    const moved = (s: Subscription | undefined) => {
+      if (!s) throw new Error(`subscription ${sub.id} changed while locked`);
+      return s;
+    };
 
     if (target.id === sub.planId) {
       if (!sub.pendingPlanId) return { kind: 'done', result: { change: 'unchanged' } };
-      await repo.transitionSubscription(sub.id, 'active', 'active', now, { pendingPlanId: null, agreedPriceKrw: target.priceKrw, nextRenewalAt: now }, {
+      // Back to the current plan at the price agreed for it: the downgrade's price goes with the downgrade.
+      const after = await repo.transitionSubscription(sub.id, 'active', 'active', now, { pendingPlanId: null, pendingPriceKrw: null, nextRenewalAt: now }, {
         type: 'downgrade_canceled',
         data: { plan: target.id },
       });
-      await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+      const back = moved(after);
+      await repriceToTerms(sc, cycle, back);
       await writeNotice(sc, sub, 'plan_changed', {
         change: 'downgrade_canceled',
         fromPlanName: target.name,
@@ -93,19 +103,28 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
         effectiveAt: sub.currentPeriodEnd,
         chargedKrw: null,
         paymentId: null,
-        renewalPriceKrw: target.priceKrw,
+        renewalPriceKrw: await renewalPriceOf(sc, back, targetPriceKrw),
       }, `plan_changed:${sub.id}:${now.toISOString()}:keep:${target.id}`);
       return { kind: 'done', result: { change: 'downgrade_canceled' } };
     }
 
     if (current && target.rank < current.rank) {
       if (sub.pendingPlanId !== target.id) {
-        // Choosing the plan is agreeing to its price: the next renewal charges it.
-        await repo.transitionSubscription(sub.id, 'active', 'active', now, { pendingPlanId: target.id, agreedPriceKrw: target.priceKrw, nextRenewalAt: now }, {
-          type: 'downgrade_scheduled',
-          data: { from_plan: sub.planId, to_plan: target.id, effective_at: sub.currentPeriodEnd.toISOString() },
-        });
-        await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+        // Choosing the plan is agreeing to its price: the next renewal charges it. It is kept
+        // apart from the current plan's agreed price, which applies again if the downgrade goes.
+        const after = await repo.transitionSubscription(
+          sub.id,
+          'active',
+          'active',
+          now,
+          { pendingPlanId: target.id, pendingPriceKrw: targetPriceKrw, nextRenewalAt: now },
+          {
+            type: 'downgrade_scheduled',
+            data: { from_plan: sub.planId, to_plan: target.id, price_krw: targetPriceKrw, effective_at: sub.currentPeriodEnd.toISOString() },
+          },
+        );
+        const down = moved(after);
+        await repriceToTerms(sc, cycle, down);
         await writeNotice(sc, sub, 'plan_changed', {
           change: 'downgrade_scheduled',
           fromPlanName: current.name,
@@ -113,7 +132,7 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
           effectiveAt: sub.currentPeriodEnd,
           chargedKrw: null,
           paymentId: null,
-          renewalPriceKrw: target.priceKrw,
+          renewalPriceKrw: await renewalPriceOf(sc, down, targetPriceKrw),
         }, `plan_changed:${sub.id}:${now.toISOString()}:to:${target.id}`);
       }
       return { kind: 'done', result: { change: 'downgrade_scheduled', effectiveAt: sub.currentPeriodEnd } };
@@ -121,14 +140,21 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
 
     const busy = (await sc.r.findOpenSubscriptionPayments([sub.id])).some((p) => p.status === 'approving' || p.status === 'unknown');
     if (busy) throw new AppError('PAYMENT_IN_PROGRESS', '진행 중인 결제가 있습니다. 잠시 후 다시 시도해 주세요.');
-    const proration = priceUpgrade(ctx.plans, sub, target, quotedInstant(input.quote, now));
+    // Quote and change price alike (plan-change-pricing.ts): credit at the agreed price, the new
+    // plan at the price book's price at the pricing instant (docs/pricing.md).
+    const proration = priceUpgrade(ctx.plans, book, sub, target, quotedInstant(input.quote, now));
     if (input.quote && proration.chargeKrw !== input.quote.chargeKrw) throw quoteChanged(input.quote.chargeKrw, proration.chargeKrw);
     if (proration.chargeKrw === 0) {
-      await repo.transitionSubscription(sub.id, 'active', 'active', now, { planId: target.id, pendingPlanId: null, agreedPriceKrw: target.priceKrw, nextRenewalAt: now }, {
-        type: 'plan_upgraded',
-        data: { from_plan: sub.planId, to_plan: target.id, charge_krw: 0 },
-      });
-      await repriceOpenCycle(sc, cycle, target.id, target.priceKrw);
+      const after = await repo.transitionSubscription(
+        sub.id,
+        'active',
+        'active',
+        now,
+        { planId: target.id, pendingPlanId: null, pendingPriceKrw: null, agreedPriceKrw: proration.newPriceKrw, nextRenewalAt: now },
+        { type: 'plan_upgraded', data: { from_plan: sub.planId, to_plan: target.id, charge_krw: 0 } },
+      );
+      const up = moved(after);
+      await repriceToTerms(sc, cycle, up);
       await writeNotice(sc, sub, 'plan_changed', {
         change: 'upgraded',
         fromPlanName: current?.name ?? sub.planId,
@@ -136,7 +162,7 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
         effectiveAt: now,
         chargedKrw: 0,
         paymentId: null,
-        renewalPriceKrw: target.priceKrw,
+        renewalPriceKrw: await renewalPriceOf(sc, up, proration.newPriceKrw),
       }, `plan_changed:${sub.id}:${now.toISOString()}:to:${target.id}`);
       return { kind: 'done', result: { change: 'upgraded', proration, payment: null } };
     }
@@ -270,4 +296,10 @@ function quotedInstant(quote: ChangePlanInput['quote'], now: Date): Date {
 
 function quoteChanged(quotedKrw: number, chargeKrw: number): AppError {
   return new AppError('QUOTE_CHANGED', '구독 상태가 바뀌어 결제 금액이 달라졌습니다. 금액을 다시 확인해 주세요.', { quoted_krw: quotedKrw, charge_krw: chargeKrw });
+}
+
+/** What the next renewal charges after the change, for its notice (the price in force if consent is still missing). */
+async function renewalPriceOf(sc: CalendarScope, sub: Subscription, fallbackKrw: number): Promise<number> {
+  const terms = await termsOf(sc, sub);
+  return terms ? (terms.chargeKrw ?? terms.version.priceKrw) : fallbackKrw;
 }

@@ -4,7 +4,8 @@ import type { Plan } from '../domain/plans.ts';
 import { quoteStamp, type QuoteStamp } from '../domain/quotes.ts';
 import type { Proration } from '../domain/subscription/proration.ts';
 import type { UseCaseContext } from './context.ts';
-import { planChangeKind, priceUpgrade, upgradeChargesKey, type PlanChangeKind } from './plan-change-pricing.ts';
+import { planChangeKind, priceUpgrade, renewalPriceAfter, upgradeChargesKey, type PlanChangeKind } from './plan-change-pricing.ts';
+import { loadPriceBook } from './price-book.ts';
 
 export interface PlanChangeQuote extends QuoteStamp {
   kind: PlanChangeKind;
@@ -17,6 +18,8 @@ export interface PlanChangeQuote extends QuoteStamp {
   /** When the plan applies: now for an upgrade, the period end for a downgrade. */
   effectiveAt: Date;
   periodEnd: Date;
+  /** What the next renewal charges after the change (price book, domain/subscription/renewal-terms.ts). */
+  nextChargeKrw: Krw;
   /** Upgrade only: paid at once with the registered billing key, or through a checkout. */
   paysWith: 'billing_key' | 'checkout' | null;
   provider: string | null;
@@ -44,6 +47,8 @@ export async function quotePlanChange(ctx: UseCaseContext, input: { userId: stri
   const fromPlan = ctx.plans.find(sub.planId) ?? ctx.plans.freePlan;
   const kind = planChangeKind(ctx.plans, sub, target);
   const stamp = quoteStamp(now);
+  const book = await loadPriceBook(ctx);
+  const nextChargeKrw = renewalPriceAfter(ctx.plans, book, sub, target, now);
   if (kind !== 'upgrade') {
     return {
       ...stamp,
@@ -54,11 +59,12 @@ export async function quotePlanChange(ctx: UseCaseContext, input: { userId: stri
       chargeKrw: krw(0),
       effectiveAt: kind === 'downgrade' ? sub.currentPeriodEnd : now,
       periodEnd: sub.currentPeriodEnd,
+      nextChargeKrw,
       paysWith: null,
       provider: sub.provider,
     };
   }
-  const proration = priceUpgrade(ctx.plans, sub, target, now);
+  const proration = priceUpgrade(ctx.plans, book, sub, target, now);
   // The same choice changePlan makes.
   const useKey = upgradeChargesKey(sub, input.method);
   return {
@@ -70,6 +76,7 @@ export async function quotePlanChange(ctx: UseCaseContext, input: { userId: stri
     chargeKrw: proration.chargeKrw,
     effectiveAt: now,
     periodEnd: sub.currentPeriodEnd,
+    nextChargeKrw,
     paysWith: proration.chargeKrw === 0 ? null : useKey ? 'billing_key' : 'checkout',
     provider: useKey ? sub.provider : (input.method ?? sub.provider),
   };

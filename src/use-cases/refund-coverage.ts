@@ -5,7 +5,8 @@ import type { BillingRepository } from '../domain/repositories.ts';
 import { coverageAfterRefund, type CoveragePayment } from '../domain/subscription/coverage.ts';
 import { ENTITLED_STATUSES } from '../domain/subscription/subscription-states.ts';
 import type { UseCaseContext } from './context.ts';
-import { queueKeyRevocation, repriceOpenCycle, scopeOf, type CalendarScope } from './renewal-transitions.ts';
+import { queueKeyRevocation, repriceToTerms, scopeOf, termsOf, type CalendarScope } from './renewal-transitions.ts';
+import { loadPriceBook } from './price-book.ts';
 
 /** More payments than any subscription has (one a period); the coverage rules need the recent ones only. */
 const PAYMENT_SCAN_LIMIT = 2000;
@@ -97,7 +98,7 @@ export async function applyRefundToCoverage(
       sub.status,
       'canceled',
       now,
-      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, billingKey: null, pendingPlanId: null, nextRenewalAt: now },
+      { currentPeriodEnd: now, endedAt: now, canceledAt: now, autoRenew: false, billingKey: null, pendingPlanId: null, pendingPriceKrw: null, nextRenewalAt: now },
       { type: 'ended_by_refund', data: { ...data, period_end: now.toISOString() } },
     );
     if (!ended) throw new Error(`subscription ${sub.id} changed while locked`);
@@ -124,7 +125,15 @@ export async function applyRefundToCoverage(
     now,
     {
       ...(endMoved ? { currentPeriodEnd: c.periodEnd } : {}),
-      ...(plan ? { planId: plan.id, pendingPlanId: keepsPending ? sub.pendingPlanId : null, ...(keepsPending ? {} : { agreedPriceKrw: plan.priceKrw }) } : {}),
+      ...(plan
+        ? {
+            planId: plan.id,
+            pendingPlanId: keepsPending ? sub.pendingPlanId : null,
+            ...(keepsPending ? {} : { pendingPriceKrw: null }),
+            // Back on the plan below: its price on sale now (docs/pricing.md).
+            agreedPriceKrw: (await loadPriceBook(ctx, billing)).priceAt(plan.id, now) ?? plan.priceKrw,
+          }
+        : {}),
       nextRenewalAt: now,
     },
     { type: event, data: { ...data, from_plan: sub.planId, to_plan: plan?.id ?? sub.planId } },
@@ -132,7 +141,7 @@ export async function applyRefundToCoverage(
   if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
   const sc = scopeOf(ctx, billing, now);
   const cycle = endMoved ? await followPeriodEnd(sc, moved) : (await sc.r.findOpenCycles([sub.id]))[0];
-  if (plan && !keepsPending) await repriceOpenCycle(sc, cycle, plan.id, plan.priceKrw);
+  if (plan) await repriceToTerms(sc, cycle, moved);
 }
 
 /**
@@ -154,11 +163,11 @@ async function followPeriodEnd(sc: CalendarScope, sub: Subscription) {
     sc.ctx.logger.warn({ subscription_id: sub.id, cycle_id: old.id, status: old.status }, 'period end moved back onto a closed cycle');
     return undefined;
   }
-  const plan = sc.ctx.plans.find(sub.pendingPlanId ?? sub.planId);
-  if (!plan) return undefined;
+  const terms = await termsOf(sc, sub);
+  if (!terms) return undefined;
   return sc.r.transitionCycle(old.id, 'canceled', 'scheduled', sc.now, {
-    planId: plan.id,
-    amountKrw: plan.priceKrw,
+    planId: terms.planId,
+    amountKrw: terms.chargeKrw ?? terms.version.priceKrw,
     attemptCount: 0,
     nextAttemptAt: end,
     noticeSentAt: null,

@@ -15,11 +15,11 @@ import {
   deferAttempt,
   endAtPeriodEnd,
   expireSubscription,
-  failAttempt,
   openNextCycle,
   queueKeyRevocation,
   scopeOf,
   sendRenewalNotice,
+  termsOf,
   type CalendarScope,
 } from './renewal-transitions.ts';
 
@@ -226,22 +226,29 @@ async function stepSubscription(
 
 async function startAttempt(sc: CalendarScope, sub: Subscription, cycle: BillingCycle, readyRenewal: Payment | undefined): Promise<RenewalTask | null> {
   const { ctx, repo, r, now } = sc;
-  const plan = ctx.plans.find(cycle.planId);
-  if (!plan || plan.priceKrw === 0) {
+  // The one answer to "which plan, at what price" (domain/subscription/renewal-terms.ts).
+  const terms = await termsOf(sc, sub);
+  const plan = terms && ctx.plans.find(terms.planId);
+  if (!terms || !plan || terms.version.priceKrw === 0) {
     await abandonReadyPayment(sc, readyRenewal, 'plan_unavailable');
     await endAtPeriodEnd(sc, sub, cycle, 'plan_unavailable');
     return null;
   }
-  if (sub.agreedPriceKrw !== null && plan.priceKrw > sub.agreedPriceKrw) {
-    // A higher price needs the subscriber's consent first: no charge, the attempt counts as failed.
-    await abandonReadyPayment(sc, readyRenewal, 'price_consent_required');
-    await failAttempt(sc, sub, cycle, { code: 'price_consent_required', message: '가격 변경 동의가 필요합니다.', retryable: true });
+  if (terms.chargeKrw === null) {
+    // A higher price without the subscriber's consent: never charged; the subscription ends
+    // with its period and the subscriber is told (docs/pricing.md).
+    if (cycle.planId !== plan.id || cycle.amountKrw !== terms.version.priceKrw) {
+      await r.updateCycle(cycle.id, now, { planId: plan.id, amountKrw: terms.version.priceKrw });
+    }
+    await abandonReadyPayment(sc, readyRenewal, 'price_not_consented');
+    await endAtPeriodEnd(sc, sub, { ...cycle, planId: plan.id, amountKrw: terms.version.priceKrw }, 'price_not_consented');
     return null;
   }
-  if (plan.priceKrw !== cycle.amountKrw) await r.updateCycle(cycle.id, now, { amountKrw: plan.priceKrw });
+  const amountKrw = terms.chargeKrw;
+  if (amountKrw !== cycle.amountKrw || plan.id !== cycle.planId) await r.updateCycle(cycle.id, now, { planId: plan.id, amountKrw });
 
   let paymentId: string;
-  if (readyRenewal && readyRenewal.billingCycleId === cycle.id && readyRenewal.amountKrw === plan.priceKrw && readyRenewal.provider === sub.provider) {
+  if (readyRenewal && readyRenewal.billingCycleId === cycle.id && readyRenewal.amountKrw === amountKrw && readyRenewal.planId === plan.id && readyRenewal.provider === sub.provider) {
     // Proven not charged before: the same row (and so the same idempotency key) is charged again.
     const moved = await repo.transitionPayment(readyRenewal.id, 'ready', 'approving', now, {}, { type: 'charge_again' });
     if (!moved) throw new Error(`payment ${readyRenewal.id} changed while its subscription was locked`);
@@ -256,8 +263,8 @@ async function startAttempt(sc: CalendarScope, sub: Subscription, cycle: Billing
       provider: sub.provider!,
       kind: 'renewal',
       planId: plan.id,
-      amountKrw: plan.priceKrw,
-      vatKrw: vatIncluded(plan.priceKrw),
+      amountKrw,
+      vatKrw: vatIncluded(amountKrw),
       status: 'approving',
       recurring: true,
       checkoutRef: null,

@@ -12,6 +12,9 @@ import {
 import { failureReasonText, type NoticeDataByKind, type NoticeKind } from '../domain/notices/notice-catalog.ts';
 import { buildNotice } from './enqueue-notice.ts';
 import type { UseCaseContext } from './context.ts';
+import type { PriceBook } from '../domain/plan-prices.ts';
+import { nextRenewalTerms, type RenewalTerms } from '../domain/subscription/renewal-terms.ts';
+import { loadPriceBook } from './price-book.ts';
 
 /**
  * State changes of the renewal calendar, shared by the worker's steps, the settlement of
@@ -24,10 +27,23 @@ export interface CalendarScope {
   repo: BillingRepository;
   r: RenewalRepository;
   now: Date;
+  /** The plan prices, read once per scope (see `pricesOf`). */
+  book?: PriceBook;
 }
 
 export function scopeOf(ctx: UseCaseContext, repo: BillingRepository, now: Date): CalendarScope {
   return { ctx, repo, r: repo.renewals(), now };
+}
+
+/** The price book of this scope, read on first use. */
+export async function pricesOf(sc: CalendarScope): Promise<PriceBook> {
+  sc.book ??= await loadPriceBook(sc.ctx, sc.repo);
+  return sc.book;
+}
+
+/** The plan and price the subscription's next renewal charges (domain/subscription/renewal-terms.ts). */
+export async function termsOf(sc: CalendarScope, sub: Subscription): Promise<RenewalTerms | null> {
+  return nextRenewalTerms(sub, await pricesOf(sc));
 }
 
 export function providerName(id: string | null): string {
@@ -56,9 +72,9 @@ export function wakeForPeriodEnd(sc: CalendarScope, periodEnd: Date): Date {
 
 /** Creates (or returns) the cycle for the period that starts at the current period's end. */
 export async function openNextCycle(sc: CalendarScope, sub: Subscription): Promise<BillingCycle | null> {
-  const planId = sub.pendingPlanId ?? sub.planId;
-  const plan = sc.ctx.plans.find(planId);
-  if (!plan || !sub.currentPeriodEnd) return null;
+  const terms = await termsOf(sc, sub);
+  const plan = terms && sc.ctx.plans.find(terms.planId);
+  if (!terms || !plan || !sub.currentPeriodEnd) return null;
   const start = sub.currentPeriodEnd;
   const cycle = await sc.r.insertCycle({
     id: sc.ctx.ids.next('cyc'),
@@ -66,7 +82,7 @@ export async function openNextCycle(sc: CalendarScope, sub: Subscription): Promi
     planId: plan.id,
     periodStart: start,
     periodEnd: new Date(start.getTime() + sc.ctx.plans.periodMs),
-    amountKrw: plan.priceKrw,
+    amountKrw: terms.chargeKrw ?? terms.version.priceKrw,
     status: 'scheduled',
     attemptCount: 0,
     nextAttemptAt: start,
@@ -77,20 +93,22 @@ export async function openNextCycle(sc: CalendarScope, sub: Subscription): Promi
 }
 
 /**
- * The notice before the charge: the amount, date and method, or — when the configured price
- * is above what the subscriber agreed to — the request for consent.
+ * The notice before the charge, from the renewal terms: the amount, date and method, or — when
+ * the price in force is above what the subscriber agreed to and they have not consented — the
+ * request for consent (without it the subscription ends with its period, uncharged).
  */
 export async function sendRenewalNotice(sc: CalendarScope, sub: Subscription, cycle: BillingCycle): Promise<void> {
-  const plan = sc.ctx.plans.find(cycle.planId);
-  if (!plan) return;
-  const needsConsent = sub.agreedPriceKrw !== null && plan.priceKrw > sub.agreedPriceKrw;
-  const key = `${cycle.id}:${cycle.planId}:${plan.priceKrw}`;
-  if (needsConsent) {
+  const terms = await termsOf(sc, sub);
+  const plan = terms && sc.ctx.plans.find(terms.planId);
+  if (!terms || !plan) return;
+  const priceKrw = terms.version.priceKrw;
+  const key = `${cycle.id}:${plan.id}:${priceKrw}`;
+  if (terms.chargeKrw === null) {
     await writeNotice(
       sc,
       sub,
       'price_change_consent',
-      { planName: plan.name, agreedKrw: sub.agreedPriceKrw, newPriceKrw: plan.priceKrw, chargeAt: cycle.periodStart },
+      { planName: plan.name, agreedKrw: terms.agreedKrw, newPriceKrw: priceKrw, chargeAt: cycle.periodStart },
       `price_consent:${key}`,
     );
   } else {
@@ -100,7 +118,7 @@ export async function sendRenewalNotice(sc: CalendarScope, sub: Subscription, cy
       'renewal_upcoming',
       {
         planName: plan.name,
-        amountKrw: plan.priceKrw,
+        amountKrw: terms.chargeKrw,
         chargeAt: cycle.periodStart,
         providerName: providerName(sub.provider),
         periodEnd: cycle.periodEnd,
@@ -108,7 +126,7 @@ export async function sendRenewalNotice(sc: CalendarScope, sub: Subscription, cy
       `renewal_upcoming:${key}`,
     );
   }
-  await sc.r.updateCycle(cycle.id, sc.now, { noticeSentAt: sc.now, amountKrw: plan.priceKrw });
+  await sc.r.updateCycle(cycle.id, sc.now, { noticeSentAt: sc.now, planId: plan.id, amountKrw: terms.chargeKrw ?? priceKrw });
 }
 
 export interface AttemptFailure {
@@ -184,7 +202,7 @@ export async function expireSubscription(sc: CalendarScope, sub: Subscription, c
     sub.status,
     'expired',
     sc.now,
-    { endedAt: grace, autoRenew: false, billingKey: null, pendingPlanId: null, nextRenewalAt: null },
+    { endedAt: grace, autoRenew: false, billingKey: null, pendingPlanId: null, pendingPriceKrw: null, nextRenewalAt: null },
     { type: 'expired', data: { grace_until: grace.toISOString(), cycle_id: cycle?.id ?? null } },
   );
   if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
@@ -201,12 +219,16 @@ export async function endAtPeriodEnd(sc: CalendarScope, sub: Subscription, cycle
     sub.status,
     'canceled',
     sc.now,
-    { endedAt: end, autoRenew: false, billingKey: null, pendingPlanId: null, nextRenewalAt: null },
+    { endedAt: end, autoRenew: false, billingKey: null, pendingPlanId: null, pendingPriceKrw: null, nextRenewalAt: null },
     { type: 'ended', data: { reason, period_end: end.toISOString() } },
   );
   if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
   await queueKeyRevocation(sc, sub, reason);
-  await writeNotice(sc, sub, 'subscription_ended', { planName: planName(sc.ctx, sub.planId), endedAt: end }, `ended:${sub.id}:${end.toISOString()}`);
+  const data: NoticeDataByKind['subscription_ended'] =
+    reason === 'price_not_consented'
+      ? { planName: planName(sc.ctx, cycle?.planId ?? sub.pendingPlanId ?? sub.planId), endedAt: end, priceNotConsented: { newPriceKrw: cycle?.amountKrw ?? null } }
+      : { planName: planName(sc.ctx, sub.planId), endedAt: end };
+  await writeNotice(sc, sub, 'subscription_ended', data, `ended:${sub.id}:${end.toISOString()}`);
 }
 
 /** Queues the revocation of the subscription's current billing key, if it has one. */
@@ -237,4 +259,14 @@ export async function abandonReadyPayment(sc: CalendarScope, p: Payment | undefi
 export async function repriceOpenCycle(sc: CalendarScope, cycle: BillingCycle | undefined, planId: string, amountKrw: Krw): Promise<void> {
   if (!cycle || (cycle.planId === planId && cycle.amountKrw === amountKrw)) return;
   await sc.r.updateCycle(cycle.id, sc.now, { planId, amountKrw, noticeSentAt: null });
+}
+
+/**
+ * Points the open cycle at the plan and price of the (changed) subscription's renewal terms;
+ * the notice goes out again if they differ. `sub` is the subscription after the change.
+ */
+export async function repriceToTerms(sc: CalendarScope, cycle: BillingCycle | undefined, sub: Subscription): Promise<void> {
+  if (!cycle) return;
+  const terms = await termsOf(sc, sub);
+  if (terms) await repriceOpenCycle(sc, cycle, terms.planId, terms.chargeKrw ?? terms.version.priceKrw);
 }

@@ -66,7 +66,7 @@ export async function settleApproved(
             ? { billingKey: null, autoRenew: false }
             : {};
       // The renewal worker plans the new period at its next tick; the price paid is the one agreed to.
-      const renewal = { nextRenewalAt: now, graceUntil: null, agreedPriceKrw: plan.priceKrw };
+      const renewal = { nextRenewalAt: now, graceUntil: null, agreedPriceKrw: payment.amountKrw };
       if (sub?.billingKey && 'billingKey' in billing && billing.billingKey !== sub.billingKey) {
         await queueKeyRevocation(scopeOf(ctx, repo, now), sub, 'replaced');
       }

@@ -11,10 +11,12 @@ import { buildNotice } from './enqueue-notice.ts';
 import {
   failAttempt,
   planName,
+  pricesOf,
   providerName,
   queueKeyRevocation,
-  repriceOpenCycle,
+  repriceToTerms,
   scopeOf,
+  termsOf,
   wakeForPeriodEnd,
   type AttemptFailure,
   type CalendarScope,
@@ -101,6 +103,9 @@ async function settleLocked(
       {
         planId,
         pendingPlanId,
+        // The price just charged is the one agreed for the plan from now on.
+        agreedPriceKrw: payment.amountKrw,
+        ...(pendingPlanId === null ? { pendingPriceKrw: null } : {}),
         currentPeriodStart: start,
         currentPeriodEnd: end,
         graceUntil: null,
@@ -130,19 +135,22 @@ async function settleLocked(
         current_plan: sub.planId,
       });
     }
+    // The upgraded plan's price when the upgrade was priced is the one agreed for it.
+    const agreedPriceKrw = (await pricesOf(sc)).priceAt(payment.planId, payment.createdAt) ?? sub.agreedPriceKrw;
     const moved = await repo.transitionSubscription(
       sub.id,
       sub.status,
       sub.status,
       now,
-      { planId: payment.planId, pendingPlanId: null, agreedPriceKrw: plan?.priceKrw ?? sub.agreedPriceKrw, nextRenewalAt: now },
+      { planId: payment.planId, pendingPlanId: null, pendingPriceKrw: null, agreedPriceKrw, nextRenewalAt: now },
       { type: 'plan_upgraded', data: { payment_id: payment.id, from_plan: sub.planId, to_plan: payment.planId } },
     );
     if (!moved) throw new Error(`subscription ${sub.id} changed while locked`);
     if (plan) {
       const [cycle] = await sc.r.findOpenCycles([sub.id]);
-      await repriceOpenCycle(sc, cycle, plan.id, plan.priceKrw);
+      await repriceToTerms(sc, cycle, moved);
     }
+    const terms = await termsOf(sc, moved);
     await writeNotice(
       sc,
       sub,
@@ -154,7 +162,7 @@ async function settleLocked(
         effectiveAt: now,
         chargedKrw: payment.amountKrw,
         paymentId: payment.id,
-        renewalPriceKrw: plan?.priceKrw ?? payment.amountKrw,
+        renewalPriceKrw: terms?.chargeKrw ?? agreedPriceKrw ?? payment.amountKrw,
       },
       `plan_changed:${payment.id}`,
     );
@@ -221,14 +229,17 @@ function renewalPaidData(ctx: UseCaseContext, payment: Payment, planId: string, 
 /** The `auto_renew_resumed` notice: what the next renewal charges, and when. */
 export async function writeAutoRenewResumed(sc: CalendarScope, sub: Subscription): Promise<void> {
   if (!sub.currentPeriodEnd) return;
-  const plan = sc.ctx.plans.find(sub.pendingPlanId ?? sub.planId);
+  // What the renewal charges (renewal-terms.ts); a higher price still waiting for consent is
+  // named at its price: the renewal notice asks for the consent before anything is charged.
+  const terms = await termsOf(sc, sub);
+  const planId = terms?.planId ?? sub.pendingPlanId ?? sub.planId;
   await writeNotice(
     sc,
     sub,
     'auto_renew_resumed',
     {
-      planName: plan?.name ?? sub.planId,
-      amountKrw: plan?.priceKrw ?? 0,
+      planName: planName(sc.ctx, planId),
+      amountKrw: terms ? (terms.chargeKrw ?? terms.version.priceKrw) : (sc.ctx.plans.find(planId)?.priceKrw ?? 0),
       nextChargeAt: sub.currentPeriodEnd,
       providerName: providerName(sub.provider),
     },
@@ -282,6 +293,7 @@ export async function settleApprovedRenewals(
           fromStatus: sub.status,
           planId: t.planId,
           pendingPlanId: t.pendingPlanId,
+          agreedPriceKrw: payment.amountKrw,
           periodStart: t.start,
           periodEnd: t.end,
           nextRenewalAt: t.nextRenewalAt,

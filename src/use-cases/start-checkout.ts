@@ -1,10 +1,12 @@
 import { AppError, ProviderError } from '../domain/errors.ts';
+import { vatIncluded } from '../domain/money.ts';
 import type { Payment } from '../domain/records.ts';
 import type { PreparedCheckout } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
 import { insertUserCheckout } from './checkout-scope.ts';
 import { requireCurrentConsents } from './consent-check.ts';
+import { loadPriceBook } from './price-book.ts';
 
 export interface StartCheckoutInput {
   userId: string;
@@ -43,10 +45,12 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
   const plan = ctx.plans.find(input.planId);
   if (!plan) throw new AppError('UNKNOWN_PLAN', `알 수 없는 플랜입니다: ${input.planId}`, { plan: input.planId });
   if (plan.priceKrw === 0) throw new AppError('PLAN_NOT_PURCHASABLE', '무료 플랜은 결제할 수 없습니다.', { plan: plan.id });
-  if (input.clientAmountKrw !== undefined && input.clientAmountKrw !== plan.priceKrw) {
+  // The price on sale now (docs/pricing.md: versioned prices).
+  const priceKrw = (await loadPriceBook(ctx)).priceAt(plan.id, ctx.clock.now()) ?? plan.priceKrw;
+  if (input.clientAmountKrw !== undefined && input.clientAmountKrw !== priceKrw) {
     throw new AppError('AMOUNT_MISMATCH', '요청한 금액이 플랜 가격과 다릅니다.', {
       plan: plan.id,
-      expected_krw: plan.priceKrw,
+      expected_krw: priceKrw,
       received_krw: input.clientAmountKrw,
     });
   }
@@ -86,8 +90,8 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
     provider: gateway.id,
     kind: 'checkout',
     planId: plan.id,
-    amountKrw: plan.priceKrw,
-    vatKrw: plan.vatKrw,
+    amountKrw: priceKrw,
+    vatKrw: vatIncluded(priceKrw),
     status: 'ready',
     recurring,
     checkoutRef: null,
@@ -116,8 +120,8 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
       paymentId: payment.id,
       userRef: input.userId,
       itemName: `ShowMeTheStock ${plan.name} (${ctx.plans.periodDays}일)`,
-      amountKrw: plan.priceKrw,
-      vatKrw: plan.vatKrw,
+      amountKrw: priceKrw,
+      vatKrw: vatIncluded(priceKrw),
       returnUrl: returnBase,
       cancelUrl: `${returnBase}&outcome=cancel`,
       failUrl: `${returnBase}&outcome=fail`,

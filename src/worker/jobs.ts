@@ -1,6 +1,7 @@
 import type { NoticeSender } from '../domain/ports.ts';
 import type { UseCaseContext } from '../use-cases/context.ts';
 import { revokeBillingKeys } from '../use-cases/revoke-billing-key.ts';
+import { announcePriceChanges } from '../use-cases/announce-price-changes.ts';
 import { deliverWebhooks, type WebhookDeliveryDeps } from '../use-cases/deliver-webhooks.ts';
 import { deliverNotices } from './tasks/deliver-notices.ts';
 import { expireCheckouts } from '../use-cases/expire-checkouts.ts';
@@ -43,6 +44,14 @@ export function createJobRunner(
       },
     });
   }
+  runner.register({
+    name: 'price-announcements',
+    batchSize: NOTICE_BATCH,
+    run: async (now, limit) => {
+      const r = await announcePriceChanges(ctx, now, limit);
+      return { processed: r.notified, counts: { ...r } };
+    },
+  });
   runner.register({
     name: 'revocations',
     batchSize: REVOCATION_BATCH,

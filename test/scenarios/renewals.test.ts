@@ -280,26 +280,39 @@ describe.each<Provider>(['kakaopay', 'naverpay'])(`renewals with %s (${process.e
 });
 
 describe('price changes need consent', () => {
-  it('does not charge a raised price until the subscriber consents, then charges it', async () => {
+  it('does not charge a raised price without consent: no charge, the subscriber is told, the subscription ends with its period', async () => {
     const u = await h.signup();
-    await h.subscribe('kakaopay', u);
-    // The configured price is raised after the subscriber agreed to 29,000 won.
+    const first = await h.subscribe('kakaopay', u);
+    // The price on sale is above the 25,000 won the subscriber agreed to.
     await h.db.db.updateTable('subscriptions').set({ agreed_price_krw: 25000 }).where('user_id', '=', u.userId).execute();
     await h.advance(23 * DAY, u);
     const consent = (await mailbox(u)).find((n) => n.kind === 'price_change_consent');
     expect(consent.body).toContain('25,000원에서 29,000원');
-    expect((await renewal(u)).price_consent_required).toBe(true);
+    expect(consent.body).toContain('구독이 종료됩니다');
+    expect(await renewal(u)).toMatchObject({ price_consent_required: true, next_charge_krw: null, next_renewal: { charge_krw: null, consent: 'required' } });
     await h.advance(7 * DAY, u);
     expect((await h.payments(u.userId)).filter((p) => p.kind === 'renewal')).toHaveLength(0);
-    expect(await status(u)).toMatchObject({ status: 'past_due', is_active: true });
+    expect(await status(u)).toMatchObject({ status: 'canceled', is_active: false });
+    expect((await h.subscriptionRow(u.userId)).ended_at!.getTime()).toBe(Date.parse(first.payment.period_end));
+    const ended = (await mailbox(u)).find((n) => n.kind === 'subscription_ended');
+    expect(ended.subject).toContain('가격 변경 미동의');
+    expect((await mailbox(u)).map((n) => n.kind)).not.toContain('renewal_failed');
+  });
 
+  it('charges the raised price once the subscriber consents; a consent to another amount is refused', async () => {
+    const u = await h.signup();
+    await h.subscribe('kakaopay', u);
+    await h.db.db.updateTable('subscriptions').set({ agreed_price_krw: 25000 }).where('user_id', '=', u.userId).execute();
+    await h.advance(23 * DAY, u);
     const wrong = await h.api('POST', '/api/subscription/consent', { token: u.token, body: { price_krw: 30000 } });
     expect([wrong.status, wrong.body.error.code]).toEqual([400, 'AMOUNT_MISMATCH']);
     const ok = await h.api('POST', '/api/subscription/consent', { token: u.token, body: { price_krw: 29000 } });
-    expect(ok.body).toMatchObject({ changed: true, renewal: { agreed_price_krw: 29000, price_consent_required: false } });
-    await h.tick();
+    expect(ok.body).toMatchObject({ changed: true, renewal: { price_consent_required: false, next_charge_krw: 29000, next_renewal: { consent: 'given' } } });
+    expect((await h.api('POST', '/api/subscription/consent', { token: u.token, body: { price_krw: 29000 } })).body.changed).toBe(false);
+    await h.advance(7 * DAY, u);
     expect(await status(u)).toMatchObject({ status: 'active', is_active: true });
     expect((await h.payments(u.userId)).filter((p) => p.kind === 'renewal')).toMatchObject([{ status: 'approved', amount_krw: 29000 }]);
+    expect((await h.subscriptionRow(u.userId)).agreed_price_krw).toBe(29000);
   });
 });
 

@@ -26,6 +26,7 @@ import { AdminReportsPage } from './pages/admin/AdminReportsPage.tsx';
 import { AdminSettlementsPage } from './pages/admin/AdminSettlementsPage.tsx';
 import { LegalPage } from './pages/LegalPage.tsx';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordResetPages.tsx';
+import { AdminPricesPage } from './pages/admin/AdminPricesSection.tsx';
 
 export const routes: RouteDef[] = [
   { path: '/', title: '요금제', render: () => <PlansPage />, nav: { label: '요금제', order: 10 } },
@@ -56,6 +57,7 @@ export const routes: RouteDef[] = [
   { path: '/privacy', title: '개인정보 수집 · 이용', render: () => <LegalPage id="privacy" /> },
   { path: '/password/forgot', title: '비밀번호 재설정', render: () => <ForgotPasswordPage /> },
   { path: '/password/reset', title: '새 비밀번호 설정', render: () => <ResetPasswordPage /> },
+  { path: '/admin/prices', title: '관리자 · 플랜 가격', render: () => <AdminPricesPage />, auth: true, permission: 'prices.manage' },
 ];
 
 export const notFoundRoute: RouteDef = { path: '*', title: '페이지를 찾을 수 없음', render: () => <NotFoundPage /> };

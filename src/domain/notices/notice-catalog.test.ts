@@ -18,7 +18,7 @@ const EXAMPLES: { [K in NoticeKind]: NoticeDataByKind[K] } = {
   refund_completed: { planName: '스탠다드', amountKrw: 5000, paymentId: 'pay_5', providerName: '카카오페이', reason: '장애 보상' },
   price_change_consent: { planName: '스탠다드', agreedKrw: 25000, newPriceKrw: 29000, chargeAt: later },
   price_consent_given: { planName: '스탠다드', priceKrw: 29000, nextChargeAt: later },
-  price_change: { planName: '스탠다드', oldPriceKrw: 29000, newPriceKrw: 33000, effectiveAt: later, consentRequired: true },
+  price_change: { planName: '스탠다드', oldPriceKrw: 29000, newPriceKrw: 33000, effectiveAt: later, firstChargeAt: later, consentRequired: true },
   subscription_expired: { planName: '스탠다드', endedAt: at },
   subscription_ended: { planName: '스탠다드', endedAt: at },
   password_reset: { resetPath: '/password/reset?token=abc', expiresAt: at },
@@ -40,15 +40,24 @@ describe('notice catalog', () => {
     expect(n.body).toContain('상호: 주식회사 쇼미더스탁');
     expect(n.body).toContain('고객센터: help@example.com');
     expect(n.body).not.toContain('대표자');
-    // Periods are 30 days: never "월" beside a price, and no promise of a page that does not exist.
+    // Periods are 30 days: never "월" beside a price; the footer names what 내 구독 offers
+    // (결제 수단 변경 exists since the billing-key lifecycle work).
     expect(n.body).not.toMatch(/월\s*[\d,]+원|매월|\/월/);
-    // 결제 수단 변경 exists on 내 구독 (docs/billing-keys.md), so the footer may name it.
-    expect(n.body).toContain('결제 수단 변경');
+    expect(n.body).toContain('결제 수단 변경, 플랜 변경은 내 구독');
   });
 
   it('a price change names both prices and the date it applies', () => {
     const n = renderNotice('price_change', EXAMPLES.price_change, env);
     expect(n.body).toContain('29,000원에서 33,000원');
     expect(n.body).toContain('2026년 3월 31일부터');
+    expect(n.subject).toContain('가격 인상 안내');
+    expect(n.body).toContain('처음 결제되는 날: 2026년 3월 31일');
+  });
+
+  it('an end for lack of consent to a higher price says so and that nothing was charged', () => {
+    const n = renderNotice('subscription_ended', { planName: '스탠다드', endedAt: at, priceNotConsented: { newPriceKrw: 35000 } }, env);
+    expect(n.subject).toContain('가격 변경 미동의');
+    expect(n.body).toContain('인상된 가격 35,000원에 동의하지 않으셔서');
+    expect(n.body).toContain('결제된 금액은 없습니다');
   });
 });

@@ -56,12 +56,30 @@ export interface NoticeDataByKind {
   price_change_consent: { planName: string; agreedKrw: number | null; newPriceKrw: number; chargeAt: Date };
   /** The subscriber consented to the higher price. */
   price_consent_given: { planName: string; priceKrw: number; nextChargeAt: Date | null };
-  /** A price change was announced (전자상거래법 제13조: at least 30 days before the first higher charge). */
-  price_change: { planName: string; oldPriceKrw: number; newPriceKrw: number; effectiveAt: Date; consentRequired: boolean };
+  /**
+   * A price change was announced (전자상거래법 제13조: at least 30 days before the first higher
+   * charge); sent by the announcement job to each subscriber a higher price version affects.
+   */
+  price_change: {
+    planName: string;
+    /** What the subscriber pays now (null: no agreed price on record). */
+    oldPriceKrw: number | null;
+    newPriceKrw: number;
+    effectiveAt: Date;
+    /** This subscriber's first renewal at the new price (the first at or after `effectiveAt`). */
+    firstChargeAt: Date;
+    /** Higher than the agreed price: charged only with the subscriber's consent. */
+    consentRequired: boolean;
+  };
   /** The grace period ended unpaid. */
   subscription_expired: { planName: string; endedAt: Date };
   /** The paid period ended without automatic renewal. */
-  subscription_ended: { planName: string; endedAt: Date };
+  subscription_ended: {
+    planName: string;
+    endedAt: Date;
+    /** Set when it ended uncharged because the subscriber did not consent to a higher price (docs/pricing.md). */
+    priceNotConsented?: { newPriceKrw: number | null };
+  };
   /**
    * A password reset link (docs/web-security.md). `resetPath` carries the token, the only copy of
    * it (the database keeps its hash): callers store other data with the notice, not this.
@@ -241,7 +259,7 @@ const TEMPLATES: { [K in NoticeKind]: Template<K> } = {
     lines: (d) => [
       `${d.planName} 플랜 가격이 ${d.agreedKrw === null ? '' : `${formatKrw(d.agreedKrw)}에서 `}${formatKrw(d.newPriceKrw)}(부가세 포함)으로 변경되었습니다.`,
       '변경된 가격으로 계속 이용하시려면 내 구독에서 가격 변경에 동의해 주세요.',
-      `동의하시기 전에는 변경된 가격으로 결제하지 않으며, ${formatKstDateTime(d.chargeAt)} 이후 자동 결제가 진행되지 않습니다.`,
+      `동의하시기 전에는 변경된 가격으로 결제하지 않으며, 동의하지 않으시면 ${formatKstDateTime(d.chargeAt)}에 자동 결제 없이 구독이 종료됩니다.`,
     ],
     action: () => subscription,
   },
@@ -257,11 +275,12 @@ const TEMPLATES: { [K in NoticeKind]: Template<K> } = {
     action: () => subscription,
   },
   price_change: {
-    subject: () => `[${SERVICE}] 구독 가격 변경 안내`,
+    subject: (d) => (d.consentRequired ? `[${SERVICE}] 구독 가격 인상 안내 및 동의 요청` : `[${SERVICE}] 구독 가격 변경 안내`),
     lines: (d) => [
-      `${d.planName} 플랜 가격이 ${formatKstDate(d.effectiveAt)}부터 ${formatKrw(d.oldPriceKrw)}에서 ${formatKrw(d.newPriceKrw)}(부가세 포함)으로 바뀝니다.`,
+      `${d.planName} 플랜 가격이 ${formatKstDate(d.effectiveAt)}부터 ${d.oldPriceKrw === null ? '' : `${formatKrw(d.oldPriceKrw)}에서 `}${formatKrw(d.newPriceKrw)}(부가세 포함)으로 바뀝니다.`,
+      `회원님께 변경된 가격이 처음 결제되는 날: ${formatKstDateTime(d.firstChargeAt)} (그 전까지는 지금 가격으로 결제됩니다)`,
       d.consentRequired
-        ? '구독 중인 분께는 동의하신 경우에만 변경된 가격으로 결제합니다. 동의하지 않으시면 그날 이후 자동 결제가 진행되지 않습니다. 내 구독에서 동의하거나 해지하실 수 있습니다.'
+        ? '인상된 가격으로 계속 이용하시려면 내 구독에서 가격 변경에 동의해 주세요. 동의하지 않으시면 인상된 가격으로 결제하지 않으며, 그 결제일에 자동 결제 없이 구독이 종료됩니다. 동의한 뒤에도 그 결제일 전까지 자동 결제를 해지하시면 인상된 가격으로 결제되지 않습니다.'
         : '내 구독에서 자동 결제를 해지하실 수 있습니다.',
     ],
     action: () => subscription,
@@ -275,11 +294,20 @@ const TEMPLATES: { [K in NoticeKind]: Template<K> } = {
     action: () => plans,
   },
   subscription_ended: {
-    subject: () => `[${SERVICE}] 구독 종료 안내`,
-    lines: (d) => [
-      `자동 결제가 꺼져 있어 ${d.planName} 플랜 이용 기간이 ${formatKstDateTime(d.endedAt)}에 끝났습니다. 자동매매가 중지되었습니다.`,
-      '다시 결제하시면 바로 이용하실 수 있습니다.',
-    ],
+    subject: (d) => (d.priceNotConsented ? `[${SERVICE}] 구독 종료 안내 (가격 변경 미동의)` : `[${SERVICE}] 구독 종료 안내`),
+    lines: (d) => {
+      if (d.priceNotConsented) {
+        const price = d.priceNotConsented.newPriceKrw === null ? '인상된 가격' : `인상된 가격 ${formatKrw(d.priceNotConsented.newPriceKrw)}`;
+        return [
+          `${d.planName} 플랜의 ${price}에 동의하지 않으셔서 자동 결제를 하지 않았고, 이용 기간이 ${formatKstDateTime(d.endedAt)}에 끝났습니다. 결제된 금액은 없습니다. 자동매매가 중지되었습니다.`,
+          '다시 이용하시려면 요금제 화면에서 새로 결제해 주세요.',
+        ];
+      }
+      return [
+        `자동 결제가 꺼져 있어 ${d.planName} 플랜 이용 기간이 ${formatKstDateTime(d.endedAt)}에 끝났습니다. 자동매매가 중지되었습니다.`,
+        '다시 결제하시면 바로 이용하실 수 있습니다.',
+      ];
+    },
     action: () => plans,
   },
   password_reset: {

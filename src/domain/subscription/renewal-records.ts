@@ -87,7 +87,17 @@ export interface BillingKeyRevocation {
 export type SubscriptionSchedulePatch = Partial<
   Pick<
     Subscription,
-    'nextRenewalAt' | 'graceUntil' | 'agreedPriceKrw' | 'autoRenew' | 'billingKey' | 'provider' | 'canceledAt' | 'pendingPlanId' | 'planId'
+    | 'nextRenewalAt'
+    | 'graceUntil'
+    | 'agreedPriceKrw'
+    | 'autoRenew'
+    | 'billingKey'
+    | 'provider'
+    | 'canceledAt'
+    | 'pendingPlanId'
+    | 'planId'
+    | 'pendingPriceKrw'
+    | 'consentedPriceId'
   >
 >;
 
@@ -100,6 +110,8 @@ export interface RenewalSettlement {
   fromStatus: SubscriptionStatus;
   planId: string;
   pendingPlanId: string | null;
+  /** The price charged: the one agreed for `planId` from now on. */
+  agreedPriceKrw: Krw;
   periodStart: Date;
   periodEnd: Date;
   nextRenewalAt: Date;

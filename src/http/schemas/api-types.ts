@@ -63,6 +63,8 @@ export interface PlanView {
   period_days: number;
   features: string[];
   entitlements: EntitlementsView;
+  /** A price version taking effect later (docs/pricing.md); set by GET /api/plans. */
+  scheduled_price?: { price_krw: number; effective_at: string } | null;
 }
 
 export interface PaymentMethodView {
@@ -153,6 +155,10 @@ export type * from './refund-api-types.ts';
 
 // Renewal management: plan change, auto-renewal off/on, price consent (/api/subscription/*).
 export type * from './renewal-api-types.ts';
+
+// Admin price versions (docs/pricing.md).
+export type * from './price-api-types.ts';
+
 // Quotes of plan changes and cancel-now (issue 11 items 6 and 8).
 export type * from './quote-api-types.ts';
 

@@ -22,7 +22,7 @@ export function planChangeQuoteView(q: PlanChangeQuote): PlanChangeQuoteResponse
     remaining_days: Math.floor(remainingMs / DAY_MS),
     period_end: q.periodEnd.toISOString(),
     effective_at: q.effectiveAt.toISOString(),
-    next_charge_krw: q.plan.priceKrw,
+    next_charge_krw: q.nextChargeKrw,
     pays_with: q.paysWith,
     provider: q.provider,
     quoted_at: q.quotedAt.toISOString(),

@@ -39,6 +39,37 @@ export interface RenewalView {
   /** When the provider confirmed the revocation (state `revoked`). */
   billing_key_revoked_at: string | null;
   cycle: BillingCycleView | null;
+  /**
+   * The plan and price the next renewal charges — the one answer every dialog shows (also while
+   * auto-renewal is off: what turning it back on would charge). Null without a running period.
+   */
+  next_renewal: NextRenewalView | null;
+  /** A higher price to consent to (or consented to), for the next or a later renewal (docs/pricing.md). */
+  price_change: PriceChangeView | null;
+}
+
+export interface NextRenewalView {
+  plan: string;
+  /** The start of the next period, whose price applies. */
+  at: string;
+  /** The price in force then. */
+  price_krw: number;
+  /** The price the subscriber agreed to for that plan. */
+  agreed_price_krw: number | null;
+  /** What is charged: null when a higher price lacks consent (nothing is charged, the subscription ends). */
+  charge_krw: number | null;
+  consent: 'not_needed' | 'given' | 'required';
+}
+
+export interface PriceChangeView {
+  plan: string;
+  price_id: string;
+  from_krw: number | null;
+  to_krw: number;
+  effective_at: string;
+  /** The first renewal that would charge it. */
+  first_charge_at: string;
+  consented: boolean;
 }
 
 export interface ProrationView {

@@ -23,6 +23,27 @@ export function renewalView(r: RenewalStatus): RenewalView {
     next_charge_krw: r.nextChargeKrw,
     next_plan: r.nextPlanId,
     price_consent_required: r.priceConsentRequired,
+    next_renewal: r.terms
+      ? {
+          plan: r.terms.planId,
+          at: r.terms.chargeAt.toISOString(),
+          price_krw: r.terms.version.priceKrw,
+          agreed_price_krw: r.terms.agreedKrw,
+          charge_krw: r.terms.chargeKrw,
+          consent: r.terms.consent,
+        }
+      : null,
+    price_change: r.priceChange
+      ? {
+          plan: r.priceChange.planId,
+          price_id: r.priceChange.version.id,
+          from_krw: r.priceChange.fromKrw,
+          to_krw: r.priceChange.version.priceKrw,
+          effective_at: r.priceChange.version.effectiveAt.toISOString(),
+          first_charge_at: r.priceChange.firstChargeAt.toISOString(),
+          consented: r.priceChange.consented,
+        }
+      : null,
     billing_key_state: r.billingKey.state,
     billing_key_revoked_at: iso(r.billingKey.revokedAt),
     cycle: c

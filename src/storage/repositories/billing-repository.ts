@@ -19,6 +19,8 @@ import type { Database, PaymentRow, SubscriptionRow, UserRow } from '../schema.t
 import type { RenewalRepository } from '../../domain/subscription/renewal-records.ts';
 import type { EngineEvent, NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import { KyselyRenewalRepository } from './renewal-repository.ts';
+import { KyselyPriceRepository } from './price-repository.ts';
+import type { PriceRepository } from '../../domain/plan-prices.ts';
 import { EngineEventWriter, appendEngineEvents } from './engine-event-writer.ts';
 import type { AdminAuditEntry } from '../../domain/admin-audit.ts';
 import { insertAdminAudit } from './admin-audit-repository.ts';
@@ -112,6 +114,8 @@ export function toSubscription(r: SubscriptionRow): Subscription {
     nextRenewalAt: r.next_renewal_at,
     graceUntil: r.grace_until,
     agreedPriceKrw: r.agreed_price_krw === null ? null : krw(r.agreed_price_krw),
+    pendingPriceKrw: r.pending_price_krw === null || r.pending_price_krw === undefined ? null : krw(r.pending_price_krw),
+    consentedPriceId: r.consented_price_id ?? null,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -151,6 +155,8 @@ function subscriptionPatchColumns(p: SubscriptionPatch) {
   if (p.nextRenewalAt !== undefined) cols.next_renewal_at = p.nextRenewalAt;
   if (p.graceUntil !== undefined) cols.grace_until = p.graceUntil;
   if (p.agreedPriceKrw !== undefined) cols.agreed_price_krw = p.agreedPriceKrw;
+  if (p.pendingPriceKrw !== undefined) cols.pending_price_krw = p.pendingPriceKrw;
+  if (p.consentedPriceId !== undefined) cols.consented_price_id = p.consentedPriceId;
   return cols;
 }
 
@@ -172,6 +178,10 @@ export class KyselyBillingRepository implements BillingRepository {
 
   accounts(): AccountStore {
     return new KyselyAccountRepository(this.db);
+  }
+
+  prices(): PriceRepository {
+    return new KyselyPriceRepository(this.db);
   }
 
   async transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T> {
@@ -473,6 +483,8 @@ export class KyselyBillingRepository implements BillingRepository {
         next_renewal_at: s.nextRenewalAt ?? null,
         grace_until: s.graceUntil ?? null,
         agreed_price_krw: s.agreedPriceKrw ?? null,
+        pending_price_krw: s.pendingPriceKrw ?? null,
+        consented_price_id: s.consentedPriceId ?? null,
         created_at: s.createdAt,
         updated_at: s.createdAt,
       })

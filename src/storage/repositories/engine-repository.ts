@@ -307,5 +307,6 @@ function subscriptionFromJson(j: Record<string, any>) {
     created_at: date(j.created_at),
     updated_at: date(j.updated_at),
     agreed_price_krw: j.agreed_price_krw === null || j.agreed_price_krw === undefined ? null : Number(j.agreed_price_krw),
+    pending_price_krw: j.pending_price_krw === null || j.pending_price_krw === undefined ? null : Number(j.pending_price_krw),
   } as any;
 }

@@ -161,6 +161,8 @@ export class KyselyRenewalRepository implements RenewalRepository {
     if (p.nextRenewalAt !== undefined) cols.next_renewal_at = p.nextRenewalAt;
     if (p.graceUntil !== undefined) cols.grace_until = p.graceUntil;
     if (p.agreedPriceKrw !== undefined) cols.agreed_price_krw = p.agreedPriceKrw;
+    if (p.pendingPriceKrw !== undefined) cols.pending_price_krw = p.pendingPriceKrw;
+    if (p.consentedPriceId !== undefined) cols.consented_price_id = p.consentedPriceId;
     if (p.autoRenew !== undefined) cols.auto_renew = p.autoRenew;
     if (p.billingKey !== undefined) cols.billing_key = p.billingKey;
     if (p.provider !== undefined) cols.provider = p.provider;
@@ -402,14 +404,14 @@ export class KyselyRenewalRepository implements RenewalRepository {
     const values = sql.join(
       rows.map(
         (r) => sql`(${r.paymentId}::text, ${r.subscriptionId}::text, ${r.cycleId}::text, ${r.fromStatus}::text, ${r.planId}::text,
-          ${r.pendingPlanId}::text, ${r.periodStart}::timestamptz, ${r.periodEnd}::timestamptz, ${r.nextRenewalAt}::timestamptz,
+          ${r.pendingPlanId}::text, ${r.agreedPriceKrw}::bigint, ${r.periodStart}::timestamptz, ${r.periodEnd}::timestamptz, ${r.nextRenewalAt}::timestamptz,
           ${r.providerRef}::text, ${r.methodKind}::text, ${r.methodLabel}::text, ${r.approvedAt}::timestamptz,
           ${r.approvalNo}::text, ${JSON.stringify({ cycle_id: r.cycleId, provider: r.raw ?? null })}::jsonb)`,
       ),
     );
     // Every change and its audit row in one statement (one round trip for the whole batch).
     const result = await sql<{ id: string }>`
-      WITH v (payment_id, sub_id, cycle_id, from_status, plan_id, pending_plan_id, period_start, period_end, next_at,
+      WITH v (payment_id, sub_id, cycle_id, from_status, plan_id, pending_plan_id, agreed_krw, period_start, period_end, next_at,
               provider_ref, method_kind, method_label, approved_at, approval_no, data) AS (VALUES ${values}),
       p AS (
         UPDATE payments SET status = 'approved', subscription_id = v.sub_id, provider_ref = v.provider_ref,
@@ -425,6 +427,8 @@ export class KyselyRenewalRepository implements RenewalRepository {
       ),
       s AS (
         UPDATE subscriptions SET status = 'active', plan_id = v.plan_id, pending_plan_id = v.pending_plan_id,
+          agreed_price_krw = v.agreed_krw,
+          pending_price_krw = CASE WHEN v.pending_plan_id IS NULL THEN NULL ELSE subscriptions.pending_price_krw END,
           current_period_start = v.period_start, current_period_end = v.period_end, grace_until = NULL, ended_at = NULL,
           next_renewal_at = v.next_at, updated_at = ${at}::timestamptz
         FROM v JOIN p ON p.id = v.payment_id WHERE subscriptions.id = v.sub_id

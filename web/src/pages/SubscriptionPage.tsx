@@ -130,7 +130,7 @@ type Action =
   | { kind: 'upgrade'; plan: PlanView; quote: PlanChangeQuoteResponse }
   | { kind: 'downgrade'; plan: PlanView }
   | { kind: 'undo-downgrade' }
-  | { kind: 'consent'; priceKrw: number; planName: string }
+  | { kind: 'consent'; priceKrw: number; planName: string; firstChargeAt: string }
   | { kind: 'withdraw'; receipt: ReceiptResponse }
   | { kind: 'cancel-now'; quote: CancelNowQuoteResponse };
 
@@ -218,7 +218,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
 
   const planOf = (id: string | null | undefined) => (id ? plans.find((p) => p.id === id) : undefined);
   const plan = planOf(sub.plan);
-  const nextPlan = planOf(renewal.next_plan ?? sub.pending_plan ?? sub.plan);
+  const nextPlan = planOf(renewal.next_renewal?.plan ?? renewal.next_plan ?? sub.pending_plan ?? sub.plan);
   const pending = planOf(sub.pending_plan);
   const status = subscriptionStatus(sub.status, sub.is_active);
   const provider = sub.provider ?? renewal.provider;
@@ -336,7 +336,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
         return {
           tone: 'success',
           title: `${a.plan.name} 플랜으로 다운그레이드를 예약했습니다`,
-          text: `${date(r.effective_at ?? periodEnd)}부터 ${a.plan.name} 플랜이 적용되고 ${won(a.plan.price_krw)}이 결제됩니다.`,
+          text: `${date(r.effective_at ?? periodEnd)}부터 ${a.plan.name} 플랜이 적용되고 ${won(r.renewal.next_renewal?.charge_krw ?? r.renewal.next_renewal?.price_krw ?? a.plan.price_krw)}이 결제됩니다.`,
         };
       }
       case 'undo-downgrade': {
@@ -345,7 +345,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
       }
       case 'consent': {
         await api.consent(a.priceKrw, key.current);
-        return { tone: 'success', title: '변경된 가격에 동의했습니다', text: `다음 결제부터 ${won(a.priceKrw)}이 결제됩니다.` };
+        return { tone: 'success', title: '변경된 가격에 동의했습니다', text: `${date(a.firstChargeAt)} 결제부터 ${won(a.priceKrw)}이 결제됩니다.` };
       }
       case 'withdraw': {
         const r = await api.withdraw(a.receipt.payment.id, key.current);
@@ -377,7 +377,11 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
   const withdrawBlocked = data.receipts.find((r) => !r.withdrawal.allowed && r.withdrawal.reason === 'features_used');
   const cancelNow = data.cancelQuote;
   const otherMethod = methods.find((m) => m.id !== provider) ?? methods[0];
-  const consentPrice = renewal.next_charge_krw ?? nextPlan?.price_krw ?? 0;
+  // The next renewal's plan and price as the API states them (never recomputed here).
+  const next = renewal.next_renewal;
+  const nextPrice = next ? (next.charge_krw ?? next.price_krw) : null;
+  const change = renewal.price_change;
+  const changePlan = planOf(change?.plan);
 
   return (
     <>
@@ -414,22 +418,32 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
         </div>
       )}
 
-      {renewal.price_consent_required && nextPlan && (
-        <div className="banner banner-info" role="status">
+      {change && !change.consented && running && sub.auto_renew && (
+        <div className="banner banner-info" role="status" data-testid="price-change-banner">
           <div className="banner-body">
-            <p className="banner-title">{nextPlan.name} 플랜 요금이 바뀌었습니다</p>
+            <p className="banner-title">{changePlan?.name ?? change.plan} 플랜 요금이 바뀝니다</p>
             <p>
-              {renewal.agreed_price_krw !== null && <>동의하신 금액 {won(renewal.agreed_price_krw)}에서 </>}
-              <strong>{won(consentPrice)}</strong>으로 바뀌었습니다. 동의하기 전에는 바뀐 금액으로 결제하지 않으며, 동의하지 않으면 다음
-              결제일에 자동 결제가 진행되지 않습니다.
+              {date(change.effective_at)}부터 {change.from_krw !== null && <>동의하신 금액 {won(change.from_krw)}에서 </>}
+              <strong>{won(change.to_krw)}</strong>으로 바뀝니다. 동의하시면 <strong>{date(change.first_charge_at)}</strong> 결제부터 바뀐 금액이
+              결제됩니다. 동의하기 전에는 바뀐 금액으로 결제하지 않으며, 동의하지 않으시면 그날 자동 결제 없이 구독이 종료됩니다.
             </p>
           </div>
           <div className="banner-actions">
-            <button type="button" className="btn btn-primary" onClick={() => open({ kind: 'consent', priceKrw: consentPrice, planName: nextPlan.name })}>
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() => open({ kind: 'consent', priceKrw: change.to_krw, planName: changePlan?.name ?? change.plan, firstChargeAt: change.first_charge_at })}
+            >
               변경된 가격에 동의
             </button>
           </div>
         </div>
+      )}
+      {change && change.consented && running && (
+        <Notice tone="info">
+          {changePlan?.name ?? change.plan} 플랜의 바뀐 요금 {won(change.to_krw)}에 동의하셨습니다. {date(change.first_charge_at)} 결제부터 적용됩니다.
+          동의를 거두려면 그 전에 자동 결제를 해지하세요.
+        </Notice>
       )}
 
       <div className="sub-grid">
@@ -466,9 +480,9 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
                   </Row>
                 )
               )}
-              {sub.auto_renew && (renewal.next_charge_krw ?? plan?.price_krw) !== undefined && (
+              {sub.auto_renew && next && (
                 <Row label="다음 결제 금액">
-                  {won(renewal.next_charge_krw ?? plan!.price_krw)}
+                  <span data-testid="next-charge">{next.charge_krw !== null ? won(next.charge_krw) : `가격 변경 동의 필요 (${won(next.price_krw)})`}</span>
                   {nextPlan && nextPlan.id !== sub.plan && <> ({nextPlan.name})</>} <span className="muted small">부가세 포함</span>
                 </Row>
               )}
@@ -490,7 +504,9 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
           {sub.is_active && !pastDue && (
             <p className="sub-explain">
               {sub.auto_renew
-                ? `${date(renewal.next_charge_at ?? sub.expire_date)}에 ${won(renewal.next_charge_krw ?? plan?.price_krw ?? 0)}이 ${providerName ?? '등록한 결제 수단'}로 자동 결제되어 이용 기간이 이어집니다.`
+                ? next?.charge_krw === null
+                  ? `${date(next.at)}까지 바뀐 요금에 동의하지 않으시면 자동 결제 없이 이용 기간이 끝납니다.`
+                  : `${date(renewal.next_charge_at ?? sub.expire_date)}에 ${won(nextPrice ?? 0)}이 ${providerName ?? '등록한 결제 수단'}로 자동 결제되어 이용 기간이 이어집니다.`
                 : `자동 결제가 꺼져 있어 ${date(sub.expire_date)}에 이용 기간이 끝나고 기본 플랜으로 바뀝니다. 계속 이용하려면 자동 결제를 다시 켜거나 그 전에 다시 결제해 주세요.`}
             </p>
           )}
@@ -543,8 +559,8 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
               </p>
             ) : (
               <p className="manage-text">
-                {date(periodEnd)}에 이용 기간이 끝납니다. 자동 결제를 다시 켜면 그날 {won(nextPlan?.price_krw ?? plan?.price_krw ?? 0)}이
-                결제되어 이용 기간이 이어집니다.
+                {date(periodEnd)}에 이용 기간이 끝납니다. 자동 결제를 다시 켜면 그날 {won(nextPrice ?? 0)}
+                {nextPlan && nextPlan.id !== sub.plan ? ` (${nextPlan.name})` : ''}이 결제되어 이용 기간이 이어집니다.
               </p>
             )}
             <div className="card-actions">
@@ -639,7 +655,7 @@ function SubscriptionView({ data, onDone }: { data: Data; onDone(flash: Flash | 
                           {up && est
                             ? upgradeSummary(est)
                             : isPending
-                              ? `${date(periodEnd)}부터 적용 · 그때 ${won(p.price_krw)} 결제`
+                              ? `${date(periodEnd)}부터 적용 · 그때 ${won(nextPrice ?? p.price_krw)} 결제`
                               : sub.auto_renew
                                 ? `${date(periodEnd)}부터 적용 · 지금은 결제 없음`
                                 : '자동 결제를 켜면 다음 결제일부터 적용되도록 예약할 수 있어요'}
@@ -751,14 +767,19 @@ function ActionDialog({
     );
   } else if (action?.kind === 'resume') {
     title = '자동 결제를 다시 켤까요?';
-    const price = ctx.renewal.next_charge_krw ?? plan?.price_krw ?? 0;
+    // What turning auto-renewal back on charges, as the API states it.
+    const nextTerms = ctx.renewal.next_renewal;
+    const price = nextTerms ? (nextTerms.charge_krw ?? nextTerms.price_krw) : 0;
     if (hasKey) {
       confirm = '자동 결제 켜기';
       body = (
-        <p>
-          <strong>{date(periodEnd)}</strong>에 <strong>{won(price)}</strong>이 {providerName ?? '등록된 결제 수단'}로 자동 결제되어 이용 기간이
-          이어집니다.
-        </p>
+        <>
+          <p>
+            <strong>{date(periodEnd)}</strong>에 <strong>{won(price)}</strong>이 {providerName ?? '등록된 결제 수단'}로 자동 결제되어 이용 기간이
+            이어집니다.
+          </p>
+          {nextTerms?.charge_krw === null && <p>바뀐 요금에 동의하셔야 결제됩니다. 동의하지 않으시면 그날 결제 없이 이용 기간이 끝납니다.</p>}
+        </>
       );
     } else {
       const chosen = methods.find((m) => m.id === method);
@@ -823,7 +844,7 @@ function ActionDialog({
     confirm = '예약 취소';
     body = (
       <p>
-        {sub.plan_name} 플랜을 계속 이용하고, 다음 결제일({date(periodEnd)})에 {won(plan?.price_krw ?? 0)}이 결제됩니다.
+        {sub.plan_name} 플랜을 계속 이용하고, 다음 결제일({date(periodEnd)})에 {won(ctx.renewal.agreed_price_krw ?? plan?.price_krw ?? 0)}이 결제됩니다.
       </p>
     );
   } else if (action?.kind === 'consent') {
@@ -831,8 +852,8 @@ function ActionDialog({
     confirm = `${won(action.priceKrw)}에 동의`;
     body = (
       <p>
-        다음 결제부터 {action.planName} 플랜 요금 <strong>{won(action.priceKrw)}</strong>(부가세 포함)이 자동 결제됩니다. 동의하지 않으려면 자동
-        결제를 해지할 수 있어요.
+        <strong>{date(action.firstChargeAt)}</strong> 결제부터 {action.planName} 플랜 요금 <strong>{won(action.priceKrw)}</strong>(부가세 포함)이 자동
+        결제됩니다. 그 전까지는 지금 금액으로 결제됩니다. 동의한 뒤에도 그날 전에 자동 결제를 해지하면 바뀐 금액으로 결제되지 않아요.
       </p>
     );
   } else if (action?.kind === 'withdraw') {

@@ -14,6 +14,7 @@ const TABS: { path: string; label: string; permission: StaffPermissionValue; mat
   { path: '/admin/reports', label: '회계 리포트', permission: 'reports.read', match: (p: string) => p === '/admin/reports' },
   { path: '/admin/settlements', label: '정산 대사', permission: 'settlements.reconcile', match: (p: string) => p === '/admin/settlements' },
   { path: '/admin/audit', label: '작업 기록', permission: 'audit.read', match: (p: string) => p === '/admin/audit' },
+  { path: '/admin/prices', label: '플랜 가격', permission: 'prices.manage', match: (p: string) => p === '/admin/prices' },
 ];
 
 const ROLE_NAMES: Record<string, string> = { admin: '관리자', support: '고객지원', finance: '재무', user: '일반 사용자' };
