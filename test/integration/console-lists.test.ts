@@ -408,7 +408,9 @@ describe(`console lists (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`
       (await count(sql`SELECT count(*) AS n FROM subscription_events e JOIN subscriptions x ON x.id = e.subscription_id WHERE x.user_id = ${u.userId}`)) +
       (await count(sql`SELECT count(*) AS n FROM notices WHERE user_id = ${u.userId}`)) +
       (await count(sql`SELECT count(*) AS n FROM webhook_deliveries WHERE user_id = ${u.userId}`)) +
-      (await count(sql`SELECT count(*) AS n FROM usage_events WHERE user_id = ${u.userId}`));
+      (await count(sql`SELECT count(*) AS n FROM usage_events WHERE user_id = ${u.userId}`)) +
+      (await count(sql`SELECT count(*) AS n FROM consents WHERE user_id = ${u.userId}`)) +
+      (await count(sql`SELECT count(*) AS n FROM admin_audit_log WHERE target_id = ${u.userId} OR after ->> 'user_id' = ${u.userId} OR before ->> 'user_id' = ${u.userId}`));
     const r = await s.api('GET', `/api/admin/users/${u.userId}/timeline?limit=200`, { token: admin.token });
     expect(r.body.total).toBe(independent);
     expect(r.body.entries).toHaveLength(independent);

@@ -42,7 +42,7 @@ function expectWellFormed(n: MailView, path: string) {
   expect(n.body).toContain(`내 구독(${PUBLIC}/subscription)`);
   expect(n.body).toContain('상호: 주식회사 쇼미더스탁');
   expect(n.body).toContain('사업자등록번호: 123-45-67890');
-  expect(n.body).not.toContain('대표자:');
+  expect(n.body).toContain('대표자: 홍길동'); // the local placeholder: production refuses it unset (docs/legal.md)
   expect(n.body).not.toMatch(/월\s*\d[\d,]*원|매월|\/월/);
 }
 

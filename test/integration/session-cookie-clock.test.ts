@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DAY, startRenewalHarness, type RenewalHarness } from '../scenarios/renewal-harness.ts';
+import { SIGNUP_CONSENTS } from '../helpers/consents.ts';
 
 /**
  * Issue 11 item 7: sessions live in real time. With the sandbox's test clock moved 7+ days
@@ -34,11 +35,11 @@ describe(`session cookie lifetime with the test clock moved (${process.env.DATAB
     await h.advance(8 * DAY);
     expect(h.now().getTime() - h.t0).toBeGreaterThanOrEqual(8 * DAY);
 
-    const signup = await h.app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, password } });
+    const signup = await h.app.inject({ method: 'POST', url: '/api/auth/signup', payload: { ...SIGNUP_CONSENTS, email, password } });
     expect(signup.statusCode).toBe(201);
     expect(maxAgeOf(signup.headers['set-cookie'])).toBe(TTL_SECONDS);
 
-    const login = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+    const login = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { ...SIGNUP_CONSENTS, email, password } });
     expect(login.statusCode).toBe(200);
     expect(maxAgeOf(login.headers['set-cookie'])).toBe(TTL_SECONDS);
     // The session (and the token's own expiry) run on real time as well.
