@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { E2E_TIMEOUT, PASSWORD, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
-import { ORDER_CONSENT } from '../helpers/consents.ts';
+import { ORDER_CONSENT, SIGNUP_CONSENTS } from '../helpers/consents.ts';
 
 const ADMIN_EMAIL = `console-actions-admin-${process.pid}@example.com`;
 
@@ -32,7 +32,7 @@ describe('operator console actions, audit, reports and settlements in the browse
       return res.json();
     };
     const email = uniqueEmail('console-user');
-    const su = await call('POST', '/api/auth/signup', { email, password: PASSWORD });
+    const su = await call('POST', '/api/auth/signup', { ...SIGNUP_CONSENTS, email, password: PASSWORD });
     const ready = await call('POST', '/api/payment/kakaopay/ready', { ...ORDER_CONSENT, plan: 'standard', auto_renew: true }, su.token);
     const a = await (
       await fetch(`${e2e.stack.kakaopayUrl}/__sandbox/tids/${ready.tid}/authorize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'approve', method: 'CARD' }) })

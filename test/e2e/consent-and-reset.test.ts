@@ -115,7 +115,7 @@ describe('consents, footer and password reset in the browser', () => {
         await page.goto(`${e2e.url}/checkout?plan=standard`);
         await page.locator('label.method-option', { hasText: provider.name }).click();
         // One-time: both providers open their hosted page (NaverPay through its SDK).
-        await page.getByRole('checkbox', { name: '매월 자동 결제' }).uncheck();
+        await page.getByRole('checkbox', { name: '30일마다 자동 결제' }).uncheck();
         const step = page.locator('section', { has: page.getByRole('heading', { name: '주문 내용 확인 및 결제 동의' }) });
         const text = await step.innerText();
         for (const part of ['스탠다드 플랜 (30일 이용권)', '29,000원', '부가세 2,636원 포함', '(30일)', '이번 한 번만 결제', provider.name, '7일 이내', '청약철회가 제한됩니다', '제17조 제2항 제5호']) {

@@ -263,6 +263,10 @@ describe('operator console in the browser: lists, search, timeline, roles', () =
         '사용자 · 환불',
         'CSV 다운로드',
         '엔진 연동',
+        '회계 리포트',
+        '정산 대사',
+        '작업 기록',
+        '플랜 가격',
       ]);
     },
     E2E_TIMEOUT * 3,
