@@ -66,7 +66,8 @@ function parseCMap(cmap: string): Map<string, string> {
       const a = parseInt(lo, 16);
       const b = parseInt(hi, 16);
       if (rest.startsWith('[')) {
-        const dsts = [...rest.matchAll(/<([0-9a-fA-F]+)>/g)].map((x) => x[1]);
+        // Positions matter: an empty `<>` (a glyph without text) still takes its slot.
+        const dsts = [...rest.matchAll(/<([0-9a-fA-F]*)>/g)].map((x) => x[1]);
         for (let g = a; g <= b; g++) map.set(g.toString(16).padStart(4, '0'), hexText(dsts[g - a]));
       } else {
         const base = parseInt(rest.slice(1, -1), 16);
