@@ -66,8 +66,9 @@ function parseCMap(cmap: string): Map<string, string> {
       const a = parseInt(lo, 16);
       const b = parseInt(hi, 16);
       if (rest.startsWith('[')) {
-        // Positions matter: an empty `<>` (a glyph without text) still takes its slot.
-        const dsts = [...rest.matchAll(/<([0-9a-fA-F]*)>/g)].map((x) => x[1]);
+        // Positions matter: a ligature's entry holds several code units separated by spaces
+        // (pdfkit writes `<0066 0069>` for "fi"), and an empty `<>` still takes its slot.
+        const dsts = [...rest.matchAll(/<([0-9a-fA-F\s]*)>/g)].map((x) => x[1].replace(/\s+/g, ''));
         for (let g = a; g <= b; g++) map.set(g.toString(16).padStart(4, '0'), hexText(dsts[g - a]));
       } else {
         const base = parseInt(rest.slice(1, -1), 16);
