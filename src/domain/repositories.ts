@@ -65,11 +65,6 @@ export interface BillingRepository {
   upsertExternalUser(u: NewUser): Promise<User>;
 
   insertPayment(p: NewPaymentRecord): Promise<Payment>;
-  /**
-   * Inserts a user checkout (checkout, upgrade, registration) in one statement when the user has
-   * no open one (ready, approving, unknown); undefined, and nothing written, when they have.
-   */
-  insertPaymentUnlessCheckoutOpen(p: NewPaymentRecord): Promise<Payment | undefined>;
   findPayment(id: string): Promise<Payment | undefined>;
   findPaymentForUpdate(id: string): Promise<Payment | undefined>;
   findPaymentByRef(provider: string, ref: string): Promise<Payment | undefined>;

@@ -41,17 +41,6 @@ export async function insertUserCheckout(repo: BillingRepository, record: NewPay
   }
 }
 
-/**
- * `insertUserCheckout` in its own transaction, with a one-statement path for the usual case:
- * the user has no open checkout, so the row goes straight in (the partial unique index still
- * guards it); otherwise the transaction abandons the earlier ready ones or refuses.
- *
- * @throws AppError PAYMENT_IN_PROGRESS
- */
-export async function startUserCheckout(repo: BillingRepository, record: NewPaymentRecord, now: Date): Promise<Payment> {
-  return (await repo.insertPaymentUnlessCheckoutOpen(record)) ?? repo.transaction((tx) => insertUserCheckout(tx, record, now));
-}
-
 function inProgress(paymentId: string | null): AppError {
   return new AppError('PAYMENT_IN_PROGRESS', '승인 중인 결제가 있습니다. 잠시 후 다시 시도해 주세요.', paymentId ? { payment_id: paymentId } : undefined);
 }

@@ -283,23 +283,6 @@ export class KyselyBillingRepository implements BillingRepository {
     return toPayment(row);
   }
 
-  async insertPaymentUnlessCheckoutOpen(p: NewPaymentRecord): Promise<Payment | undefined> {
-    // The partial unique index of 0007 (one open user checkout per user) is the arbiter: the
-    // row goes in, or nothing does when the user has one open (concurrent inserts wait on it).
-    const row = await this.db
-      .insertInto('payments')
-      .values(paymentValues(p))
-      .onConflict((oc) =>
-        oc
-          .column('user_id')
-          .where(sql<boolean>`kind IN ('checkout', 'upgrade', 'registration') AND status IN ('ready', 'approving', 'unknown')`)
-          .doNothing(),
-      )
-      .returningAll()
-      .executeTakeFirst();
-    return row ? toPayment(row) : undefined;
-  }
-
   async findPayment(id: string) {
     const r = await this.db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
     return r ? toPayment(r) : undefined;
