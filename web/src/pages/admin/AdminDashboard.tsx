@@ -3,7 +3,7 @@ import { useId, useRef, useState, type ReactNode } from 'react';
 import { api, type RevenueMonthView, type RevenueReportResponse } from '../../api.ts';
 import { useLoad } from '../../hooks.ts';
 import { compactWon, dateTime, monthLabel, number, percent, won } from '../../format.ts';
-import { Notice, Skeleton } from '../../components/ui.tsx';
+import { LoadFailed, Skeleton } from '../../components/ui.tsx';
 import { AdminShell, addMonths } from './AdminShell.tsx';
 import { BarChart, LineChart } from './charts.tsx';
 
@@ -76,17 +76,7 @@ export function AdminDashboard() {
           </div>
         )}
         {data.state === 'error' && (
-          <Notice
-            tone="danger"
-            title="매출 리포트를 불러오지 못했습니다"
-            action={
-              <button type="button" className="btn btn-secondary btn-sm" onClick={data.reload}>
-                다시 불러오기
-              </button>
-            }
-          >
-            {data.error.message}
-          </Notice>
+          <LoadFailed title="매출 리포트를 불러오지 못했습니다" error={data.error} onRetry={data.reload} />
         )}
         {data.state === 'ready' && <Report r={data.data} />}
       </div>
