@@ -32,6 +32,8 @@ export interface DbHandle {
    * may have been missed), `onState(true)` when listening again. Resolves once listening, with a stop function.
    */
   listen(channel: string, onMessage: (payload: string) => void, onState: (listening: boolean) => void): Promise<() => Promise<void>>;
+  /** NOTIFY `channel` with `payload` (its own transaction). */
+  notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,9 @@ export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Pr
     kind: target.kind,
     statements: () => statements,
     listen,
+    notify: async (channel, payload) => {
+      await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
+    },
     // Kysely's destroy ends the pg pool or closes PGlite.
     close: () => db.destroy(),
   };

@@ -161,9 +161,9 @@ async function subscriptionOf(
   return (await entitlementRowsOf(deps, [userId], capPeriodOf(now).start, now)).get(userId);
 }
 
-/** A change of this process's to the user's usage: cached rows are dropped at once (other processes: by NOTIFY). */
+/** This process changed the user's usage: its cached row is dropped at once, the other processes are told soon. */
 function usageChanged(deps: EngineDeps, userId: string): void {
-  deps.entitlementCache?.changed(userId, 'u');
+  deps.entitlementCache?.usageChanged(userId);
 }
 
 /** Attempts at a reservation or commit whose subscription changed meanwhile, before giving up. */

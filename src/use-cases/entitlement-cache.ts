@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Subscription } from '../domain/records.ts';
 import type { EntitlementRow } from '../domain/engine/engine-store.ts';
 
@@ -8,6 +9,8 @@ import type { EntitlementRow } from '../domain/engine/engine-store.ts';
  */
 export interface EntitlementChangeFeed {
   start(onChange: (kind: 's' | 'u', userId: string) => void, onState: (listening: boolean) => void): Promise<() => Promise<void>>;
+  /** Tells the other processes that these users' usage changed (committed). */
+  announce(userIds: readonly string[]): Promise<void>;
 }
 
 export interface CachedSubscription {
@@ -27,11 +30,13 @@ interface RowEntry {
 /**
  * Entitlement rows and subscriptions of users, in this process (docs/trading-engine.md,
  * "Performance"). An entry is dropped when its user's change is announced: at once for a change
- * made by this process (the use cases call `changed`, the event writer `pending` before commit),
- * and for any committed change when its NOTIFY arrives. Nothing is served while the feed is not
- * listening (not yet started, or its connection lost: everything is forgotten then), and no entry
- * outlives `maxAgeMs`. A read stores what it read only if no change of that user was announced
- * while it was reading.
+ * made by this process (the use cases call `usageChanged`, the event writer `pending` before
+ * commit); for a subscription or outbox change committed anywhere when its NOTIFY arrives (sent
+ * by the changing transaction); for usage changed by another process when that process's batched
+ * announcement arrives (every `announceMs`). Nothing is served while the feed is not listening
+ * (not yet started, or its connection lost: everything is forgotten then); no subscription
+ * outlives `maxAgeMs` and no usage `usageMaxAgeMs` (the bound if an announcement is lost with its
+ * process). A read stores what it read only if no change of that user was announced meanwhile.
  */
 export class EntitlementCache {
   private readonly rows = new Map<string, RowEntry>();
@@ -56,8 +61,17 @@ export class EntitlementCache {
       wallNow?: () => number;
       /** How long a local write's mark lasts without its NOTIFY (a rolled-back write never sends one). */
       pendingMs?: number;
+      /** The longest a row's usage is served (default `maxAgeMs`). */
+      usageMaxAgeMs?: number;
+      /** How often this process announces its usage changes to the others (default 20 ms). */
+      announceMs?: number;
     },
   ) {}
+
+  /** Users whose usage this process changed since the last announcement. */
+  private readonly outgoing = new Set<string>();
+  private announceTimer: NodeJS.Timeout | null = null;
+  private announcing: Promise<void> | null = null;
 
   private wall(): number {
     return this.opts.wallNow ? this.opts.wallNow() : Date.now();
@@ -112,7 +126,8 @@ export class EntitlementCache {
   row(userId: string, periodStart: Date, now: Date): EntitlementRow | undefined {
     const e = this.rows.get(userId);
     if (!e || !this.usable(userId)) return undefined;
-    if (e.periodStartMs !== periodStart.getTime() || now.getTime() >= e.validUntilMs || this.wall() - e.storedAtMs >= this.opts.maxAgeMs) {
+    const maxAge = this.opts.usageMaxAgeMs ?? this.opts.maxAgeMs;
+    if (e.periodStartMs !== periodStart.getTime() || now.getTime() >= e.validUntilMs || this.wall() - e.storedAtMs >= maxAge) {
       this.rows.delete(userId);
       return undefined;
     }
@@ -182,6 +197,32 @@ export class EntitlementCache {
     }
   }
 
+  /** This process changed (and committed) the user's usage: dropped here now, announced to the others soon. */
+  usageChanged(userId: string): void {
+    this.changed(userId, 'u');
+    if (!this.opts.feed || this.closed) return;
+    this.outgoing.add(userId);
+    if (!this.announceTimer) {
+      this.announceTimer = setTimeout(() => void this.flush(), this.opts.announceMs ?? 20);
+      this.announceTimer.unref?.();
+    }
+  }
+
+  /** Sends the pending usage announcement (one NOTIFY for the users changed since the last). */
+  async flush(): Promise<void> {
+    if (this.announceTimer) clearTimeout(this.announceTimer);
+    this.announceTimer = null;
+    await this.announcing;
+    if (this.outgoing.size === 0 || !this.opts.feed) return;
+    const users = [...this.outgoing];
+    this.outgoing.clear();
+    this.announcing = this.opts.feed.announce(users).catch(() => {
+      // Lost: the other processes serve that usage until `usageMaxAgeMs` at most.
+    });
+    await this.announcing;
+    this.announcing = null;
+  }
+
   /**
    * A write of this process that changes the user's subscription, not yet committed: the user's
    * entries are not used (reads go to the database) until its NOTIFY arrives, or `pendingMs`.
@@ -200,6 +241,7 @@ export class EntitlementCache {
   }
 
   async close(): Promise<void> {
+    await this.flush();
     this.closed = true;
     this.listening = false;
     await this.starting;
@@ -208,25 +250,50 @@ export class EntitlementCache {
   }
 }
 
-/** The longest an entry is served (a backstop; changes are announced by NOTIFY, see the class). */
+/** The longest a subscription is served (a backstop: changes are announced, see the class). */
 export const ENTITLEMENT_CACHE_MAX_AGE_MS = 60_000;
+/** The longest usage is served (the bound when another process's announcement is lost). */
+export const ENTITLEMENT_USAGE_MAX_AGE_MS = 30_000;
 
 /** The NOTIFY channel of migration 0021's triggers; payloads are `s:<user id>` or `u:<user id>`. */
 export const ENTITLEMENTS_CHANNEL = 'entitlements';
 
-/** The change feed over a database handle's LISTEN (storage/create-db.ts). */
-export function entitlementFeed(db: {
-  listen(channel: string, onMessage: (payload: string) => void, onState: (listening: boolean) => void): Promise<() => Promise<void>>;
-}): EntitlementChangeFeed {
+/** NOTIFY payloads are at most 8000 bytes: announcements are split into parts of this many users. */
+const ANNOUNCE_USERS_PER_NOTIFY = 80;
+
+/**
+ * The change feed over a database handle's LISTEN/NOTIFY (storage/create-db.ts). Payloads:
+ * `s:<user id>` from the triggers; `U:<process>:<JSON array of user ids>` from a process's usage
+ * announcement (a process ignores its own).
+ */
+export function entitlementFeed(
+  db: {
+    listen(channel: string, onMessage: (payload: string) => void, onState: (listening: boolean) => void): Promise<() => Promise<void>>;
+    notify(channel: string, payload: string): Promise<void>;
+  },
+  instance: string = randomUUID(),
+): EntitlementChangeFeed {
+  const own = `U:${instance}:`;
   return {
     start: (onChange, onState) =>
       db.listen(
         ENTITLEMENTS_CHANNEL,
         (payload) => {
-          const kind = payload.slice(0, 2);
-          if (kind === 's:' || kind === 'u:') onChange(kind[0] as 's' | 'u', payload.slice(2));
+          if (payload.startsWith('s:')) return onChange('s', payload.slice(2));
+          if (!payload.startsWith('U:') || payload.startsWith(own)) return;
+          try {
+            const ids: unknown = JSON.parse(payload.slice(payload.indexOf(':', 2) + 1));
+            if (Array.isArray(ids)) for (const id of ids) if (typeof id === 'string') onChange('u', id);
+          } catch {
+            // Not ours.
+          }
         },
         onState,
       ),
+    async announce(userIds) {
+      for (let i = 0; i < userIds.length; i += ANNOUNCE_USERS_PER_NOTIFY) {
+        await db.notify(ENTITLEMENTS_CHANNEL, own + JSON.stringify(userIds.slice(i, i + ANNOUNCE_USERS_PER_NOTIFY)));
+      }
+    },
   };
 }

@@ -7,9 +7,12 @@ import { sql, type Kysely } from 'kysely';
 //   user's subscription row changed since the caller computed the cap from it (its xmin), so the
 //   caller's cap is never older than the lock. engine_commit writes the 80%/100% usage events
 //   and their sequence numbers in the same transaction as the usage change.
-// - entitlements_changed: NOTIFY 'entitlements' with 's:<user>' (subscription or outbox version)
-//   or 'u:<user>' (usage, reservations) from the transaction of the change; every service process
-//   LISTENs and drops its cached entitlements of that user when the change commits.
+// - entitlements_changed: NOTIFY 'entitlements' with 's:<user>' from the transaction of any write
+//   of the user's subscription or outbox version; every service process LISTENs and drops its
+//   cached entitlements of that user when the change commits. Usage and reservations have no
+//   trigger: a NOTIFY makes commits queue one behind another (PostgreSQL serializes notifying
+//   commits), which halved reservation throughput; the process that changes usage announces it
+//   instead, batched (use-cases/entitlement-cache.ts).
 const statements = [
   sql`CREATE FUNCTION engine_reserve(p_user text, p_trade text, p_id text, p_period timestamptz, p_amount bigint,
       p_created timestamptz, p_expires timestamptz, p_now timestamptz, p_sub_version text, p_limit bigint, p_allowed boolean)
@@ -131,10 +134,6 @@ const statements = [
     FOR EACH ROW EXECUTE FUNCTION entitlements_changed('s')`,
   sql`CREATE TRIGGER engine_event_sequences_entitlements AFTER INSERT OR UPDATE OR DELETE ON engine_event_sequences
     FOR EACH ROW EXECUTE FUNCTION entitlements_changed('s')`,
-  sql`CREATE TRIGGER usage_months_entitlements AFTER INSERT OR UPDATE OR DELETE ON usage_months
-    FOR EACH ROW EXECUTE FUNCTION entitlements_changed('u')`,
-  sql`CREATE TRIGGER usage_reservations_entitlements AFTER INSERT OR UPDATE OR DELETE ON usage_reservations
-    FOR EACH ROW EXECUTE FUNCTION entitlements_changed('u')`,
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -142,8 +141,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP TRIGGER IF EXISTS usage_reservations_entitlements ON usage_reservations`.execute(db);
-  await sql`DROP TRIGGER IF EXISTS usage_months_entitlements ON usage_months`.execute(db);
   await sql`DROP TRIGGER IF EXISTS engine_event_sequences_entitlements ON engine_event_sequences`.execute(db);
   await sql`DROP TRIGGER IF EXISTS subscriptions_entitlements ON subscriptions`.execute(db);
   await sql`DROP FUNCTION IF EXISTS entitlements_changed()`.execute(db);
