@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
+import { subscribedUser as subscribedUserOf } from '../helpers/engine-fixtures.ts';
 import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 import type { Subscription } from '../../src/domain/records.ts';
 import { getEntitlement, type EngineDeps } from '../../src/use-cases/engine-access.ts';
@@ -21,28 +22,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function subscribedUser(planId: string): Promise<{ userId: string; sub: Subscription }> {
-  const { userId } = await s.signup();
-  const now = s.services.ctx.clock.now();
-  const sub = await s.services.ctx.repo.transaction((repo) =>
-    repo.insertSubscription({
-      id: s.services.ctx.ids.next('sub'),
-      userId,
-      planId,
-      status: 'active',
-      provider: 'kakaopay',
-      billingKey: null,
-      autoRenew: false,
-      currentPeriodStart: now,
-      currentPeriodEnd: new Date(now.getTime() + 40 * DAY),
-      pendingPlanId: null,
-      canceledAt: null,
-      endedAt: null,
-      createdAt: now,
-    }),
-  );
-  return { userId, sub };
-}
+const subscribedUser = (planId: string) => subscribedUserOf(s, planId);
 
 const ent = async (userId: string) => {
   const r = await s.api('GET', `/api/v1/entitlements/${userId}`, { token: engineKey });
