@@ -15,7 +15,19 @@ export function parseInt8(value: string | number | bigint): number {
 }
 
 export type DbTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number; searchPath?: string; applicationName?: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      searchPath?: string;
+      applicationName?: string;
+      /**
+       * Named (server-side prepared) statements for the most used texts (see `preparedNames`); default
+       * false: a prepared `SELECT *` fails ("cached plan must not change result type") once a migration
+       * adds a column under a running service, and no bench run showed a gain.
+       */
+      preparedStatements?: boolean;
+    }
   | { kind: 'pglite'; dataDir: string | null; loadDataDir?: Blob };
 
 export interface DbHandle {
@@ -44,6 +56,28 @@ export interface CreateDbOptions {
   onStatement?: (sql: string) => void;
 }
 
+/** How many distinct statement texts get a name: the server keeps each one per connection. */
+const PREPARED_TEXTS_MAX = 500;
+
+/**
+ * Names for parameterized statement texts, so that node-postgres prepares each on a connection
+ * once and later only binds and executes it: PostgreSQL then skips parsing and planning the
+ * hot statements (the checkout's CTEs) each time, which on a small machine shares the CPU with
+ * the service. The first `max` distinct texts get a name; later ones (texts made with a variable
+ * list length, say) run unnamed, so the statements each connection holds stay bounded.
+ */
+function preparedNames(max: number): (text: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (text) => {
+    let name = names.get(text);
+    if (name === undefined && names.size < max) {
+      name = `smts_${names.size}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+}
+
 export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Promise<DbHandle> {
   let dialect: Dialect;
   let listen: DbHandle['listen'];
@@ -60,6 +94,7 @@ export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Pr
     return client;
   };
   if (target.kind === 'postgres') {
+    const nameOf = target.preparedStatements === true ? preparedNames(PREPARED_TEXTS_MAX) : null;
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
@@ -79,6 +114,18 @@ export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Pr
     pool.on('connect', (client) => {
       client.on('error', () => {});
       counted(client);
+      if (nameOf) {
+        // Kysely sends (text, values); with values, the text is sent under its name.
+        const query = client.query.bind(client);
+        client.query = ((...args: unknown[]) => {
+          const [text, values] = args;
+          if (args.length === 2 && typeof text === 'string' && Array.isArray(values) && values.length > 0) {
+            const name = nameOf(text);
+            if (name) return query({ name, text, values });
+          }
+          return query(...(args as Parameters<typeof query>));
+        }) as typeof client.query;
+      }
     });
     dialect = new PostgresDialect({ pool });
     const clientConfig: pg.ClientConfig = {
