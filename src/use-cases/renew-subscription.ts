@@ -1,5 +1,5 @@
 import { ProviderDeclinedError, ProviderError, ProviderInFlightError, ProviderUnavailableError, AppError } from '../domain/errors.ts';
-import { vatIncluded } from '../domain/money.ts';
+import { newPaymentRecord } from '../domain/payment/new-payment.ts';
 import type { PaymentStatus } from '../domain/payment/payment-states.ts';
 import type { PaymentGateway, PaymentResult } from '../domain/ports.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
@@ -256,30 +256,23 @@ async function startAttempt(sc: CalendarScope, sub: Subscription, cycle: Billing
   } else {
     await abandonReadyPayment(sc, readyRenewal, 'replaced');
     paymentId = ctx.ids.next('pay');
-    await repo.insertPayment({
-      id: paymentId,
-      userId: sub.userId,
-      subscriptionId: sub.id,
-      provider: sub.provider!,
-      kind: 'renewal',
-      planId: plan.id,
-      amountKrw,
-      vatKrw: vatIncluded(amountKrw),
-      status: 'approving',
-      recurring: true,
-      checkoutRef: null,
-      providerRef: null,
-      methodKind: null,
-      methodLabel: null,
-      billingCycleId: cycle.id,
-      periodStart: cycle.periodStart,
-      periodEnd: cycle.periodEnd,
-      failureCode: null,
-      failureMessage: null,
-      expiresAt: null,
-      approvedAt: null,
-      createdAt: now,
-    });
+    await repo.insertPayment(
+      newPaymentRecord({
+        id: paymentId,
+        userId: sub.userId,
+        subscriptionId: sub.id,
+        provider: sub.provider!,
+        kind: 'renewal',
+        planId: plan.id,
+        amountKrw,
+        status: 'approving',
+        recurring: true,
+        billingCycleId: cycle.id,
+        periodStart: cycle.periodStart,
+        periodEnd: cycle.periodEnd,
+        createdAt: now,
+      }),
+    );
   }
   // The lease: nobody else looks at this subscription until the charge settles or the lease ends.
   await r.updateSubscription(sub.id, now, { nextRenewalAt: new Date(now.getTime() + ctx.settings.renewal.leaseMs) });
