@@ -35,7 +35,7 @@ import type { EngineDeps } from './use-cases/engine-access.ts';
 import type { WebhookDeliveryDeps } from './use-cases/deliver-webhooks.ts';
 import type { WebhookAdminDeps } from './use-cases/manage-webhook-endpoints.ts';
 import type { PasswordResetDeps } from './use-cases/request-password-reset.ts';
-import type { RefundDeps } from './use-cases/refund-payment.ts';
+import type { RefundDeps } from './use-cases/refund-deps.ts';
 import type { SettlementDeps } from './use-cases/import-settlement.ts';
 import { KeyedSerializer } from './use-cases/keyed-serializer.ts';
 import { RenewalWorker } from './worker/renewal-worker.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { composeRefundDeps } from '../../src/composition.ts';
-import { reserveRefund } from '../../src/use-cases/refund-payment.ts';
+import { reserveRefund } from '../../src/use-cases/reserve-refund.ts';
 import { ADMIN_EMAIL, DAY, kakaoCheckout, kakaoRemaining, naverCheckout, refund } from '../helpers/refund-fixtures.ts';
 import { ORDER_CONSENT } from '../helpers/consents.ts';
 
