@@ -4,7 +4,7 @@ import type { PaymentResult, PreparedCheckout } from '../domain/ports.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
 import type { Proration } from '../domain/subscription/proration.ts';
 import { pricingInstant } from '../domain/quotes.ts';
-import { priceUpgrade, targetPriceAt, upgradeChargesKey } from './plan-change-pricing.ts';
+import { planChangeKind, priceUpgrade, targetPriceAt, upgradeChargesKey } from './plan-change-pricing.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
 import { pricesOf, repriceToTerms, scopeOf, termsOf, writeNotice, type CalendarScope } from './renewal-transitions.ts';
@@ -88,8 +88,10 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
       return s;
     };
 
-    if (target.id === sub.planId) {
-      if (!sub.pendingPlanId) return { kind: 'done', result: { change: 'unchanged' } };
+    // The same rule the quote uses (plan-change-pricing.ts).
+    const kind = planChangeKind(ctx.plans, sub, target);
+    if (kind === 'unchanged') return { kind: 'done', result: { change: 'unchanged' } };
+    if (kind === 'downgrade_canceled' && sub.pendingPlanId) {
       // Back to the current plan at the price agreed for it: the downgrade's price goes with the downgrade.
       const after = await repo.transitionSubscription(sub.id, 'active', 'active', now, { pendingPlanId: null, pendingPriceKrw: null, nextRenewalAt: now }, {
         type: 'downgrade_canceled',
@@ -109,7 +111,7 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
       return { kind: 'done', result: { change: 'downgrade_canceled' } };
     }
 
-    if (current && target.rank < current.rank) {
+    if (kind === 'downgrade' && current) {
       if (sub.pendingPlanId !== target.id) {
         // Choosing the plan is agreeing to its price: the next renewal charges it. It is kept
         // apart from the current plan's agreed price, which applies again if the downgrade goes.
