@@ -1,21 +1,13 @@
 import { vatIncluded, type Krw } from '../money.ts';
 import type { NewPaymentRecord } from '../repositories.ts';
-import type { PaymentKind } from './payment-states.ts';
 
 /** What decides a new payment; everything else starts empty (no provider reference, no outcome). */
-export interface NewPaymentFields {
-  id: string;
-  userId: string;
-  subscriptionId: string | null;
-  provider: string;
-  kind: PaymentKind;
-  planId: string;
+export interface NewPaymentFields
+  extends Pick<NewPaymentRecord, 'id' | 'userId' | 'subscriptionId' | 'provider' | 'kind' | 'planId' | 'recurring' | 'createdAt'> {
   /** Total charged, VAT included; the VAT is derived (`vatIncluded`). */
   amountKrw: Krw;
   /** `ready`: a checkout the user completes at the provider; `approving`: a billing-key charge about to be sent. */
   status: 'ready' | 'approving';
-  recurring: boolean;
-  createdAt: Date;
   /** The renewal cycle a renewal pays for. */
   billingCycleId?: string | null;
   /** The period it pays for, when known before approval (renewals, upgrades). */
