@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
-import type { FastifyPluginAsync } from 'fastify';
 import type { AppConfig } from './config/load-config.ts';
-import type { Clock, GatewayRegistry, IdGenerator } from './domain/ports.ts';
+import type { Clock, GatewayRegistry, IdGenerator, NoticeSender } from './domain/ports.ts';
 import { AdjustableClock } from './domain/test-clock.ts';
 import { PlanCatalog } from './domain/plans.ts';
 import { createDb, type DbHandle, type DbTarget } from './storage/create-db.ts';
@@ -10,43 +10,46 @@ import { migrateToLatest } from './storage/migrate.ts';
 import { KyselyBillingRepository } from './storage/repositories/billing-repository.ts';
 import { EngineEventWriter } from './storage/repositories/engine-event-writer.ts';
 import { EngineRepository } from './storage/repositories/engine-repository.ts';
-import type { EngineDeps } from './use-cases/engine-access.ts';
-import { EntitlementCache, ENTITLEMENT_CACHE_MAX_AGE_MS, ENTITLEMENT_USAGE_MAX_AGE_MS, entitlementFeed } from './use-cases/entitlement-cache.ts';
-import { engineRoutes } from './http/routes/engine/engine-routes.ts';
 import { IdempotencyRepository } from './storage/repositories/idempotency-repository.ts';
-import { createGatewayRegistry } from './providers/registry.ts';
-import { ScryptPasswordHasher } from './security/scrypt-password-hasher.ts';
-import { TokenService } from './security/token-service.ts';
-import { LoginThrottle, dummyPasswordHash } from './use-cases/log-in.ts';
 import { LoginAttemptRepository } from './storage/repositories/login-attempt-repository.ts';
 import { RateLimitRepository } from './storage/repositories/rate-limit-repository.ts';
-import { SessionGuard } from './security/session-guard.ts';
 import { KyselySessionRepository } from './storage/repositories/session-repository.ts';
+import { OperationsRepository } from './storage/repositories/operations-repository.ts';
+import { WebhookRepository } from './storage/repositories/webhook-repository.ts';
+import { KyselyRefundRepository, KyselyUsageRepository } from './storage/repositories/refund-repository.ts';
+import { KyselyReportRepository } from './storage/repositories/report-repository.ts';
+import { KyselyConsoleRepository } from './storage/repositories/console-repository.ts';
+import { KyselyAdminAuditRepository } from './storage/repositories/admin-audit-repository.ts';
+import { KyselyAccountingRepository } from './storage/repositories/accounting-repository.ts';
+import { KyselySettlementRepository } from './storage/repositories/settlement-repository.ts';
+import { createGatewayRegistry } from './providers/registry.ts';
+import { createSandboxClockLink, type SandboxClockLink } from './providers/sandbox-clocks.ts';
+import { kakaoPaySettlementParser } from './providers/kakaopay/kakaopay-settlement.ts';
+import { naverPaySettlementParser } from './providers/naverpay/naverpay-settlement.ts';
+import { ScryptPasswordHasher } from './security/scrypt-password-hasher.ts';
+import { TokenService } from './security/token-service.ts';
+import { SessionGuard } from './security/session-guard.ts';
 import type { UseCaseContext } from './use-cases/context.ts';
-import { composeRefunds } from './composition-refunds.ts';
-import { consoleRoutes } from './http/routes/admin/console-routes.ts';
-import { composeConsole } from './composition-console.ts';
-import type { NoticeSender } from './domain/ports.ts';
+import { LoginThrottle, dummyPasswordHash } from './use-cases/log-in.ts';
+import type { EngineDeps } from './use-cases/engine-access.ts';
+import { EntitlementCache, ENTITLEMENT_CACHE_MAX_AGE_MS, ENTITLEMENT_USAGE_MAX_AGE_MS, entitlementFeed } from './use-cases/entitlement-cache.ts';
+import type { WebhookDeliveryDeps } from './use-cases/deliver-webhooks.ts';
+import type { WebhookAdminDeps } from './use-cases/manage-webhook-endpoints.ts';
+import type { PasswordResetDeps } from './use-cases/request-password-reset.ts';
+import type { RefundDeps } from './use-cases/refund-deps.ts';
+import type { SettlementDeps } from './use-cases/import-settlement.ts';
+import { KeyedSerializer } from './use-cases/keyed-serializer.ts';
 import { RenewalWorker } from './worker/renewal-worker.ts';
 import { reconcilePayments } from './worker/tasks/reconcile-payments.ts';
 import { SmtpNoticeSender } from './worker/smtp-notice-sender.ts';
 import { MailboxNoticeSender } from './worker/mailbox-notice-sender.ts';
-import { sandboxRoutes } from './http/routes/sandbox/sandbox-routes.ts';
-import { createSandboxClockLink } from './providers/sandbox-clocks.ts';
-import { hostname } from 'node:os';
-import { createMetrics, type Metrics } from './observability/metrics.ts';
-import { instrumentRegistry } from './observability/instrumented-gateway.ts';
-import { OperationsRepository } from './storage/repositories/operations-repository.ts';
-import { WebhookRepository } from './storage/repositories/webhook-repository.ts';
 import { UndiciWebhookSender } from './worker/webhook-http-sender.ts';
-import type { WebhookDeliveryDeps } from './use-cases/deliver-webhooks.ts';
-import type { WebhookAdminDeps } from './use-cases/manage-webhook-endpoints.ts';
-import { webhookRoutes } from './http/routes/admin/webhook-routes.ts';
-import { priceRoutes } from './http/routes/admin/price-routes.ts';
 import { createJobRunner } from './worker/jobs.ts';
 import type { JobRunner } from './worker/job-runner.ts';
-import type { PasswordResetDeps } from './use-cases/request-password-reset.ts';
-import { legalRoutes } from './http/routes/legal/legal-routes.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { instrumentRegistry } from './observability/instrumented-gateway.ts';
+import type { LegalRoutesOptions } from './http/routes/legal/legal-routes.ts';
+import { checkoutReturnUrls } from './http/routes/payment/return-urls.ts';
 
 /** The only real clock in the service. */
 export const systemClock: Clock = { now: () => new Date() };
@@ -93,9 +96,32 @@ export interface Services {
   jobs: JobRunner;
   /** Password reset by e-mail: real-time link lifetime, tokens, per-account limit. */
   passwordReset: PasswordResetDeps;
-  /** Route plugins of later areas (admin, sandbox tools), registered by build-app. */
-  extraRoutes: { plugin: FastifyPluginAsync<any>; options: Record<string, unknown> }[];
+  /** Refunds, cancel-now, withdrawal, usage (refund use cases and reconciliation). */
+  refunds: RefundDeps;
+  /** The operator console's stores: lists and search, reports, audit log, accounting, settlements. */
+  console: ConsoleServices;
+  /** The footer's business identity and the facts the consent texts quote (docs/legal.md). */
+  legal: LegalRoutesOptions;
+  /** Sandbox-mode tools (SANDBOX_MODE only; null otherwise). */
+  sandbox: SandboxServices | null;
   close(): Promise<void>;
+}
+
+export interface ConsoleServices {
+  store: KyselyConsoleRepository;
+  reports: KyselyReportRepository;
+  audit: KyselyAdminAuditRepository;
+  accounting: KyselyAccountingRepository;
+  settlements: SettlementDeps;
+  /** Fees per provider in basis points (`FEES_*`). */
+  feesBps: Readonly<Record<string, number>>;
+}
+
+export interface SandboxServices {
+  /** Moves both sandboxes' clocks with ours. */
+  providerClocks: SandboxClockLink;
+  /** Shares the test-clock offset with worker processes. */
+  persistClock: (offsetMs: number) => Promise<void>;
 }
 
 export interface ComposeOptions {
@@ -117,20 +143,9 @@ export interface ComposeOptions {
   role?: 'server' | 'worker';
 }
 
-/** Builds the dependency graph for the server, the worker and tests. */
+/** Builds the dependency graph for the server, the worker and tests (routes are registered by http/build-app.ts). */
 export async function compose(config: AppConfig, opts: ComposeOptions = {}): Promise<Services> {
-  const logger =
-    opts.logger ??
-    pino(
-      {
-        level: config.logLevel,
-        redact: {
-          paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.secretKey', '*.pg_token', '*.pgToken', '*.billingKey', '*.sid'],
-          censor: '[redacted]',
-        },
-      },
-      ...(opts.logDestination ? [opts.logDestination] : []),
-    );
+  const logger = opts.logger ?? createLogger(config, opts.logDestination);
   const db =
     opts.db ??
     (await createDb(opts.dbTarget ?? config.database, {
@@ -150,13 +165,6 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   });
   const plans = new PlanCatalog(config.plansRaw);
   const gateways = instrumentRegistry(createGatewayRegistry(config, logger, clock, opts.providers), metrics, logger, stopwatch);
-  // Subscription changes write the trading engine's events (docs/trading-engine.md).
-  const entitlementCache = new EntitlementCache({
-    feed: entitlementFeed(db),
-    maxAgeMs: ENTITLEMENT_CACHE_MAX_AGE_MS,
-    usageMaxAgeMs: ENTITLEMENT_USAGE_MAX_AGE_MS,
-  });
-  const repo = new KyselyBillingRepository(db.db, new EngineEventWriter(plans, randomIds, (userId) => entitlementCache.pending(userId)));
   // Sessions follow the base clock (wallClock): moving the sandbox's test clock a month must not sign everyone out.
   const sessionStore = new KyselySessionRepository(db.db);
   const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds, wallClock, config.auth.hostJwt, {
@@ -164,15 +172,121 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     ids: randomIds,
   });
   const sessions = new SessionGuard(sessionStore, stopwatch, config.auth.sessionCacheMs);
-  const ctx: UseCaseContext = {
-    repo,
+  // Entitlement reads are served from this cache; every change of a user's entitlement drops the entry (docs/trading-engine.md).
+  const entitlementCache = new EntitlementCache({
+    feed: entitlementFeed(db),
+    maxAgeMs: ENTITLEMENT_CACHE_MAX_AGE_MS,
+    usageMaxAgeMs: ENTITLEMENT_USAGE_MAX_AGE_MS,
+  });
+  const onEntitlementChange = (userId: string) => entitlementCache.pending(userId);
+  const ctx = composeContext(config, db, { clock, plans, gateways, logger, tokens }, onEntitlementChange);
+  // Made now, so the first log-in with an unknown e-mail takes no longer than the others.
+  dummyPasswordHash(ctx.passwords).catch((err) => logger.warn({ err }, 'dummy password hash failed'));
+  const smtp = config.notices.smtpUrl ? new SmtpNoticeSender({ url: config.notices.smtpUrl.reveal(), from: config.notices.from }) : null;
+  const notices: NoticeSender | null = smtp
+    ? smtp
+    : config.sandboxMode
+      ? new MailboxNoticeSender()
+      : null;
+  if (!notices) logger.warn('no SMTP_URL: notices stay pending in the outbox');
+  const refunds = composeRefundDeps(config, db, ctx, onEntitlementChange);
+  const webhookSender = new UndiciWebhookSender(config.webhooks.timeoutMs);
+  const webhooks = composeWebhooks(config, db, { clock, wallClock, logger, sender: webhookSender });
+  const jobs = createJobRunner(ctx, { notices, webhooks: webhooks.delivery, checkoutLifetimesMs: config.checkoutLifetimesMs });
+  const renewals = composeRenewalWorker(config, db, {
+    ctx,
     clock,
-    ids: randomIds,
-    plans,
-    gateways,
+    wallClock,
+    startedAt,
+    operations,
+    metrics,
+    jobs,
+    notices,
+    refunds,
+    measureCharges: opts.measureCharges ?? false,
+  });
+  return {
+    config,
     logger,
-    passwords: new ScryptPasswordHasher(),
+    db,
+    clock,
+    ctx,
+    renewals,
     tokens,
+    sessions,
+    gateways,
+    idempotency: new IdempotencyRepository(db.db, { leaseMs: config.idempotencyLeaseMs }),
+    loginThrottle: new LoginThrottle(new LoginAttemptRepository(db.db), wallClock, loginPolicies(config)),
+    rateLimits: new RateLimitRepository(db.db),
+    metrics,
+    operations,
+    wallClock,
+    startedAt,
+    lifecycle: { shuttingDown: false },
+    // The trading engine's API, API keys and usage views (docs/trading-engine.md).
+    engine: {
+      engine: new EngineRepository(db.db),
+      wallClock,
+      reservationTtlMs: config.usageReservationTtlMs,
+      // The same reuse window as session checks (AUTH_SESSION_CACHE_MS).
+      keyCache: { ms: config.auth.sessionCacheMs, entries: new Map() },
+      entitlementCache,
+      onBackgroundError: (err) => logger.warn({ err }, 'api key last use not recorded'),
+    },
+    passwordReset: {
+      wallClock,
+      newToken: () => randomBytes(32).toString('base64url'),
+      tokenTtlMs: config.passwordReset.tokenTtlMs,
+      maxPerAccountPerHour: config.passwordReset.maxPerAccountPerHour,
+    },
+    webhooks,
+    jobs,
+    refunds,
+    console: composeConsole(config, db),
+    legal: legalFacts(config, plans),
+    sandbox: config.sandboxMode
+      ? {
+          providerClocks: createSandboxClockLink({ kakaopay: config.kakaopay.baseUrl, naverpay: config.naverpay.baseUrl }),
+          persistClock: (offsetMs: number) => operations.saveTestClockOffset(offsetMs, wallClock.now()),
+        }
+      : null,
+    close: async () => {
+      smtp?.close();
+      await webhookSender.close();
+      await entitlementCache.close();
+      if (!opts.db) await db.close();
+    },
+  };
+}
+
+function createLogger(config: AppConfig, destination: pino.DestinationStream | undefined): Logger {
+  return pino(
+    {
+      level: config.logLevel,
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.secretKey', '*.pg_token', '*.pgToken', '*.billingKey', '*.sid'],
+        censor: '[redacted]',
+      },
+    },
+    ...(destination ? [destination] : []),
+  );
+}
+
+/** What every use case may depend on (use-cases/context.ts). */
+function composeContext(
+  config: AppConfig,
+  db: DbHandle,
+  parts: Pick<UseCaseContext, 'clock' | 'plans' | 'gateways' | 'logger' | 'tokens'>,
+  onEntitlementChange?: (userId: string) => void,
+): UseCaseContext {
+  const ctx: UseCaseContext = {
+    ...parts,
+    // Subscription changes write the trading engine's events (docs/trading-engine.md).
+    repo: new KyselyBillingRepository(db.db, new EngineEventWriter(parts.plans, randomIds, onEntitlementChange)),
+    ids: randomIds,
+    passwords: new ScryptPasswordHasher(),
+    // Read at call time: tests and the launcher set publicUrl once they know their port.
+    checkoutUrls: (provider, paymentId) => checkoutReturnUrls(ctx.settings.publicUrl, provider, paymentId),
     settings: {
       publicUrl: config.publicUrl,
       adminEmails: config.auth.adminEmails,
@@ -190,48 +304,101 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
-  // Made now, so the first log-in with an unknown e-mail takes no longer than the others.
-  dummyPasswordHash(ctx.passwords).catch((err) => logger.warn({ err }, 'dummy password hash failed'));
-  const smtp = config.notices.smtpUrl ? new SmtpNoticeSender({ url: config.notices.smtpUrl.reveal(), from: config.notices.from }) : null;
-  const notices: NoticeSender | null = smtp
-    ? smtp
-    : config.sandboxMode
-      ? new MailboxNoticeSender()
-      : null;
-  if (!notices) logger.warn('no SMTP_URL: notices stay pending in the outbox');
-  const refundArea = composeRefunds(config, db, ctx);
-  const workerIdentity = { id: randomIds.next('wrk'), host: hostname(), pid: process.pid, startedAt };
-  const webhookRepo = new WebhookRepository(db.db);
-  const webhookSender = new UndiciWebhookSender(config.webhooks.timeoutMs);
-  const webhooks: Services['webhooks'] = {
-    repo: webhookRepo,
+  return ctx;
+}
+
+/**
+ * What refund use cases need besides the context. Each call builds an independent set (its own
+ * in-process serializer), as another process would have (tests use that).
+ */
+export function composeRefundDeps(
+  config: AppConfig,
+  db: DbHandle,
+  ctx: UseCaseContext,
+  onEntitlementChange?: (userId: string) => void,
+): RefundDeps {
+  return {
+    refunds: new KyselyRefundRepository(db.db, new EngineEventWriter(ctx.plans, ctx.ids, onEntitlementChange)),
+    usage: new KyselyUsageRepository(db.db),
+    serializer: new KeyedSerializer(),
+    settings: {
+      policy: config.refunds.policy,
+      withdrawalDays: config.refunds.withdrawalDays,
+      unknownGraceMs: config.refunds.unknownGraceMs,
+    },
+  };
+}
+
+/** The operator console's stores (docs/operator-console.md, docs/operator-console-actions.md). */
+function composeConsole(config: AppConfig, db: DbHandle): ConsoleServices {
+  return {
+    store: new KyselyConsoleRepository(db.db),
+    reports: new KyselyReportRepository(db.db),
+    audit: new KyselyAdminAuditRepository(db.db),
+    accounting: new KyselyAccountingRepository(db.db),
+    settlements: {
+      settlements: new KyselySettlementRepository(db.db),
+      parsers: { kakaopay: kakaoPaySettlementParser, naverpay: naverPaySettlementParser },
+      feesBps: config.fees,
+    },
+    feesBps: config.fees,
+  };
+}
+
+function composeWebhooks(
+  config: AppConfig,
+  db: DbHandle,
+  parts: { clock: Clock; wallClock: Clock; logger: Logger; sender: UndiciWebhookSender },
+): Services['webhooks'] {
+  const repo = new WebhookRepository(db.db);
+  return {
+    repo,
     delivery: {
-      webhooks: webhookRepo,
-      sender: webhookSender,
+      webhooks: repo,
+      sender: parts.sender,
       ids: randomIds,
-      logger,
-      wallClock,
+      logger: parts.logger,
+      wallClock: parts.wallClock,
       stopwatch,
       settings: { leaseMs: config.webhooks.leaseMs, batchSize: config.webhooks.batchSize },
     },
     admin: {
-      webhooks: webhookRepo,
+      webhooks: repo,
       ids: randomIds,
-      clock,
+      clock: parts.clock,
       newSecret: () => `whsec_${randomBytes(24).toString('base64')}`,
       allowHttp: config.appEnv === 'local',
     },
   };
-  const jobs = createJobRunner(ctx, { notices, webhooks: webhooks.delivery, checkoutLifetimesMs: config.checkoutLifetimesMs });
-  const renewals = new RenewalWorker(ctx, {
-    jobs,
-    reconcile: (now) => reconcilePayments(ctx, refundArea.refunds, now),
+}
+
+function composeRenewalWorker(
+  config: AppConfig,
+  db: DbHandle,
+  parts: {
+    ctx: UseCaseContext;
+    clock: AdjustableClock;
+    wallClock: Clock;
+    startedAt: Date;
+    operations: OperationsRepository;
+    metrics: Metrics;
+    jobs: JobRunner;
+    notices: NoticeSender | null;
+    refunds: RefundDeps;
+    measureCharges: boolean;
+  },
+): RenewalWorker {
+  const { ctx, clock, wallClock, operations, metrics } = parts;
+  const workerIdentity = { id: randomIds.next('wrk'), host: hostname(), pid: process.pid, startedAt: parts.startedAt };
+  return new RenewalWorker(ctx, {
+    jobs: parts.jobs,
+    reconcile: (now) => reconcilePayments(ctx, parts.refunds, now),
     batchSize: config.renewal.batchSize,
     // PGlite has one connection: parallel loops would only queue behind each other.
     loops: db.kind === 'pglite' ? 1 : config.renewal.loops,
     tickMs: config.renewal.tickMs,
-    notices,
-    ...(opts.measureCharges ? { stopwatch } : {}),
+    notices: parts.notices,
+    ...(parts.measureCharges ? { stopwatch } : {}),
     // Sandbox mode: the test clock may have been moved by a server process; follow it (forward only).
     ...(config.sandboxMode
       ? {
@@ -251,99 +418,21 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
       forget: () => operations.forgetWorker(workerIdentity.id),
     },
   });
-  const extraRoutes: Services['extraRoutes'] = [];
-  // Refunds, receipts, usage and the admin API (/api/admin/*).
-  extraRoutes.push(...refundArea.routes);
-  // Operator console lists, the per-user timeline and staff roles (docs/operator-console.md).
-  extraRoutes.push({
-    plugin: consoleRoutes,
-    options: {
-      ctx,
-      store: refundArea.console,
-      directory: refundArea.reports,
-      refunds: refundArea.refunds.refunds,
-      feesBps: config.fees,
-      onRoleChanged: (userId: string) => sessions.forgetUser(userId),
-    },
-  });
-  // The trading engine's API, API keys and usage views (docs/trading-engine.md).
-  const engine: EngineDeps = {
-    engine: new EngineRepository(db.db),
-    wallClock,
-    reservationTtlMs: config.usageReservationTtlMs,
-    // The same reuse window as session checks (AUTH_SESSION_CACHE_MS).
-    keyCache: { ms: config.auth.sessionCacheMs, entries: new Map() },
-    entitlementCache,
-    onBackgroundError: (err) => logger.warn({ err }, 'api key last use not recorded'),
-  };
-  extraRoutes.push({ plugin: engineRoutes, options: { ctx, deps: engine } });
-  extraRoutes.push({ plugin: webhookRoutes, options: { deps: webhooks.admin, ctx } });
-  // Operator console: actions, audit log, accounting report and exports, settlements (docs/operator-console-actions.md).
-  extraRoutes.push(...composeConsole(config, db, ctx).routes);
-  // The footer's business identity and the consent texts (docs/legal.md).
-  extraRoutes.push({
-    plugin: legalRoutes,
-    options: {
-      facts: { periodDays: plans.periodDays, withdrawalDays: config.refunds.withdrawalDays, refundPolicy: config.refunds.policy },
-      business: {
-        name: config.business.name,
-        representative: config.business.representative,
-        registration_number: config.business.registrationNumber,
-        mail_order_report_number: config.business.mailOrderReportNumber,
-        address: config.business.address,
-        phone: config.business.phone,
-        email: config.business.email,
-        hosting_provider: config.business.hostingProvider,
-      },
-    },
-  });
-  // Plan prices: versions and the admin price change (docs/pricing.md).
-  extraRoutes.push({ plugin: priceRoutes, options: { ctx, idempotency: new IdempotencyRepository(db.db, { leaseMs: config.idempotencyLeaseMs }) } });
-  if (config.sandboxMode) {
-    extraRoutes.push({
-      plugin: sandboxRoutes,
-      options: {
-        ctx,
-        clock,
-        worker: renewals,
-        providerClocks: createSandboxClockLink({ kakaopay: config.kakaopay.baseUrl, naverpay: config.naverpay.baseUrl }),
-        persistClock: (offsetMs: number) => operations.saveTestClockOffset(offsetMs, wallClock.now()),
-      },
-    });
-  }
+}
+
+/** The footer's business identity and the consent texts' facts (docs/legal.md), in the wire shape. */
+function legalFacts(config: AppConfig, plans: PlanCatalog): LegalRoutesOptions {
   return {
-    config,
-    logger,
-    db,
-    clock,
-    ctx,
-    renewals,
-    tokens,
-    sessions,
-    gateways,
-    idempotency: new IdempotencyRepository(db.db, { leaseMs: config.idempotencyLeaseMs }),
-    loginThrottle: new LoginThrottle(new LoginAttemptRepository(db.db), wallClock, loginPolicies(config)),
-    rateLimits: new RateLimitRepository(db.db),
-    metrics,
-    operations,
-    wallClock,
-    startedAt,
-    lifecycle: { shuttingDown: false },
-    engine,
-    extraRoutes,
-    passwordReset: {
-      wallClock,
-      newToken: () => randomBytes(32).toString('base64url'),
-      tokenTtlMs: config.passwordReset.tokenTtlMs,
-      maxPerAccountPerHour: config.passwordReset.maxPerAccountPerHour,
-    },
-    webhooks,
-    jobs,
-    close: async () => {
-      smtp?.close();
-      await webhookSender.close();
-      await entitlementCache.close();
-      if (!opts.db) await db.close();
+    facts: { periodDays: plans.periodDays, withdrawalDays: config.refunds.withdrawalDays, refundPolicy: config.refunds.policy },
+    business: {
+      name: config.business.name,
+      representative: config.business.representative,
+      registration_number: config.business.registrationNumber,
+      mail_order_report_number: config.business.mailOrderReportNumber,
+      address: config.business.address,
+      phone: config.business.phone,
+      email: config.business.email,
+      hosting_provider: config.business.hostingProvider,
     },
   };
 }

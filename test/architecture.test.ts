@@ -64,6 +64,33 @@ describe('architecture', () => {
     expect(violations('src', (t) => !t.startsWith('dev/'))).toEqual([]);
   });
 
+  it('use cases contain no HTTP paths (the HTTP layer injects its URLs, ctx.checkoutUrls)', () => {
+    const found = files(join(ROOT, 'src/use-cases'))
+      .filter((f) => /['"`]\/api\//.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(ROOT, f));
+    expect(found).toEqual([]);
+  });
+
+  it('one composition: no composition-*.ts beside src/composition.ts', () => {
+    expect(readdirSync(join(ROOT, 'src')).filter((n) => /^composition-.*\.ts$/.test(n))).toEqual([]);
+  });
+
+  it('only http/build-app.ts registers route plugins', () => {
+    const routeNames = new Set<string>();
+    for (const f of files(join(ROOT, 'src/http/routes'))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/export const (\w+Routes)\b/g)) routeNames.add(m[1]);
+    }
+    expect(routeNames.size).toBeGreaterThan(10);
+    const callers: string[] = [];
+    for (const f of [...files(join(ROOT, 'src')), ...files(join(ROOT, 'test')), ...files(join(ROOT, 'bench')), ...files(join(ROOT, 'dev'))]) {
+      const rel = relative(ROOT, f);
+      if (rel === 'src/http/build-app.ts') continue;
+      const src = readFileSync(f, 'utf8');
+      for (const name of routeNames) if (new RegExp(`\\.register\\(\\s*${name}\\b`).test(src)) callers.push(`${rel} registers ${name}`);
+    }
+    expect(callers).toEqual([]);
+  });
+
   it('the web app imports only the API types (and the shared API constants) from src', () => {
     const shared = ['src/http/schemas/api-types.ts', 'src/http/schemas/api-constants.ts'];
     expect(violations('web/src', (t) => t.startsWith('web/') || shared.includes(t))).toEqual([]);

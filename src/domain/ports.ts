@@ -23,7 +23,17 @@ export type ProviderPaymentStatus =
 
 export type PaymentMethodKind = 'card' | 'money' | 'bank' | 'point' | 'unknown';
 
-export interface CheckoutInput {
+/** Where the provider sends the browser after the user approves / cancels / fails. */
+export interface CheckoutReturnUrls {
+  returnUrl: string;
+  cancelUrl: string;
+  failUrl: string;
+}
+
+/** The return URLs of one payment attempt; built by the HTTP layer, which owns the paths. */
+export type CheckoutReturnUrlBuilder = (provider: string, paymentId: string) => CheckoutReturnUrls;
+
+export interface CheckoutInput extends CheckoutReturnUrls {
   /** Our payment id; becomes the provider's order key (partner_order_id / merchantPayKey). */
   paymentId: string;
   /** Our user id; becomes partner_user_id / merchantUserKey. Never personal data. */
@@ -32,10 +42,6 @@ export interface CheckoutInput {
   /** Total charged, VAT included. */
   amountKrw: Krw;
   vatKrw: Krw;
-  /** Where the provider sends the browser after the user approves / cancels / fails. */
-  returnUrl: string;
-  cancelUrl: string;
-  failUrl: string;
   /** Ask the provider for a billing key usable for later charges without the user. */
   recurring: boolean;
   idempotencyKey: string;
@@ -51,6 +57,11 @@ export interface PreparedCheckout {
   /** Parameters for a provider browser SDK, when the provider uses one. */
   clientLaunch: Record<string, unknown> | null;
   expiresAt: Date | null;
+  /**
+   * Fields the provider's own API documents for this step, echoed as they are in the answer
+   * to the browser (named and filled by the adapter; absent when there are none).
+   */
+  echo?: Readonly<Record<string, string | null>>;
   raw: unknown;
 }
 

@@ -20,6 +20,16 @@ import { paymentMethodRoutes } from './routes/subscription/payment-method-routes
 import { AppError } from '../domain/errors.ts';
 import { registerObservability, requestIdFrom } from './plugins/observability.ts';
 import { healthRoutes } from './routes/health/health-routes.ts';
+import { refundRoutes } from './routes/payment/refund-routes.ts';
+import { adminRoutes } from './routes/admin/admin-routes.ts';
+import { quoteRoutes } from './routes/subscription/quote-routes.ts';
+import { consoleRoutes } from './routes/admin/console-routes.ts';
+import { engineRoutes } from './routes/engine/engine-routes.ts';
+import { webhookRoutes } from './routes/admin/webhook-routes.ts';
+import { operatorActionRoutes } from './routes/admin/operator-action-routes.ts';
+import { legalRoutes } from './routes/legal/legal-routes.ts';
+import { priceRoutes } from './routes/admin/price-routes.ts';
+import { sandboxRoutes } from './routes/sandbox/sandbox-routes.ts';
 
 export interface BuildAppOptions {
   /** Folder with the built web app (index.html + assets); served when present. */
@@ -82,15 +92,50 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   await app.register(subscriptionRoutes, { ctx });
   await app.register(planChangeRoutes, { ctx, idempotency: services.idempotency });
   await app.register(paymentMethodRoutes, { ctx, idempotency: services.idempotency });
-  for (const extra of services.extraRoutes) await app.register(extra.plugin, extra.options);
-
-  await app.register(healthRoutes, {
-    operations: services.operations,
-    wallClock: services.wallClock,
-    startedAt: services.startedAt,
-    workerStaleMs: services.config.operations.workerStaleMs,
-    shuttingDown: () => services.lifecycle.shuttingDown,
+  // Refunds, receipts, usage and the admin API (/api/admin/*).
+  await app.register(refundRoutes, { ctx, refunds: services.refunds, idempotency: services.idempotency });
+  const consoleArea = services.console;
+  await app.register(adminRoutes, {
+    ctx,
+    refunds: services.refunds,
+    reports: consoleArea.reports,
+    feesBps: consoleArea.feesBps,
+    idempotency: services.idempotency,
+    console: consoleArea.store,
   });
+  // Quotes of plan changes and cancel-now (issue 11 items 6 and 8).
+  await app.register(quoteRoutes, { ctx, refunds: services.refunds });
+  // Operator console lists, the per-user timeline and staff roles (docs/operator-console.md).
+  await app.register(consoleRoutes, {
+    ctx,
+    store: consoleArea.store,
+    directory: consoleArea.reports,
+    refunds: services.refunds.refunds,
+    feesBps: consoleArea.feesBps,
+    onRoleChanged: (userId: string) => services.sessions.forgetUser(userId),
+  });
+  // The trading engine's API, API keys and usage views (docs/trading-engine.md).
+  await app.register(engineRoutes, { ctx, deps: services.engine });
+  await app.register(webhookRoutes, { deps: services.webhooks.admin, ctx });
+  // Operator console: actions, audit log, accounting report and exports, settlements (docs/operator-console-actions.md).
+  await app.register(operatorActionRoutes, {
+    ctx,
+    audit: consoleArea.audit,
+    accounting: consoleArea.accounting,
+    reports: consoleArea.reports,
+    feesBps: consoleArea.feesBps,
+    settlements: consoleArea.settlements,
+    idempotency: services.idempotency,
+  });
+  // The footer's business identity and the consent texts (docs/legal.md).
+  await app.register(legalRoutes, services.legal);
+  // Plan prices: versions and the admin price change (docs/pricing.md).
+  await app.register(priceRoutes, { ctx, idempotency: services.idempotency });
+  if (services.sandbox) {
+    await app.register(sandboxRoutes, { ctx, clock: services.clock, worker: services.renewals, ...services.sandbox });
+  }
+
+  await app.register(healthRoutes, healthOptions(services));
 
   const webDir = opts.webDir === undefined ? join(process.cwd(), 'web', 'dist') : opts.webDir;
   const hasWeb = webDir !== null && existsSync(join(webDir, 'index.html'));
@@ -104,6 +149,32 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
     throw new AppError('NOT_FOUND', '찾을 수 없습니다.', { path: req.url.split('?')[0] });
   });
   return app;
+}
+
+/**
+ * The worker process's own small HTTP surface (`WORKER_HTTP_PORT`): `/livez`, `/readyz` and
+ * `/metrics` (its provider calls: renewals, lookups, revocations). No API routes.
+ */
+export async function buildWorkerApp(services: Services): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: services.logger as unknown as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    genReqId: requestIdFrom(() => services.ctx.ids.next('req')),
+  });
+  registerErrorHandler(app);
+  registerObservability(app, { metrics: services.metrics, requestLog: false, metricsToken: services.config.operations.metricsToken });
+  await app.register(healthRoutes, healthOptions(services));
+  return app;
+}
+
+function healthOptions(services: Services) {
+  return {
+    operations: services.operations,
+    wallClock: services.wallClock,
+    startedAt: services.startedAt,
+    workerStaleMs: services.config.operations.workerStaleMs,
+    shuttingDown: () => services.lifecycle.shuttingDown,
+  };
 }
 
 /** A hop count becomes the function fastify would build from it (its typings take no number here). */

@@ -7,7 +7,8 @@ import type { UseCaseContext } from './context.ts';
 import { cancelSubscription } from './cancel-subscription.ts';
 import { queueKeyRevocation, repriceOpenCycle, scopeOf } from './renewal-transitions.ts';
 import { revokeBillingKeys } from './revoke-billing-key.ts';
-import { stepSubscriptionNow, type RenewalOutcome } from './renew-subscription.ts';
+import { stepSubscriptionNow } from './step-subscription-now.ts';
+import type { RenewalOutcome } from './renewal-tasks.ts';
 
 /**
  * Operator actions on a subscriber (issue 14.4). Each one takes the acting staff member and a
@@ -205,7 +206,7 @@ export interface RetryRenewalResult {
  * Charges a past-due subscription's failed renewal now instead of at its next scheduled retry:
  * the open cycle's next attempt and the subscription's calendar are set to now (with the audit
  * row), then the worker's own step and charge run for this one subscription
- * (renew-subscription.ts). The attempt counts like any retry.
+ * (step-subscription-now.ts). The attempt counts like any retry.
  */
 export async function retryRenewalNow(ctx: UseCaseContext, actor: AdminActor, input: { userId: string }): Promise<RetryRenewalResult> {
   checkReason(actor.reason);

@@ -5,7 +5,7 @@ import type { Payment, User } from '../domain/records.ts';
 import type { AdminDirectory, PaymentFilter, UserSummary } from '../domain/report-store.ts';
 import type { ConsoleStore, CountedPage, UserSearchHit } from '../domain/console-store.ts';
 import type { UseCaseContext } from './context.ts';
-import { refundableKrw } from './refund-payment.ts';
+import { refundableKrw } from './refund-amounts.ts';
 
 export interface AdminLookupDeps {
   directory: AdminDirectory;

@@ -9,7 +9,10 @@ import type { UseCaseContext } from './context.ts';
 import { toAppError } from './provider-errors.ts';
 import { enqueueNotice } from './enqueue-notice.ts';
 import { planName, queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
-import { checkRefundable, executeRefund, insertReservedRefund, refundableKrw, type RefundDeps } from './refund-payment.ts';
+import { refundableKrw } from './refund-amounts.ts';
+import type { RefundDeps } from './refund-deps.ts';
+import { executeRefund } from './execute-refund.ts';
+import { checkRefundable, insertReservedRefund } from './reserve-refund.ts';
 import { REFUNDABLE_STATUSES } from '../domain/payment/payment-states.ts';
 
 export interface CancelRefundLine {

@@ -1,15 +1,16 @@
 import { AppError, ProviderDeclinedError, ProviderError, ProviderUnavailableError } from '../domain/errors.ts';
-import { vatIncluded } from '../domain/money.ts';
+import { newPaymentRecord } from '../domain/payment/new-payment.ts';
 import type { PaymentResult, PreparedCheckout } from '../domain/ports.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
 import type { Proration } from '../domain/subscription/proration.ts';
 import { pricingInstant } from '../domain/quotes.ts';
-import { priceUpgrade, targetPriceAt, upgradeChargesKey } from './plan-change-pricing.ts';
+import { planChangeKind, priceUpgrade, targetPriceAt, upgradeChargesKey } from './plan-change-pricing.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
 import { pricesOf, repriceToTerms, scopeOf, termsOf, writeNotice, type CalendarScope } from './renewal-transitions.ts';
 import { settleSubscriptionPayment } from './settle-subscription-payment.ts';
 import { insertUserCheckout } from './checkout-scope.ts';
+import { prepareCheckoutAttempt } from './open-checkout-attempt.ts';
 import { refusalError } from './refuse-approval.ts';
 
 export interface ChangePlanInput {
@@ -87,8 +88,10 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
       return s;
     };
 
-    if (target.id === sub.planId) {
-      if (!sub.pendingPlanId) return { kind: 'done', result: { change: 'unchanged' } };
+    // The same rule the quote uses (plan-change-pricing.ts).
+    const kind = planChangeKind(ctx.plans, sub, target);
+    if (kind === 'unchanged') return { kind: 'done', result: { change: 'unchanged' } };
+    if (kind === 'downgrade_canceled' && sub.pendingPlanId) {
       // Back to the current plan at the price agreed for it: the downgrade's price goes with the downgrade.
       const after = await repo.transitionSubscription(sub.id, 'active', 'active', now, { pendingPlanId: null, pendingPriceKrw: null, nextRenewalAt: now }, {
         type: 'downgrade_canceled',
@@ -108,7 +111,7 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
       return { kind: 'done', result: { change: 'downgrade_canceled' } };
     }
 
-    if (current && target.rank < current.rank) {
+    if (kind === 'downgrade' && current) {
       if (sub.pendingPlanId !== target.id) {
         // Choosing the plan is agreeing to its price: the next renewal charges it. It is kept
         // apart from the current plan's agreed price, which applies again if the downgrade goes.
@@ -171,34 +174,26 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
     const provider = useKey ? sub.provider! : (input.method ?? sub.provider ?? '');
     const gateway = ctx.gateways.get(provider);
     if (!gateway) throw new AppError('UNKNOWN_PAYMENT_METHOD', `지원하지 않는 결제 수단입니다: ${provider}`, { method: provider });
-    const payment = await insertUserCheckout(repo, {
-      id: ctx.ids.next('pay'),
-      userId: sub.userId,
-      subscriptionId: sub.id,
-      provider: gateway.id,
-      kind: 'upgrade',
-      planId: target.id,
-      amountKrw: proration.chargeKrw,
-      vatKrw: vatIncluded(proration.chargeKrw),
-      status: useKey ? 'approving' : 'ready',
-      recurring: false,
-      checkoutRef: null,
-      providerRef: null,
-      methodKind: null,
-      methodLabel: null,
-      billingCycleId: null,
-      periodStart: now,
-      periodEnd: sub.currentPeriodEnd,
-      failureCode: null,
-      failureMessage: null,
-      expiresAt: null,
-      approvedAt: null,
-      createdAt: now,
-      // What this price is for: approval refuses the payment if the subscription moved on.
-      pricedPeriodStart: sub.currentPeriodStart,
-      pricedPeriodEnd: sub.currentPeriodEnd,
-      pricedFromPlanId: sub.planId,
-    }, now);
+    const payment = await insertUserCheckout(
+      repo,
+      newPaymentRecord({
+        id: ctx.ids.next('pay'),
+        userId: sub.userId,
+        subscriptionId: sub.id,
+        provider: gateway.id,
+        kind: 'upgrade',
+        planId: target.id,
+        amountKrw: proration.chargeKrw,
+        status: useKey ? 'approving' : 'ready',
+        recurring: false,
+        periodStart: now,
+        periodEnd: sub.currentPeriodEnd,
+        createdAt: now,
+        // What this price is for: approval refuses the payment if the subscription moved on.
+        priced: { periodStart: sub.currentPeriodStart, periodEnd: sub.currentPeriodEnd, fromPlanId: sub.planId },
+      }),
+      now,
+    );
     await repo.addPaymentEvent(payment.id, {
       type: 'proration',
       from: null,
@@ -259,32 +254,9 @@ async function chargeUpgrade(ctx: UseCaseContext, p: { payment: Payment; billing
 }
 
 async function upgradeCheckout(ctx: UseCaseContext, p: { payment: Payment; proration: Proration }, planName: string): Promise<ChangePlanResult> {
-  const { payment, proration } = p;
-  const gateway = ctx.gateways.get(payment.provider)!;
-  const returnBase = `${ctx.settings.publicUrl}/api/payment/${gateway.id}/return?payment_id=${encodeURIComponent(payment.id)}`;
-  let checkout: PreparedCheckout;
-  try {
-    checkout = await gateway.prepareCheckout({
-      paymentId: payment.id,
-      userRef: payment.userId,
-      itemName: `ShowMeTheStock ${planName} 업그레이드 (남은 기간)`,
-      amountKrw: payment.amountKrw,
-      vatKrw: payment.vatKrw,
-      returnUrl: returnBase,
-      cancelUrl: `${returnBase}&outcome=cancel`,
-      failUrl: `${returnBase}&outcome=fail`,
-      recurring: false,
-      idempotencyKey: `checkout-${payment.id}`,
-    });
-  } catch (err) {
-    if (err instanceof ProviderError) {
-      await ctx.repo.transitionPayment(payment.id, 'ready', 'declined', ctx.clock.now(), { failureCode: failureCodeOf(err), failureMessage: err.message });
-    }
-    throw toAppError(err);
-  }
-  const patch = { checkoutRef: checkout.providerRef, expiresAt: checkout.expiresAt };
-  await ctx.repo.updatePayment(payment.id, ctx.clock.now(), patch);
-  return { change: 'checkout_required', proration, payment: { ...payment, ...patch }, checkout };
+  const gateway = ctx.gateways.get(p.payment.provider)!;
+  const { payment, checkout } = await prepareCheckoutAttempt(ctx, gateway, p.payment, `ShowMeTheStock ${planName} 업그레이드 (남은 기간)`);
+  return { change: 'checkout_required', proration: p.proration, payment, checkout };
 }
 
 /** The instant a plan change is priced at: the confirmed quote's while it holds (domain/quotes.ts). */

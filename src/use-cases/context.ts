@@ -1,4 +1,4 @@
-import type { Clock, GatewayRegistry, IdGenerator, PasswordHasher, TokenIssuer } from '../domain/ports.ts';
+import type { CheckoutReturnUrlBuilder, Clock, GatewayRegistry, IdGenerator, PasswordHasher, TokenIssuer } from '../domain/ports.ts';
 import type { BillingRepository } from '../domain/repositories.ts';
 import type { PlanCatalog } from '../domain/plans.ts';
 import type { RenewalSettings } from '../domain/subscription/renewal-schedule.ts';
@@ -20,6 +20,8 @@ export interface UseCaseContext {
   logger: Logger;
   passwords: PasswordHasher;
   tokens: TokenIssuer;
+  /** The return URLs a provider's checkout page sends the browser back to (from the HTTP layer). */
+  checkoutUrls: CheckoutReturnUrlBuilder;
   settings: {
     publicUrl: string;
     adminEmails: readonly string[];

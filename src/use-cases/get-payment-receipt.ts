@@ -4,7 +4,8 @@ import type { Refund } from '../domain/payment/refund-states.ts';
 import type { Payment } from '../domain/records.ts';
 import type { BusinessInfo } from '../domain/business-info.ts';
 import type { UseCaseContext } from './context.ts';
-import { refundableKrw, type RefundDeps } from './refund-payment.ts';
+import { refundableKrw } from './refund-amounts.ts';
+import type { RefundDeps } from './refund-deps.ts';
 import { checkWithdrawal, type WithdrawalCheck } from './withdraw-subscription.ts';
 
 export interface PaymentReceipt {

@@ -6,7 +6,7 @@ import type { Payment } from '../domain/records.ts';
 import { ENTITLED_STATUSES } from '../domain/subscription/subscription-states.ts';
 import { cancelNowCandidates, cancelNowRefund } from './cancel-with-refund.ts';
 import type { UseCaseContext } from './context.ts';
-import type { RefundDeps } from './refund-payment.ts';
+import type { RefundDeps } from './refund-deps.ts';
 import { checkWithdrawal } from './withdraw-subscription.ts';
 
 export interface CancelNowQuoteLine {

@@ -1,18 +1,12 @@
-import { ProviderDeclinedError, ProviderError, ProviderInFlightError, ProviderUnavailableError, AppError } from '../domain/errors.ts';
-import { vatIncluded } from '../domain/money.ts';
-import type { PaymentStatus } from '../domain/payment/payment-states.ts';
-import type { PaymentGateway, PaymentResult } from '../domain/ports.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
+import { newPaymentRecord } from '../domain/payment/new-payment.ts';
 import type { BillingCycle } from '../domain/subscription/renewal-records.ts';
 import { earliest, graceEndsAt } from '../domain/subscription/renewal-schedule.ts';
 import type { UseCaseContext } from './context.ts';
-import { failureCodeOf } from './provider-errors.ts';
-import { rejectAmountMismatch } from './settle-payment.ts';
-import { recordRenewalDecline, settleApprovedRenewals, settleSubscriptionPayment } from './settle-subscription-payment.ts';
 import { RenewalWriteBuffer } from './renewal-write-buffer.ts';
+import type { ClaimResult, RenewalTask } from './renewal-tasks.ts';
 import {
   abandonReadyPayment,
-  deferAttempt,
   endAtPeriodEnd,
   expireSubscription,
   openNextCycle,
@@ -22,22 +16,6 @@ import {
   termsOf,
   type CalendarScope,
 } from './renewal-transitions.ts';
-
-/**
- * What a claimed subscription needs after the claim transaction committed: a charge with the
- * billing key, or a lookup of a charge whose outcome is unknown. Each runs on its own; the
- * task functions re-read the payment before acting.
- */
-export type RenewalTask =
-  | { kind: 'charge'; paymentId: string; billingKey: string }
-  | { kind: 'sync'; paymentId: string };
-
-export type RenewalOutcome = 'approved' | 'declined' | 'unknown' | 'deferred' | 'not_charged' | 'skipped';
-
-export interface ClaimResult {
-  claimed: number;
-  tasks: RenewalTask[];
-}
 
 /**
  * Claims up to `limit` due subscriptions (`next_renewal_at <= now`, `FOR UPDATE SKIP LOCKED`,
@@ -72,16 +50,9 @@ export async function claimDueRenewals(ctx: UseCaseContext, now: Date, limit: nu
   return result;
 }
 
-/**
- * Steps one subscription at once (an operator's "retry now"): the same claim as the worker's
- * (it must be due: `next_renewal_at <= now`), then the provider call it asks for, if any.
- * Returns what happened to the charge, or `skipped` when the step needed no provider call.
- */
-export async function stepSubscriptionNow(ctx: UseCaseContext, subscriptionId: string, now: Date): Promise<RenewalOutcome> {
-  const { tasks } = await claimBatch(ctx, now, 1, subscriptionId);
-  const task = tasks[0];
-  if (!task) return 'skipped';
-  return task.kind === 'charge' ? chargeRenewal(ctx, task, now) : syncSubscriptionPayment(ctx, task.paymentId, now);
+/** Claims one subscription if it is due and steps it (an operator's "retry now", step-subscription-now.ts). */
+export async function claimSubscription(ctx: UseCaseContext, subscriptionId: string, now: Date): Promise<ClaimResult> {
+  return claimBatch(ctx, now, 1, subscriptionId);
 }
 
 async function claimBatch(ctx: UseCaseContext, now: Date, limit: number, onlyId?: string): Promise<ClaimResult> {
@@ -256,250 +227,25 @@ async function startAttempt(sc: CalendarScope, sub: Subscription, cycle: Billing
   } else {
     await abandonReadyPayment(sc, readyRenewal, 'replaced');
     paymentId = ctx.ids.next('pay');
-    await repo.insertPayment({
-      id: paymentId,
-      userId: sub.userId,
-      subscriptionId: sub.id,
-      provider: sub.provider!,
-      kind: 'renewal',
-      planId: plan.id,
-      amountKrw,
-      vatKrw: vatIncluded(amountKrw),
-      status: 'approving',
-      recurring: true,
-      checkoutRef: null,
-      providerRef: null,
-      methodKind: null,
-      methodLabel: null,
-      billingCycleId: cycle.id,
-      periodStart: cycle.periodStart,
-      periodEnd: cycle.periodEnd,
-      failureCode: null,
-      failureMessage: null,
-      expiresAt: null,
-      approvedAt: null,
-      createdAt: now,
-    });
+    await repo.insertPayment(
+      newPaymentRecord({
+        id: paymentId,
+        userId: sub.userId,
+        subscriptionId: sub.id,
+        provider: sub.provider!,
+        kind: 'renewal',
+        planId: plan.id,
+        amountKrw,
+        status: 'approving',
+        recurring: true,
+        billingCycleId: cycle.id,
+        periodStart: cycle.periodStart,
+        periodEnd: cycle.periodEnd,
+        createdAt: now,
+      }),
+    );
   }
   // The lease: nobody else looks at this subscription until the charge settles or the lease ends.
   await r.updateSubscription(sub.id, now, { nextRenewalAt: new Date(now.getTime() + ctx.settings.renewal.leaseMs) });
   return { kind: 'charge', paymentId, billingKey: sub.billingKey! };
-}
-
-/**
- * Task: charges a claimed renewal payment with the billing key and settles the answer. Re-reads
- * the payment first and does nothing unless it is still `approving`. Idempotency key
- * `renew-<paymentId>`; the payment id is also the provider's order key.
- */
-export async function chargeRenewal(ctx: UseCaseContext, task: { paymentId: string; billingKey: string }, now: Date): Promise<RenewalOutcome> {
-  return (await chargeRenewals(ctx, [task], now))[0];
-}
-
-/**
- * Task, for a batch: re-reads the payments (one query) and charges those still `approving`
- * side by side. Approved renewals settle together in one transaction
- * (`settleApprovedRenewals`); declines, timeouts and outages are recorded one by one.
- */
-export async function chargeRenewals(
-  ctx: UseCaseContext,
-  tasks: readonly { paymentId: string; billingKey: string }[],
-  now: Date,
-  /** Measures each provider call (bench figures); the stopwatch is injected, never read here. */
-  timing?: { stopwatch: () => number; record: (ms: number) => void },
-): Promise<RenewalOutcome[]> {
-  const current = new Map((await ctx.repo.renewals().findPayments(tasks.map((t) => t.paymentId))).map((p) => [p.id, p]));
-  const approved: { payment: Payment; result: PaymentResult }[] = [];
-  const outcomes = await Promise.all(
-    tasks.map(async (task): Promise<RenewalOutcome> => {
-      const payment = current.get(task.paymentId);
-      if (!payment || payment.status !== 'approving') return 'skipped';
-      const gateway = ctx.gateways.get(payment.provider);
-      if (!gateway) throw new AppError('UNKNOWN_PAYMENT_METHOD', `지원하지 않는 결제 수단입니다: ${payment.provider}`);
-      const plan = ctx.plans.find(payment.planId);
-      let result: PaymentResult;
-      const started = timing?.stopwatch();
-      try {
-        result = await gateway.chargeBillingKey({
-          paymentId: payment.id,
-          userRef: payment.userId,
-          billingKey: task.billingKey,
-          itemName: `ShowMeTheStock ${plan?.name ?? payment.planId} (${ctx.plans.periodDays}일)`,
-          amountKrw: payment.amountKrw,
-          vatKrw: payment.vatKrw,
-          idempotencyKey: `renew-${payment.id}`,
-        });
-      } catch (err) {
-        return handleChargeFailure(ctx, payment, err, now);
-      } finally {
-        if (timing && started !== undefined) timing.record(timing.stopwatch() - started);
-      }
-      if (result.amountKrw !== payment.amountKrw || payment.kind !== 'renewal') return settleResult(ctx, payment, 'approving', result, now);
-      approved.push({ payment, result });
-      return 'approved';
-    }),
-  );
-  await settleApprovedRenewals(ctx, approved, now);
-  return outcomes;
-}
-
-async function settleResult(ctx: UseCaseContext, payment: Payment, from: PaymentStatus, result: PaymentResult, now: Date): Promise<RenewalOutcome> {
-  if (result.amountKrw !== payment.amountKrw) {
-    try {
-      await rejectAmountMismatch(ctx, payment, from, result);
-    } catch {
-      // rejectAmountMismatch always throws; the payment is now declined (refunded) or unknown.
-    }
-    const after = await ctx.repo.findPayment(payment.id);
-    if (after?.status === 'declined' && payment.kind === 'renewal') {
-      // Already declined by rejectAmountMismatch: only the cycle's attempt is recorded.
-      await recordRenewalDecline(ctx, payment.userId, payment.id, 'declined', { code: 'AMOUNT_MISMATCH', message: 'amount mismatch', retryable: true }, now);
-    }
-    return after?.status === 'declined' ? 'declined' : 'unknown';
-  }
-  await settleSubscriptionPayment(ctx, payment, from, result, now);
-  return 'approved';
-}
-
-async function handleChargeFailure(ctx: UseCaseContext, payment: Payment, err: unknown, now: Date): Promise<RenewalOutcome> {
-  const code = failureCodeOf(err);
-  const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof ProviderDeclinedError) {
-    await recordRenewalDecline(ctx, payment.userId, payment.id, 'approving', { code, message, retryable: err.reason !== 'billing_key_inactive' }, now);
-    return 'declined';
-  }
-  if (err instanceof ProviderError && !(err instanceof ProviderUnavailableError && err.outcomeUnknown)) {
-    // Not processed (outage, maintenance, our request refused): nothing was charged.
-    if (!(err instanceof ProviderUnavailableError)) ctx.logger.error({ payment_id: payment.id, code, err: err.name }, 'renewal charge refused as invalid');
-    await ctx.repo.transaction(async (repo) => {
-      const sub = await repo.findSubscriptionByUserForUpdate(payment.userId);
-      const moved = await repo.transitionPayment(payment.id, 'approving', 'ready', now, { failureCode: code, failureMessage: message }, { type: 'not_processed' });
-      if (!moved) return;
-      const sc = scopeOf(ctx, repo, now);
-      const cycle = payment.billingCycleId ? await sc.r.findCycle(payment.billingCycleId) : undefined;
-      if (sub && cycle && (sub.status === 'active' || sub.status === 'past_due')) await deferAttempt(sc, sub, cycle, code);
-      else if (sub) await sc.r.updateSubscription(sub.id, now, { nextRenewalAt: now });
-    });
-    return 'deferred';
-  }
-  // A timeout after sending (or our own failure after the call): the outcome is unknown until a lookup.
-  // An earlier attempt still in flight at the provider (ProviderInFlightError) is the same case:
-  // that attempt may yet commit, so this is neither a decline nor a reason to charge again. The
-  // transition time is the anchor of the hold on "not found" lookups (see syncSubscriptionPayment).
-  const inFlight = err instanceof ProviderInFlightError;
-  if (!(err instanceof ProviderError)) ctx.logger.error({ payment_id: payment.id, err }, 'renewal charge failed unexpectedly');
-  if (inFlight) ctx.logger.warn({ payment_id: payment.id, code }, 'renewal charge: an earlier attempt is still in flight at the provider; will look it up');
-  await ctx.repo.transaction(async (repo) => {
-    // Lock order: subscription, then payment.
-    await repo.findSubscriptionByUserForUpdate(payment.userId);
-    const moved = await repo.transitionPayment(payment.id, 'approving', 'unknown', now, { failureCode: code, failureMessage: message }, {
-      type: inFlight ? 'attempt_in_flight' : 'outcome_unknown',
-    });
-    if (!moved) return;
-    await repo.renewals().updateSubscription(payment.subscriptionId!, now, {
-      nextRenewalAt: new Date(now.getTime() + ctx.settings.renewal.syncDelayMs),
-    });
-  });
-  return 'unknown';
-}
-
-/**
- * Task: settles a renewal/upgrade/registration payment whose outcome is unknown by asking the
- * provider (order lookup; for a billing-key charge without a provider reference, the
- * provider's billing-key status or order-key search). Never charges. Approved → settled as
- * usual; declined → the attempt fails; not found → nothing was charged: a renewal payment goes
- * back to `ready` and is charged again by the next step, with the same idempotency key. For a
- * provider without charge idempotency (KakaoPay), "not found" counts only once the hold since
- * the last send is over (`notFoundHeldUntil`); before that the payment stays `unknown` and is
- * looked up again.
- */
-export async function syncSubscriptionPayment(ctx: UseCaseContext, paymentId: string, now: Date): Promise<RenewalOutcome> {
-  const payment = await ctx.repo.findPayment(paymentId);
-  if (!payment || (payment.status !== 'unknown' && payment.status !== 'approving')) return 'skipped';
-  const from = payment.status;
-  const gateway = ctx.gateways.get(payment.provider);
-  if (!gateway) throw new AppError('UNKNOWN_PAYMENT_METHOD', `지원하지 않는 결제 수단입니다: ${payment.provider}`);
-  const sub = await ctx.repo.findSubscriptionByUser(payment.userId);
-  const viaBillingKey = payment.checkoutRef === null;
-  const later = (at: Date) => ctx.repo.renewals().updateSubscription(sub!.id, now, { nextRenewalAt: at });
-
-  let result: PaymentResult;
-  try {
-    result = await gateway.getPayment({
-      paymentId: payment.id,
-      providerRef: payment.providerRef ?? payment.checkoutRef,
-      billingKey: viaBillingKey ? (sub?.billingKey ?? null) : null,
-      attemptedAt: payment.createdAt,
-      expectedAmountKrw: payment.amountKrw,
-    });
-  } catch (err) {
-    if (err instanceof ProviderDeclinedError && err.reason === 'not_found') {
-      const heldUntil = notFoundHeldUntil(ctx, gateway, payment, viaBillingKey, now);
-      if (heldUntil) {
-        ctx.logger.info({ payment_id: payment.id, held_until: heldUntil.toISOString() }, 'renewal lookup: not found yet; the charge may still commit');
-        if (sub) await later(new Date(Math.min(now.getTime() + ctx.settings.renewal.syncDelayMs, heldUntil.getTime())));
-        return 'unknown';
-      }
-      await notCharged(ctx, payment, from, now, err.providerCode);
-      return 'not_charged';
-    }
-    if (err instanceof ProviderError) {
-      ctx.logger.warn({ payment_id: payment.id, code: err.providerCode, err: err.name }, 'renewal lookup failed; will ask again');
-      if (sub) await later(new Date(now.getTime() + ctx.settings.renewal.syncDelayMs));
-      return 'unknown';
-    }
-    throw err;
-  }
-  switch (result.status) {
-    case 'approved':
-    case 'partially_refunded':
-    case 'refunded':
-      return settleResult(ctx, payment, from, result, now);
-    case 'declined':
-    case 'abandoned':
-      if (payment.kind === 'renewal') {
-        await recordRenewalDecline(ctx, payment.userId, payment.id, from, { code: `sync:${result.status}`, message: 'provider reports the charge failed', retryable: true }, now);
-      } else {
-        await ctx.repo.transitionPayment(payment.id, from, result.status, now, { failureCode: `sync:${result.status}` }, { type: 'sync' });
-        if (sub) await later(now);
-      }
-      return 'declined';
-    case 'pending':
-    case 'authorized': {
-      const heldUntil = notFoundHeldUntil(ctx, gateway, payment, viaBillingKey, now);
-      if (heldUntil) {
-        if (sub) await later(new Date(Math.min(now.getTime() + ctx.settings.renewal.syncDelayMs, heldUntil.getTime())));
-        return 'unknown';
-      }
-      await notCharged(ctx, payment, from, now, result.status);
-      return 'not_charged';
-    }
-  }
-}
-
-/**
- * docs/chaos.md, finding 2. A billing-key charge without idempotency key (KakaoPay) that timed
- * out, or met an earlier attempt still in flight, may commit at the provider later than our
- * lookup, which cannot see an uncommitted charge. Until `unknownChargeHoldMs` after the last
- * send, "not found" therefore proves nothing: returns when that hold ends, or null when the
- * lookup may be believed (hold over, an idempotent provider such as NaverPay, or a checkout
- * looked up by its tid). The anchor is the payment's last transition (approving → unknown,
- * written right after the send; a lease that ran out moves it later, never earlier).
- */
-function notFoundHeldUntil(ctx: UseCaseContext, gateway: PaymentGateway, payment: Payment, viaBillingKey: boolean, now: Date): Date | null {
-  if (!viaBillingKey || gateway.capabilities.idempotentCharge) return null;
-  const until = new Date(payment.updatedAt.getTime() + ctx.settings.renewal.unknownChargeHoldMs);
-  return now < until ? until : null;
-}
-
-async function notCharged(ctx: UseCaseContext, payment: Payment, from: PaymentStatus, now: Date, code: string): Promise<void> {
-  await ctx.repo.transaction(async (repo) => {
-    await repo.findSubscriptionByUserForUpdate(payment.userId);
-    // A billing-key upgrade is not repeated on its own: the user asks again.
-    const to = payment.kind === 'upgrade' && payment.checkoutRef === null ? 'declined' : 'ready';
-    const moved = await repo.transitionPayment(payment.id, from, to, now, to === 'declined' ? { failureCode: 'not_charged' } : {}, {
-      type: 'sync',
-      data: { not_found: code },
-    });
-    if (moved && payment.subscriptionId) await repo.renewals().updateSubscription(payment.subscriptionId, now, { nextRenewalAt: now });
-  });
 }

@@ -1,10 +1,7 @@
-import { AppError, ProviderError } from '../domain/errors.ts';
-import { vatIncluded } from '../domain/money.ts';
-import type { Payment } from '../domain/records.ts';
-import type { PreparedCheckout } from '../domain/ports.ts';
+import { AppError } from '../domain/errors.ts';
+import { newPaymentRecord } from '../domain/payment/new-payment.ts';
 import type { UseCaseContext } from './context.ts';
-import { failureCodeOf, toAppError } from './provider-errors.ts';
-import { insertUserCheckout } from './checkout-scope.ts';
+import { openCheckoutAttempt, type CheckoutAttempt } from './open-checkout-attempt.ts';
 import { requireCurrentConsents } from './consent-check.ts';
 import { loadPriceBook } from './price-book.ts';
 
@@ -23,10 +20,7 @@ export interface StartCheckoutInput {
   orderConsentVersion?: string;
 }
 
-export interface StartCheckoutResult {
-  payment: Payment;
-  checkout: PreparedCheckout;
-}
+export type StartCheckoutResult = CheckoutAttempt;
 
 /**
  * Creates a payment attempt for a plan at its configured price, commits it,
@@ -82,8 +76,7 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
     ids: ctx.ids,
   });
 
-  const recurring = input.autoRenew && gateway.capabilities.billingKey;
-  const record = {
+  const record = newPaymentRecord({
     id: paymentId,
     userId: input.userId,
     subscriptionId: current?.id ?? null,
@@ -91,54 +84,12 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
     kind: 'checkout',
     planId: plan.id,
     amountKrw: priceKrw,
-    vatKrw: vatIncluded(priceKrw),
     status: 'ready',
-    recurring,
-    checkoutRef: null,
-    providerRef: null,
-    methodKind: null,
-    methodLabel: null,
-    billingCycleId: null,
-    periodStart: null,
-    periodEnd: null,
-    failureCode: null,
-    failureMessage: null,
-    expiresAt: null,
-    approvedAt: null,
+    recurring: input.autoRenew && gateway.capabilities.billingKey,
     createdAt: now,
-  } as const;
-  const payment = await ctx.repo.transaction(async (repo) => {
-    const p = await insertUserCheckout(repo, record, now);
-    await repo.accounts().insertConsents(consents);
-    return p;
   });
-
-  const returnBase = `${ctx.settings.publicUrl}/api/payment/${gateway.id}/return?payment_id=${encodeURIComponent(payment.id)}`;
-  let checkout: PreparedCheckout;
-  try {
-    checkout = await gateway.prepareCheckout({
-      paymentId: payment.id,
-      userRef: input.userId,
-      itemName: `ShowMeTheStock ${plan.name} (${ctx.plans.periodDays}일)`,
-      amountKrw: priceKrw,
-      vatKrw: vatIncluded(priceKrw),
-      returnUrl: returnBase,
-      cancelUrl: `${returnBase}&outcome=cancel`,
-      failUrl: `${returnBase}&outcome=fail`,
-      recurring,
-      idempotencyKey: `checkout-${payment.id}`,
-    });
-  } catch (err) {
-    if (err instanceof ProviderError) {
-      // Preparing a checkout moves no money: the attempt simply did not start.
-      await ctx.repo.transitionPayment(payment.id, 'ready', 'declined', ctx.clock.now(), {
-        failureCode: failureCodeOf(err),
-        failureMessage: err.message,
-      });
-    }
-    throw toAppError(err);
-  }
-  const patch = { checkoutRef: checkout.providerRef, expiresAt: checkout.expiresAt };
-  await ctx.repo.updatePayment(payment.id, ctx.clock.now(), patch);
-  return { payment: { ...payment, ...patch }, checkout };
+  return openCheckoutAttempt(ctx, gateway, record, {
+    itemName: `ShowMeTheStock ${plan.name} (${ctx.plans.periodDays}일)`,
+    after: (repo) => repo.accounts().insertConsents(consents),
+  });
 }

@@ -4,7 +4,9 @@ import { PAID_STATUSES } from '../domain/payment/payment-states.ts';
 import { withdrawalDeadline, withdrawalRefusal, type WithdrawalRefusal } from '../domain/payment/refund-policy.ts';
 import type { Payment } from '../domain/records.ts';
 import type { UseCaseContext } from './context.ts';
-import { refundPayment, type RefundDeps, type RefundPaymentResult } from './refund-payment.ts';
+import { refundPayment } from './refund-payment.ts';
+import type { RefundDeps } from './refund-deps.ts';
+import type { RefundPaymentResult } from './refund-outcomes.ts';
 
 export interface WithdrawalCheck {
   allowed: boolean;

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load-config.ts';
 import { compose } from '../composition.ts';
 import { onShutdownSignal } from '../observability/shutdown.ts';
-import { buildWorkerHttp } from './worker-http.ts';
+import { buildWorkerApp } from '../http/build-app.ts';
 import { closeHttp } from '../http/graceful-stop.ts';
 
 // `npm run worker`: the renewal worker as its own process, against PostgreSQL. Any number of
@@ -20,7 +20,7 @@ const services = await compose(config, {
 });
 services.renewals.start();
 services.jobs.start(config.webhooks.jobTickMs);
-const http = config.operations.workerHttpPort !== null ? await buildWorkerHttp(services) : null;
+const http = config.operations.workerHttpPort !== null ? await buildWorkerApp(services) : null;
 if (http) await http.listen({ port: config.operations.workerHttpPort!, host: config.host });
 services.logger.info({ tick_ms: config.renewal.tickMs, loops, batch: config.renewal.batchSize, http_port: config.operations.workerHttpPort }, 'renewal worker started');
 process.stdout.write(JSON.stringify({ ready: { pid: process.pid } }) + '\n');

@@ -1,6 +1,9 @@
 import type { NoticeSender } from '../domain/ports.ts';
 import type { UseCaseContext } from '../use-cases/context.ts';
-import { chargeRenewals, claimDueRenewals, syncSubscriptionPayment, type RenewalOutcome, type RenewalTask } from '../use-cases/renew-subscription.ts';
+import { claimDueRenewals } from '../use-cases/renew-subscription.ts';
+import { chargeRenewals } from '../use-cases/charge-renewal.ts';
+import { syncSubscriptionPayment } from '../use-cases/sync-subscription-payment.ts';
+import type { RenewalOutcome, RenewalTask } from '../use-cases/renewal-tasks.ts';
 import { createJobRunner } from './jobs.ts';
 import type { JobRunner } from './job-runner.ts';
 

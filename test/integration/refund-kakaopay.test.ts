@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
-import { composeRefunds } from '../../src/composition-refunds.ts';
-import { reserveRefund } from '../../src/use-cases/refund-payment.ts';
+import { composeRefundDeps } from '../../src/composition.ts';
+import { reserveRefund } from '../../src/use-cases/reserve-refund.ts';
 import { ADMIN_EMAIL, DAY, kakaoCheckout, kakaoRemaining, naverCheckout, refund } from '../helpers/refund-fixtures.ts';
 import { ORDER_CONSENT } from '../helpers/consents.ts';
 
@@ -132,7 +132,7 @@ describe(`refunds through KakaoPay (${process.env.DATABASE_URL ? 'PostgreSQL' : 
     // A second, independent set of refund services: as if 20 requests hit 20 processes.
     const outcomes = await Promise.allSettled(
       Array.from({ length: 20 }, () => {
-        const deps = composeRefunds(s.services.config, s.db, s.services.ctx).refunds;
+        const deps = composeRefundDeps(s.services.config, s.db, s.services.ctx);
         return reserveRefund(s.services.ctx, deps, { paymentId, amountKrw: 3000, reason: 'reserve only', kind: 'admin', requestedBy: admin.userId });
       }),
     );

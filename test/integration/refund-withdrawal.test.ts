@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { ADMIN_EMAIL, DAY, advanceAll, kakaoCheckout, kakaoRemaining } from '../helpers/refund-fixtures.ts';
-import { composeRefunds } from '../../src/composition-refunds.ts';
+import { composeRefundDeps } from '../../src/composition.ts';
 import { cancelSubscriptionNow } from '../../src/use-cases/cancel-with-refund.ts';
 
 const HOUR = 3_600_000;
@@ -137,7 +137,7 @@ describe('cancel-now (mid-period cancel with prorated refund)', () => {
     const u = await s.signup();
     await kakaoCheckout(s, u.token);
     await advanceAll(s, 2 * DAY);
-    const deps = composeRefunds(s.services.config, s.db, s.services.ctx).refunds;
+    const deps = composeRefundDeps(s.services.config, s.db, s.services.ctx);
     const r = await cancelSubscriptionNow(s.services.ctx, { ...deps, settings: { ...deps.settings, policy: 'none' } }, { userId: u.userId });
     expect(r.refundedKrw).toBe(0);
     expect(r.lines.map((l) => [l.refundKrw, l.retainedKrw, l.refund])).toEqual([[0, 29000, null]]);

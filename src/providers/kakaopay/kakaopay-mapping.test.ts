@@ -163,6 +163,7 @@ describe('recorded responses (online-v1)', () => {
       mobileRedirectUrl: expect.stringMatching(/\/mInfo$/),
       clientLaunch: null,
       expiresAt: new Date('2023-05-21T06:35:55.000Z'), // 15:20:55 KST + 15 min
+      echo: { tid: 'T469b847306d7b2dc394', payment_url: expect.stringMatching(/\/info$/), mobile_url: expect.stringMatching(/\/mInfo$/) },
       raw: body,
     });
   });

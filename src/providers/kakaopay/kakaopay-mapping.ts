@@ -149,12 +149,16 @@ export function fromReadyResponse(
   tidLifetimeMs: number,
 ): PreparedCheckout {
   const createdAt = parseKstDateTime(response.created_at);
+  const pcUrl = response.next_redirect_pc_url ?? null;
+  const mobileUrl = response.next_redirect_mobile_url ?? null;
   return {
     providerRef: response.tid,
-    redirectUrl: response.next_redirect_pc_url ?? null,
-    mobileRedirectUrl: response.next_redirect_mobile_url ?? null,
+    redirectUrl: pcUrl,
+    mobileRedirectUrl: mobileUrl,
     clientLaunch: null,
     expiresAt: new Date(createdAt.getTime() + tidLifetimeMs),
+    // The source document's field names for the KakaoPay ready answer.
+    echo: { tid: response.tid, ...(pcUrl !== null ? { payment_url: pcUrl } : {}), mobile_url: mobileUrl },
     raw,
   };
 }

@@ -1,7 +1,8 @@
 import type { UseCaseContext } from '../../use-cases/context.ts';
 import { syncPayment } from '../../use-cases/sync-payment.ts';
 import { nextLookup } from '../../domain/payment/payment-lookup.ts';
-import { syncStaleRefunds, type RefundDeps } from '../../use-cases/refund-payment.ts';
+import type { RefundDeps } from '../../use-cases/refund-deps.ts';
+import { syncStaleRefunds } from '../../use-cases/sync-refund.ts';
 
 export interface ReconcileResult {
   payments: number;

@@ -6,7 +6,9 @@ import type { AdminDirectory, ReportStore } from '../../../domain/report-store.t
 import type { ConsoleStore } from '../../../domain/console-store.ts';
 import { PAYMENT_KINDS } from '../../../domain/payment/payment-states.ts';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
-import { refundPayment, syncRefund, type RefundDeps } from '../../../use-cases/refund-payment.ts';
+import { refundPayment } from '../../../use-cases/refund-payment.ts';
+import type { RefundDeps } from '../../../use-cases/refund-deps.ts';
+import { syncRefund } from '../../../use-cases/sync-refund.ts';
 import { revenueReport, kstMonthOf } from '../../../use-cases/revenue-report.ts';
 import { FeatureSchema, recordUsage } from '../../../use-cases/record-usage.ts';
 import {

@@ -8,6 +8,7 @@ import { principalOf, requireUser } from '../../plugins/auth.ts';
 import { withIdempotency } from '../../plugins/idempotency.ts';
 import { docSchema, parseWith } from '../../schemas/validation.ts';
 import { paymentView, subscriptionStatusView } from '../../schemas/views.ts';
+import { checkoutLaunchView } from '../../schemas/renewal-views.ts';
 import type { ApproveResponse, ReadyResponse } from '../../schemas/api-types.ts';
 import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
 
@@ -73,10 +74,6 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
           autoRenew: body.auto_renew,
           orderConsentVersion: body.order_consent_version,
         });
-        const launch =
-          checkout.clientLaunch !== null
-            ? { style: 'sdk' as const, ...checkout.clientLaunch }
-            : { style: 'redirect' as const, redirect_url: checkout.redirectUrl!, mobile_redirect_url: checkout.mobileRedirectUrl };
         const res: ReadyResponse = {
           payment_id: payment.id,
           plan: payment.planId,
@@ -84,14 +81,10 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
           vat_krw: payment.vatKrw,
           auto_renew: payment.recurring,
           expires_at: checkout.expiresAt?.toISOString() ?? null,
-          checkout: launch,
+          checkout: checkoutLaunchView(checkout),
+          // What the provider's own API documents for this step (KakaoPay: tid, payment_url, mobile_url).
+          ...checkout.echo,
         };
-        if (method === 'kakaopay') {
-          // The source document's field names for the KakaoPay API.
-          res.tid = checkout.providerRef ?? undefined;
-          res.payment_url = checkout.redirectUrl ?? undefined;
-          res.mobile_url = checkout.mobileRedirectUrl;
-        }
         return { status: 200, body: res };
       });
     },

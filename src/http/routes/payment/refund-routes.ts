@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
-import { syncRefund, type RefundDeps, type RefundPaymentResult } from '../../../use-cases/refund-payment.ts';
+import type { RefundDeps } from '../../../use-cases/refund-deps.ts';
+import type { RefundPaymentResult } from '../../../use-cases/refund-outcomes.ts';
+import { syncRefund } from '../../../use-cases/sync-refund.ts';
 import { getPaymentReceipt } from '../../../use-cases/get-payment-receipt.ts';
 import { withdrawPayment } from '../../../use-cases/withdraw-subscription.ts';
 import { cancelSubscriptionNow } from '../../../use-cases/cancel-with-refund.ts';

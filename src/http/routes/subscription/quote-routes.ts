@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
-import type { RefundDeps } from '../../../use-cases/refund-payment.ts';
+import type { RefundDeps } from '../../../use-cases/refund-deps.ts';
 import { quotePlanChange } from '../../../use-cases/quote-plan-change.ts';
 import { quoteCancelNow } from '../../../use-cases/quote-cancel-now.ts';
 import { principalOf, requireUser } from '../../plugins/auth.ts';
