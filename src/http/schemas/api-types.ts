@@ -8,19 +8,7 @@ export interface ApiError {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-export interface UserView {
-  id: string;
-  email: string | null;
-  role: 'user' | 'admin' | 'support' | 'finance';
-  /** What the role may do in the operator console (empty for subscribers). */
-  permissions: StaffPermissionValue[];
-}
-
-export interface AuthResponse {
-  token: string;
-  expires_at: string;
-  user: UserView;
-}
+export type { AuthResponse, MeResponse, PasswordResetResponse, UserView } from './auth-schemas.ts';
 
 export interface EntitlementsView {
   auto_trading: boolean;
@@ -199,9 +187,4 @@ export interface LegalResponse {
   documents: Omit<LegalDocumentView, 'sections'>[];
   period_days: number;
   withdrawal_days: number;
-}
-
-export interface PasswordResetResponse {
-  ok: true;
-  message: string;
 }
