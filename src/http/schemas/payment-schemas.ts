@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { PAYMENT_KINDS } from '../../domain/payment/payment-states.ts';
 import { PAYMENT_OUTCOMES } from '../../domain/payment/checkout-expiry.ts';
-import { SubscriptionStatusView } from './subscription-schemas.ts';
+import { SubscriptionStatusView } from './plan-schemas.ts';
 
 export const MethodParams = z.object({ method: z.string().min(1).max(32) });
 

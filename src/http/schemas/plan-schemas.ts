@@ -1,4 +1,7 @@
-/** Messages of GET /api/plans (one zod schema each; the web app imports the inferred types). */
+/**
+ * Messages of GET /api/plans and GET /api/subscription/status (the plan a user has now): one zod
+ * schema each; the web app imports the inferred types.
+ */
 import { z } from 'zod';
 
 export const EntitlementsView = z.object({
@@ -38,3 +41,19 @@ export const PlansResponse = z.object({
   methods: z.array(PaymentMethodView),
 });
 export type PlansResponse = z.infer<typeof PlansResponse>;
+
+/** The plan a user has now (GET /api/subscription/status; also in every checkout and renewal answer). */
+export const SubscriptionStatusView = z.object({
+  plan: z.string(),
+  plan_name: z.string(),
+  expire_date: z.string().nullable(),
+  auto_trading_enabled: z.boolean(),
+  is_active: z.boolean(),
+  status: z.string().nullable(),
+  auto_renew: z.boolean(),
+  provider: z.string().nullable(),
+  pending_plan: z.string().nullable(),
+  current_period: z.object({ start: z.string(), end: z.string() }).nullable(),
+  entitlements: EntitlementsView,
+});
+export type SubscriptionStatusView = z.infer<typeof SubscriptionStatusView>;

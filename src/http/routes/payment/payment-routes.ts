@@ -4,7 +4,7 @@ import { startCheckout } from '../../../use-cases/start-checkout.ts';
 import { approveCheckout, type ApproveCheckoutResult } from '../../../use-cases/approve-checkout.ts';
 import { getSubscriptionStatus } from '../../../use-cases/get-subscription-status.ts';
 import { principalOf, requireUser } from '../../plugins/auth.ts';
-import { withIdempotency } from '../../plugins/idempotency.ts';
+import { idempotentAnswer } from '../../plugins/idempotency.ts';
 import { paymentView, subscriptionStatusView } from '../../schemas/views.ts';
 import { ApproveBody, ApproveResponse, IdempotencyHeaders, MethodParams, ReadyBody, ReadyResponse, ReturnQuery } from '../../schemas/payment-schemas.ts';
 import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
@@ -40,8 +40,7 @@ export const paymentRoutes: FastifyPluginAsyncZod<PaymentRoutesOptions> = async 
       const { method } = req.params;
       const body = req.body;
       const userId = principalOf(req).userId;
-      // A replay answers with the stored body (an earlier ReadyResponse, or a refusal under its 4xx status).
-      return (await withIdempotency({ repo: idempotency, clock: ctx.clock }, req, reply, userId, async () => {
+      return idempotentAnswer<ReadyResponse>({ repo: idempotency, clock: ctx.clock }, req, reply, userId, async () => {
         const { payment, checkout } = await startCheckout(ctx, {
           userId,
           method,
@@ -70,7 +69,7 @@ export const paymentRoutes: FastifyPluginAsyncZod<PaymentRoutesOptions> = async 
           res.mobile_url = checkout.mobileRedirectUrl;
         }
         return { status: 200, body: res };
-      })) as ReadyResponse;
+      });
     },
   );
 

@@ -5,7 +5,7 @@ import { getOwnPayment, listPayments } from '../../../use-cases/list-payments.ts
 import { principalOf, requireUser } from '../../plugins/auth.ts';
 import { paymentView, subscriptionStatusView } from '../../schemas/views.ts';
 import { PaymentParams, PaymentView, PaymentsQuery, PaymentsResponse } from '../../schemas/payment-schemas.ts';
-import { SubscriptionStatusView } from '../../schemas/subscription-schemas.ts';
+import { SubscriptionStatusView } from '../../schemas/plan-schemas.ts';
 
 export const subscriptionRoutes: FastifyPluginAsyncZod<{ ctx: UseCaseContext }> = async (app, { ctx }) => {
   app.get(
