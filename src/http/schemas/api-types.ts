@@ -8,8 +8,6 @@ export interface ApiError {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-export type { AuthResponse, MeResponse, PasswordResetResponse, UserView } from './auth-schemas.ts';
-
 /**
  * `GET /api/v1/entitlements/:user_id` (and the bulk, change-feed, `/api/subscription/usage` and
  * admin usage answers): what the trading engine may do this month. Amounts in integer KRW; times
@@ -33,8 +31,6 @@ export interface EngineEntitlementsView {
   version: number;
 }
 
-export type { EntitlementsView, PaymentMethodView, PlanView, PlansResponse, SubscriptionStatusView } from './plan-schemas.ts';
-export type { ApproveResponse, CheckoutLaunch, PaymentView, PaymentsResponse, ReadyResponse } from './payment-schemas.ts';
 
 // Refunds, receipts, usage and the admin API (/api/admin/*).
 export type * from './refund-api-types.ts';
@@ -47,5 +43,3 @@ export type * from './price-api-types.ts';
 
 export type * from './console-api-types.ts';
 export type * from './operator-action-api-types.ts';
-
-export type { BusinessIdentityView, LegalDocumentId, LegalDocumentView, LegalResponse } from './legal-schemas.ts';

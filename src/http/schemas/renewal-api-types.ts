@@ -1,20 +1,7 @@
 /**
- * Response shapes of the renewal endpoints (plan change, cancel, resume, consent, sandbox
- * tools). Pure types: the web app may import this file. Money in whole won, times ISO-8601.
+ * Response shapes of the sandbox tools (mailbox, test clock); the renewal endpoints' messages are
+ * zod schemas in subscription-schemas.ts. Pure types: the web app may import this file.
  */
-export type {
-  BillingCycleView,
-  CancelResponse,
-  ConsentResponse,
-  NextRenewalView,
-  PaymentMethodChangeResponse,
-  PlanChangeResponse,
-  PriceChangeView,
-  ProrationView,
-  RenewalView,
-  ResumeResponse,
-} from './subscription-schemas.ts';
-
 export interface NoticeView {
   id: string;
   kind: string;
