@@ -88,7 +88,6 @@ describe('architecture', () => {
       'src/http/routes/admin/admin-routes.ts',
       'src/http/routes/admin/console-routes.ts',
       'src/http/routes/admin/operator-action-routes.ts',
-      'src/http/routes/admin/price-routes.ts',
       'src/http/routes/admin/webhook-routes.ts',
       'src/http/routes/engine/engine-routes.ts',
       'src/http/routes/payment/refund-routes.ts',
@@ -106,7 +105,6 @@ describe('architecture', () => {
       'src/http/schemas/api-types.ts',
       'src/http/schemas/console-api-types.ts',
       'src/http/schemas/operator-action-api-types.ts',
-      'src/http/schemas/price-api-types.ts',
       'src/http/schemas/refund-api-types.ts',
       'src/http/schemas/renewal-api-types.ts',
     ];

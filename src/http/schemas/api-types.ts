@@ -38,8 +38,5 @@ export type * from './refund-api-types.ts';
 // Renewal management: plan change, auto-renewal off/on, price consent (/api/subscription/*).
 export type * from './renewal-api-types.ts';
 
-// Admin price versions (docs/pricing.md).
-export type * from './price-api-types.ts';
-
 export type * from './console-api-types.ts';
 export type * from './operator-action-api-types.ts';
