@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Services } from '../composition.ts';
 import { clientErrorHandler, frameworkErrors, registerErrorHandler } from './plugins/error-handler.ts';
 import { registerTextGuard } from './plugins/text-guard.ts';
+import { openApiTransform, registerZodSchemas } from './plugins/zod-schemas.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { ourOrigins, registerCsrfCheck } from './plugins/csrf.ts';
 import { registerRateLimits } from './plugins/rate-limits.ts';
@@ -50,8 +51,7 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
     frameworkErrors,
     clientErrorHandler,
   });
-  // Request bodies are validated by zod in each handler; route JSON schemas exist for the OpenAPI document.
-  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  registerZodSchemas(app);
   registerErrorHandler(app);
   registerTextGuard(app);
   const config = services.config;
@@ -70,6 +70,7 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    transform: openApiTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

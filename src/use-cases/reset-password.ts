@@ -1,15 +1,13 @@
-import { z } from 'zod';
 import { AppError } from '../domain/errors.ts';
 import { renderNotice } from '../domain/notices/notice-catalog.ts';
 import { PASSWORD_MAX_LENGTH, checkNewPassword } from '../domain/password-rule.ts';
 import type { UseCaseContext } from './context.ts';
 import { hashResetToken, type PasswordResetDeps } from './request-password-reset.ts';
 
-export const ResetPasswordSchema = z.object({
-  token: z.string().min(1).max(200),
-  password: z.string().max(PASSWORD_MAX_LENGTH * 4),
-});
-export type ResetPasswordInput = z.infer<typeof ResetPasswordSchema>;
+export interface ResetPasswordInput {
+  token: string;
+  password: string;
+}
 
 export interface ResetPasswordResult {
   userId: string;

@@ -1,33 +1,18 @@
-import { z } from 'zod';
 import { AppError } from '../domain/errors.ts';
 import type { User } from '../domain/records.ts';
 import type { UseCaseContext } from './context.ts';
 import { PASSWORD_MAX_LENGTH, checkNewPassword } from '../domain/password-rule.ts';
 import { requireCurrentConsents } from './consent-check.ts';
 
-export const CredentialsSchema = z.object({
-  email: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.email().max(254)),
-  password: z.string().min(8).max(200),
-});
-export type SignUpInput = z.infer<typeof CredentialsSchema> & {
+/** Credentials as the request schema parsed them: the e-mail trimmed and in lower case. */
+export interface SignUpInput {
+  email: string;
+  password: string;
   /** Version ids of the 이용약관 and 개인정보 수집·이용 texts the user agreed to (both required). */
   termsVersion?: string;
   privacyVersion?: string;
-};
+}
 
-/** Sign-up body: the password is judged by the password rule (WEAK_PASSWORD), not by the schema. */
-export const SignUpSchema = z.object({
-  email: CredentialsSchema.shape.email,
-  password: z.string().max(PASSWORD_MAX_LENGTH * 4),
-  /** The version id of the 이용약관 shown (GET /api/legal); required. */
-  terms_version: z.string().max(64).optional(),
-  /** The version id of the 개인정보 수집·이용 text shown; required. */
-  privacy_version: z.string().max(64).optional(),
-});
 export interface SignUpResult {
   user: User;
   token: string;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { agreeToOrder, E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
-import type { PaymentsResponse } from '../../src/http/schemas/api-types.ts';
+import type { PaymentsResponse } from '../../src/http/schemas/payment-schemas.ts';
 
 describe('NaverPay checkout in the browser', () => {
   let e2e: E2E;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E, agreeToOrder } from './helpers.ts';
-import type { RenewalView } from '../../src/http/schemas/api-types.ts';
+import type { RenewalView } from '../../src/http/schemas/subscription-schemas.ts';
 
 /** Issue 11 item 4: 결제 수단 변경 on 내 구독, from KakaoPay to NaverPay, without cancelling. */
 describe('payment-method change in the browser', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E, agreeToOrder } from './helpers.ts';
-import type { RenewalView } from '../../src/http/schemas/api-types.ts';
+import type { RenewalView } from '../../src/http/schemas/subscription-schemas.ts';
 
 const ADMIN_EMAIL = `price-admin-${process.pid}@example.com`;
 const DAY_MS = 86_400_000;

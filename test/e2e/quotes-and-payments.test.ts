@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E, agreeToOrder } from './helpers.ts';
-import type { PaymentsResponse } from '../../src/http/schemas/api-types.ts';
+import type { PaymentsResponse } from '../../src/http/schemas/payment-schemas.ts';
 import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { agreeToOrder, E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
-import type { PaymentsResponse, RenewalView } from '../../src/http/schemas/api-types.ts';
-import type { PlanChangeQuoteResponse } from '../../src/http/schemas/quote-api-types.ts';
+import type { PaymentsResponse } from '../../src/http/schemas/payment-schemas.ts';
+import type { PlanChangeQuoteResponse, RenewalView } from '../../src/http/schemas/subscription-schemas.ts';
 import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 
 const PHONE = { width: 375, height: 740, mobile: true };

@@ -10,28 +10,10 @@ import type {
   AdminUserDetailResponse,
   AdminUsersResponse,
   ApiError,
-  ApproveResponse,
-  AuthResponse,
   CancelNowResponse,
-  CancelResponse,
-  ConsentResponse,
-  PaymentMethodChangeResponse,
-  LegalDocumentId,
-  LegalDocumentView,
-  LegalResponse,
-  PasswordResetResponse,
-  PaymentsResponse,
-  PaymentView,
-  PlanChangeResponse,
-  PlansResponse,
-  ReadyResponse,
   ReceiptResponse,
   RefundResponse,
-  RenewalView,
-  ResumeResponse,
   RevenueReportResponse,
-  SubscriptionStatusView,
-  UserView,
   DunningResponse,
   QueueSummaryResponse,
   RefundListResponse,
@@ -40,6 +22,11 @@ import type {
   SubscriptionListResponse,
   TimelineResponse,
 } from '../../src/http/schemas/api-types.ts';
+import type { AuthResponse, PasswordResetResponse, UserView } from '../../src/http/schemas/auth-schemas.ts';
+import type { PlansResponse, SubscriptionStatusView } from '../../src/http/schemas/plan-schemas.ts';
+import type { ApproveResponse, PaymentView, PaymentsResponse, ReadyResponse } from '../../src/http/schemas/payment-schemas.ts';
+import type { CancelResponse, ConsentResponse, PaymentMethodChangeResponse, PlanChangeResponse, RenewalView, ResumeResponse } from '../../src/http/schemas/subscription-schemas.ts';
+import type { LegalDocumentId, LegalDocumentView, LegalResponse } from '../../src/http/schemas/legal-schemas.ts';
 
 export type {
   AdminUserHitView,
@@ -61,37 +48,22 @@ export type {
   AdminUserDetailResponse,
   AdminUserView,
   AdminUsersResponse,
-  ApproveResponse,
   CancelNowResponse,
-  CancelResponse,
-  CheckoutLaunch,
-  PlanChangeResponse,
   PlanFiguresView,
-  ProrationView,
   ProviderFiguresView,
   ReceiptResponse,
   RefundResponse,
   RefundView,
-  RenewalView,
-  ResumeResponse,
   RevenueFiguresView,
   RevenueMonthView,
   RevenueReportResponse,
   WithdrawalView,
-  AuthResponse,
-  BusinessIdentityView,
-  LegalDocumentView,
-  LegalResponse,
-  EntitlementsView,
-  PaymentMethodView,
-  PaymentsResponse,
-  PaymentView,
-  PlansResponse,
-  PlanView,
-  ReadyResponse,
-  SubscriptionStatusView,
-  UserView,
 } from '../../src/http/schemas/api-types.ts';
+export type { AuthResponse, UserView } from '../../src/http/schemas/auth-schemas.ts';
+export type { EntitlementsView, PaymentMethodView, PlanView, PlansResponse, SubscriptionStatusView } from '../../src/http/schemas/plan-schemas.ts';
+export type { ApproveResponse, CheckoutLaunch, PaymentView, PaymentsResponse, ReadyResponse } from '../../src/http/schemas/payment-schemas.ts';
+export type { CancelResponse, PlanChangeResponse, ProrationView, RenewalView, ResumeResponse } from '../../src/http/schemas/subscription-schemas.ts';
+export type { BusinessIdentityView, LegalDocumentView, LegalResponse } from '../../src/http/schemas/legal-schemas.ts';
 
 export class ApiFailure extends Error {
   readonly status: number;

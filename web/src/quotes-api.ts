@@ -7,9 +7,9 @@
  */
 import { request } from './api.ts';
 import type { CancelNowResponse, PlanChangeResponse } from './api.ts';
-import type { CancelNowQuoteResponse, PlanChangeQuoteResponse } from '../../src/http/schemas/api-types.ts';
+import type { CancelNowQuoteResponse, PlanChangeQuoteResponse } from '../../src/http/schemas/subscription-schemas.ts';
 
-export type { CancelNowQuoteResponse, PlanChangeQuoteResponse, WithdrawalOfferView } from '../../src/http/schemas/api-types.ts';
+export type { CancelNowQuoteResponse, PlanChangeQuoteResponse, WithdrawalOfferView } from '../../src/http/schemas/subscription-schemas.ts';
 
 /** Codes meaning "show the new amount and ask again". */
 export const QUOTE_REFUSALS = ['QUOTE_CHANGED', 'QUOTE_EXPIRED'];

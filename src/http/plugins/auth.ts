@@ -82,7 +82,10 @@ export async function requireAdmin(req: FastifyRequest, _reply: FastifyReply): P
   if (req.principal.role !== 'admin') throw new AppError('FORBIDDEN', '관리자만 이용할 수 있습니다.');
 }
 
-/** A preHandler that lets through staff whose role carries `permission` (admin carries all). */
+/**
+ * A guard that lets through staff whose role carries `permission` (admin carries all). Routes
+ * with a request schema run their guards as `preValidation`, so 401/403 come before a 400.
+ */
 export function requirePermission(permission: StaffPermission) {
   const check = async function checkPermission(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
     if (!req.principal) throw new AppError('UNAUTHENTICATED', '로그인이 필요합니다.');
@@ -92,7 +95,7 @@ export function requirePermission(permission: StaffPermission) {
   return Object.assign(check, { permission });
 }
 
-/** A registered route and the permission its preHandler / onRequest hook checks (null: none). */
+/** A registered route and the permission its guard hook checks (null: none). */
 export interface RoutePermission {
   method: string;
   url: string;
@@ -118,7 +121,7 @@ export function recordRoutePermissions(app: FastifyInstance): void {
   const table: RoutePermission[] = [];
   ROUTE_TABLES.set(app, table);
   app.addHook('onRoute', (route) => {
-    const permission = permissionOfHooks(route.preHandler, route.onRequest);
+    const permission = permissionOfHooks(route.preValidation, route.preHandler, route.onRequest);
     for (const method of [route.method].flat()) table.push({ method, url: route.url, permission });
   });
 }

@@ -5,6 +5,7 @@ import { ZodError } from 'zod';
 import { AppError, ERROR_CODES, ProviderError, type ErrorCode } from '../../domain/errors.ts';
 import { toAppError } from '../../use-cases/provider-errors.ts';
 import { isDatabaseUnavailable, isInvalidTextValue } from '../../storage/database-errors.ts';
+import { validationIssues } from './zod-schemas.ts';
 
 const FASTIFY_STATUS_CODES: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -17,7 +18,9 @@ const FASTIFY_STATUS_CODES: Record<number, ErrorCode> = {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     let appErr: AppError;
+    const issues = validationIssues(err);
     if (err instanceof AppError) appErr = err;
+    else if (issues) appErr = new AppError('VALIDATION_FAILED', '입력값이 올바르지 않습니다.', { issues });
     else if (err instanceof ProviderError) appErr = toAppError(err);
     else if (err instanceof ZodError) {
       appErr = new AppError('VALIDATION_FAILED', '입력값이 올바르지 않습니다.', {

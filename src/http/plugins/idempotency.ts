@@ -101,3 +101,12 @@ export async function withIdempotency<T>(
     throw err;
   }
 }
+
+/**
+ * `withIdempotency` for a route that declares its response: the answer is the handler's body,
+ * or a replay of the stored one under its stored status (a body of type T, or a refusal under a
+ * 4xx status, which the route's response schema does not cover).
+ */
+export function idempotentAnswer<T>(...args: Parameters<typeof withIdempotency<T>>): Promise<T> {
+  return withIdempotency(...args) as Promise<T>;
+}

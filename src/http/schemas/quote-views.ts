@@ -3,7 +3,7 @@ import type { PlanChangeQuote } from '../../use-cases/quote-plan-change.ts';
 import type { CancelNowQuote } from '../../use-cases/quote-cancel-now.ts';
 import { prorationView } from './renewal-views.ts';
 import { PROVIDER_NAMES } from './views.ts';
-import type { CancelNowQuoteResponse, PlanChangeQuoteResponse } from './quote-api-types.ts';
+import type { CancelNowQuoteResponse, PlanChangeQuoteResponse } from './subscription-schemas.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -3,7 +3,8 @@
  * api-types.ts). Pure types: the web app imports them. Money is integer KRW (`*_krw`),
  * times are ISO-8601 strings in UTC (`*_at`); months are Korea-time `YYYY-MM`.
  */
-import type { PaymentView, SubscriptionStatusView } from './api-types.ts';
+import type { PaymentView } from './payment-schemas.ts';
+import type { SubscriptionStatusView } from './plan-schemas.ts';
 
 export type RefundStatusValue = 'requested' | 'succeeded' | 'failed' | 'unknown';
 export type RefundKindValue = 'admin' | 'withdrawal' | 'cancel_now';

@@ -2,8 +2,9 @@ import type { PreparedCheckout } from '../../domain/ports.ts';
 import type { Proration } from '../../domain/subscription/proration.ts';
 import type { Notice } from '../../domain/subscription/renewal-records.ts';
 import type { RenewalStatus } from '../../use-cases/get-renewal-status.ts';
-import type { CheckoutLaunch } from './api-types.ts';
-import type { NoticeView, ProrationView, RenewalView } from './renewal-api-types.ts';
+import type { CheckoutLaunch } from './payment-schemas.ts';
+import type { NoticeView } from './renewal-api-types.ts';
+import type { ProrationView, RenewalView } from './subscription-schemas.ts';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 

@@ -4,7 +4,9 @@ import type { Payment, User } from '../../domain/records.ts';
 import { paymentOutcome } from '../../domain/payment/checkout-expiry.ts';
 import { permissionsOf } from '../../domain/staff-permissions.ts';
 import type { SubscriptionStatusResult } from '../../use-cases/get-subscription-status.ts';
-import type { EntitlementsView, PaymentView, PlanView, SubscriptionStatusView, UserView } from './api-types.ts';
+import type { EntitlementsView, PlanView, SubscriptionStatusView } from './plan-schemas.ts';
+import type { PaymentView } from './payment-schemas.ts';
+import type { UserView } from './auth-schemas.ts';
 
 // Declared in the domain; re-exported for the views and routes that read it from here.
 import { PROVIDER_NAMES } from '../../domain/payment/provider-names.ts';

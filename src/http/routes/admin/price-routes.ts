@@ -1,27 +1,15 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { PRICE_INCREASE_NOTICE_DAYS, type PriceBook, type PriceVersion } from '../../../domain/plan-prices.ts';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { loadPriceBook } from '../../../use-cases/price-book.ts';
 import { setPlanPrice } from '../../../use-cases/set-plan-price.ts';
 import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
 import { principalOf, requirePermission } from '../../plugins/auth.ts';
-import { withIdempotency } from '../../plugins/idempotency.ts';
-import { docSchema, parseWith } from '../../schemas/validation.ts';
-import type { AdminPlanPricesView, AdminPricesResponse, PriceVersionView, SetPriceResponse } from '../../schemas/price-api-types.ts';
+import { idempotentAnswer } from '../../plugins/idempotency.ts';
+import { IdempotencyHeaders } from '../../schemas/payment-schemas.ts';
+import { AdminPricesResponse, SetPriceBody, SetPriceResponse, type AdminPlanPricesView, type PriceVersionView } from '../../schemas/price-schemas.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-
-const SetPriceBody = z.object({
-  plan: z.string().min(1).max(32),
-  price_krw: z.number().int().positive().max(100_000_000),
-  /** Omitted: now (a decrease only). */
-  effective_at: z.iso
-    .datetime({ offset: true })
-    .refine((v) => Date.parse(v) <= LATEST_MS, '9999년까지')
-    .optional(),
-});
 
 export interface PriceRoutesOptions {
   ctx: UseCaseContext;
@@ -57,37 +45,42 @@ function planPricesView(ctx: UseCaseContext, planId: string, book: PriceBook, no
  * Price management for staff with `prices.manage` (docs/pricing.md): the versions of every paid
  * plan, and a new version (an increase at least 30 days ahead, a decrease at once or later).
  */
-export const priceRoutes: FastifyPluginAsync<PriceRoutesOptions> = async (app, { ctx, idempotency }) => {
+export const priceRoutes: FastifyPluginAsyncZod<PriceRoutesOptions> = async (app, { ctx, idempotency }) => {
   const tags = ['admin'];
   const guard = requirePermission('prices.manage');
   const paidPlans = () => ctx.plans.plans.filter((p) => p.priceKrw > 0);
 
-  app.get('/api/admin/prices', { preHandler: guard, schema: { tags, summary: '플랜 가격 버전 (현재·예정·지난 가격)' } }, async (): Promise<AdminPricesResponse> => {
-    const now = ctx.clock.now();
-    const book = await loadPriceBook(ctx);
-    return {
-      now: now.toISOString(),
-      notice_days: PRICE_INCREASE_NOTICE_DAYS,
-      earliest_increase_at: new Date(now.getTime() + PRICE_INCREASE_NOTICE_DAYS * DAY_MS).toISOString(),
-      plans: paidPlans().map((p) => planPricesView(ctx, p.id, book, now)),
-    };
-  });
+  app.get(
+    '/api/admin/prices',
+    { preValidation: guard, schema: { tags, summary: '플랜 가격 버전 (현재·예정·지난 가격)', response: { 200: AdminPricesResponse } } },
+    async (): Promise<AdminPricesResponse> => {
+      const now = ctx.clock.now();
+      const book = await loadPriceBook(ctx);
+      return {
+        now: now.toISOString(),
+        notice_days: PRICE_INCREASE_NOTICE_DAYS,
+        earliest_increase_at: new Date(now.getTime() + PRICE_INCREASE_NOTICE_DAYS * DAY_MS).toISOString(),
+        plans: paidPlans().map((p) => planPricesView(ctx, p.id, book, now)),
+      };
+    },
+  );
 
   app.post(
     '/api/admin/prices',
     {
-      preHandler: guard,
+      preValidation: guard,
       schema: {
         tags,
         summary: '플랜 가격 변경: 인상은 30일 이상 뒤부터(고지·동의), 인하는 즉시 적용 가능',
-        body: docSchema(SetPriceBody),
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+        body: SetPriceBody,
+        headers: IdempotencyHeaders,
+        response: { 201: SetPriceResponse },
       },
     },
     async (req, reply) => {
-      const body = parseWith(SetPriceBody, req.body);
+      const body = req.body;
       const staffId = principalOf(req).userId;
-      return withIdempotency({ repo: idempotency, clock: ctx.clock }, req, reply, staffId, async () => {
+      return idempotentAnswer<SetPriceResponse>({ repo: idempotency, clock: ctx.clock }, req, reply, staffId, async () => {
         const r = await setPlanPrice(ctx, {
           staffId,
           planId: body.plan,

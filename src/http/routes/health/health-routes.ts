@@ -1,6 +1,7 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Clock } from '../../../domain/ports.ts';
 import type { OperationsRepository } from '../../../storage/repositories/operations-repository.ts';
+import { LivenessResponse, ReadinessResponse } from '../../schemas/health-schemas.ts';
 
 export interface HealthRoutesOptions {
   operations: OperationsRepository;
@@ -14,11 +15,6 @@ export interface HealthRoutesOptions {
   shuttingDown: () => boolean;
   /** Budget of each database check, ms. */
   checkTimeoutMs?: number;
-}
-
-interface Check {
-  ok: boolean;
-  [k: string]: unknown;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -43,13 +39,13 @@ function reason(err: unknown): string {
  *   migration of this build is applied, a renewal worker's heartbeat is fresh, and shutdown has
  *   not begun; otherwise 503. The body lists each check.
  */
-export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, o) => {
+export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (app, o) => {
   const timeoutMs = o.checkTimeoutMs ?? 2000;
 
-  app.get('/livez', { schema: { hide: true } }, async () => ({ ok: true }));
+  app.get('/livez', { schema: { hide: true, response: { 200: LivenessResponse } } }, async () => ({ ok: true as const }));
 
-  async function readiness(): Promise<{ ok: boolean; checks: Record<string, Check> }> {
-    const checks: Record<string, Check> = {};
+  async function readiness(): Promise<ReadinessResponse> {
+    const checks: ReadinessResponse['checks'] = {};
     try {
       await withTimeout(o.operations.ping(), timeoutMs);
       checks.database = { ok: true };
@@ -79,7 +75,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
   }
 
   for (const path of ['/readyz', '/healthz']) {
-    app.get(path, { schema: { hide: true } }, async (_req, reply) => {
+    app.get(path, { schema: { hide: true, response: { 200: ReadinessResponse, 503: ReadinessResponse } } }, async (_req, reply) => {
       const r = await readiness();
       reply.status(r.ok ? 200 : 503);
       return r;

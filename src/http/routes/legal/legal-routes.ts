@@ -1,8 +1,7 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError } from '../../../domain/errors.ts';
 import { LEGAL_DOCUMENT_IDS, legalDocument, type LegalFacts } from '../../../domain/legal/legal-documents.ts';
-import type { BusinessIdentityView, LegalDocumentView, LegalResponse } from '../../schemas/api-types.ts';
+import { LegalDocumentId, LegalDocumentParams, LegalDocumentView, LegalResponse, type BusinessIdentityView } from '../../schemas/legal-schemas.ts';
 
 export interface LegalRoutesOptions {
   facts: LegalFacts;
@@ -10,20 +9,18 @@ export interface LegalRoutesOptions {
   business: BusinessIdentityView;
 }
 
-const DocParams = z.object({ document: z.enum(LEGAL_DOCUMENT_IDS) });
-
 /**
  * Open routes for every page's footer and the consent texts (docs/legal.md):
  * - `GET /api/legal`: the business identity and the current version of each document;
  * - `GET /api/legal/{terms|privacy|order}`: a document's current text with its version id.
  */
-export const legalRoutes: FastifyPluginAsync<LegalRoutesOptions> = async (app, { facts, business }) => {
+export const legalRoutes: FastifyPluginAsyncZod<LegalRoutesOptions> = async (app, { facts, business }) => {
   const view = (id: (typeof LEGAL_DOCUMENT_IDS)[number]): LegalDocumentView => {
     const d = legalDocument(id, facts);
     return { id: d.id, version: d.version, title: d.title, effective_date: d.effectiveDate, sections: d.sections };
   };
 
-  app.get('/api/legal', { schema: { tags: ['legal'], summary: '사업자 정보와 약관 · 동의 문서의 현재 버전' } }, async (): Promise<LegalResponse> => ({
+  app.get('/api/legal', { schema: { tags: ['legal'], summary: '사업자 정보와 약관 · 동의 문서의 현재 버전', response: { 200: LegalResponse } } }, async (): Promise<LegalResponse> => ({
     business,
     documents: LEGAL_DOCUMENT_IDS.map((id) => {
       const { sections: _s, ...head } = view(id);
@@ -33,9 +30,13 @@ export const legalRoutes: FastifyPluginAsync<LegalRoutesOptions> = async (app, {
     withdrawal_days: facts.withdrawalDays,
   }));
 
-  app.get('/api/legal/:document', { schema: { tags: ['legal'], summary: '약관 · 동의 문서 (현재 버전의 전문)' } }, async (req): Promise<LegalDocumentView> => {
-    const parsed = DocParams.safeParse(req.params);
-    if (!parsed.success) throw new AppError('NOT_FOUND', '찾을 수 없는 문서입니다.', { path: req.url.split('?')[0] });
-    return view(parsed.data.document);
-  });
+  app.get(
+    '/api/legal/:document',
+    { schema: { tags: ['legal'], summary: '약관 · 동의 문서 (현재 버전의 전문)', params: LegalDocumentParams, response: { 200: LegalDocumentView } } },
+    async (req): Promise<LegalDocumentView> => {
+      const parsed = LegalDocumentId.safeParse(req.params.document);
+      if (!parsed.success) throw new AppError('NOT_FOUND', '찾을 수 없는 문서입니다.', { path: req.url.split('?')[0] });
+      return view(parsed.data);
+    },
+  );
 };

@@ -1,46 +1,21 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { startCheckout } from '../../../use-cases/start-checkout.ts';
 import { approveCheckout, type ApproveCheckoutResult } from '../../../use-cases/approve-checkout.ts';
 import { getSubscriptionStatus, subscriptionStatusOf } from '../../../use-cases/get-subscription-status.ts';
 import { principalOf, requireUser } from '../../plugins/auth.ts';
-import { withIdempotency } from '../../plugins/idempotency.ts';
-import { docSchema, parseWith } from '../../schemas/validation.ts';
+import { idempotentAnswer } from '../../plugins/idempotency.ts';
 import { paymentView, subscriptionStatusView } from '../../schemas/views.ts';
 import { checkoutLaunchView } from '../../schemas/renewal-views.ts';
-import type { ApproveResponse, ReadyResponse } from '../../schemas/api-types.ts';
+import { ApproveBody, ApproveResponse, IdempotencyHeaders, MethodParams, ReadyBody, ReadyResponse, ReturnQuery } from '../../schemas/payment-schemas.ts';
 import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
-
-const ReadyBody = z.object({
-  plan: z.string().min(1).max(32),
-  /** Ignored for pricing; a value different from the plan's price is refused. */
-  amount: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
-  auto_renew: z.boolean().default(true),
-  /**
-   * The version id of the 주문 내용 확인 및 결제 동의 text the user agreed to (GET /api/legal,
-   * document `order`). Required: without it CONSENT_REQUIRED, an old one CONSENT_OUTDATED.
-   */
-  order_consent_version: z.string().max(64).optional(),
-});
-
-/** Approve body: our payment id plus whatever the provider handed the browser. */
-const ApproveBody = z
-  .object({ payment_id: z.string().min(1).max(64).optional() })
-  .catchall(z.union([z.string().max(512), z.number()]).transform(String));
-
-const ReturnQuery = z
-  .object({ payment_id: z.string().min(1).max(64), outcome: z.enum(['cancel', 'fail']).optional() })
-  .catchall(z.string().max(512));
-
-const MethodParams = z.object({ method: z.string().min(1).max(32) });
 
 export interface PaymentRoutesOptions {
   ctx: UseCaseContext;
   idempotency: IdempotencyRepository;
 }
 
-export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (app, { ctx, idempotency }) => {
+export const paymentRoutes: FastifyPluginAsyncZod<PaymentRoutesOptions> = async (app, { ctx, idempotency }) => {
   async function approveResponse(userId: string, r: ApproveCheckoutResult): Promise<ApproveResponse> {
     return {
       outcome: r.outcome,
@@ -53,19 +28,21 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
   app.post(
     '/api/payment/:method/ready',
     {
-      preHandler: requireUser,
+      preValidation: requireUser,
       schema: {
         tags: ['payment'],
         summary: '결제 준비: 주문 내용 확인 및 결제 동의(필수)를 저장하고, 서버가 플랜 가격으로 결제를 만들어 결제창 정보를 돌려줍니다',
-        body: docSchema(ReadyBody),
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+        params: MethodParams,
+        body: ReadyBody,
+        headers: IdempotencyHeaders,
+        response: { 200: ReadyResponse },
       },
     },
     async (req, reply) => {
-      const { method } = parseWith(MethodParams, req.params);
-      const body = parseWith(ReadyBody, req.body);
+      const { method } = req.params;
+      const body = req.body;
       const userId = principalOf(req).userId;
-      return withIdempotency({ repo: idempotency, clock: ctx.clock }, req, reply, userId, async () => {
+      return idempotentAnswer<ReadyResponse>({ repo: idempotency, clock: ctx.clock }, req, reply, userId, async () => {
         const { payment, checkout } = await startCheckout(ctx, {
           userId,
           method,
@@ -93,16 +70,18 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
   app.post(
     '/api/payment/:method/approve',
     {
-      preHandler: requireUser,
+      preValidation: requireUser,
       schema: {
         tags: ['payment'],
         summary: '결제 승인 (결제를 시작한 사용자만, 여러 번 호출해도 한 번만 승인)',
-        body: { type: 'object', additionalProperties: true, properties: { payment_id: { type: 'string' } } },
+        params: MethodParams,
+        body: ApproveBody,
+        response: { 200: ApproveResponse, 202: ApproveResponse },
       },
     },
     async (req, reply) => {
-      const { method } = parseWith(MethodParams, req.params);
-      const { payment_id, ...params } = parseWith(ApproveBody, req.body);
+      const { method } = req.params;
+      const { payment_id, ...params } = req.body;
       const userId = principalOf(req).userId;
       const r = await approveCheckout(ctx, { userId, method, paymentId: payment_id, params });
       reply.status(r.outcome === 'pending' ? 202 : 200);
@@ -114,10 +93,10 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
   // arrives here with the provider's parameters and our session cookie.
   app.get(
     '/api/payment/:method/return',
-    { schema: { tags: ['payment'], summary: '결제사에서 돌아오는 주소 (승인 후 결과 페이지로 이동)' } },
+    { schema: { tags: ['payment'], summary: '결제사에서 돌아오는 주소 (승인 후 결과 페이지로 이동)', params: MethodParams, querystring: ReturnQuery } },
     async (req, reply) => {
-      const { method } = parseWith(MethodParams, req.params);
-      const { payment_id, outcome, ...params } = parseWith(ReturnQuery, req.query);
+      const { method } = req.params;
+      const { payment_id, outcome, ...params } = req.query;
       const qs = new URLSearchParams({ payment_id, method });
       if (!req.principal) {
         // No session in this browser: the page asks the user to log in and approves then.

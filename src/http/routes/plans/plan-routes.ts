@@ -1,12 +1,12 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { PROVIDER_NAMES, planView } from '../../schemas/views.ts';
-import type { PlansResponse } from '../../schemas/api-types.ts';
+import { PlansResponse } from '../../schemas/plan-schemas.ts';
 import { vatIncluded } from '../../../domain/money.ts';
 import { loadPriceBook } from '../../../use-cases/price-book.ts';
 
-export const planRoutes: FastifyPluginAsync<{ ctx: UseCaseContext }> = async (app, { ctx }) => {
-  app.get('/api/plans', { schema: { tags: ['plans'], summary: '플랜 목록' } }, async (): Promise<PlansResponse> => {
+export const planRoutes: FastifyPluginAsyncZod<{ ctx: UseCaseContext }> = async (app, { ctx }) => {
+  app.get('/api/plans', { schema: { tags: ['plans'], summary: '플랜 목록', response: { 200: PlansResponse } } }, async (): Promise<PlansResponse> => {
     // Prices on sale now, and a change already announced (docs/pricing.md).
     const now = ctx.clock.now();
     const book = await loadPriceBook(ctx);

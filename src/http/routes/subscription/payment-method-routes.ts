@@ -1,21 +1,15 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { changePaymentMethod } from '../../../use-cases/change-payment-method.ts';
 import { getRenewalStatus } from '../../../use-cases/get-renewal-status.ts';
 import { getSubscriptionStatus } from '../../../use-cases/get-subscription-status.ts';
 import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
 import { principalOf, requireUser } from '../../plugins/auth.ts';
-import { withIdempotency } from '../../plugins/idempotency.ts';
-import { docSchema, parseWith } from '../../schemas/validation.ts';
+import { idempotentAnswer } from '../../plugins/idempotency.ts';
 import { subscriptionStatusView } from '../../schemas/views.ts';
 import { checkoutLaunchView, renewalView } from '../../schemas/renewal-views.ts';
-import type { PaymentMethodChangeResponse } from '../../schemas/renewal-api-types.ts';
-
-const PaymentMethodBody = z.object({
-  /** Provider of the new billing key (the same one for another card, or the other one). */
-  method: z.string().min(1).max(32),
-});
+import { IdempotencyHeaders } from '../../schemas/payment-schemas.ts';
+import { PaymentMethodBody, PaymentMethodChangeResponse } from '../../schemas/subscription-schemas.ts';
 
 export interface PaymentMethodRoutesOptions {
   ctx: UseCaseContext;
@@ -27,24 +21,25 @@ export interface PaymentMethodRoutesOptions {
  * existing `/api/payment/{method}/approve` completes it; the subscription then switches to the
  * new key and the old one is revoked at its provider (a job, retried until confirmed).
  */
-export const paymentMethodRoutes: FastifyPluginAsync<PaymentMethodRoutesOptions> = async (app, { ctx, idempotency }) => {
+export const paymentMethodRoutes: FastifyPluginAsyncZod<PaymentMethodRoutesOptions> = async (app, { ctx, idempotency }) => {
   const idem = { repo: idempotency, clock: ctx.clock };
 
   app.post(
     '/api/subscription/payment-method',
     {
-      preHandler: requireUser,
+      preValidation: requireUser,
       schema: {
         tags: ['subscription'],
         summary: '결제 수단 변경 (해지 없이): 새 자동결제 수단을 0원 등록 결제로 등록하면 전환되고, 이전 자동결제 등록은 해지',
-        body: docSchema(PaymentMethodBody),
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+        body: PaymentMethodBody,
+        headers: IdempotencyHeaders,
+        response: { 200: PaymentMethodChangeResponse },
       },
     },
     async (req, reply) => {
-      const body = parseWith(PaymentMethodBody, req.body);
+      const body = req.body;
       const userId = principalOf(req).userId;
-      return withIdempotency(idem, req, reply, userId, async () => {
+      return idempotentAnswer<PaymentMethodChangeResponse>(idem, req, reply, userId, async () => {
         const r = await changePaymentMethod(ctx, { userId, method: body.method });
         const res: PaymentMethodChangeResponse = {
           payment_id: r.payment.id,

@@ -1,5 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { changePlan } from '../../../use-cases/change-plan.ts';
 import { cancelSubscription } from '../../../use-cases/cancel-subscription.ts';
@@ -9,22 +8,21 @@ import { getRenewalStatus } from '../../../use-cases/get-renewal-status.ts';
 import { getSubscriptionStatus } from '../../../use-cases/get-subscription-status.ts';
 import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
 import { principalOf, requireUser } from '../../plugins/auth.ts';
-import { withIdempotency } from '../../plugins/idempotency.ts';
-import { docSchema, parseWith } from '../../schemas/validation.ts';
+import { idempotentAnswer } from '../../plugins/idempotency.ts';
 import { paymentView, subscriptionStatusView } from '../../schemas/views.ts';
 import { checkoutLaunchView, prorationView, renewalView } from '../../schemas/renewal-views.ts';
-import type { CancelResponse, ConsentResponse, PlanChangeResponse, RenewalView, ResumeResponse } from '../../schemas/renewal-api-types.ts';
-
-const ChangeBody = z.object({
-  plan: z.string().min(1).max(32),
-  /** Provider for a checkout when there is no billing key (default: the subscription's). */
-  method: z.string().min(1).max(32).optional(),
-  /** The quote shown (`GET /api/subscription/change/quote`): priced at its instant, must match (domain/quotes.ts). */
-  quote: z.object({ quoted_at: z.iso.datetime(), charge_krw: z.number().int().nonnegative() }).optional(),
-});
-const ResumeBody = z.object({ method: z.string().min(1).max(32).optional() });
-const ConsentBody = z.object({ price_krw: z.number().int().nonnegative() });
-const EmptyBody = z.object({}).passthrough();
+import { IdempotencyHeaders } from '../../schemas/payment-schemas.ts';
+import {
+  CancelBody,
+  CancelResponse,
+  ConsentBody,
+  ConsentResponse,
+  PlanChangeBody,
+  PlanChangeResponse,
+  RenewalView,
+  ResumeBody,
+  ResumeResponse,
+} from '../../schemas/subscription-schemas.ts';
 
 export interface PlanChangeRoutesOptions {
   ctx: UseCaseContext;
@@ -36,7 +34,7 @@ export interface PlanChangeRoutesOptions {
  * auto-renewal off/on, consent to a price change, and the renewal view. Every write honours
  * `Idempotency-Key`, and repeating a call without one returns the same state.
  */
-export const planChangeRoutes: FastifyPluginAsync<PlanChangeRoutesOptions> = async (app, { ctx, idempotency }) => {
+export const planChangeRoutes: FastifyPluginAsyncZod<PlanChangeRoutesOptions> = async (app, { ctx, idempotency }) => {
   const idem = { repo: idempotency, clock: ctx.clock };
   const views = async (userId: string) => ({
     subscription: subscriptionStatusView(await getSubscriptionStatus(ctx, userId)),
@@ -45,25 +43,29 @@ export const planChangeRoutes: FastifyPluginAsync<PlanChangeRoutesOptions> = asy
 
   app.get(
     '/api/subscription/renewal',
-    { preHandler: requireUser, schema: { tags: ['subscription'], summary: '자동 갱신 상태: 다음 결제일·금액, 유예 기간, 가격 동의 필요 여부' } },
+    {
+      preValidation: requireUser,
+      schema: { tags: ['subscription'], summary: '자동 갱신 상태: 다음 결제일·금액, 유예 기간, 가격 동의 필요 여부', response: { 200: RenewalView } },
+    },
     async (req): Promise<RenewalView> => renewalView(await getRenewalStatus(ctx, principalOf(req).userId)),
   );
 
   app.post(
     '/api/subscription/change',
     {
-      preHandler: requireUser,
+      preValidation: requireUser,
       schema: {
         tags: ['subscription'],
         summary: '플랜 변경: 업그레이드는 즉시(남은 기간 일할 계산 결제), 다운그레이드는 다음 갱신부터',
-        body: docSchema(ChangeBody),
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+        body: PlanChangeBody,
+        headers: IdempotencyHeaders,
+        response: { 200: PlanChangeResponse, 202: PlanChangeResponse },
       },
     },
     async (req, reply) => {
-      const body = parseWith(ChangeBody, req.body);
+      const body = req.body;
       const userId = principalOf(req).userId;
-      return withIdempotency(idem, req, reply, userId, async () => {
+      return idempotentAnswer<PlanChangeResponse>(idem, req, reply, userId, async () => {
         const quote = body.quote ? { quotedAt: new Date(body.quote.quoted_at), chargeKrw: body.quote.charge_krw } : undefined;
         const r = await changePlan(ctx, { userId, planId: body.plan, method: body.method, quote });
         const res: PlanChangeResponse = { change: r.change, ...(await views(userId)) };
@@ -84,12 +86,17 @@ export const planChangeRoutes: FastifyPluginAsync<PlanChangeRoutesOptions> = asy
   app.post(
     '/api/subscription/cancel',
     {
-      preHandler: requireUser,
-      schema: { tags: ['subscription'], summary: '자동 갱신 해지 예약 (이용 기간 끝까지 이용, 자동결제 등록은 기간이 끝날 때 해지)', body: docSchema(EmptyBody) },
+      preValidation: requireUser,
+      schema: {
+        tags: ['subscription'],
+        summary: '자동 갱신 해지 예약 (이용 기간 끝까지 이용, 자동결제 등록은 기간이 끝날 때 해지)',
+        body: CancelBody,
+        response: { 200: CancelResponse },
+      },
     },
     async (req, reply) => {
       const userId = principalOf(req).userId;
-      return withIdempotency(idem, req, reply, userId, async () => {
+      return idempotentAnswer<CancelResponse>(idem, req, reply, userId, async () => {
         const r = await cancelSubscription(ctx, userId);
         const res: CancelResponse = { changed: r.changed, ...(await views(userId)) };
         return { status: 200, body: res };
@@ -100,17 +107,18 @@ export const planChangeRoutes: FastifyPluginAsync<PlanChangeRoutesOptions> = asy
   app.post(
     '/api/subscription/resume',
     {
-      preHandler: requireUser,
+      preValidation: requireUser,
       schema: {
         tags: ['subscription'],
         summary: '자동 갱신 재개 (기간이 끝나기 전에는 결제사 호출 없이; 자동결제 등록이 없으면 0원 등록 결제)',
-        body: docSchema(ResumeBody),
+        body: ResumeBody,
+        response: { 200: ResumeResponse },
       },
     },
     async (req, reply) => {
-      const body = parseWith(ResumeBody, req.body);
+      const body = req.body;
       const userId = principalOf(req).userId;
-      return withIdempotency(idem, req, reply, userId, async () => {
+      return idempotentAnswer<ResumeResponse>(idem, req, reply, userId, async () => {
         const r = await resumeSubscription(ctx, { userId, method: body.method });
         const res: ResumeResponse = { resumed: r.resumed, ...(await views(userId)) };
         if (!r.resumed) {
@@ -125,13 +133,13 @@ export const planChangeRoutes: FastifyPluginAsync<PlanChangeRoutesOptions> = asy
   app.post(
     '/api/subscription/consent',
     {
-      preHandler: requireUser,
-      schema: { tags: ['subscription'], summary: '가격 변경 동의 (동의 전에는 인상된 가격으로 결제하지 않음)', body: docSchema(ConsentBody) },
+      preValidation: requireUser,
+      schema: { tags: ['subscription'], summary: '가격 변경 동의 (동의 전에는 인상된 가격으로 결제하지 않음)', body: ConsentBody, response: { 200: ConsentResponse } },
     },
     async (req, reply) => {
-      const body = parseWith(ConsentBody, req.body);
+      const body = req.body;
       const userId = principalOf(req).userId;
-      return withIdempotency(idem, req, reply, userId, async () => {
+      return idempotentAnswer<ConsentResponse>(idem, req, reply, userId, async () => {
         const r = await acceptPriceChange(ctx, { userId, priceKrw: body.price_krw });
         const res: ConsentResponse = { changed: r.changed, ...(await views(userId)) };
         return { status: 200, body: res };

@@ -1,31 +1,25 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { getSubscriptionStatus } from '../../../use-cases/get-subscription-status.ts';
 import { getOwnPayment, listPayments } from '../../../use-cases/list-payments.ts';
 import { principalOf, requireUser } from '../../plugins/auth.ts';
-import { parseWith } from '../../schemas/validation.ts';
 import { paymentView, subscriptionStatusView } from '../../schemas/views.ts';
-import type { PaymentsResponse, SubscriptionStatusView } from '../../schemas/api-types.ts';
+import { PaymentParams, PaymentView, PaymentsQuery, PaymentsResponse } from '../../schemas/payment-schemas.ts';
+import { SubscriptionStatusView } from '../../schemas/plan-schemas.ts';
 
-const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  before: z.iso.datetime().optional(),
-});
-
-export const subscriptionRoutes: FastifyPluginAsync<{ ctx: UseCaseContext }> = async (app, { ctx }) => {
+export const subscriptionRoutes: FastifyPluginAsyncZod<{ ctx: UseCaseContext }> = async (app, { ctx }) => {
   app.get(
     '/api/subscription/status',
-    { preHandler: requireUser, schema: { tags: ['subscription'], summary: '현재 구독 상태' } },
+    { preValidation: requireUser, schema: { tags: ['subscription'], summary: '현재 구독 상태', response: { 200: SubscriptionStatusView } } },
     async (req): Promise<SubscriptionStatusView> =>
       subscriptionStatusView(await getSubscriptionStatus(ctx, principalOf(req).userId)),
   );
 
   app.get(
     '/api/payments',
-    { preHandler: requireUser, schema: { tags: ['payments'], summary: '내 결제 내역' } },
+    { preValidation: requireUser, schema: { tags: ['payments'], summary: '내 결제 내역', querystring: PaymentsQuery, response: { 200: PaymentsResponse } } },
     async (req): Promise<PaymentsResponse> => {
-      const q = parseWith(ListQuery, req.query);
+      const q = req.query;
       const rows = await listPayments(ctx, {
         userId: principalOf(req).userId,
         limit: q.limit,
@@ -38,9 +32,9 @@ export const subscriptionRoutes: FastifyPluginAsync<{ ctx: UseCaseContext }> = a
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/payments/:id',
-    { preHandler: requireUser, schema: { tags: ['payments'], summary: '결제 상세' } },
+    { preValidation: requireUser, schema: { tags: ['payments'], summary: '결제 상세', params: PaymentParams, response: { 200: PaymentView } } },
     async (req) => {
       const p = principalOf(req);
       return paymentView(await getOwnPayment(ctx, { userId: p.userId, paymentId: req.params.id }), ctx.plans);

@@ -6,7 +6,7 @@
  */
 import { useId, useState } from 'react';
 import { ApiFailure, newIdempotencyKey, request } from '../../api.ts';
-import type { AdminPricesResponse, SetPriceResponse } from '../../../../src/http/schemas/api-types.ts';
+import type { AdminPricesResponse, SetPriceResponse } from '../../../../src/http/schemas/price-schemas.ts';
 import { date, dateTime, won } from '../../format.ts';
 import { useLoad } from '../../hooks.ts';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
