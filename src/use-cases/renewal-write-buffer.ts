@@ -1,6 +1,6 @@
 import type { Payment } from '../domain/records.ts';
-import type { BillingRepository, NewPaymentRecord } from '../domain/repositories.ts';
-import type { BillingCycle, BillingCyclePatch, NewBillingCycle, NewNotice, RenewalRepository, SubscriptionSchedulePatch } from '../domain/subscription/renewal-records.ts';
+import type { BillingRepository, NewPaymentRecord, RenewalRepository } from '../domain/repositories.ts';
+import type { BillingCycle, BillingCyclePatch, NewBillingCycle, NewNotice, SubscriptionSchedulePatch } from '../domain/subscription/renewal-records.ts';
 
 /**
  * Batches the claim transaction's common writes — new cycles, notices, renewal payments and

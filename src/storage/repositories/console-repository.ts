@@ -18,7 +18,7 @@ import type { PaymentFilter } from '../../domain/report-store.ts';
 import type { Role, Subscription, User } from '../../domain/records.ts';
 import type { BillingCycle } from '../../domain/subscription/renewal-records.ts';
 import type { Database } from '../schema.ts';
-import { toPayment, toSubscription, toUser } from './billing-repository.ts';
+import { toPayment, toSubscription, toUser } from './billing-rows.ts';
 import { toRefund, withRefundTables, type RefundDatabase } from './refund-repository.ts';
 import { toCycle } from './renewal-repository.ts';
 import { paymentFilterWhere } from './report-repository.ts';

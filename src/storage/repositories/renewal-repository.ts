@@ -9,14 +9,13 @@ import type {
   NewNotice,
   Notice,
   NoticeKind,
-  RenewalRepository,
   RenewalSettlement,
   SubscriptionSchedulePatch,
 } from '../../domain/subscription/renewal-records.ts';
-import type { NewPaymentRecord } from '../../domain/repositories.ts';
+import type { NewPaymentRecord, RenewalRepository } from '../../domain/repositories.ts';
 import type { Database } from '../schema.ts';
 import type { BillingCyclesTable, BillingKeyRevocationsTable, NoticesTable } from '../renewal-schema.ts';
-import { paymentValues, toPayment, toSubscription } from './billing-repository.ts';
+import { paymentValues, toPayment, toSubscription } from './billing-rows.ts';
 import { appendEngineEvents, type EngineEventWriter } from './engine-event-writer.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;

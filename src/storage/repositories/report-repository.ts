@@ -2,7 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { AdminDirectory, GrossGroup, MonthCount, PaymentFilter, PlanCountAt, RefundGroup, ReportStore, UserSummary } from '../../domain/report-store.ts';
 import type { Database } from '../schema.ts';
 import { PAID_STATUSES, REFUNDABLE_STATUSES } from '../../domain/payment/payment-states.ts';
-import { toPayment, toSubscription, toUser } from './billing-repository.ts';
+import { toPayment, toSubscription, toUser } from './billing-rows.ts';
 import { withRefundTables, type RefundDatabase } from './refund-repository.ts';
 
 /** Korea-time `YYYY-MM` of a timestamptz column (UTC+9 fixed: Korea has no daylight saving). */
