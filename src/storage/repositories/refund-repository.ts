@@ -1,51 +1,10 @@
-import type { ColumnType, Generated, Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { krw, type Krw } from '../../domain/money.ts';
-import { assertRefundTransition, type Refund, type RefundKind, type RefundStatus } from '../../domain/payment/refund-states.ts';
+import { assertRefundTransition, type Refund, type RefundStatus } from '../../domain/payment/refund-states.ts';
 import type { NewRefund, RefundPatch, RefundRepository, RefundUnitOfWork, UsageRecord, UsageStore } from '../../domain/payment/refund-store.ts';
-import type { Database } from '../schema.ts';
+import type { Database, RefundRow } from '../schema.ts';
 import type { EngineEventWriter } from './engine-event-writer.ts';
 import { KyselyBillingRepository } from './billing-repository.ts';
-
-type Timestamp = ColumnType<Date, Date, Date>;
-
-/** Tables of migration 0003 (kept here so that schema.ts stays the other areas' file). */
-export interface RefundsTable {
-  id: string;
-  payment_id: string;
-  kind: RefundKind;
-  amount_krw: number;
-  vat_krw: number;
-  reason: string;
-  requested_by: string;
-  status: RefundStatus;
-  provider_refund_ref: string | null;
-  failure_code: string | null;
-  failure_message: string | null;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-  settled_at: Timestamp | null;
-}
-
-export interface UsageEventsTable {
-  id: Generated<number>;
-  user_id: string;
-  feature: string;
-  occurred_at: Timestamp;
-  recorded_by: string;
-}
-
-// A type alias (not an interface) so that it satisfies withTables' record constraint.
-export type RefundTables = {
-  refunds: RefundsTable;
-  usage_events: UsageEventsTable;
-};
-
-export type RefundDatabase = Database & RefundTables;
-export type RefundRow = Selectable<RefundsTable>;
-
-export function withRefundTables(db: Kysely<Database> | Transaction<Database>): Kysely<RefundDatabase> {
-  return db.withTables<RefundTables>();
-}
 
 export function toRefund(r: RefundRow): Refund {
   return {
@@ -77,19 +36,15 @@ function patchColumns(p: RefundPatch) {
 }
 
 export class KyselyRefundRepository implements RefundRepository {
-  private readonly db: Kysely<RefundDatabase>;
-
   /** `engine`: handed to the billing repositories of its transactions (trading-engine events). */
   constructor(
-    private readonly base: Kysely<Database> | Transaction<Database>,
+    private readonly db: Kysely<Database> | Transaction<Database>,
     private readonly engine?: EngineEventWriter,
-  ) {
-    this.db = withRefundTables(base);
-  }
+  ) {}
 
   async transaction<T>(fn: (tx: RefundUnitOfWork) => Promise<T>): Promise<T> {
-    if (this.base.isTransaction) return fn({ billing: new KyselyBillingRepository(this.base, this.engine), refunds: this });
-    return this.base
+    if (this.db.isTransaction) return fn({ billing: new KyselyBillingRepository(this.db, this.engine), refunds: this });
+    return this.db
       .transaction()
       .execute((trx) => fn({ billing: new KyselyBillingRepository(trx, this.engine), refunds: new KyselyRefundRepository(trx, this.engine) }));
   }
@@ -181,10 +136,7 @@ export class KyselyRefundRepository implements RefundRepository {
 }
 
 export class KyselyUsageRepository implements UsageStore {
-  private readonly db: Kysely<RefundDatabase>;
-  constructor(base: Kysely<Database>) {
-    this.db = withRefundTables(base);
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   async recordUsage(u: UsageRecord) {
     await this.db

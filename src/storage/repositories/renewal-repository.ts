@@ -13,8 +13,7 @@ import type {
   SubscriptionSchedulePatch,
 } from '../../domain/subscription/renewal-records.ts';
 import type { NewPaymentRecord, RenewalRepository } from '../../domain/repositories.ts';
-import type { Database } from '../schema.ts';
-import type { BillingCyclesTable, BillingKeyRevocationsTable, NoticesTable } from '../renewal-schema.ts';
+import type { BillingCyclesTable, BillingKeyRevocationsTable, Database, NoticesTable } from '../schema.ts';
 import { paymentValues, toPayment, toSubscription } from './billing-rows.ts';
 import { appendEngineEvents, type EngineEventWriter } from './engine-event-writer.ts';
 
