@@ -15,7 +15,7 @@ import type {
 import type { Payment, User } from '../../domain/records.ts';
 import type { PaymentStatus } from '../../domain/payment/payment-states.ts';
 import type { SubscriptionStatus } from '../../domain/subscription/subscription-states.ts';
-import type { Database, PaymentRow, SubscriptionRow } from '../schema.ts';
+import type { Database, PaymentRow } from '../schema.ts';
 import type { EngineEvent, NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import { KyselyRenewalRepository } from './renewal-repository.ts';
 import { KyselyPriceRepository } from './price-repository.ts';
@@ -24,6 +24,7 @@ import { EngineEventWriter, appendEngineEvents } from './engine-event-writer.ts'
 import type { AdminAuditEntry } from '../../domain/admin-audit.ts';
 import { insertAdminAudit } from './admin-audit-repository.ts';
 import { paymentValues, toPayment, toSubscription, toUser } from './billing-rows.ts';
+import { compareAndSetStatus } from './compare-and-set.ts';
 
 /** The mappers lived here before; engine-repository.ts still imports `toSubscription` from this module. */
 export { toSubscription };
@@ -219,40 +220,17 @@ export class KyselyBillingRepository implements BillingRepository {
     patch: PaymentPatch = {},
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
   ) {
-    assertPaymentTransition(id, from, to);
     // A final answer ends the approval's lookup schedule, whoever wrote it (checkout, sync, renewal).
     const settled = APPROVAL_SETTLED_STATUSES.includes(to) ? { next_lookup_at: null } : {};
-    // The compare-and-set and its audit row in one statement (one round trip).
-    const r = await this.db
-      .with('moved', (db) =>
-        db
-          .updateTable('payments')
-          .set({ ...paymentPatchColumns(patch), ...settled, status: to, updated_at: at })
-          .where('id', '=', id)
-          .where('status', '=', from)
-          .returningAll(),
-      )
-      .with('audit', (db) =>
-        db
-          .insertInto('payment_events')
-          .columns(['payment_id', 'type', 'from_status', 'to_status', 'data', 'created_at'])
-          .expression((eb) =>
-            eb
-              .selectFrom('moved')
-              .select([
-                'moved.id',
-                sql<string>`${event?.type ?? 'transition'}::text`.as('type'),
-                sql<string>`${from}::text`.as('from_status'),
-                sql<string>`${to}::text`.as('to_status'),
-                sql<string>`${json(event?.data)}::jsonb`.as('data'),
-                sql<Date>`${at}::timestamptz`.as('created_at'),
-              ]),
-          ),
-      )
-      .selectFrom('moved')
-      .selectAll()
-      .executeTakeFirst();
-    return r ? toPayment(r as PaymentRow) : undefined;
+    const r = await compareAndSetStatus(this.db, 'payments', assertPaymentTransition, {
+      id,
+      from,
+      to,
+      at,
+      set: { ...paymentPatchColumns(patch), ...settled },
+      event,
+    });
+    return r ? toPayment(r) : undefined;
   }
 
   async updatePayment(id: string, at: Date, patch: PaymentPatch) {
@@ -394,96 +372,49 @@ export class KyselyBillingRepository implements BillingRepository {
     patch: SubscriptionPatch = {},
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
   ) {
-    assertSubscriptionTransition(id, from, to);
     const engine = this.engine;
     if (engine) {
       // The engine's event is written with the change: both commit or neither does.
       return this.transaction(async (tx) => {
         const self = tx as KyselyBillingRepository;
-        const r = await self.moveSubscription(id, from, to, at, patch, event, true);
+        const r = await self.moveSubscription(id, from, to, at, patch, event, ['status', 'plan_id', 'current_period_end', 'grace_until']);
         if (!r) return undefined;
-        const moved = toSubscription(r as SubscriptionRow);
-        const before = { id: r.id, userId: r.user_id, status: r.before_status!, planId: r.before_plan_id!, currentPeriodEnd: r.before_current_period_end!, graceUntil: r.before_grace_until! };
+        const moved = toSubscription(r);
+        const before = {
+          id: r.id,
+          userId: r.user_id,
+          status: r.before_status as SubscriptionStatus,
+          planId: r.before_plan_id as string,
+          currentPeriodEnd: r.before_current_period_end as Date | null,
+          graceUntil: r.before_grace_until as Date | null,
+        };
         await appendEngineEvents(self.db, engine.eventsFor(before, moved, event?.type ?? 'transition', at, event?.data));
         return moved;
       });
     }
-    const r = await this.moveSubscription(id, from, to, at, patch, event, false);
-    return r ? toSubscription(r as SubscriptionRow) : undefined;
+    const r = await this.moveSubscription(id, from, to, at, patch, event);
+    return r ? toSubscription(r) : undefined;
   }
 
-  /**
-   * The compare-and-set and its audit row in one statement. `withBefore`: the row is locked by a
-   * subquery of the same statement and its values before the change come back as `before_*` (what
-   * the engine's events compare), so no separate locking read is needed.
-   */
-  private async moveSubscription(
+  /** The compare-and-set and its audit row in one statement; `before`: columns to return as they were. */
+  private moveSubscription(
     id: string,
     from: SubscriptionStatus,
     to: SubscriptionStatus,
     at: Date,
     patch: SubscriptionPatch,
     event: Omit<AuditEvent, 'from' | 'to' | 'at'> | undefined,
-    withBefore: boolean,
+    before?: readonly string[],
   ) {
-    const set = { ...subscriptionPatchColumns(patch), status: to, updated_at: at };
-    const r = await this.db
-      .with('moved', (db) =>
-        withBefore
-          ? db
-              .updateTable('subscriptions')
-              .from((eb) =>
-                eb
-                  .selectFrom('subscriptions')
-                  .select(['id', 'status', 'plan_id', 'current_period_end', 'grace_until'])
-                  .where('id', '=', id)
-                  .forUpdate()
-                  .as('b'),
-              )
-              .set(set)
-              .whereRef('subscriptions.id', '=', 'b.id')
-              .where('subscriptions.status', '=', from)
-              .returningAll('subscriptions')
-              .returning([
-                'b.status as before_status',
-                'b.plan_id as before_plan_id',
-                'b.current_period_end as before_current_period_end',
-                'b.grace_until as before_grace_until',
-              ])
-          : db
-              .updateTable('subscriptions')
-              .set(set)
-              .where('id', '=', id)
-              .where('status', '=', from)
-              .returningAll()
-              .returning([
-                sql<SubscriptionStatus | null>`NULL::text`.as('before_status'),
-                sql<string | null>`NULL::text`.as('before_plan_id'),
-                sql<Date | null>`NULL::timestamptz`.as('before_current_period_end'),
-                sql<Date | null>`NULL::timestamptz`.as('before_grace_until'),
-              ]),
-      )
-      .with('audit', (db) =>
-        db
-          .insertInto('subscription_events')
-          .columns(['subscription_id', 'type', 'from_status', 'to_status', 'data', 'created_at'])
-          .expression((eb) =>
-            eb
-              .selectFrom('moved')
-              .select([
-                'moved.id',
-                sql<string>`${event?.type ?? 'transition'}::text`.as('type'),
-                sql<string>`${from}::text`.as('from_status'),
-                sql<string>`${to}::text`.as('to_status'),
-                sql<string>`${json(event?.data)}::jsonb`.as('data'),
-                sql<Date>`${at}::timestamptz`.as('created_at'),
-              ]),
-          ),
-      )
-      .selectFrom('moved')
-      .selectAll()
-      .executeTakeFirst();
-    return r;
+    return compareAndSetStatus(this.db, 'subscriptions', assertSubscriptionTransition, {
+      id,
+      from,
+      to,
+      at,
+      set: subscriptionPatchColumns(patch),
+      event,
+      before,
+    });
   }
 
   async findUpgradeOrigin(paymentId: string) {

@@ -5,6 +5,7 @@ import type { NewRefund, RefundPatch, RefundRepository, RefundUnitOfWork, UsageR
 import type { Database, RefundRow } from '../schema.ts';
 import type { EngineEventWriter } from './engine-event-writer.ts';
 import { KyselyBillingRepository } from './billing-repository.ts';
+import { compareAndSetStatus } from './compare-and-set.ts';
 
 export function toRefund(r: RefundRow): Refund {
   return {
@@ -102,14 +103,7 @@ export class KyselyRefundRepository implements RefundRepository {
   }
 
   async transitionRefund(id: string, from: RefundStatus, to: RefundStatus, at: Date, patch: RefundPatch = {}) {
-    assertRefundTransition(id, from, to);
-    const r = await this.db
-      .updateTable('refunds')
-      .set({ ...patchColumns(patch), status: to, updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', from)
-      .returningAll()
-      .executeTakeFirst();
+    const r = await compareAndSetStatus(this.db, 'refunds', assertRefundTransition, { id, from, to, at, set: patchColumns(patch) });
     return r ? toRefund(r) : undefined;
   }
 
