@@ -13,6 +13,7 @@ import type {
   SubscriptionSchedulePatch,
 } from './subscription/renewal-records.ts';
 import type { PriceRepository } from './plan-prices.ts';
+import type { RefundStore } from './payment/refund-store.ts';
 import type { EngineEvent, NewEngineEvent } from './engine/engine-events.ts';
 import type { AdminAuditEntry } from './admin-audit.ts';
 import type { AccountStore } from './account-store.ts';
@@ -151,9 +152,29 @@ export interface BillingRepository {
   accounts(): AccountStore;
   /** Plan price versions (docs/pricing.md), bound to the same transaction as this repository. */
   prices(): PriceRepository;
+  /** Refund rows, bound to the same transaction as this repository. */
+  refunds(): RefundStore;
 
-  /** Runs `fn` in one transaction with a repository bound to it. */
+  /**
+   * The unit of work: runs `fn` in one transaction with a repository bound to it (inside a
+   * transaction already, `fn` joins it). The other stores of that transaction come from the
+   * bound repository: `repo.renewals()`, `repo.accounts()`, `repo.prices()`, `repo.refunds()`.
+   */
   transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Billing and refund storage bound to one transaction: `{ billing: repo, refunds: repo.refunds() }`
+ * of a `BillingRepository.transaction` (the refund use cases' older shape of the same unit of work).
+ */
+export interface RefundUnitOfWork {
+  billing: BillingRepository;
+  refunds: RefundStore;
+}
+
+export interface RefundRepository extends RefundStore {
+  /** Runs `fn` in one transaction (`BillingRepository.transaction`); both stores see it. */
+  transaction<T>(fn: (tx: RefundUnitOfWork) => Promise<T>): Promise<T>;
 }
 
 /**

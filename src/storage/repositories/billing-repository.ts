@@ -19,6 +19,8 @@ import type { Database, PaymentRow } from '../schema.ts';
 import type { EngineEvent, NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import { KyselyRenewalRepository } from './renewal-repository.ts';
 import { KyselyPriceRepository } from './price-repository.ts';
+import { KyselyRefundStore } from './refund-store.ts';
+import type { RefundStore } from '../../domain/payment/refund-store.ts';
 import type { PriceRepository } from '../../domain/plan-prices.ts';
 import { EngineEventWriter, appendEngineEvents } from './engine-event-writer.ts';
 import type { AdminAuditEntry } from '../../domain/admin-audit.ts';
@@ -90,6 +92,10 @@ export class KyselyBillingRepository implements BillingRepository {
 
   prices(): PriceRepository {
     return new KyselyPriceRepository(this.db);
+  }
+
+  refunds(): RefundStore {
+    return new KyselyRefundStore(this.db);
   }
 
   async transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T> {

@@ -19,7 +19,7 @@ import type { Role, Subscription, User } from '../../domain/records.ts';
 import type { BillingCycle } from '../../domain/subscription/renewal-records.ts';
 import type { Database } from '../schema.ts';
 import { toPayment, toSubscription, toUser } from './billing-rows.ts';
-import { toRefund } from './refund-repository.ts';
+import { toRefund } from './refund-store.ts';
 import { toCycle } from './renewal-repository.ts';
 import { paymentFilterWhere } from './report-repository.ts';
 import { compareTimeline, TIMELINE_QUERIES } from './timeline-sources.ts';
