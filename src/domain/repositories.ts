@@ -154,6 +154,11 @@ export interface BillingRepository {
   prices(): PriceRepository;
   /** Refund rows, bound to the same transaction as this repository. */
   refunds(): RefundStore;
+  /**
+   * The renewal claim's write buffer over this (transaction-bound) repository: use its `repo`
+   * and `r` in place of this one and `renewals()`, then `flush()` before the transaction ends.
+   */
+  renewalWriteBatch(at: Date): RenewalWriteBatch;
 
   /**
    * The unit of work: runs `fn` in one transaction with a repository bound to it (inside a
@@ -161,6 +166,16 @@ export interface BillingRepository {
    * bound repository: `repo.renewals()`, `repo.accounts()`, `repo.prices()`, `repo.refunds()`.
    */
   transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T>;
+}
+
+/**
+ * A renewal claim batch's common writes (new cycles, notices, renewal payments, `next_renewal_at`),
+ * buffered and written as one statement per kind at `flush`; any other call flushes first.
+ */
+export interface RenewalWriteBatch {
+  readonly repo: BillingRepository;
+  readonly r: RenewalRepository;
+  flush(): Promise<void>;
 }
 
 /**

@@ -9,7 +9,6 @@ import type { UseCaseContext } from './context.ts';
 import { failureCodeOf } from './provider-errors.ts';
 import { rejectAmountMismatch } from './settle-payment.ts';
 import { recordRenewalDecline, settleApprovedRenewals, settleSubscriptionPayment } from './settle-subscription-payment.ts';
-import { RenewalWriteBuffer } from './renewal-write-buffer.ts';
 import {
   abandonReadyPayment,
   deferAttempt,
@@ -87,7 +86,7 @@ export async function stepSubscriptionNow(ctx: UseCaseContext, subscriptionId: s
 async function claimBatch(ctx: UseCaseContext, now: Date, limit: number, onlyId?: string): Promise<ClaimResult> {
   return ctx.repo.transaction(async (repo) => {
     // A whole batch writes its common changes in one statement per kind; one subscription alone needs no buffer.
-    const buffer = onlyId ? null : new RenewalWriteBuffer(repo, repo.renewals(), now);
+    const buffer = onlyId ? null : repo.renewalWriteBatch(now);
     const sc: CalendarScope = buffer ? { ctx, repo: buffer.repo, r: buffer.r, now } : scopeOf(ctx, repo, now);
     const subs = await sc.r.claimDueSubscriptions(now, limit, onlyId);
     if (subs.length === 0) return { claimed: 0, tasks: [] };

@@ -10,6 +10,7 @@ import type {
   NewUser,
   PaymentPatch,
   RenewalRepository,
+  RenewalWriteBatch,
   SubscriptionPatch,
 } from '../../domain/repositories.ts';
 import type { Payment, User } from '../../domain/records.ts';
@@ -20,6 +21,7 @@ import type { EngineEvent, NewEngineEvent } from '../../domain/engine/engine-eve
 import { KyselyRenewalRepository } from './renewal-repository.ts';
 import { KyselyPriceRepository } from './price-repository.ts';
 import { KyselyRefundStore } from './refund-store.ts';
+import { RenewalWriteBuffer } from './renewal-write-buffer.ts';
 import type { RefundStore } from '../../domain/payment/refund-store.ts';
 import type { PriceRepository } from '../../domain/plan-prices.ts';
 import { EngineEventWriter, appendEngineEvents } from './engine-event-writer.ts';
@@ -96,6 +98,10 @@ export class KyselyBillingRepository implements BillingRepository {
 
   refunds(): RefundStore {
     return new KyselyRefundStore(this.db);
+  }
+
+  renewalWriteBatch(at: Date): RenewalWriteBatch {
+    return new RenewalWriteBuffer(this, this.renewals(), at);
   }
 
   async transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T> {

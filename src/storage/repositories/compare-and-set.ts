@@ -2,17 +2,17 @@ import { sql, type Kysely, type QueryCreator, type Selectable, type Transaction 
 import type { Database } from '../schema.ts';
 
 /** Tables whose rows move through a state machine (a `status` column checked against a transition table). */
-export type StatusTable = 'payments' | 'subscriptions' | 'refunds' | 'billing_cycles';
+export type StatusTableName = 'payments' | 'subscriptions' | 'refunds' | 'billing_cycles';
 
 /** Where a table's transitions are audited; tables missing here keep no audit rows. */
 const AUDIT_TABLES = {
   payments: { table: 'payment_events', owner: 'payment_id' },
   subscriptions: { table: 'subscription_events', owner: 'subscription_id' },
-} as const satisfies Partial<Record<StatusTable, { table: keyof Database; owner: string }>>;
+} as const satisfies Partial<Record<StatusTableName, { table: keyof Database; owner: string }>>;
 
-type Status<T extends StatusTable> = Selectable<Database[T]> extends { status: infer S } ? S : never;
+type Status<T extends StatusTableName> = Selectable<Database[T]> extends { status: infer S } ? S : never;
 
-export interface StatusMove<T extends StatusTable> {
+export interface StatusMove<T extends StatusTableName> {
   id: string;
   from: Status<T>;
   to: Status<T>;
@@ -28,7 +28,7 @@ export interface StatusMove<T extends StatusTable> {
   before?: readonly string[];
 }
 
-export type MovedRow<T extends StatusTable> = Selectable<Database[T]> & Record<`before_${string}`, unknown>;
+export type MovedRow<T extends StatusTableName> = Selectable<Database[T]> & Record<`before_${string}`, unknown>;
 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
@@ -38,7 +38,7 @@ const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
  * same statement. `assertTransition` (the table's transition check) runs first. Returns the
  * updated row, or undefined when another writer got there first. One statement, one round trip.
  */
-export async function compareAndSetStatus<T extends StatusTable>(
+export async function compareAndSetStatus<T extends StatusTableName>(
   db: Kysely<Database> | Transaction<Database>,
   table: T,
   assertTransition: (id: string, from: Status<T>, to: Status<T>) => void,
@@ -62,7 +62,7 @@ export async function compareAndSetStatus<T extends StatusTable>(
           .returning(before.map((c) => `b.${c} as before_${c}`))
       : qb.updateTable(name).set(set).where('id', '=', m.id).where('status', '=', m.from).returningAll();
 
-  const audit = (AUDIT_TABLES as Partial<Record<StatusTable, { table: string; owner: string }>>)[table];
+  const audit = (AUDIT_TABLES as Partial<Record<StatusTableName, { table: string; owner: string }>>)[table];
   if (!audit) return (await update(q).executeTakeFirst()) as MovedRow<T> | undefined;
   const r = await q
     .with('moved', (w) => update(w))
