@@ -94,9 +94,25 @@ try {
     return { status: r.statusCode, body: text ? JSON.parse(text) : null };
   }
   const user = (i: number) => `usr_bench_${(i % USERS) + 1}`;
+  /** The service's own counters (its /metrics): CPU seconds and statements sent to the database (each a round trip). */
+  async function counters(): Promise<{ cpu: number; statements: number }> {
+    const r = await http.request({ method: 'GET', path: '/metrics' });
+    const text = await r.body.text();
+    const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+    return { cpu: value('process_cpu_seconds_total'), statements: value('billing_db_statements_total') };
+  }
+  /** `measure` with the service's statements and CPU milliseconds per operation. */
+  async function measured(op: (i: number) => Promise<void>): Promise<Measured & { statements: number; cpuMs: number }> {
+    const c0 = await counters();
+    const m = await measure(op);
+    const c1 = await counters();
+    const ops = m.rate * SECONDS;
+    return { ...m, statements: (c1.statements - c0.statements) / ops, cpuMs: ((c1.cpu - c0.cpu) * 1000) / ops };
+  }
 
-  // Warm-up of the service (JIT, connections, cached key): not measured.
-  for (let i = 0; i < 200; i++) {
+  // Warm-up of the service (JIT, connections, cached key, every user's entitlements read once, as
+  // an engine polling its users keeps them): not measured.
+  for (let i = 0; i < USERS; i++) {
     await call('GET', '/livez');
     await call('GET', `/api/v1/entitlements/${user(i)}`);
   }
@@ -108,7 +124,7 @@ try {
     await sql`UPDATE users SET role = role WHERE id = ${user(i)}`.execute(db.db);
   });
   await db.close();
-  const floor = await measure(async () => {
+  const floor = await measured(async () => {
     const r = await call('GET', '/livez');
     if (r.status !== 200) throw new Error(`livez ${r.status}`);
   });
@@ -116,10 +132,10 @@ try {
     const r = await call('GET', `/api/v1/entitlements/${user(i)}`);
     if (r.status !== 200) throw new Error(`entitlements ${r.status}`);
   };
-  const reads = await measure(read);
+  const reads = await measured(read);
   const readsAtHalf = await paced(Math.max(1, reads.rate / 2), read);
   let trade = 0;
-  const pairs = await measure(async (i) => {
+  const pairs = await measured(async (i) => {
     const r = await call('POST', '/api/v1/usage/reservations', { user_id: user(i), trade_id: `bench-${++trade}`, amount_krw: 10_000 });
     if (r.status !== 201) throw new Error(`reserve ${r.status} ${JSON.stringify(r.body)}`);
     const c = await call('POST', `/api/v1/usage/reservations/${r.body.reservation_id}/commit`, { amount_krw: 10_000 });
@@ -127,8 +143,9 @@ try {
   });
   await http.close();
 
-  const line = (name: string, m: Measured) =>
-    `${name.padEnd(40)} ${String(Math.round(m.rate)).padStart(7)}/s   p50 ${round(m.p50)} ms   p99 ${round(m.p99)} ms`;
+  const line = (name: string, m: Measured & { statements?: number; cpuMs?: number }) =>
+    `${name.padEnd(40)} ${String(Math.round(m.rate)).padStart(7)}/s   p50 ${round(m.p50)} ms   p99 ${round(m.p99)} ms` +
+    (m.statements === undefined ? '' : `   db statements/op ${round(m.statements)}   service CPU ${m.cpuMs!.toFixed(2)} ms/op`);
   console.log(`\ntrading-engine API on PostgreSQL (${CONCURRENCY} concurrent, ${SECONDS}s each; service in its own process, HTTP keep-alive)`);
   console.log(line('limit: db one-row read', dbRead));
   console.log(line('limit: db one-row update', dbUpdate));

@@ -13,7 +13,13 @@ const config = loadConfig(process.env, {
   SIGNUP_RATE_LIMIT_MAX: '1000000',
   READY_RATE_LIMIT_MAX: '1000000',
 });
-const services = await compose(config, { dbTarget: config.database.kind === 'postgres' ? { ...config.database, poolSize: Number(process.env.BENCH_POOL ?? 10) } : config.database });
+// BENCH_PREPARED=1: named (server-prepared) statements, as DATABASE_PREPARED_STATEMENTS=true does.
+const services = await compose(config, {
+  dbTarget:
+    config.database.kind === 'postgres'
+      ? { ...config.database, poolSize: Number(process.env.BENCH_POOL ?? 10), preparedStatements: process.env.BENCH_PREPARED === '1' }
+      : config.database,
+});
 const app = await buildApp(services, { webDir: null });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();

@@ -11,6 +11,7 @@ import { KyselyBillingRepository } from './storage/repositories/billing-reposito
 import { EngineEventWriter } from './storage/repositories/engine-event-writer.ts';
 import { EngineRepository } from './storage/repositories/engine-repository.ts';
 import type { EngineDeps } from './use-cases/engine-access.ts';
+import { EntitlementCache, ENTITLEMENT_CACHE_MAX_AGE_MS, ENTITLEMENT_USAGE_MAX_AGE_MS, entitlementFeed } from './use-cases/entitlement-cache.ts';
 import { engineRoutes } from './http/routes/engine/engine-routes.ts';
 import { IdempotencyRepository } from './storage/repositories/idempotency-repository.ts';
 import { createGatewayRegistry } from './providers/registry.ts';
@@ -150,7 +151,12 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   const plans = new PlanCatalog(config.plansRaw);
   const gateways = instrumentRegistry(createGatewayRegistry(config, logger, clock, opts.providers), metrics, logger, stopwatch);
   // Subscription changes write the trading engine's events (docs/trading-engine.md).
-  const repo = new KyselyBillingRepository(db.db, new EngineEventWriter(plans, randomIds));
+  const entitlementCache = new EntitlementCache({
+    feed: entitlementFeed(db),
+    maxAgeMs: ENTITLEMENT_CACHE_MAX_AGE_MS,
+    usageMaxAgeMs: ENTITLEMENT_USAGE_MAX_AGE_MS,
+  });
+  const repo = new KyselyBillingRepository(db.db, new EngineEventWriter(plans, randomIds, (userId) => entitlementCache.pending(userId)));
   // Sessions follow the base clock (wallClock): moving the sandbox's test clock a month must not sign everyone out.
   const sessionStore = new KyselySessionRepository(db.db);
   const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds, wallClock, config.auth.hostJwt, {
@@ -267,6 +273,8 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     reservationTtlMs: config.usageReservationTtlMs,
     // The same reuse window as session checks (AUTH_SESSION_CACHE_MS).
     keyCache: { ms: config.auth.sessionCacheMs, entries: new Map() },
+    entitlementCache,
+    onBackgroundError: (err) => logger.warn({ err }, 'api key last use not recorded'),
   };
   extraRoutes.push({ plugin: engineRoutes, options: { ctx, deps: engine } });
   extraRoutes.push({ plugin: webhookRoutes, options: { deps: webhooks.admin, ctx } });
@@ -334,6 +342,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     close: async () => {
       smtp?.close();
       await webhookSender.close();
+      await entitlementCache.close();
       if (!opts.db) await db.close();
     },
   };

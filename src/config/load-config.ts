@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   PORT: int.min(0).max(65535).default(8080),
   PUBLIC_URL: z.string().url().optional(),
   DATABASE_URL: z.string().optional(),
+  /** PostgreSQL: send the most used statement texts as named (server-prepared) statements. Off by default. */
+  DATABASE_PREPARED_STATEMENTS: bool.default(false),
   DATA_DIR: z.string().default('.data'),
   PLANS_FILE: z.string().default('config/plans.json'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -281,7 +283,7 @@ function buildConfig(env: Env, plansRaw: unknown) {
     logLevel: env.LOG_LEVEL,
     sandboxMode: sandboxModeOf(env),
     database: env.DATABASE_URL
-      ? ({ kind: 'postgres', url: env.DATABASE_URL } as const)
+      ? ({ kind: 'postgres', url: env.DATABASE_URL, preparedStatements: env.DATABASE_PREPARED_STATEMENTS } as const)
       : ({ kind: 'pglite', dataDir: resolve(env.DATA_DIR, 'pglite') } as const),
     dataDir: resolve(env.DATA_DIR),
     plansRaw,

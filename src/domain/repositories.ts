@@ -80,6 +80,13 @@ export interface BillingRepository {
   findPaymentForUpdate(id: string): Promise<Payment | undefined>;
   findPaymentByRef(provider: string, ref: string): Promise<Payment | undefined>;
   /**
+   * The payment (by our id, or by a provider reference as `findPaymentByRef`) with its user's
+   * subscription (null: none), read in one statement.
+   */
+  findPaymentWithSubscription(
+    by: { id: string } | { provider: string; ref: string },
+  ): Promise<{ payment: Payment; subscription: Subscription | null } | undefined>;
+  /**
    * Compare-and-set: moves the payment from `from` to `to` (checked against the
    * transition table) and applies `patch`, only if its status is still `from`.
    * Returns the updated payment, or undefined when another writer got there first.

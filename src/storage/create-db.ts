@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, type Dialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -15,7 +15,19 @@ export function parseInt8(value: string | number | bigint): number {
 }
 
 export type DbTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number; searchPath?: string; applicationName?: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      searchPath?: string;
+      applicationName?: string;
+      /**
+       * Named (server-side prepared) statements for the most used texts (see `preparedNames`); default
+       * false: a prepared `SELECT *` fails ("cached plan must not change result type") once a migration
+       * adds a column under a running service, and no bench run showed a gain.
+       */
+      preparedStatements?: boolean;
+    }
   | { kind: 'pglite'; dataDir: string | null; loadDataDir?: Blob };
 
 export interface DbHandle {
@@ -26,6 +38,14 @@ export interface DbHandle {
    * round trip (`billing_db_statements_total`; the bench divides it by checkouts).
    */
   statements(): number;
+  /**
+   * LISTENs on `channel` (PostgreSQL: on a connection of its own, reconnected every second while
+   * lost; PGlite: its one session). `onState(false)` when the connection is lost (notifications
+   * may have been missed), `onState(true)` when listening again. Resolves once listening, with a stop function.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onState: (listening: boolean) => void): Promise<() => Promise<void>>;
+  /** NOTIFY `channel` with `payload` (its own transaction). */
+  notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,8 +56,31 @@ export interface CreateDbOptions {
   onStatement?: (sql: string) => void;
 }
 
+/** How many distinct statement texts get a name: the server keeps each one per connection. */
+const PREPARED_TEXTS_MAX = 500;
+
+/**
+ * Names for parameterized statement texts, so that node-postgres prepares each on a connection
+ * once and later only binds and executes it: PostgreSQL then skips parsing and planning the
+ * hot statements (the checkout's CTEs) each time, which on a small machine shares the CPU with
+ * the service. The first `max` distinct texts get a name; later ones (texts made with a variable
+ * list length, say) run unnamed, so the statements each connection holds stay bounded.
+ */
+function preparedNames(max: number): (text: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (text) => {
+    let name = names.get(text);
+    if (name === undefined && names.size < max) {
+      name = `smts_${names.size}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+}
+
 export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Promise<DbHandle> {
   let dialect: Dialect;
+  let listen: DbHandle['listen'];
   let statements = 0;
   // Counts at the driver's client, under Kysely: every query, transaction statements included.
   const counted = <C extends { query: (...args: any[]) => any }>(client: C): C => {
@@ -51,6 +94,7 @@ export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Pr
     return client;
   };
   if (target.kind === 'postgres') {
+    const nameOf = target.preparedStatements === true ? preparedNames(PREPARED_TEXTS_MAX) : null;
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
@@ -70,8 +114,26 @@ export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Pr
     pool.on('connect', (client) => {
       client.on('error', () => {});
       counted(client);
+      if (nameOf) {
+        // Kysely sends (text, values); with values, the text is sent under its name.
+        const query = client.query.bind(client);
+        client.query = ((...args: unknown[]) => {
+          const [text, values] = args;
+          if (args.length === 2 && typeof text === 'string' && Array.isArray(values) && values.length > 0) {
+            const name = nameOf(text);
+            if (name) return query({ name, text, values });
+          }
+          return query(...(args as Parameters<typeof query>));
+        }) as typeof client.query;
+      }
     });
     dialect = new PostgresDialect({ pool });
+    const clientConfig: pg.ClientConfig = {
+      connectionString: target.url,
+      ...(target.searchPath ? { options: `-c search_path=${target.searchPath}` } : {}),
+      application_name: `${target.applicationName ?? 'billing'}-listen`,
+    };
+    listen = (channel, onMessage, onState) => listenOnPostgres(clientConfig, channel, onMessage, onState);
   } else {
     if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
     const client = await PGlite.create({
@@ -80,13 +142,75 @@ export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Pr
       parsers: { [INT8_OID]: (v: string) => parseInt8(v) },
     });
     dialect = new PGliteDialect(counted(client));
+    // LISTEN goes through Kysely, which serializes the one session: never inside another's transaction.
+    listen = async (channel, onMessage, onState) => {
+      const off = client.onNotification((ch, payload) => {
+        if (ch === channel) onMessage(payload);
+      });
+      await sql`LISTEN ${sql.id(channel)}`.execute(db);
+      onState(true);
+      return async () => {
+        off();
+        if (!client.closed) await sql`UNLISTEN ${sql.id(channel)}`.execute(db);
+      };
+    };
   }
   const db = new Kysely<Database>({ dialect });
   return {
     db,
     kind: target.kind,
     statements: () => statements,
+    listen,
+    notify: async (channel, payload) => {
+      await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
+    },
     // Kysely's destroy ends the pg pool or closes PGlite.
     close: () => db.destroy(),
+  };
+}
+
+async function listenOnPostgres(
+  config: pg.ClientConfig,
+  channel: string,
+  onMessage: (payload: string) => void,
+  onState: (listening: boolean) => void,
+): Promise<() => Promise<void>> {
+  let closed = false;
+  let current: pg.Client | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    const c = new pg.Client(config);
+    c.on('error', () => {});
+    c.on('notification', (n) => {
+      if (n.channel === channel) onMessage(n.payload ?? '');
+    });
+    c.on('end', () => {
+      if (current !== c) return;
+      current = null;
+      onState(false);
+      if (!closed) timer = setTimeout(retry, 1000);
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
+    } catch (err) {
+      await c.end().catch(() => {});
+      throw err;
+    }
+    if (closed) return void (await c.end());
+    current = c;
+    onState(true);
+  };
+  const retry = () =>
+    void connect().catch(() => {
+      if (!closed) timer = setTimeout(retry, 1000);
+    });
+  await connect();
+  return async () => {
+    closed = true;
+    clearTimeout(timer);
+    const c = current;
+    current = null;
+    await c?.end();
   };
 }

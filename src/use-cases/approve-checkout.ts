@@ -1,12 +1,12 @@
 import { AppError, ProviderDeclinedError, ProviderError, ProviderUnavailableError } from '../domain/errors.ts';
 import { PAID_STATUSES } from '../domain/payment/payment-states.ts';
 import { APPROVING_CLAIM_MS, claimLapsed, lookupAfterClaim } from '../domain/payment/payment-lookup.ts';
-import type { Payment } from '../domain/records.ts';
+import type { Payment, Subscription } from '../domain/records.ts';
 import type { PaymentGateway, PaymentResult } from '../domain/ports.ts';
 import type { PaymentKind } from '../domain/payment/payment-states.ts';
 import type { UseCaseContext } from './context.ts';
 import { failureCodeOf, toAppError } from './provider-errors.ts';
-import { checkoutConflict, rejectAmountMismatch, settleApproved } from './settle-payment.ts';
+import { checkoutConflict, rejectAmountMismatch, settleApprovedWithSubscription } from './settle-payment.ts';
 import { planChangeMismatch } from '../domain/subscription/subscription-periods.ts';
 import { refusalError, refuseBeforeApproval, type RefusalCode } from './refuse-approval.ts';
 import { syncPayment } from './sync-payment.ts';
@@ -27,6 +27,8 @@ export interface ApproveCheckoutResult {
   payment: Payment;
   /** approved: paid; canceled/failed: the user did not pay; pending: outcome unknown, being reconciled. */
   outcome: 'approved' | 'canceled' | 'failed' | 'pending';
+  /** The subscription as this approval's settlement wrote it (absent: it wrote none; read it). */
+  subscription?: Subscription;
 }
 
 function resultOf(payment: Payment): ApproveCheckoutResult {
@@ -62,10 +64,14 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
         : gateway.parseReturn(input.params);
   const ref = decoded.outcome === 'authorized' ? decoded.providerRef : null;
 
-  let payment: Payment | undefined;
-  if (input.paymentId) payment = await ctx.repo.findPayment(input.paymentId);
-  else if (ref) payment = await ctx.repo.findPaymentByRef(gateway.id, ref);
+  // The payment and its user's subscription (for the checks before the claim), in one read.
+  let found: { payment: Payment; subscription: Subscription | null } | undefined;
+  if (input.paymentId) found = await ctx.repo.findPaymentWithSubscription({ id: input.paymentId });
+  else if (ref) found = await ctx.repo.findPaymentWithSubscription({ provider: gateway.id, ref });
   else throw new AppError('VALIDATION_FAILED', '결제 식별자가 필요합니다.', { required: ['payment_id'] });
+  let payment = found?.payment;
+  // Read with the payment; read again if the payment is read again (after a sync or a wait).
+  let subscription: Subscription | null | undefined = found?.subscription;
 
   if (!payment || payment.provider !== gateway.id) throw new AppError('PAYMENT_NOT_FOUND', '결제를 찾을 수 없습니다.');
   if (payment.userId !== input.userId) {
@@ -85,6 +91,7 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
     const synced = await syncPayment(ctx, payment.id);
     if (synced.payment.status !== 'ready') return resultOf(synced.payment);
     payment = synced.payment;
+    subscription = undefined;
   }
   if (payment.status === 'approving') {
     const held = claimLapsed(payment.nextLookupAt, now()) ? payment : await waitForSettle(ctx, payment.id);
@@ -95,6 +102,7 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
     const synced = await syncPayment(ctx, payment.id);
     if (synced.payment.status !== 'ready') return resultOf(synced.payment);
     payment = synced.payment;
+    subscription = undefined;
   }
   if (payment.status !== 'ready') {
     if (payment.status === 'declined' || payment.status === 'abandoned') {
@@ -107,7 +115,7 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   }
 
   // Never ask the provider to approve what settlement would refuse (settlement checks again, locked).
-  const refusal = await refusalBeforeApproval(ctx, payment);
+  const refusal = await refusalBeforeApproval(ctx, payment, subscription);
   if (refusal) throw await refuseBeforeApproval(ctx, payment, refusal.code, refusal.details);
   const claimedAt = now();
   const claimed = await ctx.repo.transitionPayment(payment.id, 'ready', 'approving', claimedAt, {
@@ -143,10 +151,10 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   if (result.amountKrw !== payment.amountKrw || (result.orderRef !== null && result.orderRef !== payment.id)) {
     await rejectAmountMismatch(ctx, claimed, 'approving', result);
   }
-  const settled = await settleApproved(ctx, payment.id, 'approving', result, claimed);
-  const refused = refusalError(settled);
+  const settled = await settleApprovedWithSubscription(ctx, payment.id, 'approving', result, claimed);
+  const refused = refusalError(settled.payment);
   if (refused) throw refused;
-  return resultOf(settled);
+  return { ...resultOf(settled.payment), ...(settled.subscription ? { subscription: settled.subscription } : {}) };
 }
 
 /**
@@ -198,9 +206,11 @@ async function approvalRef(ctx: UseCaseContext, gateway: PaymentGateway, payment
 async function refusalBeforeApproval(
   ctx: UseCaseContext,
   payment: Payment,
+  /** The user's subscription if already read with the payment (null: none); undefined: read it. */
+  known: Subscription | null | undefined,
 ): Promise<{ code: RefusalCode; details: Record<string, unknown> } | null> {
   if (payment.kind !== 'upgrade' && payment.kind !== 'checkout') return null;
-  const sub = await ctx.repo.findSubscriptionByUser(payment.userId);
+  const sub = known === undefined ? await ctx.repo.findSubscriptionByUser(payment.userId) : (known ?? undefined);
   const now = ctx.clock.now();
   if (payment.kind === 'checkout') {
     const conflict = checkoutConflict(sub, payment.planId, now);

@@ -2,8 +2,11 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../domain/errors.ts';
 import type { Clock } from '../domain/ports.ts';
 import { capPeriodOf, engineEventPayload, entitlementOf, type EntitlementState } from '../domain/engine/entitlements.ts';
+import type { NewEngineEvent } from '../domain/engine/engine-events.ts';
 import type { ApiKeyRecord, EngineStore, EntitlementRow, ReservationRecord } from '../domain/engine/engine-store.ts';
+import type { Subscription } from '../domain/records.ts';
 import type { UseCaseContext } from './context.ts';
+import type { EntitlementCache } from './entitlement-cache.ts';
 
 /** Scopes an engine API key can hold. */
 export const API_KEY_SCOPES = ['entitlements:read', 'usage:write'] as const;
@@ -21,6 +24,10 @@ export interface EngineDeps {
    * in this process clear it, other processes see a revocation within `keyCacheMs`.
    */
   keyCache?: { ms: number; entries: Map<string, { key: ApiKeyRecord; untilMs: number }> };
+  /** Entitlement rows and subscriptions served without a query (use-cases/entitlement-cache.ts). */
+  entitlementCache?: EntitlementCache;
+  /** Told about a failed write of a key's last use (it is written off the request path). */
+  onBackgroundError?: (err: unknown) => void;
 }
 
 const KEY_CACHE_MAX = 1000;
@@ -73,9 +80,10 @@ export async function authenticateApiKey(deps: EngineDeps, authorization: string
   }
   if (!k || k.revokedAt || (k.expiresAt && k.expiresAt <= now)) throw new AppError('UNAUTHENTICATED', '유효하지 않은 API 키입니다.');
   if (!k.scopes.includes(scope)) throw new AppError('FORBIDDEN', '이 API 키에는 해당 권한이 없습니다.', { scope });
+  // The last use is written at most once a minute per key and process, off the request path.
   if (!k.lastUsedAt || now.getTime() - k.lastUsedAt.getTime() >= 60_000) {
-    await deps.engine.touchApiKey(k.id, now);
     k.lastUsedAt = now;
+    deps.engine.touchApiKey(k.id, now).catch((err) => deps.onBackgroundError?.(err));
   }
   return k;
 }
@@ -113,10 +121,53 @@ function answerOf(ctx: UseCaseContext, row: EntitlementRow, now: Date): Entitlem
 /** Entitlements of the users that exist among `userIds` (unknown ids are left out). */
 export async function getEntitlements(ctx: UseCaseContext, deps: EngineDeps, userIds: readonly string[]): Promise<EntitlementAnswer[]> {
   const now = ctx.clock.now();
-  const rows = await deps.engine.entitlementRows([...new Set(userIds)], capPeriodOf(now).start, now);
-  const byId = new Map(rows.map((r) => [r.userId, r]));
+  const byId = await entitlementRowsOf(deps, [...new Set(userIds)], capPeriodOf(now).start, now);
   return userIds.filter((id, i) => byId.has(id) && userIds.indexOf(id) === i).map((id) => answerOf(ctx, byId.get(id)!, now));
 }
+
+/** The users' rows from the cache, the others from the database (then cached); unknown users are left out. */
+async function entitlementRowsOf(deps: EngineDeps, userIds: readonly string[], periodStart: Date, now: Date): Promise<Map<string, EntitlementRow>> {
+  const cache = deps.entitlementCache;
+  const byId = new Map<string, EntitlementRow>();
+  const missing: string[] = [];
+  for (const id of userIds) {
+    const hit = cache?.row(id, periodStart, now);
+    if (hit) byId.set(id, hit);
+    else missing.push(id);
+  }
+  if (missing.length === 0) return byId;
+  const tokens = cache ? missing.map((id) => cache.beginRead(id)) : [];
+  try {
+    for (const row of await deps.engine.entitlementRows(missing, periodStart, now)) {
+      byId.set(row.userId, row);
+      cache?.store(tokens[missing.indexOf(row.userId)] ?? null, row, periodStart);
+    }
+  } finally {
+    missing.forEach((id, i) => cache?.abandon(tokens[i] ?? null, id));
+  }
+  return byId;
+}
+
+/** The user's subscription and its version, from the cache unless `fresh`; undefined for an unknown user. */
+async function subscriptionOf(
+  deps: EngineDeps,
+  userId: string,
+  now: Date,
+  fresh: boolean,
+): Promise<{ subscription: Subscription | null; subscriptionVersion: string | null } | undefined> {
+  const hit = fresh ? undefined : deps.entitlementCache?.subscription(userId);
+  if (hit) return hit;
+  if (fresh) deps.entitlementCache?.changed(userId, 's');
+  return (await entitlementRowsOf(deps, [userId], capPeriodOf(now).start, now)).get(userId);
+}
+
+/** This process changed the user's usage: its cached row is dropped at once, the other processes are told soon. */
+function usageChanged(deps: EngineDeps, userId: string): void {
+  deps.entitlementCache?.usageChanged(userId);
+}
+
+/** Attempts at a reservation or commit whose subscription changed meanwhile, before giving up. */
+const STALE_ATTEMPTS = 5;
 
 export async function getEntitlement(ctx: UseCaseContext, deps: EngineDeps, userId: string): Promise<EntitlementAnswer> {
   const [a] = await getEntitlements(ctx, deps, [userId]);
@@ -157,11 +208,6 @@ export interface ReservationAnswer {
   replayed: boolean;
 }
 
-const THRESHOLDS = [
-  { pct: 80, key: 't80' as const, field: 'threshold80At' as const },
-  { pct: 100, key: 't100' as const, field: 'threshold100At' as const },
-];
-
 /**
  * Holds `amountKrw` of the user's monthly cap for a trade. The user's usage row of the cap
  * period is locked first, so concurrent reservations queue and never pass the cap together.
@@ -175,26 +221,33 @@ export async function reserveUsage(
 ): Promise<ReservationAnswer> {
   const now = ctx.clock.now();
   const period = capPeriodOf(now);
-  // Two statements in the transaction: the usage row's lock (with the subscription), then the
-  // check against the cap and the insert, on a snapshot taken after the lock.
-  return deps.engine.transaction(async (engine) => {
-    const locked = await engine.lockUsageWithSubscription(input.userId, period.start);
-    if (!locked) throw new AppError('NOT_FOUND', '사용자를 찾을 수 없습니다.', { user_id: input.userId });
-    const { usage } = locked;
-    const e = entitlementOf(input.userId, locked.subscription, ctx.plans, now);
-    const r = await engine.reserveWithinCap({
-      id: ctx.ids.next('rsv'),
+  // One statement (engine_reserve, migration 0021): it locks the user's usage row of the cap
+  // period, then checks against the cap computed here, from the subscription at the version it
+  // still has under the lock (else 'stale': read it again and retry).
+  const id = ctx.ids.next('rsv');
+  for (let attempt = 1; ; attempt++) {
+    const sub = await subscriptionOf(deps, input.userId, now, attempt > 1);
+    if (!sub) throw new AppError('NOT_FOUND', '사용자를 찾을 수 없습니다.', { user_id: input.userId });
+    const e = entitlementOf(input.userId, sub.subscription, ctx.plans, now);
+    const r = await deps.engine.reserve({
+      id,
       userId: input.userId,
       tradeId: input.tradeId,
       periodStart: period.start,
       amountKrw: input.amountKrw,
       createdAt: now,
       expiresAt: new Date(now.getTime() + deps.reservationTtlMs),
-      usedKrw: usage.usedKrw,
+      now,
+      subscriptionVersion: sub.subscriptionVersion,
       limitKrw: e.monthlyLimitKrw,
       allowed: e.autoTradingEnabled,
-      now,
     });
+    if (r.kind === 'no_user') throw new AppError('NOT_FOUND', '사용자를 찾을 수 없습니다.', { user_id: input.userId });
+    if (r.kind === 'stale') {
+      if (attempt < STALE_ATTEMPTS) continue;
+      throw new AppError('SUBSCRIPTION_STATE_CONFLICT', '구독이 변경되는 중입니다. 다시 시도해 주세요.', { user_id: input.userId });
+    }
+    usageChanged(deps, input.userId);
     const reserved = r.liveReservedKrw;
     if (r.existing) {
       if (r.existing.amountKrw !== input.amountKrw) {
@@ -203,7 +256,7 @@ export async function reserveUsage(
           reserved_krw: r.existing.amountKrw,
         });
       }
-      return { reservation: r.existing, remainingKrw: remainingOf(e.monthlyLimitKrw, usage.usedKrw, reserved), replayed: true };
+      return { reservation: r.existing, remainingKrw: remainingOf(e.monthlyLimitKrw, r.usedKrw, reserved), replayed: true };
     }
     if (!e.autoTradingEnabled) {
       throw new AppError('AUTO_TRADING_DISABLED', '현재 플랜에서는 자동매매를 이용할 수 없습니다.', { plan: e.plan, status: e.status });
@@ -211,14 +264,15 @@ export async function reserveUsage(
     if (!r.inserted) {
       throw new AppError('LIMIT_EXCEEDED', '이번 달 자동매매 한도를 초과합니다.', {
         limit_krw: e.monthlyLimitKrw,
-        used_krw: usage.usedKrw,
+        used_krw: r.usedKrw,
         reserved_krw: reserved,
-        remaining_krw: remainingOf(e.monthlyLimitKrw, usage.usedKrw, reserved),
+        remaining_krw: remainingOf(e.monthlyLimitKrw, r.usedKrw, reserved),
         requested_krw: input.amountKrw,
       });
     }
-    return { reservation: r.inserted, remainingKrw: remainingOf(e.monthlyLimitKrw, usage.usedKrw, reserved + input.amountKrw), replayed: false };
-  });
+    deps.entitlementCache?.rememberOwner(r.inserted.id, { userId: r.inserted.userId, periodStart: r.inserted.periodStart });
+    return { reservation: r.inserted, remainingKrw: remainingOf(e.monthlyLimitKrw, r.usedKrw, reserved + input.amountKrw), replayed: false };
+  }
 }
 
 function remainingOf(limit: number | null, used: number, reserved: number): number | null {
@@ -243,52 +297,56 @@ async function loadForSettlement(engine: EngineStore, id: string) {
  */
 export async function commitReservation(ctx: UseCaseContext, deps: EngineDeps, id: string, amountKrw: number) {
   const now = ctx.clock.now();
-  // Three statements in the transaction (four when a threshold is crossed): the usage row's lock,
-  // the reservation (locked) with its user's entitlement rows, and the commit with its usage.
-  return deps.engine.transaction(async (engine) => {
-    const usage = await engine.lockUsageOfReservation(id);
-    const found = usage ? await engine.reservationWithEntitlement(id, now) : undefined;
-    if (!usage || !found) throw new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
-    const { reservation: r, row } = found;
-    const e = entitlementOf(r.userId, row.subscription, ctx.plans, now);
-    if (r.status === 'committed') {
-      if (r.committedKrw !== amountKrw) throw new AppError('IDEMPOTENCY_KEY_REUSED', '이미 다른 금액으로 확정된 예약입니다.', { committed_krw: r.committedKrw });
-      return { reservation: r, remainingKrw: remainingOf(e.monthlyLimitKrw, usage.usedKrw, row.reservedKrw), replayed: true };
-    }
-    if (r.status === 'reserved' && r.expiresAt <= now) await engine.settleReservation(r.id, 'expired', now, null);
-    if (r.status !== 'reserved' || r.expiresAt <= now) {
-      throw new AppError('RESERVATION_NOT_ACTIVE', '만료되었거나 해제된 예약입니다.', { status: r.status === 'reserved' ? 'expired' : r.status });
-    }
-    if (amountKrw > r.amountKrw) throw new AppError('VALIDATION_FAILED', '확정 금액이 예약 금액보다 큽니다.', { reserved_krw: r.amountKrw });
+  const owner = deps.entitlementCache?.owner(id) ?? (await deps.engine.reservationOwner(id));
+  if (!owner) throw new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
+  // One statement (engine_commit, migration 0021): the usage row's lock, then the reservation's;
+  // the thresholds are checked against the cap computed here from the subscription at the version
+  // it still has under the lock (else 'stale': read it again and retry).
+  for (let attempt = 1; ; attempt++) {
+    const sub = await subscriptionOf(deps, owner.userId, now, attempt > 1);
+    if (!sub) throw new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
+    const e = entitlementOf(owner.userId, sub.subscription, ctx.plans, now);
     const limit = e.monthlyLimitKrw;
-    const crossed: { t80?: Date; t100?: Date } = {};
-    const events = [];
-    const used = usage.usedKrw + amountKrw;
-    for (const t of THRESHOLDS) {
-      if (limit && limit > 0 && !usage[t.field] && used * 100 >= limit * t.pct) {
-        crossed[t.key] = now;
-        events.push({
-          id: ctx.ids.next('evt'),
-          userId: r.userId,
-          type: 'usage.threshold_reached' as const,
-          payload: engineEventPayload(e, { threshold_pct: t.pct, used_krw: used, cap_period_start: r.periodStart.toISOString() }),
-          occurredAt: now,
-        });
-      }
+    const thresholdEvents =
+      limit && limit > 0
+        ? ([80, 100].map((pct) => ({
+            id: ctx.ids.next('evt'),
+            userId: owner.userId,
+            type: 'usage.threshold_reached' as const,
+            // used_krw is added by the store: the usage after this commit.
+            payload: engineEventPayload(e, { threshold_pct: pct, cap_period_start: owner.periodStart.toISOString() }),
+            occurredAt: now,
+          })) as [NewEngineEvent, NewEngineEvent])
+        : ([] as const);
+    const r = await deps.engine.commit({ id, userId: owner.userId, amountKrw, now, subscriptionVersion: sub.subscriptionVersion, limitKrw: limit, thresholdEvents });
+    if (r.kind === 'no_reservation') throw new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
+    if (r.kind === 'stale') {
+      if (attempt < STALE_ATTEMPTS) continue;
+      throw new AppError('SUBSCRIPTION_STATE_CONFLICT', '구독이 변경되는 중입니다. 다시 시도해 주세요.', { reservation_id: id });
     }
-    // Settles the reservation, adds the usage and records the paid feature's use (청약철회).
-    await engine.commitUsage({ id: r.id, userId: r.userId, periodStart: r.periodStart, amountKrw, at: now, thresholds: crossed });
-    await engine.appendEvents(events);
-    // Read after the usage lock, so it still counts this reservation, now committed.
-    const reserved = Math.max(0, row.reservedKrw - r.amountKrw);
-    return { reservation: { ...r, status: 'committed' as const, committedKrw: amountKrw }, remainingKrw: remainingOf(limit, used, reserved), replayed: false };
-  });
+    const res = r.reservation;
+    if (r.kind === 'committed') {
+      usageChanged(deps, owner.userId);
+      // The live sum was taken before this reservation was committed.
+      const reserved = Math.max(0, r.liveReservedKrw - res.amountKrw);
+      return { reservation: res, remainingKrw: remainingOf(limit, r.usedKrw, reserved), replayed: false };
+    }
+    if (res.status === 'committed') {
+      if (res.committedKrw !== amountKrw) throw new AppError('IDEMPOTENCY_KEY_REUSED', '이미 다른 금액으로 확정된 예약입니다.', { committed_krw: res.committedKrw });
+      return { reservation: res, remainingKrw: remainingOf(limit, r.usedKrw, r.liveReservedKrw), replayed: true };
+    }
+    if (res.status !== 'reserved') {
+      usageChanged(deps, owner.userId);
+      throw new AppError('RESERVATION_NOT_ACTIVE', '만료되었거나 해제된 예약입니다.', { status: res.status });
+    }
+    throw new AppError('VALIDATION_FAILED', '확정 금액이 예약 금액보다 큽니다.', { reserved_krw: res.amountKrw });
+  }
 }
 
 /** Gives the reservation's amount back to the cap. Releasing again answers the same. */
 export async function releaseReservation(ctx: UseCaseContext, deps: EngineDeps, id: string) {
   const now = ctx.clock.now();
-  return deps.engine.transaction(async (engine) => {
+  const answer = await deps.engine.transaction(async (engine) => {
     const { usage, reservation: r } = await loadForSettlement(engine, id);
     if (r.status === 'committed') throw new AppError('RESERVATION_NOT_ACTIVE', '이미 확정된 예약입니다.', { status: r.status });
     if (r.status === 'reserved') await engine.settleReservation(r.id, 'released', now, null);
@@ -296,4 +354,6 @@ export async function releaseReservation(ctx: UseCaseContext, deps: EngineDeps, 
     const e = entitlementOf(r.userId, row!.subscription, ctx.plans, now);
     return { reservation: { ...r, status: r.status === 'reserved' ? ('released' as const) : r.status }, remainingKrw: remainingOf(e.monthlyLimitKrw, usage.usedKrw, row!.reservedKrw) };
   });
+  usageChanged(deps, answer.reservation.userId);
+  return answer;
 }

@@ -18,7 +18,11 @@ export interface SubscriptionStatusResult {
  * the renewal worker has expired the subscription.
  */
 export async function getSubscriptionStatus(ctx: UseCaseContext, userId: string): Promise<SubscriptionStatusResult> {
-  const sub = (await ctx.repo.findSubscriptionByUser(userId)) ?? null;
+  return subscriptionStatusOf(ctx, (await ctx.repo.findSubscriptionByUser(userId)) ?? null);
+}
+
+/** `getSubscriptionStatus` of a subscription already read (or just written). */
+export function subscriptionStatusOf(ctx: Pick<UseCaseContext, 'clock' | 'plans'>, sub: Subscription | null): SubscriptionStatusResult {
   const now = ctx.clock.now();
   const entitled =
     sub !== null &&

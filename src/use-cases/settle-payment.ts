@@ -40,11 +40,25 @@ export async function settleApproved(
   result: PaymentResult,
   known?: Payment,
 ): Promise<Payment> {
+  return (await settleApprovedWithSubscription(ctx, paymentId, from, result, known)).payment;
+}
+
+/**
+ * `settleApproved`, also returning the subscription as the settlement wrote it (a checkout's),
+ * so that the caller need not read it back. `subscription` is absent when this call wrote none.
+ */
+export async function settleApprovedWithSubscription(
+  ctx: UseCaseContext,
+  paymentId: string,
+  from: PaymentStatus,
+  result: PaymentResult,
+  known?: Payment,
+): Promise<{ payment: Payment; subscription?: Subscription }> {
   const payment = known ?? (await ctx.repo.findPayment(paymentId));
   if (!payment) throw new AppError('PAYMENT_NOT_FOUND', '결제를 찾을 수 없습니다.');
-  if (PAID_STATUSES.includes(payment.status)) return payment;
+  if (PAID_STATUSES.includes(payment.status)) return { payment };
   // Renewal, upgrade and registration payments settle by the subscription calendar's rules.
-  if (payment.kind !== 'checkout') return settleSubscriptionPayment(ctx, payment, from, result);
+  if (payment.kind !== 'checkout') return { payment: await settleSubscriptionPayment(ctx, payment, from, result) };
   const plan = ctx.plans.find(payment.planId);
   if (!plan) throw new AppError('UNKNOWN_PLAN', `알 수 없는 플랜입니다: ${payment.planId}`);
   try {
@@ -70,8 +84,9 @@ export async function settleApproved(
       if (sub?.billingKey && 'billingKey' in billing && billing.billingKey !== sub.billingKey) {
         await queueKeyRevocation(scopeOf(ctx, repo, now), sub, 'replaced');
       }
+      let written: Subscription;
       if (!sub) {
-        await repo.insertSubscription({
+        written = await repo.insertSubscription({
           id: subscriptionId,
           userId: payment.userId,
           planId: plan.id,
@@ -108,6 +123,7 @@ export async function settleApproved(
         );
         // The row is locked, so its compare-and-set cannot lose.
         if (!updated) throw new Error(`subscription ${sub.id} changed while locked`);
+        written = updated;
       }
       const approved = await repo.transitionPayment(
         payment.id,
@@ -145,12 +161,12 @@ export async function settleApproved(
         },
         dedupeKey: `purchase_completed:${payment.id}`,
       }, now);
-      return approved;
+      return { payment: approved, subscription: written };
     });
   } catch (err) {
-    if (err instanceof SettledElsewhere) return (await ctx.repo.findPayment(payment.id))!;
+    if (err instanceof SettledElsewhere) return { payment: (await ctx.repo.findPayment(payment.id))! };
     // Rolled back: the payment is still `from`, held by this caller.
-    if (err instanceof ApprovalRefused) return refuseApproval(ctx, payment, from, result, err);
+    if (err instanceof ApprovalRefused) return { payment: await refuseApproval(ctx, payment, from, result, err) };
     throw err;
   }
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { agreeToOrder, E2E_TIMEOUT, screenshot, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
 import type { PaymentsResponse, RenewalView } from '../../src/http/schemas/api-types.ts';
+import type { PlanChangeQuoteResponse } from '../../src/http/schemas/quote-api-types.ts';
 import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 
 const PHONE = { width: 375, height: 740, mobile: true };
@@ -36,11 +37,12 @@ describe('subscription management in the browser', () => {
     await e2e?.close();
   });
 
-  /** Signs up and pays 스탠다드 with KakaoPay (auto-renewal on), ending on 내 구독. */
-  async function subscriber(tag: string, opts: { phone?: boolean } = {}) {
+  /** Signs up and pays 스탠다드 (or `plan`) with KakaoPay (auto-renewal on), ending on 내 구독. */
+  async function subscriber(tag: string, opts: { phone?: boolean; plan?: { id: string; name: string } } = {}) {
+    const plan = opts.plan ?? { id: 'standard', name: '스탠다드' };
     const { context, page } = await e2e.newPage(opts.phone ? PHONE : {});
     await signUpInBrowser(page, e2e.url, uniqueEmail(tag));
-    await page.goto(`${e2e.url}/checkout?plan=standard`);
+    await page.goto(`${e2e.url}/checkout?plan=${plan.id}`);
     await page.locator('label.method-option', { hasText: '카카오페이' }).click();
     await agreeToOrder(page);
     await page.getByRole('button', { name: '카카오페이로 결제' }).click();
@@ -49,7 +51,7 @@ describe('subscription management in the browser', () => {
     await page.getByRole('heading', { name: '결제가 완료되었습니다!' }).waitFor();
     await page.getByRole('link', { name: '내 구독 보기' }).click();
     await page.waitForURL(`${e2e.url}/subscription`);
-    await page.getByRole('heading', { name: '스탠다드' }).waitFor();
+    await page.getByRole('heading', { name: plan.name }).waitFor();
     return { context, page };
   }
 
@@ -191,6 +193,42 @@ describe('subscription management in the browser', () => {
       await page.getByText('미사용 기간 28,033원을 환불했습니다.').waitFor();
       await page.getByRole('heading', { name: '기본' }).waitFor();
       await screenshot(page, 'manage-10-canceled-now');
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'offers upgrades and downgrades as the server quotes them, schedules a downgrade and takes it back',
+    async () => {
+      const { page } = await subscriber('downgrade', { plan: { id: 'premium', name: '프리미엄' } });
+      const quote = async (plan: string) =>
+        (await (await page.request.get(`${e2e.url}/api/subscription/change/quote?plan=${plan}`)).json()) as PlanChangeQuoteResponse;
+      const toStandard = await quote('standard');
+      expect(toStandard.kind).toBe('downgrade');
+      expect((await quote('pro')).kind).toBe('upgrade');
+      const change = page.locator('#plan-change');
+      await change.getByRole('button', { name: '프로(으)로 업그레이드' }).waitFor();
+      expect(await change.getByRole('button', { name: '프리미엄(으)로 업그레이드' }).count()).toBe(0);
+
+      await change.getByRole('button', { name: '스탠다드(으)로 다운그레이드' }).click();
+      const dialog = page.getByRole('dialog', { name: '스탠다드 플랜으로 다운그레이드할까요?' });
+      await dialog.waitFor();
+      // The amount of the next renewal is the server's quote.
+      expect(await dialog.innerText()).toContain(`${toStandard.next_charge_krw.toLocaleString('ko-KR')}원이 자동 결제됩니다`);
+      await dialog.getByRole('button', { name: '다운그레이드 예약' }).click();
+      await page.locator('.flash').getByText('스탠다드 플랜으로 다운그레이드를 예약했습니다').waitFor();
+      expect(await page.locator('.sub-main').innerText()).toContain('스탠다드 플랜이 적용됩니다 (다운그레이드 예약)');
+      await screenshot(page, 'manage-13-downgrade-scheduled');
+
+      const stay = await quote('premium');
+      expect(stay.kind).toBe('downgrade_canceled');
+      await change.getByRole('button', { name: '예약 취소' }).click();
+      const undo = page.getByRole('dialog', { name: '다운그레이드 예약을 취소할까요?' });
+      await undo.waitFor();
+      expect(await undo.innerText()).toContain(`${stay.next_charge_krw.toLocaleString('ko-KR')}원이 결제됩니다`);
+      await undo.getByRole('button', { name: '예약 취소' }).click();
+      await page.locator('.flash').getByText('다운그레이드 예약을 취소했습니다').waitFor();
+      expect(await page.locator('.sub-main').innerText()).not.toContain('다운그레이드 예약');
     },
     E2E_TIMEOUT,
   );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
+import { subscribedUser as subscribedUserOf } from '../helpers/engine-fixtures.ts';
 import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 import type { Subscription } from '../../src/domain/records.ts';
 
@@ -22,29 +23,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-/** A user with a subscription written through the billing repository (the path every use case takes). */
-async function subscribedUser(planId = 'standard', periodDays = 40): Promise<{ userId: string; sub: Subscription }> {
-  const { userId } = await s.signup();
-  const now = s.services.ctx.clock.now();
-  const sub = await s.services.ctx.repo.transaction((repo) =>
-    repo.insertSubscription({
-      id: s.services.ctx.ids.next('sub'),
-      userId,
-      planId,
-      status: 'active',
-      provider: 'kakaopay',
-      billingKey: null,
-      autoRenew: false,
-      currentPeriodStart: now,
-      currentPeriodEnd: new Date(now.getTime() + periodDays * DAY),
-      pendingPlanId: null,
-      canceledAt: null,
-      endedAt: null,
-      createdAt: now,
-    }),
-  );
-  return { userId, sub };
-}
+const subscribedUser = (planId = 'standard', periodDays = 40) => subscribedUserOf(s, planId, periodDays);
 
 const ent = (userId: string, key = engineKey) => s.api('GET', `/api/v1/entitlements/${userId}`, { token: key });
 const reserve = (body: { user_id: string; trade_id: string; amount_krw: number }, key = engineKey) =>

@@ -31,7 +31,46 @@ export interface EntitlementRow {
   usedKrw: number;
   reservedKrw: number;
   version: number;
+  /** The subscription row's version (changes with every write of it); null without a subscription. */
+  subscriptionVersion: string | null;
+  /** When the first reservation counted in `reservedKrw` expires (the answer changes then); null when none. */
+  reservedUntil: Date | null;
 }
+
+/** A reservation to make in one statement (`EngineStore.reserve`). */
+export interface ReserveInput extends Omit<ReservationRecord, 'committedKrw' | 'status'> {
+  now: Date;
+  /** The cap computed from the subscription at `subscriptionVersion`. */
+  subscriptionVersion: string | null;
+  limitKrw: number | null;
+  allowed: boolean;
+}
+
+export type ReserveResult =
+  | { kind: 'no_user' }
+  /** The subscription changed since `subscriptionVersion`: nothing was done. */
+  | { kind: 'stale' }
+  | { kind: 'done'; usedKrw: number; liveReservedKrw: number; existing: ReservationRecord | undefined; inserted: ReservationRecord | undefined };
+
+/** A commit to make in one statement (`EngineStore.commit`). */
+export interface CommitInput {
+  id: string;
+  /** The reservation's user, whose subscription at `subscriptionVersion` gave `limitKrw`. */
+  userId: string;
+  amountKrw: number;
+  now: Date;
+  subscriptionVersion: string | null;
+  limitKrw: number | null;
+  /** The 80% and 100% usage events, in that order, without `used_krw` (added by the store); written only when crossed now. */
+  thresholdEvents: readonly [NewEngineEvent, NewEngineEvent] | readonly [];
+}
+
+export type CommitResult =
+  | { kind: 'no_reservation' }
+  /** Another user's reservation, or that user's subscription changed: nothing was done. */
+  | { kind: 'stale'; userId: string | null }
+  /** `committed`: done now; `unchanged`: nothing done (already settled, expired now, or the amount is above the reserved one). */
+  | { kind: 'committed' | 'unchanged'; reservation: ReservationRecord; usedKrw: number; liveReservedKrw: number };
 
 export interface UsageMonth {
   usedKrw: number;
@@ -57,28 +96,22 @@ export interface EngineStore {
   changedUsers(after: { xid: string; position: number }, limit: number): Promise<{ userIds: string[]; last: { xid: string; position: number } | null }>;
   lockUsageMonth(userId: string, periodStart: Date): Promise<UsageMonth>;
   /**
-   * One statement: locks (creating if needed) the usage row of an existing user's cap period and
-   * reads the user's subscription and outbox version; undefined when there is no such user.
+   * One statement and transaction: locks (creating if needed) an existing user's usage row of the cap
+   * period; 'stale' when the subscription is no longer at `subscriptionVersion`; else the reservation
+   * already made under (user, trade id) if any, or expires the user's lapsed reservations, sums the
+   * live ones of the cap period and inserts the new one when `allowed` and
+   * `used + live + amountKrw <= limitKrw` (null: no limit).
    */
-  lockUsageWithSubscription(userId: string, periodStart: Date): Promise<{ usage: UsageMonth; subscription: Subscription | null } | undefined>;
+  reserve(x: ReserveInput): Promise<ReserveResult>;
   /**
-   * One statement, run after `lockUsageWithSubscription`: the reservation already made under
-   * (user, trade id) if any; else expires the user's lapsed reservations, sums the live ones of the
-   * cap period and inserts the new reservation when `allowed` and
-   * `usedKrw + live + amountKrw <= limitKrw` (null: no limit).
+   * One statement and transaction: locks the usage row of the reservation's user and cap period, then
+   * the reservation; expires it if it lapsed; commits a live one with `amountKrw` (≤ reserved), adds
+   * it to the usage row with the threshold stamps, records a use of the paid feature when positive,
+   * and appends the threshold events crossed now.
    */
-  reserveWithinCap(
-    x: Omit<ReservationRecord, 'committedKrw' | 'status'> & { usedKrw: number; limitKrw: number | null; allowed: boolean; now: Date },
-  ): Promise<{ existing: ReservationRecord | undefined; inserted: ReservationRecord | undefined; liveReservedKrw: number }>;
-  /** One statement: locks (creating if needed) the usage row of the reservation's user and cap period; undefined when no such reservation. */
-  lockUsageOfReservation(id: string): Promise<UsageMonth | undefined>;
-  /** One statement: the reservation, locked, and the entitlement rows of its user in its cap period. */
-  reservationWithEntitlement(id: string, now: Date): Promise<{ reservation: ReservationRecord; row: EntitlementRow } | undefined>;
-  /**
-   * One statement: commits a reserved reservation with `amountKrw`, adds it to the usage row (and
-   * the threshold stamps), and records a use of the paid feature when the amount is positive.
-   */
-  commitUsage(x: { id: string; userId: string; periodStart: Date; amountKrw: number; at: Date; thresholds: { t80?: Date; t100?: Date } }): Promise<void>;
+  commit(x: CommitInput): Promise<CommitResult>;
+  /** The reservation's user and cap period (no lock); they never change. */
+  reservationOwner(id: string): Promise<{ userId: string; periodStart: Date } | undefined>;
   addUsage(userId: string, periodStart: Date, amountKrw: number, thresholds: { t80?: Date; t100?: Date }): Promise<number>;
   expireReservations(userId: string, now: Date): Promise<void>;
   reservedKrw(userId: string, periodStart: Date): Promise<number>;

@@ -25,7 +25,6 @@ import {
   decodeReturn,
   errorForResultCode,
   expectSuccess,
-  formatKstDateTime,
   onetimeCheckoutParams,
   paymentResultFromDetail,
   paymentResultFromHistory,
@@ -36,11 +35,9 @@ import {
   type ApprovalMismatch,
 } from './naverpay-mapping.ts';
 import {
-  ADMISSION_STATE,
   applyBodySchema,
   cancelBodySchema,
   expireBodySchema,
-  historyBodySchema,
   NAVERPAY_PATHS,
   payApprovalBodySchema,
   payReserveBodySchema,
@@ -49,10 +46,10 @@ import {
   REQUESTER_MERCHANT,
   reserveBodySchema,
   SUCCESS_CODE,
-  type NaverPayHistoryRow,
   type NaverPayPaymentDetail,
   type SdkCreateOptions,
 } from './naverpay-wire.ts';
+import { NaverPayHistorySearch } from './naverpay-history.ts';
 
 /** Settings the gateway needs besides the client (all defaults resolved by `index.ts`). */
 export interface NaverPayGatewaySettings {
@@ -79,10 +76,6 @@ export interface NaverPayGatewayDeps {
 }
 
 const CANCEL_REASON_MAX = 256;
-const HISTORY_ROWS_PER_PAGE = 100;
-const HISTORY_MAX_PAGES = 5;
-const MAX_HISTORY_RANGE_MS = 31 * 24 * 60 * 60_000;
-const HISTORY_CLOCK_SLACK_MS = 10 * 60_000;
 
 /** Steps of multi-call operations; each gets its own idempotency key derived from the caller's. */
 const STEP = {
@@ -115,12 +108,14 @@ export class NaverPayGateway implements PaymentGateway {
   readonly #settings: NaverPayGatewaySettings;
   readonly #clock: Clock;
   readonly #logger: NaverPayLogger | undefined;
+  readonly #history: NaverPayHistorySearch;
 
   constructor(client: NaverPayClient, settings: NaverPayGatewaySettings, deps: NaverPayGatewayDeps) {
     this.#client = client;
     this.#settings = settings;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
+    this.#history = new NaverPayHistorySearch(client, (call) => this.#postOnEitherChain(call), settings.historyLookbackMs);
     this.capabilities = {
       partialRefund: true,
       billingKey: true,
@@ -494,7 +489,7 @@ export class NaverPayGateway implements PaymentGateway {
   async getPayment(input: LookupInput): Promise<PaymentResult> {
     const now = this.#clock.now();
     if (input.providerRef) {
-      const lookup = await this.#historyOf(input.providerRef).catch((error: unknown) => {
+      const lookup = await this.#history.rowsOf(input.providerRef).catch((error: unknown) => {
         // providerRef may be a reserveId, which NaverPay may reject as a paymentId.
         if (error instanceof ProviderRequestError && error.providerCode === 'InvalidParameter') return null;
         throw error;
@@ -503,55 +498,11 @@ export class NaverPayGateway implements PaymentGateway {
     }
     // No NaverPay paymentId known (SDK checkout not returned, or a recurrent approval that
     // ended unknown while providerRef was still the reserveId): find it by our order key.
-    const found = await this.#findByOrderKey(input.paymentId, now);
+    const found = await this.#history.findByOrderKey(input.paymentId, now);
     if (found) {
-      const lookup = await this.#historyOf(found);
+      const lookup = await this.#history.rowsOf(found);
       if (lookup.rows.length > 0) return paymentResultFromHistory(lookup.rows, { raw: lookup.raw, now });
     }
     throw new ProviderDeclinedError(PROVIDER_ID, 'NotFound', '네이버페이에서 결제를 찾을 수 없습니다.', 'not_found');
-  }
-
-  async #historyOf(paymentId: string): Promise<{ rows: NaverPayHistoryRow[]; raw: unknown[] }> {
-    const rows: NaverPayHistoryRow[] = [];
-    const raw: unknown[] = [];
-    for (let page = 1; page <= HISTORY_MAX_PAGES; page++) {
-      const response = await this.#postOnEitherChain({
-        path: NAVERPAY_PATHS.history,
-        fields: { paymentId, pageNumber: page, rowsPerPage: HISTORY_ROWS_PER_PAGE },
-      });
-      raw.push(response.raw);
-      const body = expectSuccess(response.envelope, historyBodySchema, { operation: 'history', moneyCall: false });
-      rows.push(...(body.list ?? []).filter((row) => row.paymentId === paymentId));
-      if (!body.totalPageCount || page >= body.totalPageCount) break;
-    }
-    return { rows, raw };
-  }
-
-  /** NaverPay paymentId whose approval rows carry `merchantPayKey` = our payment id, if any. */
-  async #findByOrderKey(merchantPayKey: string, now: Date): Promise<string | null> {
-    // The range has second precision and NaverPay's clock is not ours: end a little in the future.
-    const end = now.getTime() + HISTORY_CLOCK_SLACK_MS;
-    const lookback = Math.min(this.#settings.historyLookbackMs, MAX_HISTORY_RANGE_MS - HISTORY_CLOCK_SLACK_MS);
-    const range = { startTime: formatKstDateTime(new Date(end - HISTORY_CLOCK_SLACK_MS - lookback)), endTime: formatKstDateTime(new Date(end)) };
-    const chains: Array<'onetime' | 'recurrent'> = this.#client.hasDistinctRecurrentChain ? ['onetime', 'recurrent'] : ['onetime'];
-    let failed: NaverPayHistoryRow | null = null;
-    for (const chain of chains) {
-      for (let page = 1; page <= HISTORY_MAX_PAGES; page++) {
-        const response = await this.#client.post({
-          path: NAVERPAY_PATHS.history,
-          fields: { ...range, approvalType: 'APPROVAL', pageNumber: page, rowsPerPage: HISTORY_ROWS_PER_PAGE },
-          chain,
-        });
-        if (response.envelope.code === 'InvalidMerchant') break;
-        const body = expectSuccess(response.envelope, historyBodySchema, { operation: 'history search', moneyCall: false });
-        for (const row of body.list ?? []) {
-          if (row.merchantPayKey !== merchantPayKey) continue;
-          if ((row.admissionState ?? ADMISSION_STATE.success) === ADMISSION_STATE.success) return row.paymentId;
-          failed ??= row;
-        }
-        if (!body.totalPageCount || page >= body.totalPageCount) break;
-      }
-    }
-    return failed?.paymentId ?? null;
   }
 }

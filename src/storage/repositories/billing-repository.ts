@@ -16,7 +16,7 @@ import type {
 import type { Payment, User } from '../../domain/records.ts';
 import type { PaymentStatus } from '../../domain/payment/payment-states.ts';
 import type { SubscriptionStatus } from '../../domain/subscription/subscription-states.ts';
-import type { Database, PaymentRow } from '../schema.ts';
+import type { Database, PaymentRow, SubscriptionRow } from '../schema.ts';
 import type { EngineEvent, NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import { KyselyRenewalRepository } from './renewal-repository.ts';
 import { KyselyPriceRepository } from './price-repository.ts';
@@ -32,6 +32,32 @@ import { compareAndSetStatus } from './compare-and-set.ts';
 
 /** The mappers lived here before; engine-repository.ts still imports `toSubscription` from this module. */
 export { toSubscription };
+
+/**
+ * Every column of `subscriptions` (the compiler checks the list is complete), for reads that
+ * join it to another table and take its columns under an `s_` prefix.
+ */
+const SUBSCRIPTION_COLUMNS = Object.keys({
+  id: true,
+  user_id: true,
+  plan_id: true,
+  status: true,
+  provider: true,
+  billing_key: true,
+  auto_renew: true,
+  current_period_start: true,
+  current_period_end: true,
+  pending_plan_id: true,
+  canceled_at: true,
+  ended_at: true,
+  created_at: true,
+  updated_at: true,
+  next_renewal_at: true,
+  grace_until: true,
+  agreed_price_krw: true,
+  pending_price_krw: true,
+  consented_price_id: true,
+} satisfies Record<keyof SubscriptionRow, true>) as (keyof SubscriptionRow)[];
 
 function paymentPatchColumns(p: PaymentPatch) {
   const cols: Record<string, unknown> = {};
@@ -222,6 +248,23 @@ export class KyselyBillingRepository implements BillingRepository {
       .orderBy('created_at', 'desc')
       .executeTakeFirst();
     return r ? toPayment(r) : undefined;
+  }
+
+  async findPaymentWithSubscription(by: { id: string } | { provider: string; ref: string }) {
+    // One round trip for what an approval reads before its claim: the payment and its user's subscription.
+    let q = this.db
+      .selectFrom('payments as p')
+      .leftJoin('subscriptions as s', 's.user_id', 'p.user_id')
+      .selectAll('p')
+      .select(SUBSCRIPTION_COLUMNS.map((c) => sql.ref(`s.${c}`).as(`s_${c}`)));
+    q =
+      'id' in by
+        ? q.where('p.id', '=', by.id)
+        : q.where('p.provider', '=', by.provider).where((eb) => eb.or([eb('p.provider_ref', '=', by.ref), eb('p.checkout_ref', '=', by.ref)]));
+    const r = (await q.orderBy('p.created_at', 'desc').executeTakeFirst()) as (PaymentRow & Record<string, unknown>) | undefined;
+    if (!r) return undefined;
+    const sub = Object.fromEntries(SUBSCRIPTION_COLUMNS.map((c) => [c, r[`s_${c}`]])) as unknown as SubscriptionRow;
+    return { payment: toPayment(r), subscription: sub.id === null ? null : toSubscription(sub) };
   }
 
   async transitionPayment(

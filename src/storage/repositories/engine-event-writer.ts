@@ -20,12 +20,15 @@ export class EngineEventWriter {
   constructor(
     private readonly plans: PlanCatalog,
     private readonly ids: IdGenerator,
+    /** Told, before the write commits, of a user whose entitlements it changes (the entitlement cache). */
+    private readonly onChange?: (userId: string) => void,
   ) {}
 
   /** The events a change means (none, or the change's event and `entitlements.updated`). */
   eventsFor(before: SubscriptionSnapshot | undefined, after: SubscriptionSnapshot, cause: string, at: Date, data?: unknown): NewEngineEvent[] {
     const type = engineEventTypeOf(before, after, cause);
     if (!type) return [];
+    this.onChange?.(after.userId);
     const e = entitlementOf(after.userId, after, this.plans, at);
     const common = {
       subscription_id: after.id,

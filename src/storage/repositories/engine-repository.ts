@@ -1,7 +1,17 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import type { Database } from '../schema.ts';
-import type { ApiKeyRecord, EngineStore, EntitlementRow, ReservationRecord, UsageMonth } from '../../domain/engine/engine-store.ts';
+import type {
+  ApiKeyRecord,
+  CommitInput,
+  CommitResult,
+  EngineStore,
+  EntitlementRow,
+  ReservationRecord,
+  ReserveInput,
+  ReserveResult,
+  UsageMonth,
+} from '../../domain/engine/engine-store.ts';
 import { toSubscription } from './billing-repository.ts';
 import { appendEngineEvents } from './engine-event-writer.ts';
 
@@ -19,6 +29,9 @@ function toKey(r: any): ApiKeyRecord {
     expiresAt: r.expires_at ? new Date(r.expires_at) : null,
   };
 }
+
+/** A jsonb value: an object with PostgreSQL, a string with some drivers. */
+const jsonOf = (v: unknown): any => (typeof v === 'string' ? JSON.parse(v) : v);
 
 function toReservation(r: any): ReservationRecord {
   return {
@@ -88,10 +101,11 @@ export class EngineRepository implements EngineStore {
   /** Users that exist among `userIds`, with their subscription, usage in the period and outbox version. */
   async entitlementRows(userIds: readonly string[], periodStart: Date, now: Date): Promise<EntitlementRow[]> {
     if (userIds.length === 0) return [];
-    const r = await sql<any>`SELECT u.id AS uid, to_jsonb(s.*) AS sub, COALESCE(um.used_krw, 0) AS used_krw, COALESCE(q.last_seq, 0) AS version,
-        (SELECT COALESCE(SUM(r.amount_krw), 0) FROM usage_reservations r
-          WHERE r.user_id = u.id AND r.period_start = ${periodStart}::timestamptz AND r.status = 'reserved' AND r.expires_at > ${now}::timestamptz) AS reserved_krw
+    const r = await sql<any>`SELECT u.id AS uid, to_jsonb(s.*) AS sub, s.xmin::text AS sub_version, COALESCE(um.used_krw, 0) AS used_krw,
+        COALESCE(q.last_seq, 0) AS version, rs.reserved_krw, rs.reserved_until
       FROM users u
+      CROSS JOIN LATERAL (SELECT COALESCE(SUM(r.amount_krw), 0) AS reserved_krw, MIN(r.expires_at) AS reserved_until FROM usage_reservations r
+          WHERE r.user_id = u.id AND r.period_start = ${periodStart}::timestamptz AND r.status = 'reserved' AND r.expires_at > ${now}::timestamptz) rs
       LEFT JOIN subscriptions s ON s.user_id = u.id
       LEFT JOIN usage_months um ON um.user_id = u.id AND um.period_start = ${periodStart}::timestamptz
       LEFT JOIN engine_event_sequences q ON q.user_id = u.id
@@ -102,6 +116,8 @@ export class EngineRepository implements EngineStore {
       usedKrw: Number(row.used_krw),
       reservedKrw: Number(row.reserved_krw),
       version: Number(row.version),
+      subscriptionVersion: row.sub_version ?? null,
+      reservedUntil: row.reserved_until ? new Date(row.reserved_until) : null,
     }));
   }
 
@@ -131,97 +147,36 @@ export class EngineRepository implements EngineStore {
     return { usedKrw: Number(row.used_krw), threshold80At: row.threshold_80_at, threshold100At: row.threshold_100_at };
   }
 
-  async lockUsageWithSubscription(userId: string, periodStart: Date) {
-    const r = await sql<any>`WITH locked AS (
-        INSERT INTO usage_months (user_id, period_start) SELECT id, ${periodStart}::timestamptz FROM users WHERE id = ${userId}
-        ON CONFLICT (user_id, period_start) DO UPDATE SET used_krw = usage_months.used_krw
-        RETURNING used_krw, threshold_80_at, threshold_100_at)
-      SELECT l.used_krw, l.threshold_80_at, l.threshold_100_at, to_jsonb(s.*) AS sub
-      FROM locked l LEFT JOIN subscriptions s ON s.user_id = ${userId}`.execute(this.db);
-    const row = r.rows[0];
-    if (!row) return undefined;
+  async reserve(x: ReserveInput): Promise<ReserveResult> {
+    const r = await sql<{ r: any }>`SELECT engine_reserve(${x.userId}, ${x.tradeId}, ${x.id}, ${x.periodStart}::timestamptz, ${x.amountKrw}::bigint,
+      ${x.createdAt}::timestamptz, ${x.expiresAt}::timestamptz, ${x.now}::timestamptz, ${x.subscriptionVersion}::text, ${x.limitKrw}::bigint,
+      ${x.allowed}::boolean) AS r`.execute(this.db);
+    const o = jsonOf(r.rows[0]!.r);
+    if (!o.found) return { kind: 'no_user' };
+    if (o.stale) return { kind: 'stale' };
     return {
-      usage: { usedKrw: Number(row.used_krw), threshold80At: row.threshold_80_at, threshold100At: row.threshold_100_at },
-      subscription: row.sub ? toSubscription(subscriptionFromJson(row.sub)) : null,
+      kind: 'done',
+      usedKrw: Number(o.used),
+      liveReservedKrw: Number(o.live),
+      existing: o.existing ? toReservation(o.existing) : undefined,
+      inserted: o.inserted ? toReservation(o.inserted) : undefined,
     };
   }
 
-  async reserveWithinCap(
-    x: Omit<ReservationRecord, 'committedKrw' | 'status'> & { usedKrw: number; limitKrw: number | null; allowed: boolean; now: Date },
-  ) {
-    // The outer statement sees one snapshot (taken after the usage row's lock): the expiry CTE's
-    // changes are invisible to `live`, hence its own expiry filter.
-    const r = await sql<any>`WITH existing AS (
-        SELECT * FROM usage_reservations WHERE user_id = ${x.userId} AND trade_id = ${x.tradeId}),
-      expired AS (
-        UPDATE usage_reservations SET status = 'expired', settled_at = ${x.now}::timestamptz
-        WHERE user_id = ${x.userId} AND status = 'reserved' AND expires_at <= ${x.now}::timestamptz AND NOT EXISTS (SELECT 1 FROM existing)
-        RETURNING id),
-      live AS (
-        SELECT COALESCE(SUM(amount_krw), 0) AS s FROM usage_reservations
-        WHERE user_id = ${x.userId} AND period_start = ${x.periodStart}::timestamptz AND status = 'reserved' AND expires_at > ${x.now}::timestamptz),
-      inserted AS (
-        INSERT INTO usage_reservations (id, user_id, trade_id, period_start, amount_krw, status, created_at, expires_at)
-        SELECT ${x.id}, ${x.userId}, ${x.tradeId}, ${x.periodStart}::timestamptz, ${x.amountKrw}::bigint, 'reserved', ${x.createdAt}::timestamptz, ${x.expiresAt}::timestamptz
-        FROM live
-        WHERE NOT EXISTS (SELECT 1 FROM existing) AND ${x.allowed}::boolean
-          AND (${x.limitKrw}::bigint IS NULL OR ${x.usedKrw}::bigint + live.s + ${x.amountKrw}::bigint <= ${x.limitKrw}::bigint)
-        RETURNING *)
-      SELECT (SELECT to_jsonb(e.*) FROM existing e) AS existing, (SELECT to_jsonb(i.*) FROM inserted i) AS inserted, (SELECT s FROM live) AS live`.execute(this.db);
-    const row = r.rows[0];
-    return {
-      existing: row.existing ? toReservation(row.existing) : undefined,
-      inserted: row.inserted ? toReservation(row.inserted) : undefined,
-      liveReservedKrw: Number(row.live),
-    };
+  async commit(x: CommitInput): Promise<CommitResult> {
+    const events = x.thresholdEvents.map((e) => ({ id: e.id, type: e.type, payload: e.payload }));
+    const r = await sql<{ r: any }>`SELECT engine_commit(${x.id}, ${x.userId}, ${x.amountKrw}::bigint, ${x.now}::timestamptz,
+      ${x.subscriptionVersion}::text, ${x.limitKrw}::bigint, ${JSON.stringify(events)}::jsonb) AS r`.execute(this.db);
+    const o = jsonOf(r.rows[0]!.r);
+    if (!o.found) return { kind: 'no_reservation' };
+    if (o.stale) return { kind: 'stale', userId: o.user_id ?? null };
+    return { kind: o.committed ? 'committed' : 'unchanged', reservation: toReservation(o.reservation), usedKrw: Number(o.used), liveReservedKrw: Number(o.live) };
   }
 
-  async lockUsageOfReservation(id: string) {
-    const r = await sql<any>`INSERT INTO usage_months (user_id, period_start)
-        SELECT user_id, period_start FROM usage_reservations WHERE id = ${id}
-      ON CONFLICT (user_id, period_start) DO UPDATE SET used_krw = usage_months.used_krw
-      RETURNING used_krw, threshold_80_at, threshold_100_at`.execute(this.db);
+  async reservationOwner(id: string): Promise<{ userId: string; periodStart: Date } | undefined> {
+    const r = await sql<{ user_id: string; period_start: Date }>`SELECT user_id, period_start FROM usage_reservations WHERE id = ${id}`.execute(this.db);
     const row = r.rows[0];
-    return row ? { usedKrw: Number(row.used_krw), threshold80At: row.threshold_80_at, threshold100At: row.threshold_100_at } : undefined;
-  }
-
-  async reservationWithEntitlement(id: string, now: Date) {
-    const r = await sql<any>`SELECT to_jsonb(r.*) AS rsv, to_jsonb(s.*) AS sub, COALESCE(um.used_krw, 0) AS used_krw, COALESCE(q.last_seq, 0) AS version,
-        (SELECT COALESCE(SUM(o.amount_krw), 0) FROM usage_reservations o
-          WHERE o.user_id = r.user_id AND o.period_start = r.period_start AND o.status = 'reserved' AND o.expires_at > ${now}::timestamptz) AS reserved_krw
-      FROM usage_reservations r
-      LEFT JOIN subscriptions s ON s.user_id = r.user_id
-      LEFT JOIN usage_months um ON um.user_id = r.user_id AND um.period_start = r.period_start
-      LEFT JOIN engine_event_sequences q ON q.user_id = r.user_id
-      WHERE r.id = ${id}
-      FOR UPDATE OF r`.execute(this.db);
-    const row = r.rows[0];
-    if (!row) return undefined;
-    const reservation = toReservation(row.rsv);
-    return {
-      reservation,
-      row: {
-        userId: reservation.userId,
-        subscription: row.sub ? toSubscription(subscriptionFromJson(row.sub)) : null,
-        usedKrw: Number(row.used_krw),
-        reservedKrw: Number(row.reserved_krw),
-        version: Number(row.version),
-      },
-    };
-  }
-
-  async commitUsage(x: { id: string; userId: string; periodStart: Date; amountKrw: number; at: Date; thresholds: { t80?: Date; t100?: Date } }) {
-    await sql`WITH settled AS (
-        UPDATE usage_reservations SET status = 'committed', committed_krw = ${x.amountKrw}::bigint, settled_at = ${x.at}::timestamptz
-        WHERE id = ${x.id} AND status = 'reserved' RETURNING id),
-      used AS (
-        UPDATE usage_months SET used_krw = used_krw + ${x.amountKrw}::bigint,
-          threshold_80_at = COALESCE(threshold_80_at, ${x.thresholds.t80 ?? null}::timestamptz),
-          threshold_100_at = COALESCE(threshold_100_at, ${x.thresholds.t100 ?? null}::timestamptz)
-        WHERE user_id = ${x.userId} AND period_start = ${x.periodStart}::timestamptz AND EXISTS (SELECT 1 FROM settled)
-        RETURNING used_krw)
-      INSERT INTO usage_events (user_id, feature, occurred_at, recorded_by)
-      SELECT ${x.userId}, 'auto_trading', ${x.at}::timestamptz, 'engine' FROM settled WHERE ${x.amountKrw}::bigint > 0`.execute(this.db);
+    return row ? { userId: row.user_id, periodStart: new Date(row.period_start) } : undefined;
   }
 
   async addUsage(userId: string, periodStart: Date, amountKrw: number, thresholds: { t80?: Date; t100?: Date }): Promise<number> {

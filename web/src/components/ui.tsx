@@ -92,3 +92,20 @@ export function ResultIcon({ kind }: { kind: 'success' | 'cancel' | 'fail' | 'pe
     </div>
   );
 }
+
+/** A load that failed: what went wrong and 다시 불러오기. */
+export function LoadFailed({ title, error, onRetry }: { title: string; error: Error; onRetry(): void }) {
+  return (
+    <Notice
+      tone="danger"
+      title={title}
+      action={
+        <button type="button" className="btn btn-secondary btn-sm" onClick={onRetry}>
+          다시 불러오기
+        </button>
+      }
+    >
+      {error.message}
+    </Notice>
+  );
+}

@@ -5,7 +5,7 @@ import { Link, useQuery } from '../router.tsx';
 import { addDays, date, tradingLimit, won } from '../format.ts';
 import { launchCheckout } from '../launch.ts';
 import { PayMark } from '../components/PayMarks.tsx';
-import { Badge, LockIcon, Notice, Skeleton, Spinner } from '../components/ui.tsx';
+import { Badge, LoadFailed, LockIcon, Notice, Skeleton, Spinner } from '../components/ui.tsx';
 import { LegalSections } from './LegalPage.tsx';
 import { loadLegal } from '../legal.ts';
 
@@ -68,17 +68,7 @@ export function CheckoutPage() {
     return (
       <>
         <h1 className="page-title">결제하기</h1>
-        <Notice
-          tone="danger"
-          title="결제 정보를 불러오지 못했습니다"
-          action={
-            <button type="button" className="btn btn-secondary btn-sm" onClick={data.reload}>
-              다시 불러오기
-            </button>
-          }
-        >
-          {data.error.message}
-        </Notice>
+        <LoadFailed title="결제 정보를 불러오지 못했습니다" error={data.error} onRetry={data.reload} />
       </>
     );
   }

@@ -4,7 +4,7 @@ import { useLoad } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import { dateTime, KIND_LABEL, methodText, paymentOutcome, UNPAID_OUTCOMES, won } from '../format.ts';
 import { PayMark } from '../components/PayMarks.tsx';
-import { Badge, Notice, Skeleton, Spinner } from '../components/ui.tsx';
+import { Badge, LoadFailed, Notice, Skeleton, Spinner } from '../components/ui.tsx';
 
 function PaymentRow({ p }: { p: PaymentView }) {
   // The server's outcome: declined, cancelled, superseded and expired attempts took no money.
@@ -105,17 +105,7 @@ export function PaymentsPage() {
       <h1 className="page-title">결제 내역</h1>
       <p className="muted page-lead">모든 금액은 부가세(VAT)를 포함합니다.</p>
       {first.state === 'error' ? (
-        <Notice
-          tone="danger"
-          title="결제 내역을 불러오지 못했습니다"
-          action={
-            <button type="button" className="btn btn-secondary btn-sm" onClick={first.reload}>
-              다시 불러오기
-            </button>
-          }
-        >
-          {first.error.message}
-        </Notice>
+        <LoadFailed title="결제 내역을 불러오지 못했습니다" error={first.error} onRetry={first.reload} />
       ) : first.state === 'ready' && rows.length === 0 ? (
         <div className="card empty">
           <p className="empty-title">아직 결제 내역이 없어요</p>

@@ -4,7 +4,7 @@ import { useLoad } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import { date, number, tradingLimit } from '../format.ts';
 import { KakaoPayMark, NaverPayMark } from '../components/PayMarks.tsx';
-import { Badge, CheckIcon, Notice, Skeleton } from '../components/ui.tsx';
+import { Badge, CheckIcon, LoadFailed, Skeleton } from '../components/ui.tsx';
 
 function PlanAction({ plan, sub, loggedIn }: { plan: PlanView; sub: SubscriptionStatusView | null; loggedIn: boolean }) {
   const current = sub ? sub.plan === plan.id : plan.price_krw === 0 && loggedIn;
@@ -119,17 +119,7 @@ export function PlansPage() {
 
       <div aria-live="polite" aria-busy={waiting}>
         {plans.state === 'error' && (
-          <Notice
-            tone="danger"
-            title="요금제를 불러오지 못했습니다"
-            action={
-              <button type="button" className="btn btn-secondary btn-sm" onClick={plans.reload}>
-                다시 불러오기
-              </button>
-            }
-          >
-            {plans.error.message}
-          </Notice>
+          <LoadFailed title="요금제를 불러오지 못했습니다" error={plans.error} onRetry={plans.reload} />
         )}
         {plans.state !== 'error' && (
           <ul className="plan-grid" aria-label="요금제 목록">

@@ -9,7 +9,7 @@ import { Link, useQuery } from '../router.tsx';
 import { date, dateTime, KIND_LABEL, paymentStatus, refundKind, refundStatus, withdrawalRefusal, won } from '../format.ts';
 import { PayMark } from '../components/PayMarks.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
-import { Badge, Notice, Skeleton } from '../components/ui.tsx';
+import { Badge, LoadFailed, Notice, Skeleton } from '../components/ui.tsx';
 
 export function ReceiptPage() {
   const id = useQuery().get('id') ?? '';
@@ -31,17 +31,7 @@ export function ReceiptPage() {
         </section>
       )}
       {data.state === 'error' && (
-        <Notice
-          tone="danger"
-          title="영수증을 불러오지 못했습니다"
-          action={
-            <button type="button" className="btn btn-secondary btn-sm" onClick={data.reload}>
-              다시 불러오기
-            </button>
-          }
-        >
-          {data.error.message}
-        </Notice>
+        <LoadFailed title="영수증을 불러오지 못했습니다" error={data.error} onRetry={data.reload} />
       )}
       {data.state === 'ready' && (
         <ReceiptView

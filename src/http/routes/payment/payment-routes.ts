@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { startCheckout } from '../../../use-cases/start-checkout.ts';
 import { approveCheckout, type ApproveCheckoutResult } from '../../../use-cases/approve-checkout.ts';
-import { getSubscriptionStatus } from '../../../use-cases/get-subscription-status.ts';
+import { getSubscriptionStatus, subscriptionStatusOf } from '../../../use-cases/get-subscription-status.ts';
 import { principalOf, requireUser } from '../../plugins/auth.ts';
 import { withIdempotency } from '../../plugins/idempotency.ts';
 import { docSchema, parseWith } from '../../schemas/validation.ts';
@@ -44,7 +44,8 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
     return {
       outcome: r.outcome,
       payment: paymentView(r.payment, ctx.plans),
-      subscription: subscriptionStatusView(await getSubscriptionStatus(ctx, userId)),
+      // The subscription the approval just wrote, if it wrote one (no read-back).
+      subscription: subscriptionStatusView(r.subscription ? subscriptionStatusOf(ctx, r.subscription) : await getSubscriptionStatus(ctx, userId)),
     };
   }
 

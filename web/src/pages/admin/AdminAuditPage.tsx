@@ -5,6 +5,7 @@ import { useLoad } from '../../hooks.ts';
 import { dateTime, number } from '../../format.ts';
 import { Notice, Skeleton } from '../../components/ui.tsx';
 import { AdminShell } from './AdminShell.tsx';
+import { Choices, EmptyRow, Field, PrevNext } from './console-ui.tsx';
 
 function changes(before: unknown, after: unknown): string {
   const b = (before ?? {}) as Record<string, unknown>;
@@ -38,29 +39,20 @@ export function AdminAuditPage() {
         }}
       >
         <div className="export-grid">
-          <div className="field">
-            <label htmlFor={`${id}-actor`}>작업자 (이메일 또는 ID)</label>
+          <Field id={`${id}-actor`} label="작업자 (이메일 또는 ID)">
             <input id={`${id}-actor`} value={draft.actor ?? ''} onChange={set('actor')} />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-action`}>작업</label>
+          </Field>
+          <Field id={`${id}-action`} label="작업">
             <select id={`${id}-action`} value={draft.action ?? ''} onChange={set('action')}>
-              <option value="">전체</option>
-              {Object.entries(ACTION_LABELS).map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
+              <Choices all choices={Object.entries(ACTION_LABELS)} />
             </select>
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-from`}>시작일</label>
+          </Field>
+          <Field id={`${id}-from`} label="시작일">
             <input id={`${id}-from`} type="date" value={draft.from ?? ''} onChange={set('from')} />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-to`}>종료일</label>
+          </Field>
+          <Field id={`${id}-to`} label="종료일">
             <input id={`${id}-to`} type="date" value={draft.to ?? ''} onChange={set('to')} />
-          </div>
+          </Field>
         </div>
         <div className="card-actions">
           <button type="submit" className="btn btn-primary">
@@ -105,22 +97,11 @@ export function AdminAuditPage() {
                   </td>
                 </tr>
               ))}
-              {data.data.entries.length === 0 && (
-                <tr>
-                  <td colSpan={6} className="muted">
-                    조건에 맞는 기록이 없습니다.
-                  </td>
-                </tr>
-              )}
+              {data.data.entries.length === 0 && <EmptyRow colSpan={6}>조건에 맞는 기록이 없습니다.</EmptyRow>}
             </tbody>
           </table>
           <div className="card-actions">
-            <button type="button" className="btn btn-secondary btn-sm" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-              이전
-            </button>
-            <button type="button" className="btn btn-secondary btn-sm" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-              다음
-            </button>
+            <PrevNext hasPrev={page > 1} hasNext={page < pages} onPrev={() => setPage(page - 1)} onNext={() => setPage(page + 1)} />
           </div>
         </div>
       )}

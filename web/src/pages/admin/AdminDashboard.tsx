@@ -3,7 +3,7 @@ import { useId, useRef, useState, type ReactNode } from 'react';
 import { api, type RevenueMonthView, type RevenueReportResponse } from '../../api.ts';
 import { useLoad } from '../../hooks.ts';
 import { compactWon, dateTime, monthLabel, number, percent, won } from '../../format.ts';
-import { Notice, Skeleton } from '../../components/ui.tsx';
+import { LoadFailed, Skeleton } from '../../components/ui.tsx';
 import { AdminShell, addMonths } from './AdminShell.tsx';
 import { BarChart, LineChart } from './charts.tsx';
 
@@ -76,17 +76,7 @@ export function AdminDashboard() {
           </div>
         )}
         {data.state === 'error' && (
-          <Notice
-            tone="danger"
-            title="매출 리포트를 불러오지 못했습니다"
-            action={
-              <button type="button" className="btn btn-secondary btn-sm" onClick={data.reload}>
-                다시 불러오기
-              </button>
-            }
-          >
-            {data.error.message}
-          </Notice>
+          <LoadFailed title="매출 리포트를 불러오지 못했습니다" error={data.error} onRetry={data.reload} />
         )}
         {data.state === 'ready' && <Report r={data.data} />}
       </div>
@@ -99,6 +89,16 @@ function Report({ r }: { r: RevenueReportResponse }) {
   const last: RevenueMonthView | undefined = months[months.length - 1];
   const short = months.map((m) => monthLabel(m.month, true));
   const long = months.map((m) => monthLabel(m.month));
+  const monthly = (pick: (m: RevenueMonthView) => number) => months.map(pick);
+  const [gross, net, subscribers, mrr, failed] = [
+    monthly((m) => m.gross_krw),
+    monthly((m) => m.net_krw),
+    monthly((m) => m.subscribers),
+    monthly((m) => m.mrr_krw),
+    monthly((m) => m.failed_renewals),
+  ];
+  const people = (v: number) => `${number(v)}명`;
+  const cases = (v: number) => `${number(v)}건`;
   const t = r.totals;
   const period = `${monthLabel(r.from)} ~ ${monthLabel(r.to)}`;
 
@@ -144,19 +144,13 @@ function Report({ r }: { r: RevenueReportResponse }) {
         <section className="card chart-card chart-wide">
           <BarChart
             title="월별 매출 (총매출 · 환불 · 순매출)"
-            summary={`총매출 ${trend(
-              months.map((m) => m.gross_krw),
-              won,
-            )} 순매출 ${trend(
-              months.map((m) => m.net_krw),
-              won,
-            )}`}
+            summary={`총매출 ${trend(gross, won)} 순매출 ${trend(net, won)}`}
             labels={short}
             longLabels={long}
             series={[
-              { name: '총매출', color: COLORS.gross, values: months.map((m) => m.gross_krw) },
-              { name: '환불', color: COLORS.refunds, values: months.map((m) => m.refunds_krw) },
-              { name: '순매출', color: COLORS.net, values: months.map((m) => m.net_krw) },
+              { name: '총매출', color: COLORS.gross, values: gross },
+              { name: '환불', color: COLORS.refunds, values: monthly((m) => m.refunds_krw) },
+              { name: '순매출', color: COLORS.net, values: net },
             ]}
             format={won}
             axisFormat={compactWon}
@@ -165,28 +159,22 @@ function Report({ r }: { r: RevenueReportResponse }) {
         <section className="card chart-card">
           <LineChart
             title="유료 구독자 수 (월말 기준)"
-            summary={trend(
-              months.map((m) => m.subscribers),
-              (v) => `${number(v)}명`,
-            )}
+            summary={trend(subscribers, people)}
             labels={short}
             longLabels={long}
-            series={[{ name: '구독자', color: COLORS.subs, values: months.map((m) => m.subscribers) }]}
-            format={(v) => `${number(v)}명`}
-            axisFormat={(v) => number(v)}
+            series={[{ name: '구독자', color: COLORS.subs, values: subscribers }]}
+            format={people}
+            axisFormat={number}
             integer
           />
         </section>
         <section className="card chart-card">
           <LineChart
             title="MRR (월 반복 매출)"
-            summary={trend(
-              months.map((m) => m.mrr_krw),
-              won,
-            )}
+            summary={trend(mrr, won)}
             labels={short}
             longLabels={long}
-            series={[{ name: 'MRR', color: COLORS.mrr, values: months.map((m) => m.mrr_krw) }]}
+            series={[{ name: 'MRR', color: COLORS.mrr, values: mrr }]}
             format={won}
             axisFormat={compactWon}
           />
@@ -194,15 +182,12 @@ function Report({ r }: { r: RevenueReportResponse }) {
         <section className="card chart-card chart-wide">
           <BarChart
             title="갱신 실패 건수"
-            summary={trend(
-              months.map((m) => m.failed_renewals),
-              (v) => `${number(v)}건`,
-            )}
+            summary={trend(failed, cases)}
             labels={short}
             longLabels={long}
-            series={[{ name: '갱신 실패', color: COLORS.failed, values: months.map((m) => m.failed_renewals) }]}
-            format={(v) => `${number(v)}건`}
-            axisFormat={(v) => number(v)}
+            series={[{ name: '갱신 실패', color: COLORS.failed, values: failed }]}
+            format={cases}
+            axisFormat={number}
             integer
             height={180}
           />

@@ -10,6 +10,7 @@ import { useLoad } from '../../hooks.ts';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { Badge, Notice, Spinner } from '../../components/ui.tsx';
 import { AdminShell } from './AdminShell.tsx';
+import { ActionsHeader } from './console-ui.tsx';
 
 interface ApiKeyView {
   id: string;
@@ -88,12 +89,28 @@ function OnceBox({ label, value, onDone }: { label: string; value: string; onDon
   );
 }
 
+/** One request at a time per card: `busy` while it runs; a failure's message goes to `fail`. */
+function useRunner() {
+  const [busy, setBusy] = useState(false);
+  const run = async (task: () => Promise<void>, fail: (message: string) => void) => {
+    setBusy(true);
+    try {
+      await task();
+    } catch (e) {
+      fail(message(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, run };
+}
+
 function ApiKeysCard() {
   const id = useId();
   const keys = useLoad((signal) => request<{ api_keys: ApiKeyView[] }>('GET', '/api/admin/api-keys', { signal }).then((r) => r.body.api_keys), []);
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['entitlements:read', 'usage:write']);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useRunner();
   const [error, setError] = useState<string | null>(null);
   const [shown, setShown] = useState<NewKey | null>(null);
   const [confirm, setConfirm] = useState<{ kind: 'revoke' | 'rotate'; key: ApiKeyView } | null>(null);
@@ -102,34 +119,24 @@ function ApiKeysCard() {
   const create = async () => {
     if (!name.trim()) return setError('키 이름을 입력해 주세요.');
     if (scopes.length === 0) return setError('권한을 하나 이상 고르세요.');
-    setBusy(true);
     setError(null);
-    try {
+    await run(async () => {
       setShown(await call<NewKey>('POST', '/api/admin/api-keys', { name: name.trim(), scopes }));
       setName('');
       keys.reload();
-    } catch (e) {
-      setError(message(e));
-    } finally {
-      setBusy(false);
-    }
+    }, setError);
   };
 
   const act = async () => {
     if (!confirm) return;
-    setBusy(true);
     setConfirmError(null);
-    try {
+    await run(async () => {
       const path = `/api/admin/api-keys/${encodeURIComponent(confirm.key.id)}/${confirm.kind}`;
       if (confirm.kind === 'rotate') setShown(await call<NewKey>('POST', path, {}));
       else await call('POST', path, {});
       setConfirm(null);
       keys.reload();
-    } catch (e) {
-      setConfirmError(message(e));
-    } finally {
-      setBusy(false);
-    }
+    }, setConfirmError);
   };
 
   return (
@@ -192,9 +199,7 @@ function ApiKeysCard() {
                   <th scope="col">권한</th>
                   <th scope="col">상태</th>
                   <th scope="col">만든 때 · 마지막 사용</th>
-                  <th scope="col">
-                    <span className="visually-hidden">작업</span>
-                  </th>
+                  <ActionsHeader />
                 </tr>
               </thead>
               <tbody>
@@ -271,7 +276,7 @@ function WebhookEndpointsCard() {
   );
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useRunner();
   const [error, setError] = useState<string | null>(null);
   const [shown, setShown] = useState<{ url: string; secret: string } | null>(null);
   const [confirm, setConfirm] = useState<{ kind: 'disable' | 'enable' | 'rotate-secret'; endpoint: EndpointView } | null>(null);
@@ -279,9 +284,8 @@ function WebhookEndpointsCard() {
 
   const create = async () => {
     if (!url.trim()) return setError('웹훅 URL을 입력해 주세요.');
-    setBusy(true);
     setError(null);
-    try {
+    await run(async () => {
       const body: { url: string; description?: string } = { url: url.trim() };
       if (description.trim()) body.description = description.trim();
       const e = await call<EndpointView & { secret: string }>('POST', '/api/admin/webhook-endpoints', body);
@@ -289,18 +293,13 @@ function WebhookEndpointsCard() {
       setUrl('');
       setDescription('');
       endpoints.reload();
-    } catch (e) {
-      setError(message(e));
-    } finally {
-      setBusy(false);
-    }
+    }, setError);
   };
 
   const act = async () => {
     if (!confirm) return;
-    setBusy(true);
     setConfirmError(null);
-    try {
+    await run(async () => {
       const e = await call<EndpointView & { secret?: string }>(
         'POST',
         `/api/admin/webhook-endpoints/${encodeURIComponent(confirm.endpoint.id)}/${confirm.kind}`,
@@ -309,11 +308,7 @@ function WebhookEndpointsCard() {
       if (confirm.kind === 'rotate-secret' && e.secret) setShown({ url: e.url, secret: e.secret });
       setConfirm(null);
       endpoints.reload();
-    } catch (e) {
-      setConfirmError(message(e));
-    } finally {
-      setBusy(false);
-    }
+    }, setConfirmError);
   };
 
   const titles = { disable: '웹훅 전송을 중지할까요?', enable: '웹훅 전송을 재개할까요?', 'rotate-secret': '서명 비밀키를 교체할까요?' };
@@ -369,9 +364,7 @@ function WebhookEndpointsCard() {
                   <th scope="col">상태</th>
                   <th scope="col">비밀키</th>
                   <th scope="col">등록</th>
-                  <th scope="col">
-                    <span className="visually-hidden">작업</span>
-                  </th>
+                  <ActionsHeader />
                 </tr>
               </thead>
               <tbody>

@@ -6,6 +6,7 @@ import { useLoad } from '../../hooks.ts';
 import { dateTime, number, won } from '../../format.ts';
 import { UsageMeter } from '../../components/UsageBar.tsx';
 import { Badge, Notice } from '../../components/ui.tsx';
+import { ActionsHeader } from './console-ui.tsx';
 
 const DELIVERY_STATUS: Record<WebhookDeliveryView['status'], { label: string; tone: 'success' | 'warning' | 'danger' }> = {
   succeeded: { label: '전송됨', tone: 'success' },
@@ -92,9 +93,7 @@ export function AdminEngineSection({ userId }: { userId: string }) {
                 <th scope="col">이벤트</th>
                 <th scope="col">상태</th>
                 <th scope="col">시도</th>
-                <th scope="col">
-                  <span className="visually-hidden">작업</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>

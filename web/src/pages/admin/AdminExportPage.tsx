@@ -3,15 +3,7 @@ import { useId, useState } from 'react';
 import { paymentsCsvUrl } from '../../api.ts';
 import { monthLabel, PROVIDER_NAMES } from '../../format.ts';
 import { AdminShell, addMonths, currentMonthKst, monthStartKst } from './AdminShell.tsx';
-
-const STATUSES: [string, string][] = [
-  ['', '전체'],
-  ['approved', '결제 완료'],
-  ['partially_refunded', '부분 환불'],
-  ['refunded', '환불 완료'],
-  ['declined', '실패'],
-  ['abandoned', '취소됨'],
-];
+import { Choices, Field, MonthRangeFields, PAYMENT_STATUS_CHOICES } from './console-ui.tsx';
 
 export function AdminExportPage() {
   const id = useId();
@@ -33,35 +25,17 @@ export function AdminExportPage() {
           내보낼 범위
         </h3>
         <div className="export-grid">
-          <div className="field">
-            <label htmlFor={`${id}-from`}>시작 월</label>
-            <input id={`${id}-from`} type="month" value={from} max={to} onChange={(e) => setFrom(e.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-to`}>끝 월</label>
-            <input id={`${id}-to`} type="month" value={to} min={from} onChange={(e) => setTo(e.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-status`}>상태</label>
+          <MonthRangeFields id={id} from={from} to={to} onFrom={setFrom} onTo={setTo} />
+          <Field id={`${id}-status`} label="상태">
             <select id={`${id}-status`} value={status} onChange={(e) => setStatus(e.target.value)}>
-              {STATUSES.map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
+              <Choices all choices={PAYMENT_STATUS_CHOICES} />
             </select>
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-provider`}>결제사</label>
+          </Field>
+          <Field id={`${id}-provider`} label="결제사">
             <select id={`${id}-provider`} value={provider} onChange={(e) => setProvider(e.target.value)}>
-              <option value="">전체</option>
-              {Object.entries(PROVIDER_NAMES).map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
+              <Choices all choices={Object.entries(PROVIDER_NAMES)} />
             </select>
-          </div>
+          </Field>
         </div>
         <p className="muted small">
           {valid ? `${monthLabel(from)} 1일 ~ ${monthLabel(to)} 말일(한국 시간)에 생성된 결제` : '시작 월이 끝 월보다 늦습니다.'} · UTF-8(BOM) CSV로

@@ -10,26 +10,16 @@ import { Link, navigate, useQuery } from '../../router.tsx';
 import { dateTime, KIND_LABEL, paymentStatus, PROVIDER_NAMES, won } from '../../format.ts';
 import { Badge, Notice, Skeleton } from '../../components/ui.tsx';
 import { AdminShell } from './AdminShell.tsx';
-import { CountLine, TableCard } from './console-ui.tsx';
+import { Choices, CountLine, Field, PAYMENT_STATUS_CHOICES, PrevNext, TableCard } from './console-ui.tsx';
 
-const STATUSES: [string, string][] = [
-  ['', '전체'],
-  ['approved', '결제 완료'],
-  ['partially_refunded', '부분 환불'],
-  ['refunded', '환불 완료'],
-  ['declined', '실패'],
-  ['abandoned', '취소됨'],
-  ['unknown,approving', '결과 확인 중'],
-  ['ready', '대기'],
-];
+const STATUSES: [string, string][] = [...PAYMENT_STATUS_CHOICES, ['unknown,approving', '결과 확인 중'], ['ready', '대기']];
 const PLANS: [string, string][] = [
-  ['', '전체'],
   ['standard', '스탠다드'],
   ['premium', '프리미엄'],
   ['pro', '프로'],
 ];
 const FIELDS = ['status', 'provider', 'plan', 'from', 'to', 'min_krw', 'max_krw'] as const;
-type Field = (typeof FIELDS)[number];
+type FilterField = (typeof FIELDS)[number];
 
 /** A Korea-time calendar day as the instant it starts ("2026-03-01" → "2026-03-01T00:00:00+09:00"). */
 const dayStart = (d: string) => `${d}T00:00:00+09:00`;
@@ -38,7 +28,7 @@ const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00+09:00`) + 86_4
 export function AdminPaymentsPage() {
   const id = useId();
   const query = useQuery();
-  const applied = Object.fromEntries(FIELDS.map((f) => [f, query.get(f) ?? ''])) as Record<Field, string>;
+  const applied = Object.fromEntries(FIELDS.map((f) => [f, query.get(f) ?? ''])) as Record<FilterField, string>;
   const key = FIELDS.map((f) => applied[f]).join('|');
   const [form, setForm] = useState(applied);
   useEffect(() => setForm(applied), [key]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -71,13 +61,12 @@ export function AdminPaymentsPage() {
     const s = q.toString();
     navigate(s ? `/admin/payments?${s}` : '/admin/payments');
   }
-  const field = (f: Field, label: string, input: ReactNode) => (
-    <div className="field">
-      <label htmlFor={`${id}-${f}`}>{label}</label>
+  const field = (f: FilterField, label: string, input: ReactNode) => (
+    <Field id={`${id}-${f}`} label={label}>
       {input}
-    </div>
+    </Field>
   );
-  const set = (f: Field) => (e: { target: { value: string } }) => setForm((v) => ({ ...v, [f]: e.target.value }));
+  const set = (f: FilterField) => (e: { target: { value: string } }) => setForm((v) => ({ ...v, [f]: e.target.value }));
   const offset = cursors.length * 50;
 
   return (
@@ -94,18 +83,17 @@ export function AdminPaymentsPage() {
         <div className="filter-grid">
           {field('status', '상태', (
             <select id={`${id}-status`} value={form.status} onChange={set('status')}>
-              {STATUSES.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+              <Choices all choices={STATUSES} />
             </select>
           ))}
           {field('provider', '결제사', (
             <select id={`${id}-provider`} value={form.provider} onChange={set('provider')}>
-              <option value="">전체</option>
-              {Object.entries(PROVIDER_NAMES).map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+              <Choices all choices={Object.entries(PROVIDER_NAMES)} />
             </select>
           ))}
           {field('plan', '플랜', (
             <select id={`${id}-plan`} value={form.plan} onChange={set('plan')}>
-              {PLANS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+              <Choices all choices={PLANS} />
             </select>
           ))}
           {field('from', '시작일', <input id={`${id}-from`} type="date" value={form.from} onChange={set('from')} />)}
@@ -157,12 +145,12 @@ export function AdminPaymentsPage() {
               </TableCard>
             )}
             <nav className="pager" aria-label="페이지">
-              <button type="button" className="btn btn-secondary btn-sm" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-                이전
-              </button>
-              <button type="button" className="btn btn-secondary btn-sm" disabled={!data.data.next_cursor} onClick={() => setCursors((c) => [...c, data.data.next_cursor!])}>
-                다음
-              </button>
+              <PrevNext
+                hasPrev={cursors.length > 0}
+                hasNext={!!data.data.next_cursor}
+                onPrev={() => setCursors((c) => c.slice(0, -1))}
+                onNext={() => setCursors((c) => [...c, data.data.next_cursor!])}
+              />
             </nav>
           </>
         )}

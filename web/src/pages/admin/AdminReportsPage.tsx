@@ -5,6 +5,7 @@ import { useLoad } from '../../hooks.ts';
 import { monthLabel, number, percent, won } from '../../format.ts';
 import { Notice, Skeleton } from '../../components/ui.tsx';
 import { AdminShell, addMonths, currentMonthKst } from './AdminShell.tsx';
+import { MonthRangeFields } from './console-ui.tsx';
 
 export function AdminReportsPage() {
   const id = useId();
@@ -19,14 +20,7 @@ export function AdminReportsPage() {
       <h2 className="section-title">회계 리포트</h2>
       <section className="card export-card" aria-label="기간과 내보내기">
         <div className="export-grid">
-          <div className="field">
-            <label htmlFor={`${id}-from`}>시작 월</label>
-            <input id={`${id}-from`} type="month" value={from} max={to} onChange={(e) => setFrom(e.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-to`}>끝 월</label>
-            <input id={`${id}-to`} type="month" value={to} min={from} onChange={(e) => setTo(e.target.value)} />
-          </div>
+          <MonthRangeFields id={id} from={from} to={to} onFrom={setFrom} onTo={setTo} />
         </div>
         <p className="muted small">한국 시간 기준 월. 금액은 원 단위 정수입니다. 순매출은 부가세를 뺀 공급가액에서 환불의 공급가액을 뺀 값이며, 환불은 환불이 완료된 달에 잡힙니다.</p>
         {valid && (

@@ -5,6 +5,7 @@ import { useLoad } from '../../hooks.ts';
 import { dateTime, number, PROVIDER_NAMES, won } from '../../format.ts';
 import { Badge, Notice, Spinner } from '../../components/ui.tsx';
 import { AdminShell } from './AdminShell.tsx';
+import { Choices, EmptyRow, Field, FormError } from './console-ui.tsx';
 
 export function AdminSettlementsPage() {
   const id = useId();
@@ -52,27 +53,17 @@ export function AdminSettlementsPage() {
         }}
       >
         <div className="export-grid">
-          <div className="field">
-            <label htmlFor={`${id}-provider`}>결제사</label>
+          <Field id={`${id}-provider`} label="결제사">
             <select id={`${id}-provider`} value={provider} onChange={(e) => setProvider(e.target.value)}>
-              {Object.entries(PROVIDER_NAMES).map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
+              <Choices choices={Object.entries(PROVIDER_NAMES)} />
             </select>
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-file`}>정산 파일 (CSV)</label>
+          </Field>
+          <Field id={`${id}-file`} label="정산 파일 (CSV)">
             <input id={`${id}-file`} type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
-          </div>
+          </Field>
         </div>
         <p className="muted small">결제사가 하루 단위로 주는 정산 내역을 올리면 우리 장부와 비교해 누락, 금액, 수수료, 상태 차이를 표시합니다.</p>
-        {error && (
-          <p className="dialog-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="card-actions">
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {busy ? <Spinner label="비교하는 중…" /> : '가져와서 비교하기'}
@@ -118,13 +109,7 @@ export function AdminSettlementsPage() {
                   </td>
                 </tr>
               ))}
-              {list.data.imports.length === 0 && (
-                <tr>
-                  <td colSpan={7} className="muted">
-                    아직 가져온 파일이 없습니다.
-                  </td>
-                </tr>
-              )}
+              {list.data.imports.length === 0 && <EmptyRow colSpan={7}>아직 가져온 파일이 없습니다.</EmptyRow>}
             </tbody>
           </table>
         </div>

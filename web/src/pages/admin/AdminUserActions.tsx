@@ -11,6 +11,7 @@ import { useLoad } from '../../hooks.ts';
 import { dateTime, shortDate } from '../../format.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { Badge, Spinner } from '../../components/ui.tsx';
+import { FormError } from './console-ui.tsx';
 
 type Flash = { tone: 'success' | 'warning' | 'danger'; text: string };
 
@@ -241,11 +242,7 @@ function ReasonDialog(props: {
       onSubmit={() => void submit()}
       footer={
         <>
-          {error && (
-            <p className="dialog-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError error={error} />
           <div className="dialog-actions">
             <div className="dialog-actions-inner">
               <button type="button" className="btn btn-secondary" onClick={props.onClose} disabled={busy}>

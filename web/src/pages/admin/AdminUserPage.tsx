@@ -7,10 +7,11 @@ import { useCan } from '../../auth.tsx';
 import { date, dateTime, KIND_LABEL, methodText, number, paymentStatus, refundKind, refundStatus, shortDate, subscriptionStatus, won } from '../../format.ts';
 import { PayMark } from '../../components/PayMarks.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
-import { Badge, Notice, Skeleton, Spinner } from '../../components/ui.tsx';
+import { Badge, LoadFailed, Notice, Skeleton, Spinner } from '../../components/ui.tsx';
 import { AdminShell } from './AdminShell.tsx';
 import { AdminEngineSection } from './AdminEngineSection.tsx';
 import { AdminUserActions } from './AdminUserActions.tsx';
+import { ActionsHeader, FormError } from './console-ui.tsx';
 
 type Flash = { tone: 'success' | 'warning' | 'danger'; text: string };
 
@@ -47,17 +48,7 @@ export function AdminUserPage() {
         </div>
       )}
       {data.state === 'error' && (
-        <Notice
-          tone="danger"
-          title="사용자 정보를 불러오지 못했습니다"
-          action={
-            <button type="button" className="btn btn-secondary btn-sm" onClick={data.reload}>
-              다시 불러오기
-            </button>
-          }
-        >
-          {data.error.message}
-        </Notice>
+        <LoadFailed title="사용자 정보를 불러오지 못했습니다" error={data.error} onRetry={data.reload} />
       )}
       {shown && (
         <AdminUserActions
@@ -175,9 +166,7 @@ function UserDetail({ d, onRefund, onSynced }: { d: AdminUserDetailResponse; onR
                 </th>
                 <th scope="col">결제 수단</th>
                 <th scope="col">상태</th>
-                <th scope="col">
-                  <span className="visually-hidden">작업</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
@@ -374,11 +363,7 @@ function RefundDialog({ payment, onClose, onDone }: { payment: AdminPaymentView 
       }}
       footer={
         <>
-          {error && (
-            <p className="dialog-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError error={error} />
           <div className="dialog-actions">
             {step === 'form' ? (
               <div key="form" className="dialog-actions-inner">

@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import type { Subscription } from '../domain/records.ts';
+import type { EntitlementRow } from '../domain/engine/engine-store.ts';
+
+/**
+ * Where changes to entitlements are announced (storage: PostgreSQL LISTEN 'entitlements', the
+ * NOTIFY sent by the triggers of migration 0021 from the transaction of the change). `start`
+ * resolves when listening; `onState(false)` means notifications may have been missed.
+ */
+export interface EntitlementChangeFeed {
+  start(onChange: (kind: 's' | 'u', userId: string) => void, onState: (listening: boolean) => void): Promise<() => Promise<void>>;
+  /** Tells the other processes that these users' usage changed (committed). */
+  announce(userIds: readonly string[]): Promise<void>;
+}
+
+export interface CachedSubscription {
+  subscription: Subscription | null;
+  /** The subscription row's version (xmin); null without a subscription. */
+  subscriptionVersion: string | null;
+}
+
+interface RowEntry {
+  row: EntitlementRow;
+  periodStartMs: number;
+  /** Business time at which a counted reservation expires (the row's reserved_krw changes then). */
+  validUntilMs: number;
+  storedAtMs: number;
+}
+
+/**
+ * Entitlement rows and subscriptions of users, in this process (docs/trading-engine.md,
+ * "Performance"). An entry is dropped when its user's change is announced: at once for a change
+ * made by this process (the use cases call `usageChanged`, the event writer `pending` before
+ * commit); for a subscription or outbox change committed anywhere when its NOTIFY arrives (sent
+ * by the changing transaction); for usage changed by another process when that process's batched
+ * announcement arrives (every `announceMs`). Nothing is served while the feed is not listening
+ * (not yet started, or its connection lost: everything is forgotten then); no subscription
+ * outlives `maxAgeMs` and no usage `usageMaxAgeMs` (the bound if an announcement is lost with its
+ * process). A read stores what it read only if no change of that user was announced meanwhile.
+ */
+export class EntitlementCache {
+  private readonly rows = new Map<string, RowEntry>();
+  private readonly subs = new Map<string, CachedSubscription & { storedAtMs: number }>();
+  /** The read allowed to store, per user: a change announced meanwhile removes it. */
+  private readonly reading = new Map<string, symbol>();
+  /** Users with a local write not yet committed (or its NOTIFY not yet seen), until a wall time. */
+  private readonly pendingUntil = new Map<string, number>();
+  /** Reservation id → its user and cap period (they never change), for commits. */
+  private readonly owners = new Map<string, { userId: string; periodStart: Date }>();
+  private listening = false;
+  private starting: Promise<void> | null = null;
+  private stop: (() => Promise<void>) | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly opts: {
+      feed: EntitlementChangeFeed | null;
+      maxAgeMs: number;
+      maxEntries?: number;
+      /** Wall-clock milliseconds (entry age and pending marks). */
+      wallNow?: () => number;
+      /** How long a local write's mark lasts without its NOTIFY (a rolled-back write never sends one). */
+      pendingMs?: number;
+      /** The longest a row's usage is served (default `maxAgeMs`). */
+      usageMaxAgeMs?: number;
+      /** How often this process announces its usage changes to the others (default 20 ms). */
+      announceMs?: number;
+    },
+  ) {}
+
+  /** Users whose usage this process changed since the last announcement. */
+  private readonly outgoing = new Set<string>();
+  private announceTimer: NodeJS.Timeout | null = null;
+  private announcing: Promise<void> | null = null;
+
+  private wall(): number {
+    return this.opts.wallNow ? this.opts.wallNow() : Date.now();
+  }
+
+  /** Starts listening on first use; until then (and whenever the feed is down) nothing is cached. */
+  private ensureStarted(): boolean {
+    if (this.listening) return true;
+    if (!this.opts.feed || this.starting || this.closed || this.opts.maxAgeMs <= 0) return false;
+    this.starting = this.opts.feed
+      .start(
+        (kind, userId) => this.changed(userId, kind),
+        (on) => {
+          this.clear();
+          this.listening = on;
+        },
+      )
+      .then(
+        (stop) => {
+          if (this.closed) return void stop();
+          this.stop = stop;
+        },
+        () => {
+          // Not listening: the cache stays off until a later read tries again.
+        },
+      )
+      .finally(() => {
+        this.starting = null;
+      });
+    return false;
+  }
+
+  /** Starts the feed now and waits until it listens (tests, warm-up). */
+  async ready(): Promise<void> {
+    this.ensureStarted();
+    await this.starting;
+  }
+
+  get active(): boolean {
+    return this.listening;
+  }
+
+  private usable(userId: string): boolean {
+    if (!this.ensureStarted()) return false;
+    const pending = this.pendingUntil.get(userId);
+    if (pending === undefined) return true;
+    if (pending > this.wall()) return false;
+    this.pendingUntil.delete(userId);
+    return true;
+  }
+
+  row(userId: string, periodStart: Date, now: Date): EntitlementRow | undefined {
+    const e = this.rows.get(userId);
+    if (!e || !this.usable(userId)) return undefined;
+    const maxAge = this.opts.usageMaxAgeMs ?? this.opts.maxAgeMs;
+    if (e.periodStartMs !== periodStart.getTime() || now.getTime() >= e.validUntilMs || this.wall() - e.storedAtMs >= maxAge) {
+      this.rows.delete(userId);
+      return undefined;
+    }
+    return e.row;
+  }
+
+  subscription(userId: string): CachedSubscription | undefined {
+    const e = this.subs.get(userId);
+    if (!e || !this.usable(userId)) return undefined;
+    if (this.wall() - e.storedAtMs >= this.opts.maxAgeMs) {
+      this.subs.delete(userId);
+      return undefined;
+    }
+    return e;
+  }
+
+  /** Call before reading a user's rows from the database; pass the token to `store`. */
+  beginRead(userId: string): symbol | null {
+    if (!this.usable(userId)) return null;
+    const token = Symbol(userId);
+    this.reading.set(userId, token);
+    return token;
+  }
+
+  store(token: symbol | null, row: EntitlementRow & { subscriptionVersion: string | null; reservedUntil: Date | null }, periodStart: Date): void {
+    if (!token || this.reading.get(row.userId) !== token || !this.listening) return;
+    this.reading.delete(row.userId);
+    const now = this.wall();
+    this.evict();
+    this.rows.set(row.userId, {
+      row,
+      periodStartMs: periodStart.getTime(),
+      validUntilMs: row.reservedUntil ? row.reservedUntil.getTime() : Number.POSITIVE_INFINITY,
+      storedAtMs: now,
+    });
+    this.subs.set(row.userId, { subscription: row.subscription, subscriptionVersion: row.subscriptionVersion, storedAtMs: now });
+  }
+
+  /** Forgets a token that will not be stored (the read failed). */
+  abandon(token: symbol | null, userId: string): void {
+    if (token && this.reading.get(userId) === token) this.reading.delete(userId);
+  }
+
+  private evict(): void {
+    const max = this.opts.maxEntries ?? 100_000;
+    while (this.rows.size >= max) this.rows.delete(this.rows.keys().next().value!);
+    while (this.subs.size >= max) this.subs.delete(this.subs.keys().next().value!);
+    if (this.pendingUntil.size >= max) this.pendingUntil.clear();
+  }
+
+  owner(reservationId: string): { userId: string; periodStart: Date } | undefined {
+    return this.owners.get(reservationId);
+  }
+
+  rememberOwner(reservationId: string, owner: { userId: string; periodStart: Date }): void {
+    if (this.owners.size >= (this.opts.maxEntries ?? 100_000)) this.owners.delete(this.owners.keys().next().value!);
+    this.owners.set(reservationId, owner);
+  }
+
+  /** A change of the user's usage ('u') or subscription and outbox version ('s') committed or announced. */
+  changed(userId: string, kind: 's' | 'u'): void {
+    this.rows.delete(userId);
+    this.reading.delete(userId);
+    if (kind === 's') {
+      this.subs.delete(userId);
+      this.pendingUntil.delete(userId);
+    }
+  }
+
+  /** This process changed (and committed) the user's usage: dropped here now, announced to the others soon. */
+  usageChanged(userId: string): void {
+    this.changed(userId, 'u');
+    if (!this.opts.feed || this.closed) return;
+    this.outgoing.add(userId);
+    if (!this.announceTimer) {
+      this.announceTimer = setTimeout(() => void this.flush(), this.opts.announceMs ?? 20);
+      this.announceTimer.unref?.();
+    }
+  }
+
+  /** Sends the pending usage announcement (one NOTIFY for the users changed since the last). */
+  async flush(): Promise<void> {
+    if (this.announceTimer) clearTimeout(this.announceTimer);
+    this.announceTimer = null;
+    await this.announcing;
+    if (this.outgoing.size === 0 || !this.opts.feed) return;
+    const users = [...this.outgoing];
+    this.outgoing.clear();
+    this.announcing = this.opts.feed.announce(users).catch(() => {
+      // Lost: the other processes serve that usage until `usageMaxAgeMs` at most.
+    });
+    await this.announcing;
+    this.announcing = null;
+  }
+
+  /**
+   * A write of this process that changes the user's subscription, not yet committed: the user's
+   * entries are not used (reads go to the database) until its NOTIFY arrives, or `pendingMs`.
+   */
+  pending(userId: string): void {
+    this.changed(userId, 's');
+    this.evict();
+    this.pendingUntil.set(userId, this.wall() + (this.opts.pendingMs ?? 30_000));
+  }
+
+  clear(): void {
+    this.rows.clear();
+    this.subs.clear();
+    this.reading.clear();
+    this.pendingUntil.clear();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    this.listening = false;
+    await this.starting;
+    await this.stop?.();
+    this.clear();
+  }
+}
+
+/** The longest a subscription is served (a backstop: changes are announced, see the class). */
+export const ENTITLEMENT_CACHE_MAX_AGE_MS = 60_000;
+/** The longest usage is served (the bound when another process's announcement is lost). */
+export const ENTITLEMENT_USAGE_MAX_AGE_MS = 30_000;
+
+/** The NOTIFY channel of migration 0021's triggers; payloads are `s:<user id>` or `u:<user id>`. */
+export const ENTITLEMENTS_CHANNEL = 'entitlements';
+
+/** NOTIFY payloads are at most 8000 bytes: announcements are split into parts of this many users. */
+const ANNOUNCE_USERS_PER_NOTIFY = 80;
+
+/**
+ * The change feed over a database handle's LISTEN/NOTIFY (storage/create-db.ts). Payloads:
+ * `s:<user id>` from the triggers; `U:<process>:<JSON array of user ids>` from a process's usage
+ * announcement (a process ignores its own).
+ */
+export function entitlementFeed(
+  db: {
+    listen(channel: string, onMessage: (payload: string) => void, onState: (listening: boolean) => void): Promise<() => Promise<void>>;
+    notify(channel: string, payload: string): Promise<void>;
+  },
+  instance: string = randomUUID(),
+): EntitlementChangeFeed {
+  const own = `U:${instance}:`;
+  return {
+    start: (onChange, onState) =>
+      db.listen(
+        ENTITLEMENTS_CHANNEL,
+        (payload) => {
+          if (payload.startsWith('s:')) return onChange('s', payload.slice(2));
+          if (!payload.startsWith('U:') || payload.startsWith(own)) return;
+          try {
+            const ids: unknown = JSON.parse(payload.slice(payload.indexOf(':', 2) + 1));
+            if (Array.isArray(ids)) for (const id of ids) if (typeof id === 'string') onChange('u', id);
+          } catch {
+            // Not ours.
+          }
+        },
+        onState,
+      ),
+    async announce(userIds) {
+      for (let i = 0; i < userIds.length; i += ANNOUNCE_USERS_PER_NOTIFY) {
+        await db.notify(ENTITLEMENTS_CHANNEL, own + JSON.stringify(userIds.slice(i, i + ANNOUNCE_USERS_PER_NOTIFY)));
+      }
+    },
+  };
+}
