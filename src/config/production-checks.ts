@@ -1,4 +1,5 @@
-import type { RawEnv } from './load-config.ts';
+/** The raw environment (`RawEnv` of load-config.ts, which imports this module). */
+type RawEnv = Record<string, string | undefined>;
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 

@@ -1,8 +1,19 @@
 import type { Payment, Subscription, User, Role } from './records.ts';
 import type { PaymentStatus } from './payment/payment-states.ts';
 import type { SubscriptionStatus } from './subscription/subscription-states.ts';
-import type { RenewalRepository } from './subscription/renewal-records.ts';
+import type { BillingCycleStatus } from './subscription/billing-cycle-states.ts';
+import type {
+  BillingCycle,
+  BillingCyclePatch,
+  BillingKeyRevocation,
+  NewBillingCycle,
+  NewNotice,
+  Notice,
+  RenewalSettlement,
+  SubscriptionSchedulePatch,
+} from './subscription/renewal-records.ts';
 import type { PriceRepository } from './plan-prices.ts';
+import type { RefundStore } from './payment/refund-store.ts';
 import type { EngineEvent, NewEngineEvent } from './engine/engine-events.ts';
 import type { AdminAuditEntry } from './admin-audit.ts';
 import type { AccountStore } from './account-store.ts';
@@ -148,7 +159,113 @@ export interface BillingRepository {
   accounts(): AccountStore;
   /** Plan price versions (docs/pricing.md), bound to the same transaction as this repository. */
   prices(): PriceRepository;
+  /** Refund rows, bound to the same transaction as this repository. */
+  refunds(): RefundStore;
+  /**
+   * The renewal claim's write buffer over this (transaction-bound) repository: use its `repo`
+   * and `r` in place of this one and `renewals()`, then `flush()` before the transaction ends.
+   */
+  renewalWriteBatch(at: Date): RenewalWriteBatch;
 
-  /** Runs `fn` in one transaction with a repository bound to it. */
+  /**
+   * The unit of work: runs `fn` in one transaction with a repository bound to it (inside a
+   * transaction already, `fn` joins it). The other stores of that transaction come from the
+   * bound repository: `repo.renewals()`, `repo.accounts()`, `repo.prices()`, `repo.refunds()`.
+   */
   transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T>;
+}
+
+/**
+ * A renewal claim batch's common writes (new cycles, notices, renewal payments, `next_renewal_at`),
+ * buffered and written as one statement per kind at `flush`; any other call flushes first.
+ */
+export interface RenewalWriteBatch {
+  readonly repo: BillingRepository;
+  readonly r: RenewalRepository;
+  flush(): Promise<void>;
+}
+
+/**
+ * Billing and refund storage bound to one transaction: `{ billing: repo, refunds: repo.refunds() }`
+ * of a `BillingRepository.transaction` (the refund use cases' older shape of the same unit of work).
+ */
+export interface RefundUnitOfWork {
+  billing: BillingRepository;
+  refunds: RefundStore;
+}
+
+export interface RefundRepository extends RefundStore {
+  /** Runs `fn` in one transaction (`BillingRepository.transaction`); both stores see it. */
+  transaction<T>(fn: (tx: RefundUnitOfWork) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Storage of the renewal worker, seen from use cases. Methods run in the transaction of the
+ * `BillingRepository` that handed out this object (`repo.renewals()`).
+ */
+export interface RenewalRepository {
+  /**
+   * Subscriptions whose `next_renewal_at` is due, oldest first, locked `FOR UPDATE SKIP LOCKED`
+   * (rows another worker holds are skipped). Only meaningful inside a transaction.
+   */
+  claimDueSubscriptions(now: Date, limit: number, onlyId?: string): Promise<Subscription[]>;
+  findSubscriptionForUpdate(id: string): Promise<Subscription | undefined>;
+  /** Plain update (no status change, no audit row; callers add an event when it matters). */
+  updateSubscription(id: string, at: Date, patch: SubscriptionSchedulePatch): Promise<void>;
+
+  /** Open (scheduled / retrying) cycles of these subscriptions. */
+  findOpenCycles(subscriptionIds: readonly string[]): Promise<BillingCycle[]>;
+  findCycle(id: string): Promise<BillingCycle | undefined>;
+  /** The cycle of this subscription for the period starting at `periodStart`, in any status. */
+  findCycleByStart(subscriptionId: string, periodStart: Date): Promise<BillingCycle | undefined>;
+  /** Inserts a cycle, or returns the existing one for the same subscription and period start. */
+  insertCycle(c: NewBillingCycle): Promise<BillingCycle>;
+  /** Compare-and-set on status, checked against the transition table. */
+  transitionCycle(
+    id: string,
+    from: BillingCycleStatus,
+    to: BillingCycleStatus,
+    at: Date,
+    patch?: BillingCyclePatch,
+  ): Promise<BillingCycle | undefined>;
+  updateCycle(id: string, at: Date, patch: BillingCyclePatch): Promise<void>;
+
+  /** Payments of kind renewal/upgrade/registration still ready, approving or unknown. */
+  findOpenSubscriptionPayments(subscriptionIds: readonly string[]): Promise<Payment[]>;
+
+  /** Writes a notice unless one with the same dedupe key exists. */
+  insertNotice(n: NewNotice): Promise<void>;
+  /** Pending notices due for delivery, locked SKIP LOCKED, with the user's e-mail. */
+  claimPendingNotices(now: Date, limit: number): Promise<(Notice & { email: string | null })[]>;
+  markNotice(
+    id: string,
+    at: Date,
+    patch: Partial<Pick<Notice, 'status' | 'channel' | 'recipient' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>>,
+  ): Promise<void>;
+  listNotices(filter: { userId?: string; email?: string; limit: number }): Promise<(Notice & { email: string | null })[]>;
+
+  /** Queues a revocation (once per provider + key). Returns its id, or null if it was queued before. */
+  queueRevocation(r: { id: string; subscriptionId: string; provider: string; billingKey: string; reason: string; at: Date }): Promise<string | null>;
+  /** Pending revocations due now (or the one with `id`), locked SKIP LOCKED. */
+  claimDueRevocations(now: Date, limit: number, id?: string): Promise<BillingKeyRevocation[]>;
+  markRevocation(id: string, at: Date, patch: Partial<Pick<BillingKeyRevocation, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>>): Promise<void>;
+  /** The subscription's most recently queued revocation (of its latest key given up), if any. */
+  findLatestRevocation(subscriptionId: string): Promise<BillingKeyRevocation | undefined>;
+
+  // Bulk forms of the worker's common path: one statement for a whole batch.
+  insertCycles(cycles: readonly NewBillingCycle[]): Promise<void>;
+  insertNotices(notices: readonly NewNotice[]): Promise<void>;
+  insertPayments(payments: readonly NewPaymentRecord[]): Promise<void>;
+  scheduleSubscriptions(rows: readonly { id: string; nextRenewalAt: Date | null }[], at: Date): Promise<void>;
+  /** Locks the subscriptions of these users, in id order (the settle lock order: subscriptions first). */
+  lockSubscriptionsOfUsers(userIds: readonly string[]): Promise<Subscription[]>;
+  findPayments(ids: readonly string[]): Promise<Payment[]>;
+  findCycles(ids: readonly string[]): Promise<BillingCycle[]>;
+  /**
+   * Settles approved renewals in one statement: each payment approving → approved (only if
+   * still approving), its subscription → active with the new period, its cycle → paid, with the
+   * audit rows. Returns the ids of the payments that moved.
+   */
+  applyRenewalSettlements(rows: readonly RenewalSettlement[], at: Date): Promise<string[]>;
+  markNoticesSent(ids: readonly string[], channel: string, at: Date): Promise<void>;
 }

@@ -1,10 +1,14 @@
 import type { ColumnType, Generated, Selectable, Insertable } from 'kysely';
 import type { PaymentKind, PaymentStatus } from '../domain/payment/payment-states.ts';
 import type { SubscriptionStatus } from '../domain/subscription/subscription-states.ts';
-import type { BillingCyclesTable, BillingKeyRevocationsTable, NoticesTable } from './renewal-schema.ts';
+import type { BillingCycleStatus } from '../domain/subscription/billing-cycle-states.ts';
+import type { NoticeStatus, RevocationStatus } from '../domain/subscription/renewal-records.ts';
+import type { RefundKind, RefundStatus } from '../domain/payment/refund-states.ts';
+import type { DifferenceKind, SettlementLineKind } from '../domain/payment/settlement.ts';
+import type { LegalDocumentId } from '../domain/legal/legal-documents.ts';
 
 /**
- * Table types. `bigint` columns arrive as numbers: `create-db.ts` installs the
+ * Every table type of the service, one module (the architecture test keeps them here). `bigint` columns arrive as numbers: `create-db.ts` installs the
  * one parser for int8 (pg sends strings, PGlite numbers) and rejects values
  * beyond Number.MAX_SAFE_INTEGER.
  */
@@ -107,6 +111,7 @@ export interface IdempotencyKeysTable {
   claimed_at: Timestamp;
 }
 
+
 export interface Database {
   users: UsersTable;
   subscriptions: SubscriptionsTable;
@@ -117,9 +122,21 @@ export interface Database {
   billing_cycles: BillingCyclesTable;
   notices: NoticesTable;
   billing_key_revocations: BillingKeyRevocationsTable;
+  refunds: RefundsTable;
+  usage_events: UsageEventsTable;
+  auth_sessions: AuthSessionsTable;
+  rate_limit_counters: RateLimitCountersTable;
+  login_attempts: LoginAttemptsTable;
+  worker_heartbeats: WorkerHeartbeatsTable;
+  test_clock: TestClockTable;
   engine_event_sequences: EngineEventSequencesTable;
   engine_events: EngineEventsTable;
   plan_prices: PlanPricesTable;
+  consents: ConsentsTable;
+  password_reset_tokens: PasswordResetTokensTable;
+  admin_audit_log: AdminAuditLogTable;
+  settlement_imports: SettlementImportsTable;
+  settlement_differences: SettlementDifferencesTable;
 }
 
 /** Versioned plan prices (0015-plan-prices, docs/pricing.md). */
@@ -150,7 +167,188 @@ export interface EngineEventsTable {
   created_at: Timestamp;
 }
 
+/** Renewals (0002-renewals). */
+export interface BillingCyclesTable {
+  id: string;
+  subscription_id: string;
+  plan_id: string;
+  period_start: Timestamp;
+  period_end: Timestamp;
+  amount_krw: number;
+  status: BillingCycleStatus;
+  attempt_count: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  notice_sent_at: Timestamp | null;
+  failure_code: string | null;
+  closed_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface NoticesTable {
+  id: string;
+  user_id: string;
+  subscription_id: string | null;
+  kind: string;
+  dedupe_key: string;
+  subject: string;
+  body: string;
+  data: Json;
+  status: NoticeStatus;
+  channel: string | null;
+  recipient: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BillingKeyRevocationsTable {
+  id: string;
+  subscription_id: string;
+  provider: string;
+  billing_key: string;
+  reason: string;
+  status: RevocationStatus;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  last_error: string | null;
+  done_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Refunds and the usage that limits them (0003-refunds). */
+export interface RefundsTable {
+  id: string;
+  payment_id: string;
+  kind: RefundKind;
+  amount_krw: number;
+  vat_krw: number;
+  reason: string;
+  requested_by: string;
+  status: RefundStatus;
+  provider_refund_ref: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  settled_at: Timestamp | null;
+}
+
+export interface UsageEventsTable {
+  id: Generated<number>;
+  user_id: string;
+  feature: string;
+  occurred_at: Timestamp;
+  recorded_by: string;
+}
+
+/** Login sessions (0004-access). */
+export interface AuthSessionsTable {
+  id: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+/** Counters of 0005-web-security. */
+export interface RateLimitCountersTable {
+  key: string;
+  hits: number;
+  window_ends_at: Date;
+}
+
+export interface LoginAttemptsTable {
+  key: string;
+  attempts: number;
+  window_started_at: Date;
+  locks: number;
+  locked_until: Date | null;
+  updated_at: Date;
+}
+
+/** Operations (0009-operations). */
+export interface WorkerHeartbeatsTable {
+  worker_id: string;
+  host: string;
+  pid: number;
+  started_at: Date;
+  beat_at: Date;
+}
+
+export interface TestClockTable {
+  id: number;
+  offset_ms: number;
+  updated_at: Date;
+}
+
+/** Consents and password resets (0017-consents). */
+export interface ConsentsTable {
+  id: string;
+  user_id: string;
+  document: LegalDocumentId;
+  version: string;
+  agreed_at: Timestamp;
+  payment_id: string | null;
+}
+
+export interface PasswordResetTokensTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+/** Staff actions and settlement imports (0020-console-actions). */
+export interface AdminAuditLogTable {
+  id: string;
+  actor_user_id: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  reason: string | null;
+  before: Json;
+  after: Json;
+  created_at: Timestamp;
+}
+
+export interface SettlementImportsTable {
+  id: string;
+  provider: string;
+  settlement_date: string;
+  file_name: string;
+  line_count: number;
+  file_amount_krw: number;
+  file_fee_krw: number;
+  ledger_amount_krw: number;
+  ledger_fee_krw: number;
+  difference_count: number;
+  imported_by: string;
+  created_at: Timestamp;
+}
+
+export interface SettlementDifferencesTable {
+  id: string;
+  import_id: string;
+  kind: DifferenceKind;
+  line_kind: SettlementLineKind;
+  provider_ref: string | null;
+  transaction_ref: string | null;
+  payment_id: string | null;
+  refund_id: string | null;
+  file_value: Json;
+  ledger_value: Json;
+  created_at: Timestamp;
+}
+
 export type UserRow = Selectable<UsersTable>;
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 export type PaymentRow = Selectable<PaymentsTable>;
 export type NewPayment = Insertable<PaymentsTable>;
+export type RefundRow = Selectable<RefundsTable>;

@@ -1,6 +1,6 @@
 import { renderNotice, type NoticeDataByKind, type NoticeKind } from '../domain/notices/notice-catalog.ts';
-import type { BillingRepository } from '../domain/repositories.ts';
-import type { NewNotice, RenewalRepository } from '../domain/subscription/renewal-records.ts';
+import type { BillingRepository, RenewalRepository } from '../domain/repositories.ts';
+import type { NewNotice } from '../domain/subscription/renewal-records.ts';
 import type { UseCaseContext } from './context.ts';
 
 /** One notice to write: its kind, the data its template needs, and who gets it. */

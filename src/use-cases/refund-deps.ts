@@ -1,6 +1,7 @@
 import { AppError } from '../domain/errors.ts';
 import type { RefundPolicy } from '../domain/payment/refund-policy.ts';
-import type { RefundRepository, UsageStore } from '../domain/payment/refund-store.ts';
+import type { UsageStore } from '../domain/payment/refund-store.ts';
+import type { RefundRepository } from '../domain/repositories.ts';
 import type { Payment } from '../domain/records.ts';
 import type { PaymentGateway } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';

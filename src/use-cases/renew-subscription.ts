@@ -3,7 +3,6 @@ import { newPaymentRecord } from '../domain/payment/new-payment.ts';
 import type { BillingCycle } from '../domain/subscription/renewal-records.ts';
 import { earliest, graceEndsAt } from '../domain/subscription/renewal-schedule.ts';
 import type { UseCaseContext } from './context.ts';
-import { RenewalWriteBuffer } from './renewal-write-buffer.ts';
 import type { ClaimResult, RenewalTask } from './renewal-tasks.ts';
 import {
   abandonReadyPayment,
@@ -58,7 +57,7 @@ export async function claimSubscription(ctx: UseCaseContext, subscriptionId: str
 async function claimBatch(ctx: UseCaseContext, now: Date, limit: number, onlyId?: string): Promise<ClaimResult> {
   return ctx.repo.transaction(async (repo) => {
     // A whole batch writes its common changes in one statement per kind; one subscription alone needs no buffer.
-    const buffer = onlyId ? null : new RenewalWriteBuffer(repo, repo.renewals(), now);
+    const buffer = onlyId ? null : repo.renewalWriteBatch(now);
     const sc: CalendarScope = buffer ? { ctx, repo: buffer.repo, r: buffer.r, now } : scopeOf(ctx, repo, now);
     const subs = await sc.r.claimDueSubscriptions(now, limit, onlyId);
     if (subs.length === 0) return { claimed: 0, tasks: [] };

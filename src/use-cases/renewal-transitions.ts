@@ -1,8 +1,8 @@
 import type { Krw } from '../domain/money.ts';
 import { PROVIDER_NAMES } from '../domain/payment/provider-names.ts';
 import type { Payment, Subscription } from '../domain/records.ts';
-import type { BillingRepository } from '../domain/repositories.ts';
-import type { BillingCycle, RenewalRepository } from '../domain/subscription/renewal-records.ts';
+import type { BillingRepository, RenewalRepository } from '../domain/repositories.ts';
+import type { BillingCycle } from '../domain/subscription/renewal-records.ts';
 import {
   earliest,
   graceEndsAt,

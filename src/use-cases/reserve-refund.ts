@@ -3,7 +3,7 @@ import { krw, type Krw } from '../domain/money.ts';
 import { REFUNDABLE_STATUSES } from '../domain/payment/payment-states.ts';
 import { refundVat } from '../domain/payment/refund-policy.ts';
 import type { Refund, RefundKind } from '../domain/payment/refund-states.ts';
-import type { RefundUnitOfWork } from '../domain/payment/refund-store.ts';
+import type { RefundUnitOfWork } from '../domain/repositories.ts';
 import type { Payment } from '../domain/records.ts';
 import type { UseCaseContext } from './context.ts';
 import { refundableKrw, sumKrw, sumVat, pendingOf } from './refund-amounts.ts';

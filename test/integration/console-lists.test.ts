@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { ADMIN_EMAIL, DAY, kakaoCheckout, refund } from '../helpers/refund-fixtures.ts';
-import { withRefundTables } from '../../src/storage/repositories/refund-repository.ts';
 
 let s: TestStack;
 let admin: { token: string; userId: string };
@@ -260,7 +259,7 @@ describe(`console lists (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`
       created_at: new Date(now.getTime() - (24 - i) * 60_000),
       updated_at: now,
     }));
-    await withRefundTables(s.db.db).insertInto('refunds').values(refundRows).execute();
+    await s.db.db.insertInto('refunds').values(refundRows).execute();
 
     // Independent answers.
     const retrying = cycles.filter((c) => c.status === 'retrying');
@@ -337,7 +336,7 @@ describe(`console lists (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`
       expected.push({ source: 'payment', id: `pay_t${i}`, at });
     }
     // Same instant as pay_t2: order by `source:id` descending.
-    await withRefundTables(s.db.db)
+    await s.db.db
       .insertInto('refunds')
       .values({ id: 'ref_t0', payment_id: 'pay_t1', kind: 'admin', amount_krw: 5000, vat_krw: 454, reason: 'x', requested_by: admin.userId, status: 'succeeded', created_at: t(70), updated_at: t(70), settled_at: t(70) })
       .execute();
@@ -359,7 +358,7 @@ describe(`console lists (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`
         .execute();
       expected.push({ source: 'notice', id: `ntc_t${i}`, at: t(85 - i * 10) });
     }
-    const usage = await withRefundTables(s.db.db)
+    const usage = await s.db.db
       .insertInto('usage_events')
       .values([0, 1, 2].map((i) => ({ user_id: u.id, feature: 'auto_trading', occurred_at: t(30 - i), recorded_by: admin.userId })))
       .returning(['id', 'occurred_at'])

@@ -1,5 +1,4 @@
 import type { Krw } from '../money.ts';
-import type { BillingRepository } from '../repositories.ts';
 import type { Refund, RefundKind, RefundStatus } from './refund-states.ts';
 
 export type NewRefund = Omit<Refund, 'status' | 'providerRefundRef' | 'failureCode' | 'failureMessage' | 'updatedAt' | 'settledAt'>;
@@ -22,17 +21,6 @@ export interface RefundStore {
   setRequestedRefundVat(id: string, vatKrw: Krw, at: Date): Promise<void>;
   /** Refunds still `requested` or `unknown` last touched before `olderThan` (for reconciliation). */
   listUnsettledRefunds(olderThan: Date, limit: number): Promise<Refund[]>;
-}
-
-/** Billing and refund storage bound to one transaction. */
-export interface RefundUnitOfWork {
-  billing: BillingRepository;
-  refunds: RefundStore;
-}
-
-export interface RefundRepository extends RefundStore {
-  /** Runs `fn` in one transaction; both repositories see the same transaction. */
-  transaction<T>(fn: (tx: RefundUnitOfWork) => Promise<T>): Promise<T>;
 }
 
 export interface UsageRecord {

@@ -1,34 +1,9 @@
-import type { ColumnType, Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AccountStore, PasswordResetToken } from '../../domain/account-store.ts';
-import type { Consent, LegalDocumentId } from '../../domain/legal/legal-documents.ts';
-import type { Database } from '../schema.ts';
-import type { SessionTables } from './session-repository.ts';
+import type { Consent } from '../../domain/legal/legal-documents.ts';
+import type { ConsentsTable, Database } from '../schema.ts';
 
-type Timestamp = ColumnType<Date, Date, Date>;
-
-/** Tables of migration 0017 (kept here so that schema.ts stays the other areas' file). */
-export type AccountTables = {
-  consents: {
-    id: string;
-    user_id: string;
-    document: LegalDocumentId;
-    version: string;
-    agreed_at: Timestamp;
-    payment_id: string | null;
-  };
-  password_reset_tokens: {
-    id: string;
-    user_id: string;
-    token_hash: string;
-    created_at: Timestamp;
-    expires_at: Timestamp;
-    used_at: Timestamp | null;
-  };
-};
-
-type Db = Kysely<Database & AccountTables & SessionTables>;
-
-const toConsent = (r: Selectable<AccountTables['consents']>): Consent => ({
+const toConsent = (r: Selectable<ConsentsTable>): Consent => ({
   id: r.id,
   userId: r.user_id,
   document: r.document,
@@ -38,10 +13,7 @@ const toConsent = (r: Selectable<AccountTables['consents']>): Consent => ({
 });
 
 export class KyselyAccountRepository implements AccountStore {
-  private readonly db: Db;
-  constructor(db: Kysely<Database> | Transaction<Database>) {
-    this.db = db.withTables<AccountTables & SessionTables>() as Db;
-  }
+  constructor(private readonly db: Kysely<Database> | Transaction<Database>) {}
 
   async insertConsents(consents: readonly Consent[]): Promise<void> {
     if (consents.length === 0) return;

@@ -1,16 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import type { AccountingStore, DunningMonth, PaidPaymentRow, PayingUserAt, SettledRefundRow } from '../../domain/accounting-store.ts';
 import type { Database } from '../schema.ts';
-import { withRefundTables, type RefundDatabase } from './refund-repository.ts';
 
 const PAID = ['approved', 'partially_refunded', 'refunded'] as const;
 const BATCH = 1000;
 
 export class KyselyAccountingRepository implements AccountingStore {
-  private readonly db: Kysely<RefundDatabase>;
-  constructor(base: Kysely<Database>) {
-    this.db = withRefundTables(base);
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   async payingUsersAt(instants: readonly Date[]): Promise<PayingUserAt[]> {
     if (instants.length === 0) return [];

@@ -1,25 +1,7 @@
 import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely';
 import type { AdminAction, AdminAuditEntry, AdminAuditFilter, AdminAuditPage, AdminAuditStore, AuditTargetType } from '../../domain/admin-audit.ts';
-import type { Database } from '../schema.ts';
+import type { AdminAuditLogTable, Database } from '../schema.ts';
 
-type Timestamp = ColumnType<Date, Date, Date>;
-type Json = ColumnType<unknown, string | null, string | null>;
-
-/** Table of migration 0020 (kept here so that schema.ts stays the other areas' file). */
-export interface AdminAuditLogTable {
-  id: string;
-  actor_user_id: string;
-  action: string;
-  target_type: string;
-  target_id: string;
-  reason: string | null;
-  before: Json;
-  after: Json;
-  created_at: Timestamp;
-}
-
-export type AuditTables = { admin_audit_log: AdminAuditLogTable };
-type AuditDatabase = Database & AuditTables;
 
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 // pg parses jsonb; PGlite too, but a value stored as a JSON string comes back as a string in neither case.
@@ -28,7 +10,6 @@ const parsed = (v: unknown) => v ?? null;
 /** Inserts one audit entry with whatever (transaction-bound) connection the caller holds. */
 export async function insertAdminAudit(db: Kysely<Database> | Transaction<Database>, e: AdminAuditEntry): Promise<void> {
   await db
-    .withTables<AuditTables>()
     .insertInto('admin_audit_log')
     .values({
       id: e.id,
@@ -62,10 +43,7 @@ function toEntry(r: { [K in keyof Row]: Row[K] extends ColumnType<infer S, any, 
 }
 
 export class KyselyAdminAuditRepository implements AdminAuditStore {
-  private readonly db: Kysely<AuditDatabase>;
-  constructor(base: Kysely<Database>) {
-    this.db = base.withTables<AuditTables>();
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   private filtered(f: AdminAuditFilter) {
     let q = this.db.selectFrom('admin_audit_log').leftJoin('users', 'users.id', 'admin_audit_log.actor_user_id');

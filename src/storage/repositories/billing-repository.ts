@@ -1,7 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AccountStore } from '../../domain/account-store.ts';
 import { KyselyAccountRepository } from './account-repository.ts';
-import { krw } from '../../domain/money.ts';
 import { APPROVAL_SETTLED_STATUSES, assertPaymentTransition } from '../../domain/payment/payment-states.ts';
 import { assertSubscriptionTransition } from '../../domain/subscription/subscription-states.ts';
 import type {
@@ -10,116 +9,29 @@ import type {
   NewPaymentRecord,
   NewUser,
   PaymentPatch,
+  RenewalRepository,
+  RenewalWriteBatch,
   SubscriptionPatch,
 } from '../../domain/repositories.ts';
-import type { Payment, Subscription, User } from '../../domain/records.ts';
+import type { Payment, User } from '../../domain/records.ts';
 import type { PaymentStatus } from '../../domain/payment/payment-states.ts';
 import type { SubscriptionStatus } from '../../domain/subscription/subscription-states.ts';
-import type { Database, PaymentRow, SubscriptionRow, UserRow } from '../schema.ts';
-import type { RenewalRepository } from '../../domain/subscription/renewal-records.ts';
+import type { Database, PaymentRow, SubscriptionRow } from '../schema.ts';
 import type { EngineEvent, NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import { KyselyRenewalRepository } from './renewal-repository.ts';
 import { KyselyPriceRepository } from './price-repository.ts';
+import { KyselyRefundStore } from './refund-store.ts';
+import { RenewalWriteBuffer } from './renewal-write-buffer.ts';
+import type { RefundStore } from '../../domain/payment/refund-store.ts';
 import type { PriceRepository } from '../../domain/plan-prices.ts';
 import { EngineEventWriter, appendEngineEvents } from './engine-event-writer.ts';
 import type { AdminAuditEntry } from '../../domain/admin-audit.ts';
 import { insertAdminAudit } from './admin-audit-repository.ts';
+import { paymentValues, toPayment, toSubscription, toUser } from './billing-rows.ts';
+import { compareAndSetStatus } from './compare-and-set.ts';
 
-export function toUser(r: UserRow): User {
-  return { id: r.id, email: r.email, role: r.role, createdAt: r.created_at };
-}
-
-export function toPayment(r: PaymentRow): Payment {
-  return {
-    id: r.id,
-    userId: r.user_id,
-    subscriptionId: r.subscription_id,
-    provider: r.provider,
-    kind: r.kind,
-    planId: r.plan_id,
-    amountKrw: krw(r.amount_krw),
-    vatKrw: krw(r.vat_krw),
-    refundedKrw: krw(r.refunded_krw),
-    status: r.status,
-    recurring: r.recurring,
-    checkoutRef: r.checkout_ref,
-    providerRef: r.provider_ref,
-    methodKind: r.method_kind,
-    methodLabel: r.method_label,
-    billingCycleId: r.billing_cycle_id,
-    periodStart: r.period_start,
-    periodEnd: r.period_end,
-    failureCode: r.failure_code,
-    failureMessage: r.failure_message,
-    expiresAt: r.expires_at,
-    approvedAt: r.approved_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    nextLookupAt: r.next_lookup_at,
-    lookupAttempts: r.lookup_attempts,
-    pricedPeriodStart: r.priced_period_start,
-    pricedPeriodEnd: r.priced_period_end,
-    pricedFromPlanId: r.priced_from_plan_id,
-    approvalNo: r.approval_no ?? null,
-  };
-}
-
-/** Column values of a new payment row (also used by the renewal repository's batch insert). */
-export function paymentValues(p: NewPaymentRecord) {
-  return {
-    id: p.id,
-    user_id: p.userId,
-    subscription_id: p.subscriptionId,
-    provider: p.provider,
-    kind: p.kind,
-    plan_id: p.planId,
-    amount_krw: p.amountKrw,
-    vat_krw: p.vatKrw,
-    status: p.status,
-    recurring: p.recurring,
-    checkout_ref: p.checkoutRef,
-    provider_ref: p.providerRef,
-    method_kind: p.methodKind,
-    method_label: p.methodLabel,
-    billing_cycle_id: p.billingCycleId,
-    period_start: p.periodStart,
-    period_end: p.periodEnd,
-    failure_code: p.failureCode,
-    failure_message: p.failureMessage,
-    expires_at: p.expiresAt,
-    approved_at: p.approvedAt,
-    created_at: p.createdAt,
-    updated_at: p.createdAt,
-    priced_period_start: p.pricedPeriodStart ?? null,
-    priced_period_end: p.pricedPeriodEnd ?? null,
-    priced_from_plan_id: p.pricedFromPlanId ?? null,
-    approval_no: p.approvalNo ?? null,
-  };
-}
-
-export function toSubscription(r: SubscriptionRow): Subscription {
-  return {
-    id: r.id,
-    userId: r.user_id,
-    planId: r.plan_id,
-    status: r.status,
-    provider: r.provider,
-    billingKey: r.billing_key,
-    autoRenew: r.auto_renew,
-    currentPeriodStart: r.current_period_start,
-    currentPeriodEnd: r.current_period_end,
-    pendingPlanId: r.pending_plan_id,
-    canceledAt: r.canceled_at,
-    endedAt: r.ended_at,
-    nextRenewalAt: r.next_renewal_at,
-    graceUntil: r.grace_until,
-    agreedPriceKrw: r.agreed_price_krw === null ? null : krw(r.agreed_price_krw),
-    pendingPriceKrw: r.pending_price_krw === null || r.pending_price_krw === undefined ? null : krw(r.pending_price_krw),
-    consentedPriceId: r.consented_price_id ?? null,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
+/** The mappers lived here before; engine-repository.ts still imports `toSubscription` from this module. */
+export { toSubscription };
 
 /**
  * Every column of `subscriptions` (the compiler checks the list is complete), for reads that
@@ -208,6 +120,14 @@ export class KyselyBillingRepository implements BillingRepository {
 
   prices(): PriceRepository {
     return new KyselyPriceRepository(this.db);
+  }
+
+  refunds(): RefundStore {
+    return new KyselyRefundStore(this.db);
+  }
+
+  renewalWriteBatch(at: Date): RenewalWriteBatch {
+    return new RenewalWriteBuffer(this, this.renewals(), at);
   }
 
   async transaction<T>(fn: (repo: BillingRepository) => Promise<T>): Promise<T> {
@@ -355,40 +275,17 @@ export class KyselyBillingRepository implements BillingRepository {
     patch: PaymentPatch = {},
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
   ) {
-    assertPaymentTransition(id, from, to);
     // A final answer ends the approval's lookup schedule, whoever wrote it (checkout, sync, renewal).
     const settled = APPROVAL_SETTLED_STATUSES.includes(to) ? { next_lookup_at: null } : {};
-    // The compare-and-set and its audit row in one statement (one round trip).
-    const r = await this.db
-      .with('moved', (db) =>
-        db
-          .updateTable('payments')
-          .set({ ...paymentPatchColumns(patch), ...settled, status: to, updated_at: at })
-          .where('id', '=', id)
-          .where('status', '=', from)
-          .returningAll(),
-      )
-      .with('audit', (db) =>
-        db
-          .insertInto('payment_events')
-          .columns(['payment_id', 'type', 'from_status', 'to_status', 'data', 'created_at'])
-          .expression((eb) =>
-            eb
-              .selectFrom('moved')
-              .select([
-                'moved.id',
-                sql<string>`${event?.type ?? 'transition'}::text`.as('type'),
-                sql<string>`${from}::text`.as('from_status'),
-                sql<string>`${to}::text`.as('to_status'),
-                sql<string>`${json(event?.data)}::jsonb`.as('data'),
-                sql<Date>`${at}::timestamptz`.as('created_at'),
-              ]),
-          ),
-      )
-      .selectFrom('moved')
-      .selectAll()
-      .executeTakeFirst();
-    return r ? toPayment(r as PaymentRow) : undefined;
+    const r = await compareAndSetStatus(this.db, 'payments', assertPaymentTransition, {
+      id,
+      from,
+      to,
+      at,
+      set: { ...paymentPatchColumns(patch), ...settled },
+      event,
+    });
+    return r ? toPayment(r) : undefined;
   }
 
   async updatePayment(id: string, at: Date, patch: PaymentPatch) {
@@ -530,96 +427,49 @@ export class KyselyBillingRepository implements BillingRepository {
     patch: SubscriptionPatch = {},
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
   ) {
-    assertSubscriptionTransition(id, from, to);
     const engine = this.engine;
     if (engine) {
       // The engine's event is written with the change: both commit or neither does.
       return this.transaction(async (tx) => {
         const self = tx as KyselyBillingRepository;
-        const r = await self.moveSubscription(id, from, to, at, patch, event, true);
+        const r = await self.moveSubscription(id, from, to, at, patch, event, ['status', 'plan_id', 'current_period_end', 'grace_until']);
         if (!r) return undefined;
-        const moved = toSubscription(r as SubscriptionRow);
-        const before = { id: r.id, userId: r.user_id, status: r.before_status!, planId: r.before_plan_id!, currentPeriodEnd: r.before_current_period_end!, graceUntil: r.before_grace_until! };
+        const moved = toSubscription(r);
+        const before = {
+          id: r.id,
+          userId: r.user_id,
+          status: r.before_status as SubscriptionStatus,
+          planId: r.before_plan_id as string,
+          currentPeriodEnd: r.before_current_period_end as Date | null,
+          graceUntil: r.before_grace_until as Date | null,
+        };
         await appendEngineEvents(self.db, engine.eventsFor(before, moved, event?.type ?? 'transition', at, event?.data));
         return moved;
       });
     }
-    const r = await this.moveSubscription(id, from, to, at, patch, event, false);
-    return r ? toSubscription(r as SubscriptionRow) : undefined;
+    const r = await this.moveSubscription(id, from, to, at, patch, event);
+    return r ? toSubscription(r) : undefined;
   }
 
-  /**
-   * The compare-and-set and its audit row in one statement. `withBefore`: the row is locked by a
-   * subquery of the same statement and its values before the change come back as `before_*` (what
-   * the engine's events compare), so no separate locking read is needed.
-   */
-  private async moveSubscription(
+  /** The compare-and-set and its audit row in one statement; `before`: columns to return as they were. */
+  private moveSubscription(
     id: string,
     from: SubscriptionStatus,
     to: SubscriptionStatus,
     at: Date,
     patch: SubscriptionPatch,
     event: Omit<AuditEvent, 'from' | 'to' | 'at'> | undefined,
-    withBefore: boolean,
+    before?: readonly string[],
   ) {
-    const set = { ...subscriptionPatchColumns(patch), status: to, updated_at: at };
-    const r = await this.db
-      .with('moved', (db) =>
-        withBefore
-          ? db
-              .updateTable('subscriptions')
-              .from((eb) =>
-                eb
-                  .selectFrom('subscriptions')
-                  .select(['id', 'status', 'plan_id', 'current_period_end', 'grace_until'])
-                  .where('id', '=', id)
-                  .forUpdate()
-                  .as('b'),
-              )
-              .set(set)
-              .whereRef('subscriptions.id', '=', 'b.id')
-              .where('subscriptions.status', '=', from)
-              .returningAll('subscriptions')
-              .returning([
-                'b.status as before_status',
-                'b.plan_id as before_plan_id',
-                'b.current_period_end as before_current_period_end',
-                'b.grace_until as before_grace_until',
-              ])
-          : db
-              .updateTable('subscriptions')
-              .set(set)
-              .where('id', '=', id)
-              .where('status', '=', from)
-              .returningAll()
-              .returning([
-                sql<SubscriptionStatus | null>`NULL::text`.as('before_status'),
-                sql<string | null>`NULL::text`.as('before_plan_id'),
-                sql<Date | null>`NULL::timestamptz`.as('before_current_period_end'),
-                sql<Date | null>`NULL::timestamptz`.as('before_grace_until'),
-              ]),
-      )
-      .with('audit', (db) =>
-        db
-          .insertInto('subscription_events')
-          .columns(['subscription_id', 'type', 'from_status', 'to_status', 'data', 'created_at'])
-          .expression((eb) =>
-            eb
-              .selectFrom('moved')
-              .select([
-                'moved.id',
-                sql<string>`${event?.type ?? 'transition'}::text`.as('type'),
-                sql<string>`${from}::text`.as('from_status'),
-                sql<string>`${to}::text`.as('to_status'),
-                sql<string>`${json(event?.data)}::jsonb`.as('data'),
-                sql<Date>`${at}::timestamptz`.as('created_at'),
-              ]),
-          ),
-      )
-      .selectFrom('moved')
-      .selectAll()
-      .executeTakeFirst();
-    return r;
+    return compareAndSetStatus(this.db, 'subscriptions', assertSubscriptionTransition, {
+      id,
+      from,
+      to,
+      at,
+      set: subscriptionPatchColumns(patch),
+      event,
+      before,
+    });
   }
 
   async findUpgradeOrigin(paymentId: string) {

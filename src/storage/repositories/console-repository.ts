@@ -18,8 +18,8 @@ import type { PaymentFilter } from '../../domain/report-store.ts';
 import type { Role, Subscription, User } from '../../domain/records.ts';
 import type { BillingCycle } from '../../domain/subscription/renewal-records.ts';
 import type { Database } from '../schema.ts';
-import { toPayment, toSubscription, toUser } from './billing-repository.ts';
-import { toRefund, withRefundTables, type RefundDatabase } from './refund-repository.ts';
+import { toPayment, toSubscription, toUser } from './billing-rows.ts';
+import { toRefund } from './refund-store.ts';
 import { toCycle } from './renewal-repository.ts';
 import { paymentFilterWhere } from './report-repository.ts';
 import { compareTimeline, TIMELINE_QUERIES } from './timeline-sources.ts';
@@ -28,10 +28,7 @@ const count = (v: unknown) => Number(v ?? 0);
 
 /** Operator lists with true totals, search by any id and the per-user timeline (issue 14.1–14.3). */
 export class KyselyConsoleRepository implements ConsoleStore {
-  private readonly db: Kysely<RefundDatabase>;
-  constructor(base: Kysely<Database>) {
-    this.db = withRefundTables(base);
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   /**
    * Every way an id can lead to a user, one row per (user, match); a user found several ways

@@ -6,19 +6,7 @@ import {
   type LoginAttemptStore,
   type ThrottlePolicy,
 } from '../../domain/login-throttle.ts';
-
-/** Table of 0005-web-security. */
-interface LoginAttemptsTable {
-  key: string;
-  attempts: number;
-  window_started_at: Date;
-  locks: number;
-  locked_until: Date | null;
-  updated_at: Date;
-}
-interface Tables {
-  login_attempts: LoginAttemptsTable;
-}
+import type { Database, LoginAttemptsTable } from '../schema.ts';
 
 /** Rows untouched for this long are deleted now and then (their keys start over anyway). */
 const PRUNE_AFTER_MS = 7 * 24 * 3_600_000;
@@ -40,11 +28,11 @@ function counterOf(row: LoginAttemptsTable): AttemptCounter {
  * attempts on one key are counted one after another.
  */
 export class LoginAttemptRepository implements LoginAttemptStore {
-  private readonly db: Kysely<Tables>;
+  private readonly db: Kysely<Database>;
   private calls = 0;
 
   constructor(db: Kysely<any>) {
-    this.db = db as Kysely<Tables>;
+    this.db = db as Kysely<Database>;
   }
 
   async attempt(key: string, now: Date, policy: ThrottlePolicy): Promise<{ allowed: boolean; retryAfterMs: number }> {

@@ -2,12 +2,6 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { MIGRATION_NAMES } from '../migrate.ts';
 
-/** Tables of migration 0009 (kept here, next to their only reader and writer). */
-type OperationsTables = {
-  worker_heartbeats: { worker_id: string; host: string; pid: number; started_at: Date; beat_at: Date };
-  test_clock: { id: number; offset_ms: number; updated_at: Date };
-};
-
 /** Backlog figures for `/metrics` (gauges read at scrape time). Ages in seconds, 0 when empty. */
 export interface BacklogFigures {
   /** Payments whose outcome at the provider is not known yet (timeouts), by provider. */
@@ -26,11 +20,7 @@ export interface BacklogFigures {
  * offset and backlog figures. No business state changes here.
  */
 export class OperationsRepository {
-  private readonly db: Kysely<Database & OperationsTables>;
-
-  constructor(db: Kysely<Database>) {
-    this.db = db.withTables<OperationsTables>();
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   /** Throws unless the database answers. */
   async ping(): Promise<void> {

@@ -1,14 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-
-/** Table of 0005-web-security. */
-interface RateLimitCountersTable {
-  key: string;
-  hits: number;
-  window_ends_at: Date;
-}
-interface Tables {
-  rate_limit_counters: RateLimitCountersTable;
-}
+import type { Database } from '../schema.ts';
 
 const PRUNE_EVERY = 500;
 
@@ -18,11 +9,11 @@ const PRUNE_EVERY = 500;
  * when the old one ended), and return the result.
  */
 export class RateLimitRepository {
-  private readonly db: Kysely<Tables>;
+  private readonly db: Kysely<Database>;
   private calls = 0;
 
   constructor(db: Kysely<any>) {
-    this.db = db as Kysely<Tables>;
+    this.db = db as Kysely<Database>;
   }
 
   /** Counts one hit of `key`; returns the hits in the current window and when it ends. */

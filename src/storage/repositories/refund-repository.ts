@@ -1,190 +1,28 @@
-import type { ColumnType, Generated, Kysely, Selectable, Transaction } from 'kysely';
-import { krw, type Krw } from '../../domain/money.ts';
-import { assertRefundTransition, type Refund, type RefundKind, type RefundStatus } from '../../domain/payment/refund-states.ts';
-import type { NewRefund, RefundPatch, RefundRepository, RefundUnitOfWork, UsageRecord, UsageStore } from '../../domain/payment/refund-store.ts';
+import type { Kysely, Transaction } from 'kysely';
+import type { UsageRecord, UsageStore } from '../../domain/payment/refund-store.ts';
+import type { RefundRepository, RefundUnitOfWork } from '../../domain/repositories.ts';
 import type { Database } from '../schema.ts';
 import type { EngineEventWriter } from './engine-event-writer.ts';
 import { KyselyBillingRepository } from './billing-repository.ts';
+import { KyselyRefundStore } from './refund-store.ts';
 
-type Timestamp = ColumnType<Date, Date, Date>;
-
-/** Tables of migration 0003 (kept here so that schema.ts stays the other areas' file). */
-export interface RefundsTable {
-  id: string;
-  payment_id: string;
-  kind: RefundKind;
-  amount_krw: number;
-  vat_krw: number;
-  reason: string;
-  requested_by: string;
-  status: RefundStatus;
-  provider_refund_ref: string | null;
-  failure_code: string | null;
-  failure_message: string | null;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-  settled_at: Timestamp | null;
-}
-
-export interface UsageEventsTable {
-  id: Generated<number>;
-  user_id: string;
-  feature: string;
-  occurred_at: Timestamp;
-  recorded_by: string;
-}
-
-// A type alias (not an interface) so that it satisfies withTables' record constraint.
-export type RefundTables = {
-  refunds: RefundsTable;
-  usage_events: UsageEventsTable;
-};
-
-export type RefundDatabase = Database & RefundTables;
-export type RefundRow = Selectable<RefundsTable>;
-
-export function withRefundTables(db: Kysely<Database> | Transaction<Database>): Kysely<RefundDatabase> {
-  return db.withTables<RefundTables>();
-}
-
-export function toRefund(r: RefundRow): Refund {
-  return {
-    id: r.id,
-    paymentId: r.payment_id,
-    kind: r.kind,
-    amountKrw: krw(r.amount_krw),
-    vatKrw: krw(r.vat_krw),
-    reason: r.reason,
-    requestedBy: r.requested_by,
-    status: r.status,
-    providerRefundRef: r.provider_refund_ref,
-    failureCode: r.failure_code,
-    failureMessage: r.failure_message,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    settledAt: r.settled_at,
-  };
-}
-
-function patchColumns(p: RefundPatch) {
-  const cols: { vat_krw?: number; provider_refund_ref?: string | null; failure_code?: string | null; failure_message?: string | null; settled_at?: Date | null } = {};
-  if (p.vatKrw !== undefined) cols.vat_krw = p.vatKrw;
-  if (p.providerRefundRef !== undefined) cols.provider_refund_ref = p.providerRefundRef;
-  if (p.failureCode !== undefined) cols.failure_code = p.failureCode;
-  if (p.failureMessage !== undefined) cols.failure_message = p.failureMessage;
-  if (p.settledAt !== undefined) cols.settled_at = p.settledAt;
-  return cols;
-}
-
-export class KyselyRefundRepository implements RefundRepository {
-  private readonly db: Kysely<RefundDatabase>;
-
+/** Refund rows plus the refund use cases' unit of work, opened by the billing repository's `transaction`. */
+export class KyselyRefundRepository extends KyselyRefundStore implements RefundRepository {
   /** `engine`: handed to the billing repositories of its transactions (trading-engine events). */
   constructor(
-    private readonly base: Kysely<Database> | Transaction<Database>,
+    db: Kysely<Database> | Transaction<Database>,
     private readonly engine?: EngineEventWriter,
   ) {
-    this.db = withRefundTables(base);
+    super(db);
   }
 
-  async transaction<T>(fn: (tx: RefundUnitOfWork) => Promise<T>): Promise<T> {
-    if (this.base.isTransaction) return fn({ billing: new KyselyBillingRepository(this.base, this.engine), refunds: this });
-    return this.base
-      .transaction()
-      .execute((trx) => fn({ billing: new KyselyBillingRepository(trx, this.engine), refunds: new KyselyRefundRepository(trx, this.engine) }));
-  }
-
-  async insertRefund(r: NewRefund): Promise<Refund> {
-    const row = await this.db
-      .insertInto('refunds')
-      .values({
-        id: r.id,
-        payment_id: r.paymentId,
-        kind: r.kind,
-        amount_krw: r.amountKrw,
-        vat_krw: r.vatKrw,
-        reason: r.reason,
-        requested_by: r.requestedBy,
-        status: 'requested',
-        provider_refund_ref: null,
-        failure_code: null,
-        failure_message: null,
-        created_at: r.createdAt,
-        updated_at: r.createdAt,
-        settled_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toRefund(row);
-  }
-
-  async findRefund(id: string) {
-    const r = await this.db.selectFrom('refunds').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? toRefund(r) : undefined;
-  }
-
-  async listRefundsByPayment(paymentId: string) {
-    const rows = await this.db
-      .selectFrom('refunds')
-      .selectAll()
-      .where('payment_id', '=', paymentId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-    return rows.map(toRefund);
-  }
-
-  async listRefundsByPayments(paymentIds: readonly string[]) {
-    if (paymentIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('refunds')
-      .selectAll()
-      .where('payment_id', 'in', [...paymentIds])
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-    return rows.map(toRefund);
-  }
-
-  async transitionRefund(id: string, from: RefundStatus, to: RefundStatus, at: Date, patch: RefundPatch = {}) {
-    assertRefundTransition(id, from, to);
-    const r = await this.db
-      .updateTable('refunds')
-      .set({ ...patchColumns(patch), status: to, updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', from)
-      .returningAll()
-      .executeTakeFirst();
-    return r ? toRefund(r) : undefined;
-  }
-
-  async setRequestedRefundVat(id: string, vatKrw: Krw, at: Date) {
-    await this.db
-      .updateTable('refunds')
-      .set({ vat_krw: vatKrw, updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', 'requested')
-      .execute();
-  }
-
-  async listUnsettledRefunds(olderThan: Date, limit: number) {
-    const rows = await this.db
-      .selectFrom('refunds')
-      .selectAll()
-      .where('status', 'in', ['requested', 'unknown'])
-      .where('updated_at', '<', olderThan)
-      .orderBy('updated_at')
-      .limit(limit)
-      .execute();
-    return rows.map(toRefund);
+  transaction<T>(fn: (tx: RefundUnitOfWork) => Promise<T>): Promise<T> {
+    return new KyselyBillingRepository(this.db, this.engine).transaction((billing) => fn({ billing, refunds: billing.refunds() }));
   }
 }
 
 export class KyselyUsageRepository implements UsageStore {
-  private readonly db: Kysely<RefundDatabase>;
-  constructor(base: Kysely<Database>) {
-    this.db = withRefundTables(base);
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   async recordUsage(u: UsageRecord) {
     await this.db

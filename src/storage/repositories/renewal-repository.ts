@@ -9,15 +9,14 @@ import type {
   NewNotice,
   Notice,
   NoticeKind,
-  RenewalRepository,
   RenewalSettlement,
   SubscriptionSchedulePatch,
 } from '../../domain/subscription/renewal-records.ts';
-import type { NewPaymentRecord } from '../../domain/repositories.ts';
-import type { Database } from '../schema.ts';
-import type { BillingCyclesTable, BillingKeyRevocationsTable, NoticesTable } from '../renewal-schema.ts';
-import { paymentValues, toPayment, toSubscription } from './billing-repository.ts';
+import type { NewPaymentRecord, RenewalRepository } from '../../domain/repositories.ts';
+import type { BillingCyclesTable, BillingKeyRevocationsTable, Database, NoticesTable } from '../schema.ts';
+import { paymentValues, toPayment, toSubscription } from './billing-rows.ts';
 import { appendEngineEvents, type EngineEventWriter } from './engine-event-writer.ts';
+import { compareAndSetStatus } from './compare-and-set.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -216,14 +215,7 @@ export class KyselyRenewalRepository implements RenewalRepository {
   }
 
   async transitionCycle(id: string, from: BillingCycleStatus, to: BillingCycleStatus, at: Date, patch: BillingCyclePatch = {}) {
-    assertBillingCycleTransition(id, from, to);
-    const r = await this.db
-      .updateTable('billing_cycles')
-      .set({ ...cyclePatchColumns(patch), status: to, updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', from)
-      .returningAll()
-      .executeTakeFirst();
+    const r = await compareAndSetStatus(this.db, 'billing_cycles', assertBillingCycleTransition, { id, from, to, at, set: cyclePatchColumns(patch) });
     return r ? toCycle(r) : undefined;
   }
 

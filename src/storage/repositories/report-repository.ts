@@ -2,8 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { AdminDirectory, GrossGroup, MonthCount, PaymentFilter, PlanCountAt, RefundGroup, ReportStore, UserSummary } from '../../domain/report-store.ts';
 import type { Database } from '../schema.ts';
 import { PAID_STATUSES, REFUNDABLE_STATUSES } from '../../domain/payment/payment-states.ts';
-import { toPayment, toSubscription, toUser } from './billing-repository.ts';
-import { withRefundTables, type RefundDatabase } from './refund-repository.ts';
+import { toPayment, toSubscription, toUser } from './billing-rows.ts';
 
 /** Korea-time `YYYY-MM` of a timestamptz column (UTC+9 fixed: Korea has no daylight saving). */
 const kstMonth = (column: string) => sql<string>`to_char((${sql.ref(column)} AT TIME ZONE 'UTC') + interval '9 hours', 'YYYY-MM')`;
@@ -27,10 +26,7 @@ export function paymentFilterWhere<Q extends SelectQueryBuilder<Database, 'payme
 }
 
 export class KyselyReportRepository implements ReportStore, AdminDirectory {
-  private readonly db: Kysely<RefundDatabase>;
-  constructor(base: Kysely<Database>) {
-    this.db = withRefundTables(base);
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   async grossGroups(from: Date, to: Date): Promise<GrossGroup[]> {
     const rows = await this.db

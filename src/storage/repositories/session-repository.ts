@@ -1,28 +1,9 @@
-import type { ColumnType, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { NewSession, SessionState, SessionStore } from '../../domain/session-store.ts';
 import type { Database } from '../schema.ts';
 
-type Timestamp = ColumnType<Date, Date, Date>;
-
-/** Table of migration 0004 (kept here so that schema.ts stays the other areas' file). */
-export interface AuthSessionsTable {
-  id: string;
-  user_id: string;
-  created_at: Timestamp;
-  expires_at: Timestamp;
-  revoked_at: Timestamp | null;
-}
-
-// A type alias (not an interface) so that it satisfies withTables' record constraint.
-export type SessionTables = {
-  auth_sessions: AuthSessionsTable;
-};
-
 export class KyselySessionRepository implements SessionStore {
-  private readonly db: Kysely<Database & SessionTables>;
-  constructor(db: Kysely<Database>) {
-    this.db = db.withTables<SessionTables>();
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   async createSession(s: NewSession): Promise<void> {
     await this.db

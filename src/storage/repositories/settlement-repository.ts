@@ -2,45 +2,8 @@ import type { ColumnType, Kysely } from 'kysely';
 import type { AdminAuditEntry } from '../../domain/admin-audit.ts';
 import type { DifferenceKind, LedgerPayment, SettlementLedger, SettlementLineKind } from '../../domain/payment/settlement.ts';
 import type { SettlementImport, SettlementStore, StoredDifference } from '../../domain/payment/settlement-store.ts';
-import type { Database } from '../schema.ts';
-import { withRefundTables, type RefundTables } from './refund-repository.ts';
+import type { Database, SettlementImportsTable } from '../schema.ts';
 import { insertAdminAudit } from './admin-audit-repository.ts';
-
-type Timestamp = ColumnType<Date, Date, Date>;
-type Json = ColumnType<unknown, string | null, string | null>;
-
-/** Tables of migration 0020. */
-export interface SettlementImportsTable {
-  id: string;
-  provider: string;
-  settlement_date: string;
-  file_name: string;
-  line_count: number;
-  file_amount_krw: number;
-  file_fee_krw: number;
-  ledger_amount_krw: number;
-  ledger_fee_krw: number;
-  difference_count: number;
-  imported_by: string;
-  created_at: Timestamp;
-}
-
-export interface SettlementDifferencesTable {
-  id: string;
-  import_id: string;
-  kind: DifferenceKind;
-  line_kind: SettlementLineKind;
-  provider_ref: string | null;
-  transaction_ref: string | null;
-  payment_id: string | null;
-  refund_id: string | null;
-  file_value: Json;
-  ledger_value: Json;
-  created_at: Timestamp;
-}
-
-type SettlementTables = RefundTables & { settlement_imports: SettlementImportsTable; settlement_differences: SettlementDifferencesTable };
-type SettlementDatabase = Database & SettlementTables;
 
 const PAID = ['approved', 'partially_refunded', 'refunded'] as const;
 
@@ -62,10 +25,7 @@ function toImport(r: { [K in keyof SettlementImportsTable]: SettlementImportsTab
 }
 
 export class KyselySettlementRepository implements SettlementStore {
-  private readonly db: Kysely<SettlementDatabase>;
-  constructor(base: Kysely<Database>) {
-    this.db = withRefundTables(base).withTables<{ settlement_imports: SettlementImportsTable; settlement_differences: SettlementDifferencesTable }>();
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   async ledgerForDay(provider: string, start: Date, end: Date, providerRefs: readonly string[]): Promise<SettlementLedger> {
     const cols = ['id', 'provider_ref', 'amount_krw', 'status', 'approved_at'] as const;

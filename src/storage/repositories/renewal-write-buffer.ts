@@ -1,6 +1,6 @@
-import type { Payment } from '../domain/records.ts';
-import type { BillingRepository, NewPaymentRecord } from '../domain/repositories.ts';
-import type { BillingCycle, BillingCyclePatch, NewBillingCycle, NewNotice, RenewalRepository, SubscriptionSchedulePatch } from '../domain/subscription/renewal-records.ts';
+import type { Payment } from '../../domain/records.ts';
+import type { BillingRepository, NewPaymentRecord, RenewalRepository, RenewalWriteBatch } from '../../domain/repositories.ts';
+import type { BillingCycle, BillingCyclePatch, NewBillingCycle, NewNotice, SubscriptionSchedulePatch } from '../../domain/subscription/renewal-records.ts';
 
 /**
  * Batches the claim transaction's common writes — new cycles, notices, renewal payments and
@@ -10,7 +10,7 @@ import type { BillingCycle, BillingCyclePatch, NewBillingCycle, NewNotice, Renew
  * period) makes the flush fail; the caller then steps the batch one subscription at a time
  * without buffering.
  */
-export class RenewalWriteBuffer {
+export class RenewalWriteBuffer implements RenewalWriteBatch {
   private cycles = new Map<string, NewBillingCycle>();
   private notices: NewNotice[] = [];
   private payments: NewPaymentRecord[] = [];

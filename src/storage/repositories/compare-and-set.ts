@@ -1,0 +1,90 @@
+import { sql, type Kysely, type QueryCreator, type Selectable, type Transaction } from 'kysely';
+import type { Database } from '../schema.ts';
+
+/** Tables whose rows move through a state machine (a `status` column checked against a transition table). */
+export type StatusTableName = 'payments' | 'subscriptions' | 'refunds' | 'billing_cycles';
+
+/** Where a table's transitions are audited; tables missing here keep no audit rows. */
+const AUDIT_TABLES = {
+  payments: { table: 'payment_events', owner: 'payment_id' },
+  subscriptions: { table: 'subscription_events', owner: 'subscription_id' },
+} as const satisfies Partial<Record<StatusTableName, { table: keyof Database; owner: string }>>;
+
+type Status<T extends StatusTableName> = Selectable<Database[T]> extends { status: infer S } ? S : never;
+
+export interface StatusMove<T extends StatusTableName> {
+  id: string;
+  from: Status<T>;
+  to: Status<T>;
+  at: Date;
+  /** Other columns written with the new status (`status` and `updated_at` are added). */
+  set?: Record<string, unknown>;
+  /** The audit row (tables with one): its type (default `transition`) and data. */
+  event?: { type?: string; data?: unknown };
+  /**
+   * Columns to return as they were before the change, as `before_<column>`. The row is then
+   * locked by a subquery of the same statement, so no separate locking read is needed.
+   */
+  before?: readonly string[];
+}
+
+export type MovedRow<T extends StatusTableName> = Selectable<Database[T]> & Record<`before_${string}`, unknown>;
+
+const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+
+/**
+ * The one compare-and-set on a status: moves row `id` of `table` from `from` to `to`, only if its
+ * status is still `from`, and writes the transition's audit row (payments, subscriptions) in the
+ * same statement. `assertTransition` (the table's transition check) runs first. Returns the
+ * updated row, or undefined when another writer got there first. One statement, one round trip.
+ */
+export async function compareAndSetStatus<T extends StatusTableName>(
+  db: Kysely<Database> | Transaction<Database>,
+  table: T,
+  assertTransition: (id: string, from: Status<T>, to: Status<T>) => void,
+  m: StatusMove<T>,
+): Promise<MovedRow<T> | undefined> {
+  assertTransition(m.id, m.from, m.to);
+  // The table is a parameter, so the query is built untyped; the result is typed by the table.
+  const q = db as unknown as Kysely<any>;
+  const name: string = table;
+  const set: Record<string, unknown> = { ...m.set, status: m.to, updated_at: m.at };
+  const before = m.before;
+  const update = (qb: QueryCreator<any>) =>
+    before
+      ? qb
+          .updateTable(name)
+          .from((eb) => eb.selectFrom(name).select(['id', ...before]).where('id', '=', m.id).forUpdate().as('b'))
+          .set(set)
+          .whereRef(`${name}.id`, '=', 'b.id')
+          .where(`${name}.status`, '=', m.from)
+          .returningAll(name)
+          .returning(before.map((c) => `b.${c} as before_${c}`))
+      : qb.updateTable(name).set(set).where('id', '=', m.id).where('status', '=', m.from).returningAll();
+
+  const audit = (AUDIT_TABLES as Partial<Record<StatusTableName, { table: string; owner: string }>>)[table];
+  if (!audit) return (await update(q).executeTakeFirst()) as MovedRow<T> | undefined;
+  const r = await q
+    .with('moved', (w) => update(w))
+    .with('audit', (w) =>
+      w
+        .insertInto(audit.table)
+        .columns([audit.owner, 'type', 'from_status', 'to_status', 'data', 'created_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('moved')
+            .select([
+              'moved.id',
+              sql<string>`${m.event?.type ?? 'transition'}::text`.as('type'),
+              sql<string>`${m.from}::text`.as('from_status'),
+              sql<string>`${m.to}::text`.as('to_status'),
+              sql<string>`${json(m.event?.data)}::jsonb`.as('data'),
+              sql<Date>`${m.at}::timestamptz`.as('created_at'),
+            ]),
+        ),
+    )
+    .selectFrom('moved')
+    .selectAll()
+    .executeTakeFirst();
+  return r as MovedRow<T> | undefined;
+}
