@@ -29,6 +29,25 @@ async function mailbox(u: User) {
   return (await h.api('GET', `/api/sandbox/mailbox?email=${encodeURIComponent(u.email)}`, { token: await h.adminToken() })).body.notices as any[];
 }
 
+describe(`renewal batches (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('a tick renews several due subscriptions in one buffered batch, without falling back to one at a time', async () => {
+    const errors = vi.spyOn(h.services.ctx.logger, 'error');
+    try {
+      const users = [await h.signup(), await h.signup(), await h.signup()];
+      for (const u of users) await h.subscribe('kakaopay', u);
+      await h.advance(PERIOD + DAY);
+      for (const u of users) {
+        const approved = (await h.payments(u.userId)).filter((p) => p.status === 'approved');
+        expect(approved).toHaveLength(2);
+      }
+      const batchFailures = errors.mock.calls.filter((c) => String(c[1] ?? '').includes('renewal batch failed'));
+      expect(batchFailures.map((c) => String((c[0] as { err?: unknown })?.err))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+});
+
 describe.each<Provider>(['kakaopay', 'naverpay'])(`renewals with %s (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, (provider) => {
   it('renews 12 times on time: one charge per period, periods contiguous, a notice 7 days before each', async () => {
     const u = await h.signup();

@@ -10,6 +10,9 @@ import type { BillingCycle, BillingCyclePatch, NewBillingCycle, NewNotice, Subsc
  * period) makes the flush fail; the caller then steps the batch one subscription at a time
  * without buffering.
  */
+/** BillingRepository methods that return a store bound to the transaction (not a promise). */
+const STORE_ACCESSORS = new Set(['renewals', 'accounts', 'prices', 'refunds']);
+
 export class RenewalWriteBuffer implements RenewalWriteBatch {
   private cycles = new Map<string, NewBillingCycle>();
   private notices: NewNotice[] = [];
@@ -86,13 +89,20 @@ export class RenewalWriteBuffer implements RenewalWriteBatch {
     await this.baseR.scheduleSubscriptions(schedules, this.at);
   }
 
-  /** A proxy whose `overrides` are buffered and whose other methods flush before running. */
+  /**
+   * A proxy whose `overrides` are buffered and whose other methods flush before running. The
+   * repository's store accessors (`prices()`, `accounts()`, …) are synchronous: they hand out the
+   * store bound to the same transaction, wrapped alike, so its calls flush first too.
+   */
   private wrap<T extends object>(target: T, overrides: Record<string, (...args: any[]) => unknown>): T {
     return new Proxy(target, {
       get: (t, prop, receiver) => {
         if (typeof prop === 'string' && prop in overrides) return overrides[prop];
         const value = Reflect.get(t, prop, receiver);
         if (typeof value !== 'function') return value;
+        if (typeof prop === 'string' && STORE_ACCESSORS.has(prop)) {
+          return (...args: unknown[]) => this.wrap((value as (...a: unknown[]) => object).apply(t, args), {});
+        }
         return async (...args: unknown[]) => {
           await this.flush();
           return (value as (...a: unknown[]) => unknown).apply(t, args);
