@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   NOT_REFUNDABLE: 409,
   SUBSCRIPTION_NOT_FOUND: 404,
   SUBSCRIPTION_STATE_CONFLICT: 409,
+  /** A renewal charge of the subscription is in flight (approving, or its outcome unknown): retry once it settles. */
+  RENEWAL_IN_PROGRESS: 409,
   /** A trading-engine reservation would pass the monthly auto-trading cap (docs/trading-engine.md). */
   LIMIT_EXCEEDED: 409,
   /** The user's plan does not include auto-trading now (free, lapsed, expired, refunded). */

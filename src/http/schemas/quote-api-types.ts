@@ -67,6 +67,8 @@ export interface CancelNowQuoteResponse {
   withdrawal_krw: number;
   /** 'withdrawal': 청약철회 covers everything cancel-now would refund and gives at least as much back. */
   recommended: 'withdrawal' | 'cancel_now';
+  /** A renewal charge is in flight: cancel-now answers 409 RENEWAL_IN_PROGRESS until it settles. */
+  renewal_in_progress: boolean;
   quoted_at: string;
   valid_until: string;
 }
