@@ -66,6 +66,8 @@ export const ERROR_CODES = {
   PRICE_EFFECTIVE_IN_PAST: 422,
   /** The new version would not change the price (or one already takes effect at that instant). */
   PRICE_UNCHANGED: 422,
+  /** A price version already in effect cannot be withdrawn (only a scheduled one can). */
+  PRICE_ALREADY_EFFECTIVE: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

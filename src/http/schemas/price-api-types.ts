@@ -41,3 +41,9 @@ export interface SetPriceResponse {
   notified: number;
   plan: AdminPlanPricesView;
 }
+
+/** `POST /api/admin/prices/:id/withdraw`: the withdrawn (scheduled) version and the plan's prices after. */
+export interface WithdrawPriceResponse {
+  withdrawn: PriceVersionView;
+  plan: AdminPlanPricesView;
+}

@@ -4,14 +4,17 @@ import { PRICE_INCREASE_NOTICE_DAYS, type PriceBook, type PriceVersion } from '.
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { loadPriceBook } from '../../../use-cases/price-book.ts';
 import { setPlanPrice } from '../../../use-cases/set-plan-price.ts';
+import { withdrawPlanPrice } from '../../../use-cases/withdraw-plan-price.ts';
 import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
 import { principalOf, requirePermission } from '../../plugins/auth.ts';
 import { withIdempotency } from '../../plugins/idempotency.ts';
 import { docSchema, parseWith } from '../../schemas/validation.ts';
-import type { AdminPlanPricesView, AdminPricesResponse, PriceVersionView, SetPriceResponse } from '../../schemas/price-api-types.ts';
+import type { AdminPlanPricesView, AdminPricesResponse, PriceVersionView, SetPriceResponse, WithdrawPriceResponse } from '../../schemas/price-api-types.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+const PriceParams = z.object({ id: z.string().min(1).max(64) });
 
 const SetPriceBody = z.object({
   plan: z.string().min(1).max(32),
@@ -104,6 +107,34 @@ export const priceRoutes: FastifyPluginAsync<PriceRoutesOptions> = async (app, {
           plan: planPricesView(ctx, r.version.planId, book, now),
         };
         return { status: 201, body: res };
+      });
+    },
+  );
+
+  app.post(
+    '/api/admin/prices/:id/withdraw',
+    {
+      preHandler: guard,
+      schema: {
+        tags,
+        summary: '예정 가격 철회: 아직 적용되지 않은 가격 버전만 (감사 기록)',
+        params: docSchema(PriceParams),
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+      },
+    },
+    async (req, reply) => {
+      const { id } = parseWith(PriceParams, req.params);
+      const staffId = principalOf(req).userId;
+      return withIdempotency({ repo: idempotency, clock: ctx.clock }, req, reply, staffId, async () => {
+        const version = await withdrawPlanPrice(ctx, { actorUserId: staffId, reason: '' }, id);
+        const now = ctx.clock.now();
+        const book = await loadPriceBook(ctx);
+        const res: WithdrawPriceResponse = {
+          // Not in the book any more: shown as it was (scheduled).
+          withdrawn: { ...versionView(version, book, now), state: 'scheduled' },
+          plan: planPricesView(ctx, version.planId, book, now),
+        };
+        return { status: 200, body: res };
       });
     },
   );
