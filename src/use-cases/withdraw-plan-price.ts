@@ -9,8 +9,9 @@ import { loadPriceBook } from './price-book.ts';
  * The admin action that withdraws a price version not in effect yet (docs/pricing.md): the
  * version is deleted, so the plan keeps the price before it, and the staff action is written
  * to admin_audit_log in the same transaction. Subscribers' consents to it no longer match any
- * version and are ignored (renewal-terms compares version ids). No notice of the withdrawal is
- * sent: the notice catalog has no kind for it.
+ * version and are ignored (renewal-terms compares version ids). Its `price_change` notices still
+ * pending are skipped; no notice of the withdrawal is sent to those already told (the notice
+ * catalog has no kind for it).
  *
  * @throws AppError NOT_FOUND (no such stored version), PRICE_ALREADY_EFFECTIVE
  */
@@ -31,7 +32,11 @@ export async function withdrawPlanPrice(ctx: UseCaseContext, actor: AdminActor, 
       });
     }
     if (!(await prices.deleteVersion(version.id))) throw notFound(priceId);
-    await repo.recordAdminAction(auditEntry(ctx, actor, 'price.withdraw', { type: 'plan_price', id: version.id }, versionSnapshot(version), null));
+    // Notices of the increase not sent yet are taken back (announce-price-changes' keys).
+    const skipped = await repo.renewals().skipPendingNotices(`price_change:${version.id}:`, now, 'price withdrawn');
+    await repo.recordAdminAction(
+      auditEntry(ctx, actor, 'price.withdraw', { type: 'plan_price', id: version.id }, versionSnapshot(version), { notices_skipped: skipped }),
+    );
     return version;
   });
   ctx.logger.info({ staff_id: actor.actorUserId, plan: withdrawn.planId, price_id: withdrawn.id, price_krw: withdrawn.priceKrw }, 'plan price withdrawn');

@@ -18,6 +18,7 @@ describe(`price version withdrawal (${process.env.DATABASE_URL ? 'PostgreSQL' : 
   it('withdraws a scheduled increase (audited), refuses one in effect, and needs prices.manage', async () => {
     const admin = await h.adminToken();
     const u = await h.signup();
+    await h.subscribe('kakaopay', u);
     const set = await h.api('POST', '/api/admin/prices', {
       token: admin,
       body: { plan: 'standard', price_krw: 35000, effective_at: new Date(h.now().getTime() + 40 * DAY).toISOString() },
@@ -28,6 +29,11 @@ describe(`price version withdrawal (${process.env.DATABASE_URL ? 'PostgreSQL' : 
     const denied = await h.api('POST', `/api/admin/prices/${id}/withdraw`, { token: u.token });
     expect([denied.status, denied.body.error.code]).toEqual([403, 'FORBIDDEN']);
 
+    // The subscriber's notice of the increase is queued; the withdrawal takes back what was not sent yet.
+    const priceNotices = () => h.db.db.selectFrom('notices').select(['status', 'last_error']).where('dedupe_key', 'like', `price_change:${id}:%`).execute();
+    await h.db.db.updateTable('notices').set({ status: 'pending' }).where('dedupe_key', 'like', `price_change:${id}:%`).execute();
+    expect(await priceNotices()).toEqual([{ status: 'pending', last_error: null }]);
+
     const ok = await h.api('POST', `/api/admin/prices/${id}/withdraw`, { token: admin });
     expect(ok.status).toBe(200);
     expect(ok.body.withdrawn).toMatchObject({ id, price_krw: 35000, state: 'scheduled' });
@@ -37,6 +43,7 @@ describe(`price version withdrawal (${process.env.DATABASE_URL ? 'PostgreSQL' : 
     const audit = await (h.db.db as any).selectFrom('admin_audit_log').selectAll().where('action', '=', 'price.withdraw').execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ target_type: 'plan_price', target_id: id });
+    expect(await priceNotices()).toEqual([{ status: 'skipped', last_error: 'price withdrawn' }]);
 
     const again = await h.api('POST', `/api/admin/prices/${id}/withdraw`, { token: admin });
     expect([again.status, again.body.error.code]).toEqual([404, 'NOT_FOUND']);

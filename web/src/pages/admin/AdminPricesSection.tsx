@@ -255,7 +255,7 @@ export function AdminPricesSection() {
               {withdrawing.name}: {dateTime(withdrawing.scheduled.effective_at)}부터 <strong>{won(withdrawing.scheduled.price_krw)}</strong> 예정 → 철회
             </li>
             <li>지금 가격 {won(withdrawing.current_krw)}이 계속 적용됩니다. 이미 적용된 가격은 철회할 수 없습니다.</li>
-            <li>이미 인상 안내를 받은 구독자에게 철회 안내는 자동으로 가지 않습니다.</li>
+            <li>아직 보내지 않은 인상 안내는 보내지 않습니다. 이미 안내를 받은 구독자에게 철회 안내는 자동으로 가지 않습니다.</li>
           </ul>
         )}
       </ConfirmDialog>
