@@ -60,18 +60,12 @@ export function AdminPricesSection() {
     setDraft({ plan: selected.id, priceKrw: n, day });
   };
 
-  const submit = async () => {
-    if (!draft) return;
+  /** One confirmed request: busy while it runs; on failure the dialog shows why and a retry gets a new key. */
+  const run = async (action: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     try {
-      const body = { plan: draft.plan, price_krw: draft.priceKrw, ...(draft.day ? { effective_at: `${draft.day}T00:00:00+09:00` } : {}) };
-      const r = await request<SetPriceResponse>('POST', '/api/admin/prices', { body, headers: { 'idempotency-key': key } });
-      setDone(r.body);
-      setDraft(null);
-      setPrice('');
-      setDay('');
-      prices.reload();
+      await action();
     } catch (e) {
       setError(message(e));
       setKey(newIdempotencyKey());
@@ -80,25 +74,29 @@ export function AdminPricesSection() {
     }
   };
 
-  const withdraw = async () => {
-    if (!withdrawing?.scheduled) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await request<WithdrawPriceResponse>('POST', `/api/admin/prices/${encodeURIComponent(withdrawing.scheduled.id)}/withdraw`, {
-        headers: { 'idempotency-key': key },
-      });
+  const submit = () =>
+    draft &&
+    run(async () => {
+      const body = { plan: draft.plan, price_krw: draft.priceKrw, ...(draft.day ? { effective_at: `${draft.day}T00:00:00+09:00` } : {}) };
+      const r = await request<SetPriceResponse>('POST', '/api/admin/prices', { body, headers: { 'idempotency-key': key } });
+      setDone(r.body);
+      setWithdrawn(null);
+      setDraft(null);
+      setPrice('');
+      setDay('');
+      prices.reload();
+    });
+
+  const withdraw = () =>
+    withdrawing?.scheduled &&
+    run(async () => {
+      const path = `/api/admin/prices/${encodeURIComponent(withdrawing.scheduled!.id)}/withdraw`;
+      const r = await request<WithdrawPriceResponse>('POST', path, { headers: { 'idempotency-key': key } });
       setWithdrawn(r.body);
       setDone(null);
       setWithdrawing(null);
       prices.reload();
-    } catch (e) {
-      setError(message(e));
-      setKey(newIdempotencyKey());
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const draftPlan = draft ? data?.plans.find((p) => p.id === draft.plan) : undefined;
   return (
