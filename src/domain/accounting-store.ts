@@ -24,6 +24,8 @@ export interface PaidPaymentRow {
   userId: string;
   provider: string;
   providerRef: string | null;
+  /** The provider's approval number (승인번호; card approvals), when it gave one. */
+  approvalNo: string | null;
   kind: string;
   planId: string;
   status: string;

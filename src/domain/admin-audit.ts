@@ -24,6 +24,7 @@ export const ADMIN_ACTIONS = [
   'engine_event.replay',
   'refund.sync',
   'settlement.import',
+  'price.withdraw',
 ] as const;
 
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
@@ -37,7 +38,8 @@ export type AuditTargetType =
   | 'webhook_endpoint'
   | 'webhook_delivery'
   | 'engine_event'
-  | 'settlement_import';
+  | 'settlement_import'
+  | 'plan_price';
 
 export interface AdminAuditEntry {
   id: string;

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   NOT_REFUNDABLE: 409,
   SUBSCRIPTION_NOT_FOUND: 404,
   SUBSCRIPTION_STATE_CONFLICT: 409,
+  /** A renewal charge of the subscription is in flight (approving, or its outcome unknown): retry once it settles. */
+  RENEWAL_IN_PROGRESS: 409,
   /** A trading-engine reservation would pass the monthly auto-trading cap (docs/trading-engine.md). */
   LIMIT_EXCEEDED: 409,
   /** The user's plan does not include auto-trading now (free, lapsed, expired, refunded). */
@@ -64,6 +66,8 @@ export const ERROR_CODES = {
   PRICE_EFFECTIVE_IN_PAST: 422,
   /** The new version would not change the price (or one already takes effect at that instant). */
   PRICE_UNCHANGED: 422,
+  /** A price version already in effect cannot be withdrawn (only a scheduled one can). */
+  PRICE_ALREADY_EFFECTIVE: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -138,4 +138,6 @@ export interface PriceRepository {
    */
   findUnnotified(version: PriceVersion, limit: number): Promise<PriceNoticeTarget[]>;
   markAnnounced(id: string, at: Date): Promise<void>;
+  /** Deletes a version (a scheduled one withdrawn by staff); false when there was none. */
+  deleteVersion(id: string): Promise<boolean>;
 }

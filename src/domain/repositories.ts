@@ -243,6 +243,8 @@ export interface RenewalRepository {
     patch: Partial<Pick<Notice, 'status' | 'channel' | 'recipient' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>>,
   ): Promise<void>;
   listNotices(filter: { userId?: string; email?: string; limit: number }): Promise<(Notice & { email: string | null })[]>;
+  /** Marks notices still pending whose dedupe key starts with `keyPrefix` skipped (`reason` as last_error); returns how many. */
+  skipPendingNotices(keyPrefix: string, at: Date, reason: string): Promise<number>;
 
   /** Queues a revocation (once per provider + key). Returns its id, or null if it was queued before. */
   queueRevocation(r: { id: string; subscriptionId: string; provider: string; billingKey: string; reason: string; at: Date }): Promise<string | null>;

@@ -30,18 +30,19 @@ function range(from: MonthKey, to: MonthKey) {
 /**
  * Payments for the books: every payment of more than 0 won approved in the months (declined
  * attempts and 0-won registrations are not payments), dated by approval, with supply, VAT and
- * the provider fee (domain/payment/fees.ts). Refunds are not netted here: they are rows of
+ * the provider fee (domain/payment/fees.ts), and the provider's approval number (승인번호, for
+ * matching card statements). Refunds are not netted here: they are rows of
  * their own (`refundsExport`) in the month they happened.
  */
 export function paymentsExport(deps: ExportDeps, months: { from: MonthKey; to: MonthKey }): ExportTable {
   const { start, end } = range(months.from, months.to);
   return {
     name: '결제',
-    columns: ['payment_id', 'approved_at_kst', 'month', 'provider', 'provider_ref', 'user_id', 'kind', 'plan', 'status', 'amount_krw', 'supply_krw', 'vat_krw', 'fee_krw', 'fee_vat_krw', 'refunded_krw'],
+    columns: ['payment_id', 'approved_at_kst', 'month', 'provider', 'provider_ref', '승인번호', 'user_id', 'kind', 'plan', 'status', 'amount_krw', 'supply_krw', 'vat_krw', 'fee_krw', 'fee_vat_krw', 'refunded_krw'],
     rows: (async function* () {
       for await (const p of deps.accounting.paidPayments(start, end)) {
         const fee = providerFee(krw(p.amountKrw), deps.feesBps[p.provider] ?? 0);
-        yield [p.id, kstDateTime(p.approvedAt), kstMonthOf(p.approvedAt), p.provider, p.providerRef, p.userId, p.kind, p.planId, p.status, p.amountKrw, p.amountKrw - p.vatKrw, p.vatKrw, fee.feeKrw, fee.feeVatKrw, p.refundedKrw];
+        yield [p.id, kstDateTime(p.approvedAt), kstMonthOf(p.approvedAt), p.provider, p.providerRef, p.approvalNo, p.userId, p.kind, p.planId, p.status, p.amountKrw, p.amountKrw - p.vatKrw, p.vatKrw, fee.feeKrw, fee.feeVatKrw, p.refundedKrw];
       }
     })(),
   };

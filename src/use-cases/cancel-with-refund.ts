@@ -13,7 +13,7 @@ import { refundableKrw } from './refund-amounts.ts';
 import type { RefundDeps } from './refund-deps.ts';
 import { executeRefund } from './execute-refund.ts';
 import { checkRefundable, insertReservedRefund } from './reserve-refund.ts';
-import { REFUNDABLE_STATUSES } from '../domain/payment/payment-states.ts';
+import { IN_FLIGHT_STATUSES, REFUNDABLE_STATUSES } from '../domain/payment/payment-states.ts';
 
 export interface CancelRefundLine {
   paymentId: string;
@@ -46,6 +46,8 @@ export interface CancelNowResult {
  * reported on its line (and stays visible to operators as a failed refund row); the
  * cancellation stands. Auto-renewal ends with it: the billing key is dropped and its
  * revocation queued in the same transaction (the job runner revokes it at the provider).
+ * While a renewal charge is in flight (`renewalsInFlight`) it is refused with
+ * RENEWAL_IN_PROGRESS and nothing is written: the charge's outcome is not known yet.
  */
 export async function cancelSubscriptionNow(
   ctx: UseCaseContext,
@@ -74,6 +76,9 @@ export async function cancelSubscriptionNow(
     if (!current || !ENTITLED_STATUSES.includes(current.status)) {
       throw new AppError('SUBSCRIPTION_STATE_CONFLICT', '이미 종료된 구독입니다.', { status: current?.status ?? null });
     }
+    // Read with the subscription locked: a renewal claim or settlement takes that lock first.
+    const inFlight = renewalsInFlight(await tx.billing.renewals().findOpenSubscriptionPayments([current.id]), current);
+    if (inFlight.length > 0) throw renewalInProgress(inFlight);
     const lines: CancelRefundLine[] = [];
     for (const p of locked) {
       if (p.status !== 'approved' && p.status !== 'partially_refunded') continue;
@@ -146,6 +151,17 @@ export async function cancelSubscriptionNow(
   }
   const refundedKrw = krw(lines.reduce((a, l) => a + (l.refund?.status === 'succeeded' ? l.refundKrw : 0), 0));
   return { subscription: (await ctx.repo.findSubscriptionByUser(input.userId)) ?? subscription, lines, refundedKrw };
+}
+
+/** Renewal payments of `sub` whose charge is in flight (approving, or its outcome unknown). */
+export function renewalsInFlight(payments: readonly Payment[], sub: Subscription): Payment[] {
+  return payments.filter((p) => p.subscriptionId === sub.id && p.kind === 'renewal' && IN_FLIGHT_STATUSES.includes(p.status));
+}
+
+function renewalInProgress(inFlight: readonly Payment[]): AppError {
+  return new AppError('RENEWAL_IN_PROGRESS', '자동 결제가 진행 중입니다. 잠시 후 다시 시도해 주세요.', {
+    payment_ids: inFlight.map((p) => p.id),
+  });
 }
 
 /** The payments a cancel-now at `at` refunds from: paid, of this subscription, period not over. Id order (lock order). */

@@ -4,7 +4,7 @@ import type { RefundPolicy } from '../domain/payment/refund-policy.ts';
 import { quoteStamp, type QuoteStamp } from '../domain/quotes.ts';
 import type { Payment } from '../domain/records.ts';
 import { ENTITLED_STATUSES } from '../domain/subscription/subscription-states.ts';
-import { cancelNowCandidates, cancelNowRefund } from './cancel-with-refund.ts';
+import { cancelNowCandidates, cancelNowRefund, renewalsInFlight } from './cancel-with-refund.ts';
 import type { UseCaseContext } from './context.ts';
 import type { RefundDeps } from './refund-deps.ts';
 import { checkWithdrawal } from './withdraw-subscription.ts';
@@ -40,6 +40,8 @@ export interface CancelNowQuote extends QuoteStamp {
    * at least as much back (issue 11 item 8): the dialog points the user there first.
    */
   recommended: 'withdrawal' | 'cancel_now';
+  /** A renewal charge is in flight: cancel-now is refused (RENEWAL_IN_PROGRESS) until it settles. */
+  renewalInProgress: boolean;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function quoteCancelNow(ctx: UseCaseContext, deps: RefundDeps, inpu
   const stamp = quoteStamp(now);
   const policy = deps.settings.policy;
   const sub = await ctx.repo.findSubscriptionByUser(input.userId);
-  const empty: CancelNowQuote = { ...stamp, available: false, policy, lines: [], refundKrw: krw(0), withdrawals: [], withdrawalKrw: krw(0), recommended: 'cancel_now' };
+  const empty: CancelNowQuote = { ...stamp, available: false, policy, lines: [], refundKrw: krw(0), withdrawals: [], withdrawalKrw: krw(0), recommended: 'cancel_now', renewalInProgress: false };
   if (!sub || !ENTITLED_STATUSES.includes(sub.status)) return empty;
   const payments = await ctx.repo.listPaymentsByUser(input.userId, 100);
 
@@ -72,5 +74,6 @@ export async function quoteCancelNow(ctx: UseCaseContext, deps: RefundDeps, inpu
   const withdrawalKrw = krw(withdrawals.reduce((a, w) => a + w.refundableKrw, 0));
   const covered = lines.every((l) => l.refundKrw === 0 || withdrawals.some((w) => w.payment.id === l.payment.id));
   const recommended = withdrawals.length > 0 && covered && withdrawalKrw >= refundKrw ? 'withdrawal' : 'cancel_now';
-  return { ...stamp, available: true, policy, lines, refundKrw, withdrawals, withdrawalKrw, recommended };
+  const renewalInProgress = renewalsInFlight(payments, sub).length > 0;
+  return { ...stamp, available: true, policy, lines, refundKrw, withdrawals, withdrawalKrw, recommended, renewalInProgress };
 }

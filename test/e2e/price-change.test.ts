@@ -92,6 +92,23 @@ describe('price change: the admin page and the subscriber consent dialog', () =>
       await screenshot(user.page, 'prices-06-consented');
       const renewal = (await (await user.page.request.get(`${e2e.url}/api/subscription/renewal`)).json()) as RenewalView;
       expect(renewal).toMatchObject({ next_charge_krw: 29000, price_change: { to_krw: 35000, consented: true } });
+
+      // The admin withdraws a scheduled increase of 프리미엄 with its 철회 button: the plan keeps its price.
+      await page.getByLabel('플랜', { exact: true }).selectOption('premium');
+      await page.getByLabel('새 가격 (원, 부가세 포함)').fill('65000');
+      await page.getByLabel('적용일 (한국 시간 0시)').fill(kstDay(40));
+      await page.getByRole('button', { name: '가격 변경 검토' }).click();
+      await dialog.getByRole('button', { name: '가격 변경 저장' }).click();
+      const premium = table.locator('tr[data-plan="premium"]');
+      await premium.getByText('65,000원').waitFor();
+      await premium.getByRole('button', { name: '철회' }).click();
+      const withdraw = page.getByRole('dialog', { name: '예정된 가격을 철회할까요?' });
+      expect(await withdraw.innerText()).toContain('65,000원');
+      await withdraw.getByRole('button', { name: '가격 철회' }).click();
+      await page.getByText('예정 가격을 철회했습니다').waitFor();
+      await premium.getByText('없음').first().waitFor();
+      expect(await premium.innerText()).not.toContain('65,000원');
+      await screenshot(page, 'prices-07-withdrawn');
     },
     E2E_TIMEOUT * 3,
   );

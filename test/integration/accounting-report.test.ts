@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { strFromU8, unzipSync } from 'fflate';
 import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 
 /**
@@ -88,7 +89,7 @@ beforeAll(async () => {
       id: `pay_${i}`, user_id: `usr_${p.user}`, subscription_id: `sub_${p.user}`, provider: p.provider, kind: p.kind ?? 'checkout', plan_id: p.plan,
       amount_krw: amount, vat_krw: vatOf(amount), refunded_krw: i === REFUND.payment ? REFUND.amount : 0,
       status: !ok ? 'declined' : i === REFUND.payment ? 'partially_refunded' : 'approved', recurring: p.kind !== 'checkout',
-      checkout_ref: null, provider_ref: ok ? `ref_${i}` : null, method_kind: 'card', method_label: null, billing_cycle_id: p.cycle ?? null,
+      checkout_ref: null, provider_ref: ok ? `ref_${i}` : null, approval_no: ok ? `apv_${i}` : null, method_kind: 'card', method_label: null, billing_cycle_id: p.cycle ?? null,
       period_start: withPeriod ? start : null, period_end: withPeriod ? new Date(start.getTime() + 30 * DAY) : null, failure_code: null, failure_message: null,
       expires_at: null, approved_at: ok ? kst(p.createdAt ?? p.start) : null, created_at: kst(p.createdAt ?? p.start), updated_at: kst(p.createdAt ?? p.start),
     }).execute();
@@ -193,6 +194,9 @@ describe(`accounting report (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite
     expect(lines.slice(1).map((l) => l[col('payment_id')]).sort()).toEqual(feb.map((p) => `pay_${p.i}`).sort());
     expect(lines.slice(1).reduce((a, l) => a + Number(l[col('amount_krw')]), 0)).toBe(feb.reduce((a, p) => a + p.amount, 0));
     expect(lines.slice(1).reduce((a, l) => a + Number(l[col('fee_krw')]), 0)).toBe(feb.reduce((a, p) => a + feeOf(p.amount, p.provider), 0));
+    // The provider's approval number (승인번호), for matching card statements.
+    expect(col('승인번호')).toBeGreaterThan(0);
+    expect(lines.slice(1).map((l) => l[col('승인번호')])).toEqual(lines.slice(1).map((l) => l[col('payment_id')].replace('pay_', 'apv_')));
 
     const ref = await get('/api/admin/exports/refunds.csv?from=2025-01&to=2025-03', tokens.admin);
     const rl = ref.body.replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','));
@@ -216,6 +220,9 @@ describe(`accounting report (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite
     expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
     const xp = await get('/api/admin/exports/payments.xlsx?from=2025-01&to=2025-03', tokens.finance);
     expect([xp.statusCode, xp.rawPayload.subarray(0, 2).toString()]).toEqual([200, 'PK']);
+    const sheetText = Object.values(unzipSync(new Uint8Array(xp.rawPayload))).map((f) => strFromU8(f)).join('\n');
+    expect(sheetText).toContain('승인번호');
+    for (const p of feb) expect(sheetText).toContain(`apv_${p.i}`);
     expect((await get('/api/admin/exports/ledger.csv', tokens.finance)).statusCode).toBe(400);
   });
 });

@@ -81,6 +81,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'engine_event.replay': '엔진 이벤트 재전송',
   'refund.sync': '환불 결과 확인',
   'settlement.import': '정산 파일 가져오기',
+  'price.withdraw': '예정 가격 철회',
 };
 
 export const DIFFERENCE_LABELS: Record<string, string> = {

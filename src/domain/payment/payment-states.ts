@@ -40,6 +40,9 @@ export type PaymentKind = (typeof PAYMENT_KINDS)[number];
 /** The provider's answer to an approval is final: nothing is left to look up (ends `next_lookup_at`). */
 export const APPROVAL_SETTLED_STATUSES: readonly PaymentStatus[] = ['approved', 'declined', 'abandoned'];
 
+/** A money call was sent (or claimed) and has no final answer yet: the payment may still be charged. */
+export const IN_FLIGHT_STATUSES: readonly PaymentStatus[] = ['approving', 'unknown'];
+
 /** Statuses in which the money was taken (possibly partly refunded since). */
 export const PAID_STATUSES: readonly PaymentStatus[] = ['approved', 'partially_refunded', 'refunded'];
 

@@ -58,3 +58,11 @@ export const SetPriceResponse = z.object({
   plan: AdminPlanPricesView,
 });
 export type SetPriceResponse = z.infer<typeof SetPriceResponse>;
+
+/** `POST /api/admin/prices/:id/withdraw`: the withdrawn (scheduled) version and the plan's prices after. */
+export const WithdrawPriceParams = z.object({ id: z.string().min(1).max(64) });
+export const WithdrawPriceResponse = z.object({
+  withdrawn: PriceVersionView,
+  plan: AdminPlanPricesView,
+});
+export type WithdrawPriceResponse = z.infer<typeof WithdrawPriceResponse>;

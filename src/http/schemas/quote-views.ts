@@ -58,6 +58,7 @@ export function cancelNowQuoteView(q: CancelNowQuote, plans: PlanCatalog): Cance
     })),
     withdrawal_krw: q.withdrawalKrw,
     recommended: q.recommended,
+    renewal_in_progress: q.renewalInProgress,
     quoted_at: q.quotedAt.toISOString(),
     valid_until: q.validUntil.toISOString(),
   };

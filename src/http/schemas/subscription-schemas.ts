@@ -217,6 +217,8 @@ export const CancelNowQuoteResponse = z.object({
   withdrawal_krw: z.int(),
   /** 'withdrawal': 청약철회 covers everything cancel-now would refund and gives at least as much back. */
   recommended: z.enum(['withdrawal', 'cancel_now']),
+  /** A renewal charge is in flight: cancel-now answers 409 RENEWAL_IN_PROGRESS until it settles. */
+  renewal_in_progress: z.boolean(),
   quoted_at: z.string(),
   valid_until: z.string(),
 });

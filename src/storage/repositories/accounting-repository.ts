@@ -82,7 +82,7 @@ export class KyselyAccountingRepository implements AccountingStore {
     for (;;) {
       let q = this.db
         .selectFrom('payments')
-        .select(['id', 'user_id', 'provider', 'provider_ref', 'kind', 'plan_id', 'status', 'amount_krw', 'vat_krw', 'refunded_krw', 'approved_at'])
+        .select(['id', 'user_id', 'provider', 'provider_ref', 'approval_no', 'kind', 'plan_id', 'status', 'amount_krw', 'vat_krw', 'refunded_krw', 'approved_at'])
         .where('status', 'in', [...PAID])
         .where('amount_krw', '>', 0)
         .where('approved_at', '>=', from)
@@ -98,6 +98,7 @@ export class KyselyAccountingRepository implements AccountingStore {
           userId: r.user_id,
           provider: r.provider,
           providerRef: r.provider_ref,
+          approvalNo: r.approval_no,
           kind: r.kind,
           planId: r.plan_id,
           status: r.status,

@@ -80,4 +80,9 @@ export class KyselyPriceRepository implements PriceRepository {
   async markAnnounced(id: string, at: Date) {
     await this.db.updateTable('plan_prices').set({ announced_at: at }).where('id', '=', id).execute();
   }
+
+  async deleteVersion(id: string) {
+    const r = await this.db.deleteFrom('plan_prices').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
 }

@@ -349,6 +349,16 @@ export class KyselyRenewalRepository implements RenewalRepository {
       .execute();
   }
 
+  async skipPendingNotices(keyPrefix: string, at: Date, reason: string) {
+    const r = await this.db
+      .updateTable('notices')
+      .set({ status: 'skipped', last_error: reason, next_attempt_at: null, updated_at: at })
+      .where('status', '=', 'pending')
+      .where('dedupe_key', 'like', `${keyPrefix.replace(/[\\%_]/g, '\\$&')}%`)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   async insertNotices(notices: readonly NewNotice[]) {
     if (notices.length === 0) return;
     await this.db

@@ -96,6 +96,11 @@ export function CancelNowQuoteBody({
 }) {
   return (
     <>
+      {quote.renewal_in_progress && (
+        <Notice tone="warning" title="자동 결제가 진행 중입니다">
+          결제 결과가 확인된 뒤에 해지할 수 있어요. 잠시 후 다시 시도해 주세요.
+        </Notice>
+      )}
       {quote.withdrawals.length > 0 && <WithdrawalOffer quote={quote} onWithdraw={onWithdraw} disabled={busy} />}
       <ul className="dialog-points">
         <li>구독이 바로 끝나고 기본(무료) 플랜으로 바뀝니다. 자동 결제도 꺼집니다.</li>

@@ -3,11 +3,12 @@ import { PRICE_INCREASE_NOTICE_DAYS, type PriceBook, type PriceVersion } from '.
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { loadPriceBook } from '../../../use-cases/price-book.ts';
 import { setPlanPrice } from '../../../use-cases/set-plan-price.ts';
+import { withdrawPlanPrice } from '../../../use-cases/withdraw-plan-price.ts';
 import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
 import { principalOf, requirePermission } from '../../plugins/auth.ts';
 import { idempotentAnswer } from '../../plugins/idempotency.ts';
 import { IdempotencyHeaders } from '../../schemas/payment-schemas.ts';
-import { AdminPricesResponse, SetPriceBody, SetPriceResponse, type AdminPlanPricesView, type PriceVersionView } from '../../schemas/price-schemas.ts';
+import { AdminPricesResponse, SetPriceBody, SetPriceResponse, WithdrawPriceParams, WithdrawPriceResponse, type AdminPlanPricesView, type PriceVersionView } from '../../schemas/price-schemas.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -97,6 +98,35 @@ export const priceRoutes: FastifyPluginAsyncZod<PriceRoutesOptions> = async (app
           plan: planPricesView(ctx, r.version.planId, book, now),
         };
         return { status: 201, body: res };
+      });
+    },
+  );
+
+  app.post(
+    '/api/admin/prices/:id/withdraw',
+    {
+      preValidation: guard,
+      schema: {
+        tags,
+        summary: '예정 가격 철회: 아직 적용되지 않은 가격 버전만 (감사 기록)',
+        params: WithdrawPriceParams,
+        headers: IdempotencyHeaders,
+        response: { 200: WithdrawPriceResponse },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      const staffId = principalOf(req).userId;
+      return idempotentAnswer<WithdrawPriceResponse>({ repo: idempotency, clock: ctx.clock }, req, reply, staffId, async () => {
+        const version = await withdrawPlanPrice(ctx, { actorUserId: staffId, reason: '' }, id);
+        const now = ctx.clock.now();
+        const book = await loadPriceBook(ctx);
+        const res: WithdrawPriceResponse = {
+          // Not in the book any more: shown as it was (scheduled).
+          withdrawn: { ...versionView(version, book, now), state: 'scheduled' },
+          plan: planPricesView(ctx, version.planId, book, now),
+        };
+        return { status: 200, body: res };
       });
     },
   );

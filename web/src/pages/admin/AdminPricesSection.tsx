@@ -2,11 +2,12 @@
  * /admin/prices: plan prices as versions (docs/pricing.md). Staff with `prices.manage` add a
  * version: an increase at least 30 days ahead (전자상거래법 제13조: notice and consent before
  * the first higher charge; the server refuses sooner with PRICE_NOTICE_TOO_SHORT), a decrease
- * at once or later. The page shows what the API says; it computes no prices.
+ * at once or later, and withdraw a version not in effect yet (PRICE_ALREADY_EFFECTIVE otherwise).
+ * The page shows what the API says; it computes no prices.
  */
 import { useId, useState } from 'react';
 import { ApiFailure, newIdempotencyKey, request } from '../../api.ts';
-import type { AdminPricesResponse, SetPriceResponse } from '../../../../src/http/schemas/price-schemas.ts';
+import type { AdminPlanPricesView, AdminPricesResponse, SetPriceResponse, WithdrawPriceResponse } from '../../../../src/http/schemas/price-schemas.ts';
 import { date, dateTime, won } from '../../format.ts';
 import { useLoad } from '../../hooks.ts';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
@@ -42,6 +43,8 @@ export function AdminPricesSection() {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<SetPriceResponse | null>(null);
   const [key, setKey] = useState('');
+  const [withdrawing, setWithdrawing] = useState<AdminPlanPricesView | null>(null);
+  const [withdrawn, setWithdrawn] = useState<WithdrawPriceResponse | null>(null);
 
   const data = prices.state === 'ready' ? prices.data : null;
   const planId = plan || data?.plans[0]?.id || '';
@@ -57,18 +60,12 @@ export function AdminPricesSection() {
     setDraft({ plan: selected.id, priceKrw: n, day });
   };
 
-  const submit = async () => {
-    if (!draft) return;
+  /** One confirmed request: busy while it runs; on failure the dialog shows why and a retry gets a new key. */
+  const run = async (action: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     try {
-      const body = { plan: draft.plan, price_krw: draft.priceKrw, ...(draft.day ? { effective_at: `${draft.day}T00:00:00+09:00` } : {}) };
-      const r = await request<SetPriceResponse>('POST', '/api/admin/prices', { body, headers: { 'idempotency-key': key } });
-      setDone(r.body);
-      setDraft(null);
-      setPrice('');
-      setDay('');
-      prices.reload();
+      await action();
     } catch (e) {
       setError(message(e));
       setKey(newIdempotencyKey());
@@ -76,6 +73,30 @@ export function AdminPricesSection() {
       setBusy(false);
     }
   };
+
+  const submit = () =>
+    draft &&
+    run(async () => {
+      const body = { plan: draft.plan, price_krw: draft.priceKrw, ...(draft.day ? { effective_at: `${draft.day}T00:00:00+09:00` } : {}) };
+      const r = await request<SetPriceResponse>('POST', '/api/admin/prices', { body, headers: { 'idempotency-key': key } });
+      setDone(r.body);
+      setWithdrawn(null);
+      setDraft(null);
+      setPrice('');
+      setDay('');
+      prices.reload();
+    });
+
+  const withdraw = () =>
+    withdrawing?.scheduled &&
+    run(async () => {
+      const path = `/api/admin/prices/${encodeURIComponent(withdrawing.scheduled!.id)}/withdraw`;
+      const r = await request<WithdrawPriceResponse>('POST', path, { headers: { 'idempotency-key': key } });
+      setWithdrawn(r.body);
+      setDone(null);
+      setWithdrawing(null);
+      prices.reload();
+    });
 
   const draftPlan = draft ? data?.plans.find((p) => p.id === draft.plan) : undefined;
   return (
@@ -94,6 +115,12 @@ export function AdminPricesSection() {
         <Notice tone="success" title="가격을 저장했습니다">
           {done.plan.name} {won(done.previous_krw)} → {won(done.version.price_krw)}, {dateTime(done.version.effective_at)}부터 적용
           {done.increase ? ` · 구독자 ${done.notified}명에게 인상 안내와 동의 요청을 보냈습니다.` : ' · 인하는 동의 없이 적용됩니다.'}
+        </Notice>
+      )}
+      {withdrawn && (
+        <Notice tone="success" title="예정 가격을 철회했습니다">
+          {withdrawn.plan.name} {won(withdrawn.withdrawn.price_krw)} ({dateTime(withdrawn.withdrawn.effective_at)}부터 예정) 철회 · 지금 가격{' '}
+          {won(withdrawn.plan.current_krw)}이 계속 적용됩니다. 이미 인상 안내를 받은 구독자에게 철회 안내는 자동으로 가지 않습니다.
         </Notice>
       )}
       {data && (
@@ -117,7 +144,18 @@ export function AdminPricesSection() {
                       {p.scheduled ? (
                         <>
                           {won(p.scheduled.price_krw)} <span className="muted small">{dateTime(p.scheduled.effective_at)}부터</span>{' '}
-                          {p.scheduled.announcing && <Badge tone="info">안내 중</Badge>}
+                          {p.scheduled.announcing && <Badge tone="info">안내 중</Badge>}{' '}
+                          <button
+                            type="button"
+                            className="btn btn-secondary btn-sm"
+                            onClick={() => {
+                              setError(null);
+                              setKey(newIdempotencyKey());
+                              setWithdrawing(p);
+                            }}
+                          >
+                            철회
+                          </button>
                         </>
                       ) : (
                         <span className="muted">없음</span>
@@ -193,6 +231,29 @@ export function AdminPricesSection() {
             </li>
             <li>적용: {draft.day ? `${draft.day} 0시 (한국 시간)부터` : '지금 바로'}</li>
             <li>인상이면 영향을 받는 구독자에게 바로 안내와 동의 요청이 가고, 동의하지 않은 구독자는 인상된 가격으로 결제되지 않습니다.</li>
+          </ul>
+        )}
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={withdrawing !== null}
+        title="예정된 가격을 철회할까요?"
+        confirmLabel="가격 철회"
+        danger
+        busy={busy}
+        busyLabel="철회하는 중…"
+        error={error}
+        onConfirm={() => void withdraw()}
+        onClose={() => {
+          if (!busy) setWithdrawing(null);
+        }}
+      >
+        {withdrawing?.scheduled && (
+          <ul className="dialog-points">
+            <li>
+              {withdrawing.name}: {dateTime(withdrawing.scheduled.effective_at)}부터 <strong>{won(withdrawing.scheduled.price_krw)}</strong> 예정 → 철회
+            </li>
+            <li>지금 가격 {won(withdrawing.current_krw)}이 계속 적용됩니다. 이미 적용된 가격은 철회할 수 없습니다.</li>
+            <li>아직 보내지 않은 인상 안내는 보내지 않습니다. 이미 안내를 받은 구독자에게 철회 안내는 자동으로 가지 않습니다.</li>
           </ul>
         )}
       </ConfirmDialog>
