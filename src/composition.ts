@@ -16,7 +16,8 @@ import { RateLimitRepository } from './storage/repositories/rate-limit-repositor
 import { KyselySessionRepository } from './storage/repositories/session-repository.ts';
 import { OperationsRepository } from './storage/repositories/operations-repository.ts';
 import { WebhookRepository } from './storage/repositories/webhook-repository.ts';
-import { KyselyRefundRepository, KyselyUsageRepository } from './storage/repositories/refund-repository.ts';
+import { KyselyUsageRepository } from './storage/repositories/refund-repository.ts';
+import { KyselyRefundStore } from './storage/repositories/refund-store.ts';
 import { KyselyReportRepository } from './storage/repositories/report-repository.ts';
 import { KyselyConsoleRepository } from './storage/repositories/console-repository.ts';
 import { KyselyAdminAuditRepository } from './storage/repositories/admin-audit-repository.ts';
@@ -189,7 +190,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
       ? new MailboxNoticeSender()
       : null;
   if (!notices) logger.warn('no SMTP_URL: notices stay pending in the outbox');
-  const refunds = composeRefundDeps(config, db, ctx, onEntitlementChange);
+  const refunds = composeRefundDeps(config, db);
   const webhookSender = new UndiciWebhookSender(config.webhooks.timeoutMs);
   const webhooks = composeWebhooks(config, db, { clock, wallClock, logger, sender: webhookSender });
   const jobs = createJobRunner(ctx, { notices, webhooks: webhooks.delivery, checkoutLifetimesMs: config.checkoutLifetimesMs });
@@ -311,14 +312,9 @@ function composeContext(
  * What refund use cases need besides the context. Each call builds an independent set (its own
  * in-process serializer), as another process would have (tests use that).
  */
-export function composeRefundDeps(
-  config: AppConfig,
-  db: DbHandle,
-  ctx: UseCaseContext,
-  onEntitlementChange?: (userId: string) => void,
-): RefundDeps {
+export function composeRefundDeps(config: AppConfig, db: DbHandle): RefundDeps {
   return {
-    refunds: new KyselyRefundRepository(db.db, new EngineEventWriter(ctx.plans, ctx.ids, onEntitlementChange)),
+    refunds: new KyselyRefundStore(db.db),
     usage: new KyselyUsageRepository(db.db),
     serializer: new KeyedSerializer(),
     settings: {

@@ -185,19 +185,6 @@ export interface RenewalWriteBatch {
   flush(): Promise<void>;
 }
 
-/**
- * Billing and refund storage bound to one transaction: `{ billing: repo, refunds: repo.refunds() }`
- * of a `BillingRepository.transaction` (the refund use cases' older shape of the same unit of work).
- */
-export interface RefundUnitOfWork {
-  billing: BillingRepository;
-  refunds: RefundStore;
-}
-
-export interface RefundRepository extends RefundStore {
-  /** Runs `fn` in one transaction (`BillingRepository.transaction`); both stores see it. */
-  transaction<T>(fn: (tx: RefundUnitOfWork) => Promise<T>): Promise<T>;
-}
 
 /**
  * Storage of the renewal worker, seen from use cases. Methods run in the transaction of the

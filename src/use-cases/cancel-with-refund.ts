@@ -68,21 +68,21 @@ export async function cancelSubscriptionNow(
   if (at === 'expired') throw new AppError('QUOTE_EXPIRED', '안내한 환불 금액의 유효 시간이 지났습니다. 금액을 다시 확인해 주세요.');
   const candidates = cancelNowCandidates(await ctx.repo.listPaymentsByUser(input.userId, 100), sub, at);
 
-  const { subscription, lines } = await deps.refunds.transaction(async (tx) => {
+  const { subscription, lines } = await ctx.repo.transaction(async (tx) => {
     // Lock order as in every settlement: the subscription row, then the payments (id order).
-    const current = await tx.billing.findSubscriptionByUserForUpdate(input.userId);
+    const current = await tx.findSubscriptionByUserForUpdate(input.userId);
     const locked: Payment[] = [];
-    for (const c of candidates) locked.push((await tx.billing.findPaymentForUpdate(c.id))!);
+    for (const c of candidates) locked.push((await tx.findPaymentForUpdate(c.id))!);
     if (!current || !ENTITLED_STATUSES.includes(current.status)) {
       throw new AppError('SUBSCRIPTION_STATE_CONFLICT', '이미 종료된 구독입니다.', { status: current?.status ?? null });
     }
     // Read with the subscription locked: a renewal claim or settlement takes that lock first.
-    const inFlight = renewalsInFlight(await tx.billing.renewals().findOpenSubscriptionPayments([current.id]), current);
+    const inFlight = renewalsInFlight(await tx.renewals().findOpenSubscriptionPayments([current.id]), current);
     if (inFlight.length > 0) throw renewalInProgress(inFlight);
     const lines: CancelRefundLine[] = [];
     for (const p of locked) {
       if (p.status !== 'approved' && p.status !== 'partially_refunded') continue;
-      const { paid, pr, refundKrw } = cancelNowRefund(deps.settings.policy, p, await tx.refunds.listRefundsByPayment(p.id), at);
+      const { paid, pr, refundKrw } = cancelNowRefund(deps.settings.policy, p, await tx.refunds().listRefundsByPayment(p.id), at);
       let refund: Refund | null = null;
       if (refundKrw > 0) {
         const amount = await checkRefundable(ctx, tx, p, refundKrw);
@@ -112,8 +112,8 @@ export async function cancelSubscriptionNow(
         refund_krw: total,
       });
     }
-    await queueKeyRevocation(scopeOf(ctx, tx.billing, now), current, 'canceled_now');
-    const ended = await tx.billing.transitionSubscription(
+    await queueKeyRevocation(scopeOf(ctx, tx, now), current, 'canceled_now');
+    const ended = await tx.transitionSubscription(
       current.id,
       current.status,
       'canceled',
@@ -128,7 +128,7 @@ export async function cancelSubscriptionNow(
       },
     );
     if (!ended) throw new Error(`subscription ${current.id} changed while locked`);
-    await enqueueNotice(ctx, tx.billing, {
+    await enqueueNotice(ctx, tx, {
       kind: 'canceled_now',
       userId: ended.userId,
       subscriptionId: ended.id,

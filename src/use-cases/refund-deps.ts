@@ -1,7 +1,6 @@
 import { AppError } from '../domain/errors.ts';
 import type { RefundPolicy } from '../domain/payment/refund-policy.ts';
-import type { UsageStore } from '../domain/payment/refund-store.ts';
-import type { RefundRepository } from '../domain/repositories.ts';
+import type { RefundStore, UsageStore } from '../domain/payment/refund-store.ts';
 import type { Payment } from '../domain/records.ts';
 import type { PaymentGateway } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
@@ -9,7 +8,8 @@ import type { KeyedSerializer } from './keyed-serializer.ts';
 
 /** What refund use cases need besides the common context; built in composition.ts. */
 export interface RefundDeps {
-  refunds: RefundRepository;
+  /** Refund rows outside a transaction; inside one, `repo.refunds()` of `ctx.repo.transaction`. */
+  refunds: RefundStore;
   usage: UsageStore;
   /** One provider cancel per payment at a time (in this process). */
   serializer: KeyedSerializer;

@@ -57,26 +57,26 @@ export async function settleRefundSucceeded(
   providerRefundRef: string | null,
   raw: unknown,
 ): Promise<RefundPaymentResult> {
-  return deps.refunds.transaction(async (tx) => {
-    const current = (await tx.refunds.findRefund(refundId))!;
+  return ctx.repo.transaction(async (tx) => {
+    const current = (await tx.refunds().findRefund(refundId))!;
     // Lock order as in every settlement: the subscription row, then payment rows. A full refund
     // may rewrite the periods of the subscription's other payments (applyRefundToCoverage), so
     // two refunds of one subscription settle one after the other instead of deadlocking.
-    const owner = (await tx.billing.findPayment(current.paymentId))!;
-    await tx.billing.findSubscriptionByUserForUpdate(owner.userId);
-    const payment = (await tx.billing.findPaymentForUpdate(current.paymentId))!;
+    const owner = (await tx.findPayment(current.paymentId))!;
+    await tx.findSubscriptionByUserForUpdate(owner.userId);
+    const payment = (await tx.findPaymentForUpdate(current.paymentId))!;
     const now = ctx.clock.now();
-    const refund = await tx.refunds.transitionRefund(refundId, from, 'succeeded', now, {
+    const refund = await tx.refunds().transitionRefund(refundId, from, 'succeeded', now, {
       providerRefundRef,
       settledAt: now,
       failureCode: null,
       failureMessage: null,
     });
-    if (!refund) return resultOf((await tx.refunds.findRefund(refundId))!, payment);
+    if (!refund) return resultOf((await tx.refunds().findRefund(refundId))!, payment);
     const refunded = krw(payment.refundedKrw + refund.amountKrw);
     if (refunded > payment.amountKrw) throw new Error(`refund ${refundId} would exceed payment ${payment.id}`);
     const to = refunded === payment.amountKrw ? 'refunded' : 'partially_refunded';
-    const updated = await tx.billing.transitionPayment(
+    const updated = await tx.transitionPayment(
       payment.id,
       payment.status,
       to,
@@ -85,11 +85,11 @@ export async function settleRefundSucceeded(
       { type: 'refund_succeeded', data: { refund_id: refund.id, amount_krw: refund.amountKrw, vat_krw: refund.vatKrw, provider: raw } },
     );
     if (!updated) throw new Error(`payment ${payment.id} changed while locked`);
-    if (to === 'refunded') await applyRefundToCoverage(ctx, tx.billing, updated, refund, now);
+    if (to === 'refunded') await applyRefundToCoverage(ctx, tx, updated, refund, now);
     const common = { planName: planName(ctx, payment.planId), amountKrw: refund.amountKrw, paymentId: payment.id, providerName: providerName(payment.provider) };
     await enqueueNotice(
       ctx,
-      tx.billing,
+      tx,
       refund.kind === 'withdrawal'
         ? { kind: 'withdrawal_completed', userId: payment.userId, subscriptionId: payment.subscriptionId, data: common, dedupeKey: `refund:${refund.id}` }
         : {

@@ -3,7 +3,7 @@ import { krw, type Krw } from '../domain/money.ts';
 import { REFUNDABLE_STATUSES } from '../domain/payment/payment-states.ts';
 import { refundVat } from '../domain/payment/refund-policy.ts';
 import type { Refund, RefundKind } from '../domain/payment/refund-states.ts';
-import type { RefundUnitOfWork } from '../domain/repositories.ts';
+import type { BillingRepository } from '../domain/repositories.ts';
 import type { Payment } from '../domain/records.ts';
 import type { UseCaseContext } from './context.ts';
 import { refundableKrw, sumKrw, sumVat, pendingOf } from './refund-amounts.ts';
@@ -20,7 +20,7 @@ export interface RefundPaymentInput {
   /** When set, only this user's payment is found (others get PAYMENT_NOT_FOUND). */
   ownerId?: string;
   /** Runs in the reservation's transaction (an operator's refund writes its audit row here). */
-  onReserved?: (tx: RefundUnitOfWork, payment: Payment, refund: Refund) => Promise<void>;
+  onReserved?: (tx: BillingRepository, payment: Payment, refund: Refund) => Promise<void>;
 }
 
 /** The payment is not there, or not this user's. */
@@ -35,8 +35,8 @@ export async function reserveRefund(ctx: UseCaseContext, deps: RefundDeps, input
   if (input.amountKrw !== undefined && (!Number.isSafeInteger(input.amountKrw) || input.amountKrw <= 0)) {
     throw new AppError('VALIDATION_FAILED', '환불 금액은 1원 이상의 정수여야 합니다.', { field: 'amount_krw' });
   }
-  return deps.refunds.transaction(async (tx) => {
-    const payment = await tx.billing.findPaymentForUpdate(input.paymentId);
+  return ctx.repo.transaction(async (tx) => {
+    const payment = await tx.findPaymentForUpdate(input.paymentId);
     if (!payment || (input.ownerId !== undefined && payment.userId !== input.ownerId)) throw notFound();
     const amountKrw = await checkRefundable(ctx, tx, payment, input.amountKrw);
     const refund = await insertReservedRefund(ctx, tx, payment, { ...input, reason, amountKrw });
@@ -49,7 +49,7 @@ export async function reserveRefund(ctx: UseCaseContext, deps: RefundDeps, input
  * Checks that `requested` (or everything left) may be refunded now, with the payment row
  * locked by the caller; returns the amount to reserve.
  */
-export async function checkRefundable(ctx: UseCaseContext, tx: RefundUnitOfWork, payment: Payment, requested: number | undefined): Promise<Krw> {
+export async function checkRefundable(ctx: UseCaseContext, tx: BillingRepository, payment: Payment, requested: number | undefined): Promise<Krw> {
   if (!REFUNDABLE_STATUSES.includes(payment.status) || !payment.providerRef) {
     throw new AppError('NOT_REFUNDABLE', payment.status === 'refunded' ? '이미 전액 환불된 결제입니다.' : '환불할 수 없는 결제입니다.', {
       payment_id: payment.id,
@@ -57,7 +57,7 @@ export async function checkRefundable(ctx: UseCaseContext, tx: RefundUnitOfWork,
     });
   }
   const gateway = gatewayOf(ctx, payment);
-  const refunds = await tx.refunds.listRefundsByPayment(payment.id);
+  const refunds = await tx.refunds().listRefundsByPayment(payment.id);
   if (refunds.some((r) => r.status === 'unknown')) {
     throw new AppError('PAYMENT_IN_PROGRESS', '이전 환불의 결과를 결제사에 확인하고 있습니다. 잠시 후 다시 시도해 주세요.', {
       payment_id: payment.id,
@@ -83,11 +83,11 @@ export async function checkRefundable(ctx: UseCaseContext, tx: RefundUnitOfWork,
 /** Inserts a `requested` refund with its provisional VAT (computed again before the call). */
 export async function insertReservedRefund(
   ctx: UseCaseContext,
-  tx: RefundUnitOfWork,
+  tx: BillingRepository,
   payment: Payment,
   r: { amountKrw: Krw; reason: string; kind: RefundKind; requestedBy: string },
 ): Promise<Refund> {
-  const refunds = await tx.refunds.listRefundsByPayment(payment.id);
+  const refunds = await tx.refunds().listRefundsByPayment(payment.id);
   const held = refunds.filter((x) => x.status !== 'failed');
   const vatKrw = refundVat({
     amountKrw: r.amountKrw,
@@ -96,7 +96,7 @@ export async function insertReservedRefund(
     vatRefundedKrw: sumVat(held),
   });
   const now = ctx.clock.now();
-  const refund = await tx.refunds.insertRefund({
+  const refund = await tx.refunds().insertRefund({
     id: ctx.ids.next('ref'),
     paymentId: payment.id,
     kind: r.kind,
@@ -106,7 +106,7 @@ export async function insertReservedRefund(
     requestedBy: r.requestedBy,
     createdAt: now,
   });
-  await tx.billing.addPaymentEvent(payment.id, {
+  await tx.addPaymentEvent(payment.id, {
     type: 'refund_requested',
     from: payment.status,
     to: payment.status,

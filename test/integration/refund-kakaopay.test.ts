@@ -132,7 +132,7 @@ describe(`refunds through KakaoPay (${process.env.DATABASE_URL ? 'PostgreSQL' : 
     // A second, independent set of refund services: as if 20 requests hit 20 processes.
     const outcomes = await Promise.allSettled(
       Array.from({ length: 20 }, () => {
-        const deps = composeRefundDeps(s.services.config, s.db, s.services.ctx);
+        const deps = composeRefundDeps(s.services.config, s.db);
         return reserveRefund(s.services.ctx, deps, { paymentId, amountKrw: 3000, reason: 'reserve only', kind: 'admin', requestedBy: admin.userId });
       }),
     );

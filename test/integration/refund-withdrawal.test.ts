@@ -137,7 +137,7 @@ describe('cancel-now (mid-period cancel with prorated refund)', () => {
     const u = await s.signup();
     await kakaoCheckout(s, u.token);
     await advanceAll(s, 2 * DAY);
-    const deps = composeRefundDeps(s.services.config, s.db, s.services.ctx);
+    const deps = composeRefundDeps(s.services.config, s.db);
     const r = await cancelSubscriptionNow(s.services.ctx, { ...deps, settings: { ...deps.settings, policy: 'none' } }, { userId: u.userId });
     expect(r.refundedKrw).toBe(0);
     expect(r.lines.map((l) => [l.refundKrw, l.retainedKrw, l.refund])).toEqual([[0, 29000, null]]);

@@ -1,25 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { UsageRecord, UsageStore } from '../../domain/payment/refund-store.ts';
-import type { RefundRepository, RefundUnitOfWork } from '../../domain/repositories.ts';
 import type { Database } from '../schema.ts';
-import type { EngineEventWriter } from './engine-event-writer.ts';
-import { KyselyBillingRepository } from './billing-repository.ts';
-import { KyselyRefundStore } from './refund-store.ts';
-
-/** Refund rows plus the refund use cases' unit of work, opened by the billing repository's `transaction`. */
-export class KyselyRefundRepository extends KyselyRefundStore implements RefundRepository {
-  /** `engine`: handed to the billing repositories of its transactions (trading-engine events). */
-  constructor(
-    db: Kysely<Database> | Transaction<Database>,
-    private readonly engine?: EngineEventWriter,
-  ) {
-    super(db);
-  }
-
-  transaction<T>(fn: (tx: RefundUnitOfWork) => Promise<T>): Promise<T> {
-    return new KyselyBillingRepository(this.db, this.engine).transaction((billing) => fn({ billing, refunds: billing.refunds() }));
-  }
-}
 
 export class KyselyUsageRepository implements UsageStore {
   constructor(private readonly db: Kysely<Database>) {}

@@ -221,7 +221,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
               requestedBy: adminId,
               // The audit row commits with the reservation of the refund.
               onReserved: (tx, payment, refund) =>
-                tx.billing.recordAdminAction(
+                tx.recordAdminAction(
                   auditEntry(ctx, { actorUserId: adminId, reason: body.reason }, 'payment.refund', { type: 'payment', id: payment.id },
                     { status: payment.status, amount_krw: payment.amountKrw, refunded_krw: payment.refundedKrw },
                     { refund_id: refund.id, refund_amount_krw: refund.amountKrw, refund_status: refund.status, user_id: payment.userId }),
