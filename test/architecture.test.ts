@@ -188,4 +188,16 @@ describe('architecture', () => {
     }
     expect(out).toEqual([]);
   });
+
+  it('every table a migration creates has its type in the schema module (Database)', () => {
+    const dir = join(ROOT, 'src/storage/migrations');
+    const created = new Set<string>();
+    for (const name of readdirSync(dir)) {
+      for (const m of readFileSync(join(dir, name), 'utf8').matchAll(/CREATE TABLE (?:IF NOT EXISTS )?(\w+)/g)) created.add(m[1]!);
+    }
+    const schema = readFileSync(join(ROOT, 'src/storage/schema.ts'), 'utf8');
+    const database = schema.slice(schema.indexOf('export interface Database {'));
+    const typed = new Set([...database.slice(0, database.indexOf('\n}')).matchAll(/^\s+(\w+): \w+Table;/gm)].map((m) => m[1]!));
+    expect([...created].filter((t) => !typed.has(t)).sort()).toEqual([]);
+  });
 });

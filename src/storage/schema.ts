@@ -137,6 +137,92 @@ export interface Database {
   admin_audit_log: AdminAuditLogTable;
   settlement_imports: SettlementImportsTable;
   settlement_differences: SettlementDifferencesTable;
+  api_keys: ApiKeysTable;
+  usage_months: UsageMonthsTable;
+  usage_reservations: UsageReservationsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
+}
+
+/** Trading-engine API keys, stored hashed (0011-engine-access). */
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  scopes: Json;
+  prefix: string;
+  key_hash: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  replaced_by: string | null;
+}
+
+/** Auto-trading used against the monthly cap, per user and KST calendar month (0011-engine-access). */
+export interface UsageMonthsTable {
+  user_id: string;
+  period_start: Timestamp;
+  used_krw: Generated<number>;
+  threshold_80_at: Timestamp | null;
+  threshold_100_at: Timestamp | null;
+}
+
+/** Reservations against the cap, one per (user, trade_id) (0011-engine-access; written by engine_reserve/engine_commit, 0021). */
+export interface UsageReservationsTable {
+  id: string;
+  user_id: string;
+  trade_id: string;
+  period_start: Timestamp;
+  amount_krw: number;
+  committed_krw: number | null;
+  status: 'reserved' | 'committed' | 'released' | 'expired';
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  settled_at: Timestamp | null;
+}
+
+/** Standard Webhooks endpoints of the trading engine (0012-webhooks). */
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  description: string | null;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  disabled_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** One delivery of an engine event to an endpoint, leased while in flight (0012-webhooks). */
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  user_id: string;
+  seq: number;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  lease_token: string | null;
+  first_attempt_at: Timestamp | null;
+  last_attempt_at: Timestamp | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  succeeded_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+/** The delivery log: one row per attempt (0012-webhooks). */
+export interface WebhookDeliveryAttemptsTable {
+  id: Generated<number>;
+  delivery_id: string;
+  attempt: number;
+  attempted_at: Timestamp;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
 }
 
 /** Versioned plan prices (0015-plan-prices, docs/pricing.md). */

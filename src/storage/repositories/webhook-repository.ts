@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../schema.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, WebhookDeliveriesTable, WebhookDeliveryAttemptsTable, WebhookEndpointsTable } from '../schema.ts';
+import { parseInt8 } from '../create-db.ts';
 import type { WebhookDeliveryStatus } from '../../domain/engine/webhook-delivery.ts';
 import type {
   ClaimedDelivery,
@@ -12,10 +13,15 @@ import type {
 
 export type { ClaimedDelivery, DeliveryFilter, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../domain/engine/webhook-store.ts';
 
+type EndpointRow = Selectable<WebhookEndpointsTable>;
+/** A delivery with its event's type (`SELECT d.*, e.type`). */
+type DeliveryRow = Selectable<WebhookDeliveriesTable> & { type: string };
+type AttemptRow = Selectable<WebhookDeliveryAttemptsTable>;
+
 const ts = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const tsOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : ts(v));
 
-function endpointOf(r: any): WebhookEndpoint {
+function endpointOf(r: EndpointRow): WebhookEndpoint {
   return {
     id: r.id,
     url: r.url,
@@ -29,13 +35,13 @@ function endpointOf(r: any): WebhookEndpoint {
   };
 }
 
-function deliveryOf(r: any): WebhookDelivery {
+function deliveryOf(r: DeliveryRow): WebhookDelivery {
   return {
     id: r.id,
     endpointId: r.endpoint_id,
     eventId: r.event_id,
     userId: r.user_id,
-    seq: Number(r.seq),
+    seq: parseInt8(r.seq),
     status: r.status,
     attempts: Number(r.attempts),
     nextAttemptAt: ts(r.next_attempt_at),
@@ -54,35 +60,32 @@ function deliveryOf(r: any): WebhookDelivery {
  * claim's ordering rule (one user's events in seq order per endpoint) reads best as SQL.
  */
 export class WebhookRepository implements WebhookStore {
-  private readonly db: Kysely<any>;
-  constructor(db: Kysely<Database>) {
-    this.db = db as unknown as Kysely<any>;
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   async insertEndpoint(e: { id: string; url: string; description: string | null; secret: string; now: Date }): Promise<WebhookEndpoint> {
-    const { rows } = await sql`INSERT INTO webhook_endpoints (id, url, description, secret, created_at, updated_at)
+    const { rows } = await sql<EndpointRow>`INSERT INTO webhook_endpoints (id, url, description, secret, created_at, updated_at)
       VALUES (${e.id}, ${e.url}, ${e.description}, ${e.secret}, ${e.now}, ${e.now}) RETURNING *`.execute(this.db);
     return endpointOf(rows[0]);
   }
 
   async listEndpoints(): Promise<WebhookEndpoint[]> {
-    const { rows } = await sql`SELECT * FROM webhook_endpoints ORDER BY created_at, id`.execute(this.db);
+    const { rows } = await sql<EndpointRow>`SELECT * FROM webhook_endpoints ORDER BY created_at, id`.execute(this.db);
     return rows.map(endpointOf);
   }
 
   async getEndpoint(id: string): Promise<WebhookEndpoint | null> {
-    const { rows } = await sql`SELECT * FROM webhook_endpoints WHERE id = ${id}`.execute(this.db);
+    const { rows } = await sql<EndpointRow>`SELECT * FROM webhook_endpoints WHERE id = ${id}`.execute(this.db);
     return rows[0] ? endpointOf(rows[0]) : null;
   }
 
   async setDisabled(id: string, disabledAt: Date | null, now: Date): Promise<WebhookEndpoint | null> {
-    const { rows } = await sql`UPDATE webhook_endpoints SET disabled_at = ${disabledAt}, updated_at = ${now} WHERE id = ${id} RETURNING *`.execute(this.db);
+    const { rows } = await sql<EndpointRow>`UPDATE webhook_endpoints SET disabled_at = ${disabledAt}, updated_at = ${now} WHERE id = ${id} RETURNING *`.execute(this.db);
     return rows[0] ? endpointOf(rows[0]) : null;
   }
 
   /** The new secret signs from now on; the old one keeps signing beside it until `overlapUntil`. */
   async rotateSecret(id: string, secret: string, overlapUntil: Date, now: Date): Promise<WebhookEndpoint | null> {
-    const { rows } = await sql`UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_expires_at = ${overlapUntil},
+    const { rows } = await sql<EndpointRow>`UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_expires_at = ${overlapUntil},
       secret = ${secret}, updated_at = ${now} WHERE id = ${id} RETURNING *`.execute(this.db);
     return rows[0] ? endpointOf(rows[0]) : null;
   }
@@ -191,7 +194,7 @@ export class WebhookRepository implements WebhookStore {
   }
 
   async listDeliveries(f: DeliveryFilter): Promise<WebhookDelivery[]> {
-    const { rows } = await sql`SELECT d.*, e.type FROM webhook_deliveries d JOIN engine_events e ON e.id = d.event_id
+    const { rows } = await sql<DeliveryRow>`SELECT d.*, e.type FROM webhook_deliveries d JOIN engine_events e ON e.id = d.event_id
       WHERE (${f.userId ?? null}::text IS NULL OR d.user_id = ${f.userId ?? null})
         AND (${f.endpointId ?? null}::text IS NULL OR d.endpoint_id = ${f.endpointId ?? null})
         AND (${f.status ?? null}::text IS NULL OR d.status = ${f.status ?? null})
@@ -201,14 +204,14 @@ export class WebhookRepository implements WebhookStore {
   }
 
   async getDelivery(id: string): Promise<WebhookDelivery | null> {
-    const { rows } = await sql`SELECT d.*, e.type FROM webhook_deliveries d JOIN engine_events e ON e.id = d.event_id WHERE d.id = ${id}`.execute(this.db);
+    const { rows } = await sql<DeliveryRow>`SELECT d.*, e.type FROM webhook_deliveries d JOIN engine_events e ON e.id = d.event_id WHERE d.id = ${id}`.execute(this.db);
     return rows[0] ? deliveryOf(rows[0]) : null;
   }
 
   async attemptsOf(deliveryIds: string[]): Promise<WebhookAttempt[]> {
     if (deliveryIds.length === 0) return [];
-    const { rows } = await sql`SELECT * FROM webhook_delivery_attempts WHERE delivery_id IN (${sql.join(deliveryIds)}) ORDER BY id`.execute(this.db);
-    return rows.map((r: any) => ({
+    const { rows } = await sql<AttemptRow>`SELECT * FROM webhook_delivery_attempts WHERE delivery_id IN (${sql.join(deliveryIds)}) ORDER BY id`.execute(this.db);
+    return rows.map((r) => ({
       deliveryId: r.delivery_id,
       attempt: Number(r.attempt),
       attemptedAt: ts(r.attempted_at),
