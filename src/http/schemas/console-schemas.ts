@@ -10,6 +10,15 @@ import { SUBSCRIPTION_STATUSES } from '../../domain/subscription/subscription-st
 import { ROLES, STAFF_PERMISSIONS } from '../../domain/staff-permissions.ts';
 import type { AdminPaymentView, RefundView } from './refund-api-types.ts';
 
+/** A comma-separated query value, each item one of `values` (at least one). */
+export function commaList<const T extends readonly [string, ...string[]]>(values: T, maxLength: number) {
+  return z
+    .string()
+    .max(maxLength)
+    .transform((v) => v.split(',').map((x) => x.trim()))
+    .pipe(z.array(z.enum(values)).min(1));
+}
+
 export const ConsoleIdParams = z.object({ id: z.string().min(1).max(64) });
 
 const Paging = {
@@ -28,22 +37,12 @@ export const SubscriptionQuery = z.object({
 export const RenewalQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(7), ...Paging });
 export const RefundQuery = z.object({
   /** Comma-separated; default the pending ones (requested, unknown). */
-  status: z
-    .string()
-    .max(100)
-    .transform((v) => v.split(',').map((x) => x.trim()))
-    .pipe(z.array(z.enum(REFUND_STATUSES)).min(1))
-    .default(['requested', 'unknown']),
+  status: commaList(REFUND_STATUSES, 100).default(['requested', 'unknown']),
   ...Paging,
 });
 export const TimelineQuery = z.object({
   /** Comma-separated sources; default all. */
-  sources: z
-    .string()
-    .max(200)
-    .transform((v) => v.split(',').map((x) => x.trim()))
-    .pipe(z.array(z.enum(TIMELINE_SOURCES)).min(1))
-    .optional(),
+  sources: commaList(TIMELINE_SOURCES, 200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(300).optional(),
 });
