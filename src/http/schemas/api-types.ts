@@ -2,7 +2,7 @@
  * Response shapes of the public API. Pure types: the web app imports this file.
  * Money is integer KRW (`*_krw`), times are ISO-8601 strings (`*_at`, dates).
  */
-import type { StaffPermissionValue } from './console-api-types.ts';
+import type { StaffPermissionValue } from './console-schemas.ts';
 
 export interface ApiError {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -38,5 +38,5 @@ export type * from './refund-api-types.ts';
 // Renewal management: plan change, auto-renewal off/on, price consent (/api/subscription/*).
 export type * from './renewal-api-types.ts';
 
-export type * from './console-api-types.ts';
+export type * from './console-schemas.ts';
 export type * from './operator-action-api-types.ts';

@@ -1,15 +1,9 @@
 import type { TimelineEntry } from '../../domain/console-store.ts';
 import type { PlanCatalog } from '../../domain/plans.ts';
 import type { Subscription, User } from '../../domain/records.ts';
-import type { StaffPermission } from '../../domain/staff-permissions.ts';
 import type { BillingCycle } from '../../domain/subscription/renewal-records.ts';
-import type { OpenCycleView, StaffPermissionValue, SubscriptionEntryView, TimelineEntryView, UserRefView } from './console-api-types.ts';
+import type { OpenCycleView, SubscriptionEntryView, TimelineEntryView, UserRefView } from './console-schemas.ts';
 import { adminSubscriptionView } from './refund-views.ts';
-
-// The web's copy of the permission names must equal the domain's list (a compile error otherwise).
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const permissionNamesMatch: Same<StaffPermission, StaffPermissionValue> = true;
-void permissionNamesMatch;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

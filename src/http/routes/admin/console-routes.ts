@@ -1,9 +1,7 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { REFUND_STATUSES } from '../../../domain/payment/refund-states.ts';
 import { TIMELINE_SOURCES, type TimelineCursor } from '../../../domain/console-store.ts';
-import { SUBSCRIPTION_STATUSES } from '../../../domain/subscription/subscription-states.ts';
-import { permissionsOf, ROLES } from '../../../domain/staff-permissions.ts';
+import { permissionsOf } from '../../../domain/staff-permissions.ts';
 import type { ConsoleStore } from '../../../domain/console-store.ts';
 import type { AdminDirectory } from '../../../domain/report-store.ts';
 import type { RefundStore } from '../../../domain/payment/refund-store.ts';
@@ -11,17 +9,23 @@ import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { attachRefunds } from '../../../use-cases/admin-lookup.ts';
 import { setUserRole, userTimeline, type ConsoleDeps } from '../../../use-cases/console-views.ts';
 import { principalOf, requirePermission } from '../../plugins/auth.ts';
-import { docSchema, parseWith } from '../../schemas/validation.ts';
 import { adminPaymentView, adminSubscriptionView, adminUserView, refundView } from '../../schemas/refund-views.ts';
 import { openCycleView, subscriptionEntryView, timelineEntryView, userRefView } from '../../schemas/console-views.ts';
-import type {
+import {
+  ConsoleIdParams,
   DunningResponse,
+  PageQuery,
   QueueSummaryResponse,
-  RefundListResponse,
+  RefundQuery,
+  RenewalQuery,
+  RoleBody,
   SetRoleResponse,
   SubscriptionListResponse,
+  SubscriptionQuery,
+  TimelineQuery,
   TimelineResponse,
-} from '../../schemas/console-api-types.ts';
+  type RefundListResponse,
+} from '../../schemas/console-schemas.ts';
 
 export interface ConsoleRoutesOptions {
   ctx: UseCaseContext;
@@ -34,44 +38,6 @@ export interface ConsoleRoutesOptions {
 }
 
 const DAY_MS = 86_400_000;
-const IdParams = z.object({ id: z.string().min(1).max(64) });
-const Paging = {
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-};
-const PageQuery = z.object(Paging);
-const SubscriptionQuery = z.object({
-  status: z.enum(SUBSCRIPTION_STATUSES).optional(),
-  /** past_due only: in = grace period running, over = grace ended (expiry pending). */
-  grace: z.enum(['in', 'over']).optional(),
-  plan: z.string().min(1).max(64).optional(),
-  provider: z.string().min(1).max(32).optional(),
-  ...Paging,
-});
-const RenewalQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(7), ...Paging });
-const RefundQuery = z.object({
-  /** Comma-separated; default the pending ones (requested, unknown). */
-  status: z
-    .string()
-    .max(100)
-    .transform((v) => v.split(',').map((x) => x.trim()))
-    .pipe(z.array(z.enum(REFUND_STATUSES)).min(1))
-    .default(['requested', 'unknown']),
-  ...Paging,
-});
-const TimelineQuery = z.object({
-  /** Comma-separated sources; default all. */
-  sources: z
-    .string()
-    .max(200)
-    .transform((v) => v.split(',').map((x) => x.trim()))
-    .pipe(z.array(z.enum(TIMELINE_SOURCES)).min(1))
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(300).optional(),
-});
-const RoleBody = z.object({ role: z.enum(ROLES) });
-
 function encodeCursor(c: TimelineCursor): string {
   return Buffer.from(`${c.at.toISOString()}|${c.key}`).toString('base64url');
 }
@@ -91,13 +57,13 @@ function decodeCursor(c: string | undefined): TimelineCursor | undefined {
  * Operator console lists (issue 14.1), the per-user timeline (14.3) and staff roles (14.8).
  * Every route names its permission; totals count every matching row.
  */
-export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (app, opts) => {
+export const consoleRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async (app, opts) => {
   const { ctx, store, directory, refunds, feesBps } = opts;
   const deps: ConsoleDeps = { store, directory };
   const tags = ['admin'];
   const read = requirePermission('console.read');
 
-  app.get('/api/admin/queues/summary', { onRequest: read, schema: { tags, summary: '운영 대기열 건수 (갱신 실패 재시도, 유예 중·유예 종료, 7일 내 갱신, 처리 중 환불, 결과 미확인 결제)' } }, async (): Promise<QueueSummaryResponse> => {
+  app.get('/api/admin/queues/summary', { onRequest: read, schema: { tags, summary: '운영 대기열 건수 (갱신 실패 재시도, 유예 중·유예 종료, 7일 내 갱신, 처리 중 환불, 결과 미확인 결제)', response: { 200: QueueSummaryResponse } } }, async (): Promise<QueueSummaryResponse> => {
     const now = ctx.clock.now();
     const one = { limit: 1, offset: 0 };
     const [dunning, inGrace, graceOver, renewals, pending, unknown] = await Promise.all([
@@ -119,8 +85,8 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (ap
     };
   });
 
-  app.get('/api/admin/queues/dunning', { onRequest: read, schema: { tags, summary: '갱신 결제 실패 후 재시도 중인 결제 주기 (다음 시도 순)', querystring: docSchema(PageQuery) } }, async (req): Promise<DunningResponse> => {
-    const q = parseWith(PageQuery, req.query);
+  app.get('/api/admin/queues/dunning', { onRequest: read, schema: { tags, summary: '갱신 결제 실패 후 재시도 중인 결제 주기 (다음 시도 순)', querystring: PageQuery, response: { 200: DunningResponse } } }, async (req): Promise<DunningResponse> => {
+    const q = req.query;
     const page = await store.dunningQueue(q);
     return {
       entries: page.rows.map((e) => ({
@@ -133,21 +99,21 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (ap
     };
   });
 
-  app.get('/api/admin/subscriptions', { onRequest: read, schema: { tags, summary: '구독 목록 (status, grace=in|over, plan, provider)', querystring: docSchema(SubscriptionQuery) } }, async (req): Promise<SubscriptionListResponse> => {
-    const q = parseWith(SubscriptionQuery, req.query);
+  app.get('/api/admin/subscriptions', { onRequest: read, schema: { tags, summary: '구독 목록 (status, grace=in|over, plan, provider)', querystring: SubscriptionQuery, response: { 200: SubscriptionListResponse } } }, async (req): Promise<SubscriptionListResponse> => {
+    const q = req.query;
     const page = await store.listSubscriptions({ status: q.status, grace: q.grace, planId: q.plan, provider: q.provider, now: ctx.clock.now() }, q);
     return { entries: page.rows.map((e) => subscriptionEntryView(e, ctx.plans)), total: page.total, limit: q.limit, offset: q.offset };
   });
 
-  app.get('/api/admin/renewals/upcoming', { onRequest: read, schema: { tags, summary: '다가오는 자동 갱신 (days일 안에 기간이 끝나는 자동 갱신 구독)', querystring: docSchema(RenewalQuery) } }, async (req): Promise<SubscriptionListResponse> => {
-    const q = parseWith(RenewalQuery, req.query);
+  app.get('/api/admin/renewals/upcoming', { onRequest: read, schema: { tags, summary: '다가오는 자동 갱신 (days일 안에 기간이 끝나는 자동 갱신 구독)', querystring: RenewalQuery, response: { 200: SubscriptionListResponse } } }, async (req): Promise<SubscriptionListResponse> => {
+    const q = req.query;
     const now = ctx.clock.now();
     const page = await store.upcomingRenewals(now, new Date(now.getTime() + q.days * DAY_MS), q);
     return { entries: page.rows.map((e) => subscriptionEntryView(e, ctx.plans)), total: page.total, limit: q.limit, offset: q.offset };
   });
 
-  app.get('/api/admin/refunds', { onRequest: read, schema: { tags, summary: '환불 목록 (기본: 처리 중·결과 미확인 환불, 오래된 순)', querystring: docSchema(RefundQuery) } }, async (req): Promise<RefundListResponse> => {
-    const q = parseWith(RefundQuery, req.query);
+  app.get('/api/admin/refunds', { onRequest: read, schema: { tags, summary: '환불 목록 (기본: 처리 중·결과 미확인 환불, 오래된 순)', querystring: RefundQuery } }, async (req): Promise<RefundListResponse> => {
+    const q = req.query;
     const page = await store.listRefunds(q.status, q);
     const withRefunds = new Map((await attachRefunds({ directory, refunds }, page.rows.map((r) => r.payment))).map((p) => [p.payment.id, p]));
     return {
@@ -161,9 +127,9 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (ap
     };
   });
 
-  app.get('/api/admin/users/:id/timeline', { onRequest: read, schema: { tags, summary: '사용자 타임라인: 결제·환불·구독 변경·안내 메일·웹훅·사용 기록을 시간순으로 (cursor)', querystring: docSchema(TimelineQuery) } }, async (req): Promise<TimelineResponse> => {
-    const { id } = parseWith(IdParams, req.params);
-    const q = parseWith(TimelineQuery, req.query);
+  app.get('/api/admin/users/:id/timeline', { onRequest: read, schema: { tags, summary: '사용자 타임라인: 결제·환불·구독 변경·안내 메일·웹훅·사용 기록을 시간순으로 (cursor)', params: ConsoleIdParams, querystring: TimelineQuery, response: { 200: TimelineResponse } } }, async (req): Promise<TimelineResponse> => {
+    const { id } = req.params;
+    const q = req.query;
     const sources = q.sources ?? [...TIMELINE_SOURCES];
     const page = await userTimeline(deps, { userId: id, sources, before: decodeCursor(q.cursor), limit: q.limit });
     const summary = (await directory.findUserSummary(id))!;
@@ -177,9 +143,9 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (ap
     };
   });
 
-  app.post('/api/admin/users/:id/role', { onRequest: requirePermission('staff.manage'), schema: { tags, summary: '사용자 역할 지정 (user, admin, support, finance)', body: docSchema(RoleBody) } }, async (req): Promise<SetRoleResponse> => {
-    const { id } = parseWith(IdParams, req.params);
-    const body = parseWith(RoleBody, req.body);
+  app.post('/api/admin/users/:id/role', { onRequest: requirePermission('staff.manage'), schema: { tags, summary: '사용자 역할 지정 (user, admin, support, finance)', params: ConsoleIdParams, body: RoleBody, response: { 200: SetRoleResponse } } }, async (req): Promise<SetRoleResponse> => {
+    const { id } = req.params;
+    const body = req.body;
     const r = await setUserRole(deps, { actorId: principalOf(req).userId, userId: id, role: body.role });
     opts.onRoleChanged?.(id);
     const summary = await directory.findUserSummary(id);
