@@ -35,8 +35,5 @@ export interface EngineEntitlementsView {
 // Refunds, receipts, usage and the admin API (/api/admin/*).
 export type * from './refund-api-types.ts';
 
-// Renewal management: plan change, auto-renewal off/on, price consent (/api/subscription/*).
-export type * from './renewal-api-types.ts';
-
 export type * from './console-api-types.ts';
 export type * from './operator-action-api-types.ts';
