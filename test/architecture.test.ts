@@ -146,7 +146,6 @@ describe('architecture', () => {
       'src/http/routes/admin/admin-routes.ts',
       'src/http/routes/admin/console-routes.ts',
       'src/http/routes/admin/operator-action-routes.ts',
-      'src/http/routes/payment/refund-routes.ts',
     ];
     const handWritten = files(join(ROOT, 'src/http/routes'))
       .filter((f) => /docSchema\(|parseWith\(|type:\s*'object'/.test(readFileSync(f, 'utf8')))

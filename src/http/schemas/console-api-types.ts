@@ -3,7 +3,8 @@
  * 14.8; re-exported by api-types.ts). Pure types: the web app imports them. Money is integer
  * KRW, times ISO-8601 UTC strings.
  */
-import type { AdminPaymentView, AdminSubscriptionView, AdminUserView, RefundView } from './refund-api-types.ts';
+import type { AdminPaymentView, AdminSubscriptionView, AdminUserView } from './refund-api-types.ts';
+import type { RefundView } from './refund-schemas.ts';
 
 /** Permission names of domain/staff-permissions.ts as the web sees them. */
 export type StaffPermissionValue =

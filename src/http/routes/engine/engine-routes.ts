@@ -170,12 +170,12 @@ export const engineRoutes: FastifyPluginAsyncZod<EngineRouteOptions> = async (ap
     '/api/admin/api-keys/:id/rotate',
     { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'], params: EngineIdParams, body: RotateApiKeyBody, response: { 201: NewApiKeyResponse } } },
     async (req, reply) => {
-    const b = req.body;
-    const { record, key } = await rotateApiKey(ctx, deps, req.params.id, b.overlap_seconds ?? 24 * 3600);
-    await audited(req, 'api_key.rotate', req.params.id, null, { new_key_id: record.id, overlap_seconds: b.overlap_seconds ?? 24 * 3600 });
-    reply.status(201);
-    return { id: record.id, name: record.name, scopes: record.scopes, key, created_at: record.createdAt.toISOString() };
-  },
+      const b = req.body;
+      const { record, key } = await rotateApiKey(ctx, deps, req.params.id, b.overlap_seconds ?? 24 * 3600);
+      await audited(req, 'api_key.rotate', req.params.id, null, { new_key_id: record.id, overlap_seconds: b.overlap_seconds ?? 24 * 3600 });
+      reply.status(201);
+      return { id: record.id, name: record.name, scopes: record.scopes, key, created_at: record.createdAt.toISOString() };
+    },
   );
 
   // Views for the pages.
