@@ -10,9 +10,6 @@ import type {
   AdminUserDetailResponse,
   AdminUsersResponse,
   ApiError,
-  CancelNowResponse,
-  ReceiptResponse,
-  RefundResponse,
   RevenueReportResponse,
   DunningResponse,
   QueueSummaryResponse,
@@ -27,6 +24,7 @@ import type { PlansResponse, SubscriptionStatusView } from '../../src/http/schem
 import type { ApproveResponse, PaymentView, PaymentsResponse, ReadyResponse } from '../../src/http/schemas/payment-schemas.ts';
 import type { CancelResponse, ConsentResponse, PaymentMethodChangeResponse, PlanChangeResponse, RenewalView, ResumeResponse } from '../../src/http/schemas/subscription-schemas.ts';
 import type { LegalDocumentId, LegalDocumentView, LegalResponse } from '../../src/http/schemas/legal-schemas.ts';
+import type { CancelNowResponse, ReceiptResponse, RefundResponse } from '../../src/http/schemas/refund-schemas.ts';
 
 export type {
   AdminUserHitView,
@@ -48,22 +46,18 @@ export type {
   AdminUserDetailResponse,
   AdminUserView,
   AdminUsersResponse,
-  CancelNowResponse,
   PlanFiguresView,
   ProviderFiguresView,
-  ReceiptResponse,
-  RefundResponse,
-  RefundView,
   RevenueFiguresView,
   RevenueMonthView,
   RevenueReportResponse,
-  WithdrawalView,
 } from '../../src/http/schemas/api-types.ts';
 export type { AuthResponse, UserView } from '../../src/http/schemas/auth-schemas.ts';
 export type { EntitlementsView, PaymentMethodView, PlanView, PlansResponse, SubscriptionStatusView } from '../../src/http/schemas/plan-schemas.ts';
 export type { ApproveResponse, CheckoutLaunch, PaymentView, PaymentsResponse, ReadyResponse } from '../../src/http/schemas/payment-schemas.ts';
 export type { CancelResponse, PlanChangeResponse, ProrationView, RenewalView, ResumeResponse } from '../../src/http/schemas/subscription-schemas.ts';
 export type { BusinessIdentityView, LegalDocumentView, LegalResponse } from '../../src/http/schemas/legal-schemas.ts';
+export type { CancelNowResponse, ReceiptResponse, RefundResponse, RefundView, WithdrawalView } from '../../src/http/schemas/refund-schemas.ts';
 
 export class ApiFailure extends Error {
   readonly status: number;

@@ -2,7 +2,7 @@
  * Calls and wire types of the trading-engine area (issue 10) the pages use: this month's
  * auto-trading use, and the admin's usage, reservations and webhook deliveries.
  */
-import type { EngineEntitlementsView } from '../../src/http/schemas/api-types.ts';
+import type { EngineEntitlementsView } from '../../src/http/schemas/engine-schemas.ts';
 import { request } from './api.ts';
 
 /** The signed-in user's (or, for admins, any user's) entitlements and this month's auto-trading use. */

@@ -8,7 +8,8 @@ import { REFUND_STATUSES } from '../../domain/payment/refund-states.ts';
 import { TIMELINE_SOURCES } from '../../domain/console-store.ts';
 import { SUBSCRIPTION_STATUSES } from '../../domain/subscription/subscription-states.ts';
 import { ROLES, STAFF_PERMISSIONS } from '../../domain/staff-permissions.ts';
-import type { AdminPaymentView, RefundView } from './refund-api-types.ts';
+import type { AdminPaymentView } from './refund-api-types.ts';
+import type { RefundView } from './refund-schemas.ts';
 
 /** A comma-separated query value, each item one of `values` (at least one). */
 export function commaList<const T extends readonly [string, ...string[]]>(values: T, maxLength: number) {

@@ -3,7 +3,7 @@ import type { Proration } from '../../domain/subscription/proration.ts';
 import type { Notice } from '../../domain/subscription/renewal-records.ts';
 import type { RenewalStatus } from '../../use-cases/get-renewal-status.ts';
 import type { CheckoutLaunch } from './payment-schemas.ts';
-import type { NoticeView } from './renewal-api-types.ts';
+import type { NoticeView } from './sandbox-schemas.ts';
 import type { ProrationView, RenewalView } from './subscription-schemas.ts';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);

@@ -33,8 +33,8 @@ import type {
   AdminUserDetailResponse,
   AdminUsersResponse,
   RevenueReportResponse,
-  UsageResponse,
 } from '../../schemas/refund-api-types.ts';
+import type { UsageResponse } from '../../schemas/refund-schemas.ts';
 import { refundOfEarlierRun, refundResponse } from '../payment/refund-routes.ts';
 import { paymentsCsv } from './payments-csv.ts';
 import { auditEntry } from '../../../use-cases/admin-actions.ts';

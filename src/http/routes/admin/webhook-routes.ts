@@ -1,6 +1,5 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { WEBHOOK_DELIVERY_STATUSES } from '../../../domain/engine/webhook-delivery.ts';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../../storage/repositories/webhook-repository.ts';
 import {
   createWebhookEndpoint,
@@ -14,7 +13,17 @@ import { principalOf, requirePermission } from '../../plugins/auth.ts';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import type { AdminAction } from '../../../domain/admin-audit.ts';
 import { auditEntry } from '../../../use-cases/admin-actions.ts';
-import { docSchema, parseWith } from '../../schemas/validation.ts';
+import {
+  CreateWebhookEndpointBody,
+  WebhookDeliveriesResponse,
+  WebhookDeliveryQuery,
+  WebhookDeliveryResponse,
+  WebhookEndpointView,
+  WebhookEndpointWithSecret,
+  WebhookEndpointsResponse,
+  WebhookIdParams,
+  type WebhookDeliveryView,
+} from '../../schemas/webhook-schemas.ts';
 
 export interface WebhookRoutesOptions {
   deps: WebhookAdminDeps;
@@ -22,18 +31,8 @@ export interface WebhookRoutesOptions {
   ctx?: UseCaseContext;
 }
 
-const IdParams = z.object({ id: z.string().min(1).max(64) });
-const CreateBody = z.object({ url: z.string().min(1).max(2000), description: z.string().trim().max(200).optional() });
-const DeliveryQuery = z.object({
-  user_id: z.string().min(1).max(64).optional(),
-  endpoint_id: z.string().min(1).max(64).optional(),
-  event_id: z.string().min(1).max(64).optional(),
-  status: z.enum(WEBHOOK_DELIVERY_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
-
 /** The endpoint as listed: the secret is shown only when created or rotated. */
-export function endpointView(e: WebhookEndpoint) {
+export function endpointView(e: WebhookEndpoint): WebhookEndpointView {
   return {
     id: e.id,
     url: e.url,
@@ -47,7 +46,7 @@ export function endpointView(e: WebhookEndpoint) {
   };
 }
 
-export function deliveryView(d: WebhookDelivery, attempts: WebhookAttempt[]) {
+export function deliveryView(d: WebhookDelivery, attempts: WebhookAttempt[]): WebhookDeliveryView {
   return {
     id: d.id,
     endpoint_id: d.endpointId,
@@ -69,7 +68,7 @@ export function deliveryView(d: WebhookDelivery, attempts: WebhookAttempt[]) {
 }
 
 /** Admin API for webhook endpoints and the delivery log (docs/trading-engine.md "Webhooks (delivery)"). */
-export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, { deps, ctx }) => {
+export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async (app, { deps, ctx }) => {
   // Endpoint changes go to the audit log after the store committed them (the webhook store has its own transactions).
   const audited = async (req: FastifyRequest, action: AdminAction, before: WebhookEndpoint | null, after: WebhookEndpoint) => {
     if (!ctx) return;
@@ -83,44 +82,43 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     return rows.map((r) => deliveryView(r, attempts));
   };
 
-  app.post('/api/admin/webhook-endpoints', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 등록 (서명 비밀키는 이 응답에서 한 번만 표시)', body: docSchema(CreateBody) } }, async (req, reply) => {
-    const body = parseWith(CreateBody, req.body);
-    const e = await createWebhookEndpoint(deps, body);
+  app.post('/api/admin/webhook-endpoints', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 등록 (서명 비밀키는 이 응답에서 한 번만 표시)', body: CreateWebhookEndpointBody, response: { 201: WebhookEndpointWithSecret } } }, async (req, reply) => {
+    const e = await createWebhookEndpoint(deps, req.body);
     await audited(req, 'webhook_endpoint.create', null, e);
     reply.status(201);
     return { ...endpointView(e), secret: e.secret };
   });
 
-  app.get('/api/admin/webhook-endpoints', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 목록' } }, async () => ({
+  app.get('/api/admin/webhook-endpoints', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 목록', response: { 200: WebhookEndpointsResponse } } }, async () => ({
     endpoints: (await deps.webhooks.listEndpoints()).map(endpointView),
   }));
 
-  app.post('/api/admin/webhook-endpoints/:id/disable', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 중지 (이벤트는 쌓였다가 재개 시 순서대로 전송)' } }, async (req) => {
-    const e = await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, false);
+  app.post('/api/admin/webhook-endpoints/:id/disable', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 중지 (이벤트는 쌓였다가 재개 시 순서대로 전송)', params: WebhookIdParams, response: { 200: WebhookEndpointView } } }, async (req) => {
+    const e = await setWebhookEndpointEnabled(deps, req.params.id, false);
     await audited(req, 'webhook_endpoint.disable', null, e);
     return endpointView(e);
   });
 
-  app.post('/api/admin/webhook-endpoints/:id/enable', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 재개' } }, async (req) => {
-    const e = await setWebhookEndpointEnabled(deps, parseWith(IdParams, req.params).id, true);
+  app.post('/api/admin/webhook-endpoints/:id/enable', { onRequest: manage, schema: { tags, summary: '웹훅 엔드포인트 재개', params: WebhookIdParams, response: { 200: WebhookEndpointView } } }, async (req) => {
+    const e = await setWebhookEndpointEnabled(deps, req.params.id, true);
     await audited(req, 'webhook_endpoint.enable', null, e);
     return endpointView(e);
   });
 
-  app.post('/api/admin/webhook-endpoints/:id/rotate-secret', { onRequest: manage, schema: { tags, summary: '서명 비밀키 교체 (이전 키도 24시간 함께 서명)' } }, async (req) => {
-    const e = await rotateWebhookSecret(deps, parseWith(IdParams, req.params).id);
+  app.post('/api/admin/webhook-endpoints/:id/rotate-secret', { onRequest: manage, schema: { tags, summary: '서명 비밀키 교체 (이전 키도 24시간 함께 서명)', params: WebhookIdParams, response: { 200: WebhookEndpointWithSecret } } }, async (req) => {
+    const e = await rotateWebhookSecret(deps, req.params.id);
     await audited(req, 'webhook_endpoint.rotate_secret', null, e);
     return { ...endpointView(e), secret: e.secret };
   });
 
-  app.get('/api/admin/webhook-deliveries', { onRequest: requirePermission('console.read'), schema: { tags, summary: '웹훅 전송 기록 (user_id, endpoint_id, event_id, status)', querystring: docSchema(DeliveryQuery) } }, async (req) => {
-    const q = parseWith(DeliveryQuery, req.query);
+  app.get('/api/admin/webhook-deliveries', { onRequest: requirePermission('console.read'), schema: { tags, summary: '웹훅 전송 기록 (user_id, endpoint_id, event_id, status)', querystring: WebhookDeliveryQuery, response: { 200: WebhookDeliveriesResponse } } }, async (req) => {
+    const q = req.query;
     const rows = await deps.webhooks.listDeliveries({ userId: q.user_id, endpointId: q.endpoint_id, eventId: q.event_id, status: q.status, limit: q.limit });
     return { deliveries: await deliveriesView(rows) };
   });
 
-  app.post('/api/admin/webhook-deliveries/:id/replay', { onRequest: manage, schema: { tags, summary: '웹훅 재전송 (같은 webhook-id)' } }, async (req) => {
-    const d = await replayWebhookDelivery(deps, parseWith(IdParams, req.params).id);
+  app.post('/api/admin/webhook-deliveries/:id/replay', { onRequest: manage, schema: { tags, summary: '웹훅 재전송 (같은 webhook-id)', params: WebhookIdParams, response: { 200: WebhookDeliveryResponse } } }, async (req) => {
+    const d = await replayWebhookDelivery(deps, req.params.id);
     if (ctx) {
       await ctx.repo.recordAdminAction(
         auditEntry(ctx, { actorUserId: principalOf(req).userId, reason: '' }, 'webhook_delivery.replay', { type: 'webhook_delivery', id: d.id }, null, { endpoint_id: d.endpointId, event_id: d.eventId, user_id: d.userId }),
@@ -129,8 +127,8 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     return { delivery: (await deliveriesView([d]))[0] };
   });
 
-  app.post('/api/admin/engine-events/:id/replay', { onRequest: manage, schema: { tags, summary: '이벤트를 모든 엔드포인트에 재전송' } }, async (req) => {
-    const eventId = parseWith(IdParams, req.params).id;
+  app.post('/api/admin/engine-events/:id/replay', { onRequest: manage, schema: { tags, summary: '이벤트를 모든 엔드포인트에 재전송', params: WebhookIdParams, response: { 200: WebhookDeliveriesResponse } } }, async (req) => {
+    const eventId = req.params.id;
     const rows = await replayEngineEvent(deps, eventId);
     if (ctx) {
       await ctx.repo.recordAdminAction(

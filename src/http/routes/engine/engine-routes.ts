@@ -1,5 +1,5 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import {
   authenticateApiKey,
@@ -21,8 +21,29 @@ import { AppError } from '../../../domain/errors.ts';
 import type { AdminAction } from '../../../domain/admin-audit.ts';
 import { auditEntry } from '../../../use-cases/admin-actions.ts';
 import { principalOf, requirePermission, requireUser } from '../../plugins/auth.ts';
-import { parseWith } from '../../schemas/validation.ts';
-import type { EngineEntitlementsView } from '../../schemas/api-types.ts';
+import { plainJsonSerializer } from '../../plugins/zod-schemas.ts';
+import {
+  AdminUsageResponse,
+  ApiKeysResponse,
+  ApiKeyView,
+  BulkEntitlementsBody,
+  BulkEntitlementsResponse,
+  CommitBody,
+  CommitResponse,
+  CreateApiKeyBody,
+  EngineEntitlementsView,
+  EngineIdParams,
+  EngineUsageUserParams,
+  EngineUserParams,
+  EntitlementChangesQuery,
+  EntitlementChangesResponse,
+  NewApiKeyResponse,
+  ReleaseResponse,
+  ReserveBody,
+  ReserveResponse,
+  RotateApiKeyBody,
+  type ReservationView,
+} from '../../schemas/engine-schemas.ts';
 
 export function entitlementView(a: EntitlementAnswer): EngineEntitlementsView {
   return {
@@ -44,7 +65,7 @@ export function entitlementView(a: EntitlementAnswer): EngineEntitlementsView {
   };
 }
 
-function apiKeyView(k: ApiKeyRecord) {
+function apiKeyView(k: ApiKeyRecord): ApiKeyView {
   return {
     id: k.id,
     name: k.name,
@@ -57,7 +78,7 @@ function apiKeyView(k: ApiKeyRecord) {
   };
 }
 
-function reservationView(r: ReservationRecord) {
+function reservationView(r: ReservationRecord): ReservationView {
   return {
     reservation_id: r.id,
     trade_id: r.tradeId,
@@ -68,45 +89,37 @@ function reservationView(r: ReservationRecord) {
   };
 }
 
-const UserId = z.string().min(1).max(64);
-const Amount = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const ReserveBody = z.object({ user_id: UserId, trade_id: z.string().min(1).max(128), amount_krw: Amount });
-const CommitBody = z.object({ amount_krw: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) });
-const BulkBody = z.object({ user_ids: z.array(UserId).max(500) });
-const ChangesQuery = z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
-const CreateKeyBody = z.object({ name: z.string().trim().min(1).max(100), scopes: z.array(z.string()).min(1).max(10) });
-const RotateBody = z.object({ overlap_seconds: z.number().int().min(0).max(30 * 86_400).optional() }).optional();
-
 export interface EngineRouteOptions {
   ctx: UseCaseContext;
   deps: EngineDeps;
 }
 
 /** The trading engine's API (/api/v1, API keys), API-key admin, and the usage views for the pages. */
-export const engineRoutes: FastifyPluginAsync<EngineRouteOptions> = async (app, { ctx, deps }) => {
+export const engineRoutes: FastifyPluginAsyncZod<EngineRouteOptions> = async (app, { ctx, deps }) => {
   const needs = (scope: ApiKeyScope) => async (req: FastifyRequest) => {
     await authenticateApiKey(deps, req.headers.authorization, scope);
   };
   const tags = ['trading-engine'];
+  // The engine's hot path: answers are written without encoding them through zod (see plainJsonSerializer).
+  const v1 = (scope: ApiKeyScope) => ({ preValidation: needs(scope), serializerCompiler: plainJsonSerializer });
 
-  app.get('/api/v1/entitlements/changes', { preHandler: needs('entitlements:read'), schema: { tags } }, async (req) => {
-    const q = parseWith(ChangesQuery, req.query);
+  app.get('/api/v1/entitlements/changes', { ...v1('entitlements:read'), schema: { tags, querystring: EntitlementChangesQuery, response: { 200: EntitlementChangesResponse } } }, async (req) => {
+    const q = req.query;
     const r = await entitlementChanges(ctx, deps, q.cursor, q.limit);
     return { entitlements: r.entitlements.map(entitlementView), next_cursor: r.nextCursor };
   });
 
-  app.get('/api/v1/entitlements/:user_id', { preHandler: needs('entitlements:read'), schema: { tags } }, async (req) => {
-    const userId = parseWith(UserId, (req.params as { user_id: string }).user_id);
-    return entitlementView(await getEntitlement(ctx, deps, userId));
+  app.get('/api/v1/entitlements/:user_id', { ...v1('entitlements:read'), schema: { tags, params: EngineUserParams, response: { 200: EngineEntitlementsView } } }, async (req) => {
+    return entitlementView(await getEntitlement(ctx, deps, req.params.user_id));
   });
 
-  app.post('/api/v1/entitlements/bulk', { preHandler: needs('entitlements:read'), schema: { tags } }, async (req) => {
-    const { user_ids } = parseWith(BulkBody, req.body);
+  app.post('/api/v1/entitlements/bulk', { ...v1('entitlements:read'), schema: { tags, body: BulkEntitlementsBody, response: { 200: BulkEntitlementsResponse } } }, async (req) => {
+    const { user_ids } = req.body;
     return { entitlements: (await getEntitlements(ctx, deps, user_ids)).map(entitlementView) };
   });
 
-  app.post('/api/v1/usage/reservations', { preHandler: needs('usage:write'), schema: { tags } }, async (req, reply) => {
-    const b = parseWith(ReserveBody, req.body);
+  app.post('/api/v1/usage/reservations', { ...v1('usage:write'), schema: { tags, body: ReserveBody, response: { 200: ReserveResponse, 201: ReserveResponse } } }, async (req, reply) => {
+    const b = req.body;
     const r = await reserveUsage(ctx, deps, { userId: b.user_id, tradeId: b.trade_id, amountKrw: b.amount_krw });
     reply.status(r.replayed ? 200 : 201);
     return {
@@ -119,55 +132,59 @@ export const engineRoutes: FastifyPluginAsync<EngineRouteOptions> = async (app, 
     };
   });
 
-  app.post('/api/v1/usage/reservations/:id/commit', { preHandler: needs('usage:write'), schema: { tags } }, async (req) => {
-    const { amount_krw } = parseWith(CommitBody, req.body);
-    const r = await commitReservation(ctx, deps, (req.params as { id: string }).id, amount_krw);
-    return { reservation_id: r.reservation.id, status: 'committed', amount_krw: r.reservation.committedKrw, remaining_krw: r.remainingKrw };
+  app.post('/api/v1/usage/reservations/:id/commit', { ...v1('usage:write'), schema: { tags, params: EngineIdParams, body: CommitBody, response: { 200: CommitResponse } } }, async (req) => {
+    const { amount_krw } = req.body;
+    const r = await commitReservation(ctx, deps, req.params.id, amount_krw);
+    return { reservation_id: r.reservation.id, status: 'committed' as const, amount_krw: r.reservation.committedKrw, remaining_krw: r.remainingKrw };
   });
 
-  app.post('/api/v1/usage/reservations/:id/release', { preHandler: needs('usage:write'), schema: { tags } }, async (req) => {
-    const r = await releaseReservation(ctx, deps, (req.params as { id: string }).id);
+  app.post('/api/v1/usage/reservations/:id/release', { ...v1('usage:write'), schema: { tags, params: EngineIdParams, response: { 200: ReleaseResponse } } }, async (req) => {
+    const r = await releaseReservation(ctx, deps, req.params.id);
     return { reservation_id: r.reservation.id, status: r.reservation.status, remaining_krw: r.remainingKrw };
   });
 
   // API keys (admin console and CLI). Changes go to the audit log after the engine store committed them.
   const audited = (req: FastifyRequest, action: AdminAction, id: string, before: unknown, after: unknown) =>
     ctx.repo.recordAdminAction(auditEntry(ctx, { actorUserId: principalOf(req).userId, reason: '' }, action, { type: 'api_key', id }, before, after));
-  app.post('/api/admin/api-keys', { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'] } }, async (req, reply) => {
-    const b = parseWith(CreateKeyBody, req.body);
+  app.post('/api/admin/api-keys', { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'], body: CreateApiKeyBody, response: { 201: NewApiKeyResponse } } }, async (req, reply) => {
+    const b = req.body;
     const { record, key } = await createApiKey(ctx, deps, b);
     await audited(req, 'api_key.create', record.id, null, { name: record.name, scopes: record.scopes });
     reply.status(201);
     return { id: record.id, name: record.name, scopes: record.scopes, key, created_at: record.createdAt.toISOString() };
   });
 
-  app.get('/api/admin/api-keys', { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'] } }, async () => ({
+  app.get('/api/admin/api-keys', { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'], response: { 200: ApiKeysResponse } } }, async () => ({
     api_keys: (await deps.engine.listApiKeys()).map(apiKeyView),
   }));
 
-  app.post('/api/admin/api-keys/:id/revoke', { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'] } }, async (req) => {
-    const k = await deps.engine.revokeApiKey((req.params as { id: string }).id, deps.wallClock.now());
+  app.post('/api/admin/api-keys/:id/revoke', { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'], params: EngineIdParams, response: { 200: ApiKeyView } } }, async (req) => {
+    const k = await deps.engine.revokeApiKey(req.params.id, deps.wallClock.now());
     clearApiKeyCache(deps);
     if (!k) throw new AppError('NOT_FOUND', 'API 키를 찾을 수 없습니다.');
     await audited(req, 'api_key.revoke', k.id, null, { name: k.name, revoked: true });
     return apiKeyView(k);
   });
 
-  app.post('/api/admin/api-keys/:id/rotate', { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'] } }, async (req, reply) => {
-    const b = parseWith(RotateBody, req.body ?? undefined);
-    const { record, key } = await rotateApiKey(ctx, deps, (req.params as { id: string }).id, b?.overlap_seconds ?? 24 * 3600);
-    await audited(req, 'api_key.rotate', (req.params as { id: string }).id, null, { new_key_id: record.id, overlap_seconds: b?.overlap_seconds ?? 24 * 3600 });
-    reply.status(201);
-    return { id: record.id, name: record.name, scopes: record.scopes, key, created_at: record.createdAt.toISOString() };
-  });
+  app.post(
+    '/api/admin/api-keys/:id/rotate',
+    { onRequest: requirePermission('engine.manage'), schema: { tags: ['admin'], params: EngineIdParams, body: RotateApiKeyBody, response: { 201: NewApiKeyResponse } } },
+    async (req, reply) => {
+      const b = req.body;
+      const { record, key } = await rotateApiKey(ctx, deps, req.params.id, b.overlap_seconds ?? 24 * 3600);
+      await audited(req, 'api_key.rotate', req.params.id, null, { new_key_id: record.id, overlap_seconds: b.overlap_seconds ?? 24 * 3600 });
+      reply.status(201);
+      return { id: record.id, name: record.name, scopes: record.scopes, key, created_at: record.createdAt.toISOString() };
+    },
+  );
 
   // Views for the pages.
-  app.get('/api/subscription/usage', { preHandler: requireUser, schema: { tags: ['subscription'] } }, async (req) =>
+  app.get('/api/subscription/usage', { preHandler: requireUser, schema: { tags: ['subscription'], response: { 200: EngineEntitlementsView } } }, async (req) =>
     entitlementView(await getEntitlement(ctx, deps, principalOf(req).userId)),
   );
 
-  app.get('/api/admin/users/:id/usage', { onRequest: requirePermission('console.read'), schema: { tags: ['admin'] } }, async (req) => {
-    const id = parseWith(UserId, (req.params as { id: string }).id);
+  app.get('/api/admin/users/:id/usage', { onRequest: requirePermission('console.read'), schema: { tags: ['admin'], params: EngineUsageUserParams, response: { 200: AdminUsageResponse } } }, async (req) => {
+    const { id } = req.params;
     const entitlements = entitlementView(await getEntitlement(ctx, deps, id));
     return { entitlements, reservations: (await deps.engine.listReservations(id, 100)).map(reservationView) };
   });

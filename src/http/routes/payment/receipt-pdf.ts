@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import PDFDocument from 'pdfkit';
-import type { ReceiptResponse } from '../../schemas/refund-api-types.ts';
+import type { ReceiptResponse } from '../../schemas/refund-schemas.ts';
 
 /** The fonts of the receipt PDF: a Noto CJK collection file and the face to use in it. */
 export interface ReceiptFonts {

@@ -1,5 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import type { RefundDeps } from '../../../use-cases/refund-deps.ts';
 import type { RefundPaymentResult } from '../../../use-cases/refund-outcomes.ts';
@@ -8,14 +7,14 @@ import { getPaymentReceipt } from '../../../use-cases/get-payment-receipt.ts';
 import { withdrawPayment } from '../../../use-cases/withdraw-subscription.ts';
 import { cancelSubscriptionNow } from '../../../use-cases/cancel-with-refund.ts';
 import { getSubscriptionStatus } from '../../../use-cases/get-subscription-status.ts';
-import { FeatureSchema, recordUsage } from '../../../use-cases/record-usage.ts';
+import { recordUsage } from '../../../use-cases/record-usage.ts';
 import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
 import { principalOf, requireUser } from '../../plugins/auth.ts';
-import { withIdempotency, type IdempotentRun } from '../../plugins/idempotency.ts';
-import { docSchema, parseWith } from '../../schemas/validation.ts';
+import { idempotentAnswer, type IdempotentRun } from '../../plugins/idempotency.ts';
 import { paymentView, subscriptionStatusView } from '../../schemas/views.ts';
 import { cancelLineView, receiptView, refundView } from '../../schemas/refund-views.ts';
-import type { CancelNowResponse, ReceiptResponse, RefundResponse, UsageResponse } from '../../schemas/refund-api-types.ts';
+import { IdempotencyHeaders } from '../../schemas/payment-schemas.ts';
+import { CancelNowBody, CancelNowResponse, ReceiptResponse, RefundIdParams, RefundResponse, UsageBody, UsageResponse } from '../../schemas/refund-schemas.ts';
 import { DEBIAN_NOTO_CJK, renderReceiptPdf, type ReceiptFonts } from './receipt-pdf.ts';
 
 export interface RefundRoutesOptions {
@@ -25,12 +24,6 @@ export interface RefundRoutesOptions {
   /** Fonts of the receipt PDF (default: Debian's fonts-noto-cjk). */
   receiptFonts?: ReceiptFonts;
 }
-
-const IdParams = z.object({ id: z.string().min(1).max(64) });
-// Strict: an amount here would be silently ignored; amounts go through /api/v1/usage/reservations.
-const UsageBody = z.strictObject({ feature: FeatureSchema });
-/** The quote shown (`GET /api/subscription/cancel-now/quote`): refunds computed at its instant, must match (domain/quotes.ts). */
-const CancelNowBody = z.object({ quote: z.object({ quoted_at: z.iso.datetime(), refund_krw: z.number().int().nonnegative() }).optional() });
 
 export function refundResponse(r: RefundPaymentResult, ctx: UseCaseContext): { status: number; body: RefundResponse } {
   return {
@@ -63,23 +56,26 @@ export async function refundOfEarlierRun(
 }
 
 /** Subscriber-facing refund routes: receipts, 청약철회, cancel-now, and usage reports. */
-export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app, { ctx, refunds, idempotency, receiptFonts }) => {
+export const refundRoutes: FastifyPluginAsyncZod<RefundRoutesOptions> = async (app, { ctx, refunds, idempotency, receiptFonts }) => {
   const idem = { repo: idempotency, clock: ctx.clock };
 
   app.get(
     '/api/payments/:id/receipt',
-    { preHandler: requireUser, schema: { tags: ['payments'], summary: '영수증: 공급가액·부가세·결제수단·승인시각·환불 내역 (본인 결제만)' } },
+    {
+      preValidation: requireUser,
+      schema: { tags: ['payments'], summary: '영수증: 공급가액·부가세·결제수단·승인시각·환불 내역 (본인 결제만)', params: RefundIdParams, response: { 200: ReceiptResponse } },
+    },
     async (req): Promise<ReceiptResponse> => {
-      const { id } = parseWith(IdParams, req.params);
+      const { id } = req.params;
       return receiptView(await getPaymentReceipt(ctx, refunds, { userId: principalOf(req).userId, paymentId: id }), ctx.plans);
     },
   );
 
   app.get(
     '/api/payments/:id/receipt.pdf',
-    { preHandler: requireUser, schema: { tags: ['payments'], summary: '영수증 PDF 내려받기 (본인 결제만): 판매자 정보, 카드 승인번호, 공급가액·부가세, 환불 내역' } },
+    { preValidation: requireUser, schema: { tags: ['payments'], summary: '영수증 PDF 내려받기 (본인 결제만): 판매자 정보, 카드 승인번호, 공급가액·부가세, 환불 내역', params: RefundIdParams } },
     async (req, reply) => {
-      const { id } = parseWith(IdParams, req.params);
+      const { id } = req.params;
       const view = receiptView(await getPaymentReceipt(ctx, refunds, { userId: principalOf(req).userId, paymentId: id }), ctx.plans);
       const pdf = await renderReceiptPdf(view, { fonts: receiptFonts ?? DEBIAN_NOTO_CJK, issuedAt: ctx.clock.now() });
       const ascii = `receipt-${id.replace(/[^A-Za-z0-9_-]/g, '')}.pdf`;
@@ -94,17 +90,19 @@ export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app,
   app.post(
     '/api/payments/:id/withdraw',
     {
-      preHandler: requireUser,
+      preValidation: requireUser,
       schema: {
         tags: ['payments'],
         summary: `청약철회: 결제 후 ${refunds.settings.withdrawalDays}일 이내, 유료 기능 미사용 시 전액 환불 (201 완료, 202 확인 중)`,
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+        params: RefundIdParams,
+        headers: IdempotencyHeaders,
+        response: { 201: RefundResponse, 202: RefundResponse },
       },
     },
     async (req, reply) => {
-      const { id } = parseWith(IdParams, req.params);
+      const { id } = req.params;
       const userId = principalOf(req).userId;
-      return withIdempotency(idem, req, reply, userId, async (run) =>
+      return idempotentAnswer<RefundResponse>(idem, req, reply, userId, async (run) =>
         refundResponse(
           (await refundOfEarlierRun(ctx, refunds, run, id, userId)) ?? (await withdrawPayment(ctx, refunds, { userId, paymentId: id })),
           ctx,
@@ -116,18 +114,19 @@ export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app,
   app.post(
     '/api/subscription/cancel-now',
     {
-      preHandler: requireUser,
+      preValidation: requireUser,
       schema: {
         tags: ['subscription'],
         summary: '즉시 해지: 구독을 지금 종료하고 미사용 일수를 환불 (floor(결제금액 × 남은 일수 / 기간 일수))',
-        body: docSchema(CancelNowBody),
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+        body: CancelNowBody,
+        headers: IdempotencyHeaders,
+        response: { 200: CancelNowResponse },
       },
     },
     async (req, reply) => {
       const userId = principalOf(req).userId;
-      const { quote } = parseWith(CancelNowBody, req.body ?? {});
-      return withIdempotency(idem, req, reply, userId, async () => {
+      const { quote } = req.body;
+      return idempotentAnswer<CancelNowResponse>(idem, req, reply, userId, async () => {
         const r = await cancelSubscriptionNow(ctx, refunds, {
           userId,
           quote: quote ? { quotedAt: new Date(quote.quoted_at), refundKrw: quote.refund_krw } : undefined,
@@ -146,15 +145,16 @@ export const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app,
   app.post(
     '/api/usage',
     {
-      preHandler: requireUser,
+      preValidation: requireUser,
       schema: {
         tags: ['usage'],
         summary: '유료 기능 사용 기록 (호스트 앱이 사용자 토큰으로 호출; 기록 후에는 청약철회 불가)',
-        body: docSchema(UsageBody),
+        body: UsageBody,
+        response: { 201: UsageResponse },
       },
     },
     async (req, reply): Promise<UsageResponse> => {
-      const { feature } = parseWith(UsageBody, req.body);
+      const { feature } = req.body;
       const userId = principalOf(req).userId;
       const u = await recordUsage(ctx, refunds.usage, { userId, feature, recordedBy: userId });
       reply.status(201);

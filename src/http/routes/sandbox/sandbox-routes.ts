@@ -1,27 +1,12 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AdjustableClock } from '../../../domain/test-clock.ts';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { advanceTestClock } from '../../../use-cases/advance-test-clock.ts';
 import type { SandboxClockLink } from '../../../providers/sandbox-clocks.ts';
 import type { RenewalWorker } from '../../../worker/renewal-worker.ts';
 import { requirePermission } from '../../plugins/auth.ts';
-import { docSchema, parseWith } from '../../schemas/validation.ts';
 import { noticeView } from '../../schemas/renewal-views.ts';
-import type { ClockResponse, MailboxResponse, NoticeView } from '../../schemas/renewal-api-types.ts';
-
-const ClockBody = z
-  .object({
-    advance_ms: z.number().int().nonnegative().optional(),
-    advance_days: z.number().nonnegative().optional(),
-  })
-  .refine((b) => (b.advance_ms === undefined) !== (b.advance_days === undefined), 'advance_ms 또는 advance_days 중 하나만 주세요.');
-
-const MailboxQuery = z.object({
-  email: z.string().max(254).optional(),
-  user_id: z.string().max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
+import { ClockBody, ClockResponse, MailboxQuery, MailboxResponse, RenewalRunResponse, type NoticeView } from '../../schemas/sandbox-schemas.ts';
 
 export interface SandboxRoutesOptions {
   ctx: UseCaseContext;
@@ -44,16 +29,24 @@ export interface SandboxRoutesOptions {
  *   cookie of a signed-in admin): the notice outbox, newest first, optionally for one
  *   `email` or `user_id`.
  */
-export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (app, { ctx, clock, worker, providerClocks, persistClock }) => {
+export const sandboxRoutes: FastifyPluginAsyncZod<SandboxRoutesOptions> = async (app, { ctx, clock, worker, providerClocks, persistClock }) => {
   const clockView = (): ClockResponse => ({ now: clock.now().toISOString(), offset_ms: clock.offset });
 
-  app.get('/api/sandbox/clock', { schema: { tags: ['sandbox'], summary: '테스트 시계 (샌드박스 모드 전용)' } }, async () => clockView());
+  app.get('/api/sandbox/clock', { schema: { tags: ['sandbox'], summary: '테스트 시계 (샌드박스 모드 전용)', response: { 200: ClockResponse } } }, async () => clockView());
 
   app.post(
     '/api/sandbox/clock',
-    { preHandler: requirePermission('sandbox.tools'), schema: { tags: ['sandbox'], summary: '테스트 시계를 앞으로 이동 (서비스·두 샌드박스), 이어서 갱신 작업 1회 실행 (관리자 전용)', body: docSchema(ClockBody) } },
+    {
+      preValidation: requirePermission('sandbox.tools'),
+      schema: {
+        tags: ['sandbox'],
+        summary: '테스트 시계를 앞으로 이동 (서비스·두 샌드박스), 이어서 갱신 작업 1회 실행 (관리자 전용)',
+        body: ClockBody,
+        response: { 200: ClockResponse },
+      },
+    },
     async (req): Promise<ClockResponse> => {
-      const body = parseWith(ClockBody, req.body);
+      const body = req.body;
       const ms = body.advance_ms ?? Math.round(body.advance_days! * 86_400_000);
       const r = await advanceTestClock({ clock, providerClocks, runTick: (now) => worker.runOnce(now), persist: persistClock }, ms);
       return { now: r.now.toISOString(), offset_ms: r.offsetMs, providers: r.providers, tick: r.tick, steps: r.steps };
@@ -62,21 +55,26 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
 
   app.post(
     '/api/sandbox/renewals/run',
-    { preHandler: requirePermission('sandbox.tools'), schema: { tags: ['sandbox'], summary: '갱신 작업 1회 실행 (샌드박스 모드, 관리자 전용)' } },
+    { preHandler: requirePermission('sandbox.tools'), schema: { tags: ['sandbox'], summary: '갱신 작업 1회 실행 (샌드박스 모드, 관리자 전용)', response: { 200: RenewalRunResponse } } },
     async () => ({ tick: await worker.runOnce(clock.now()) }),
   );
 
-  async function notices(q: z.infer<typeof MailboxQuery>): Promise<NoticeView[]> {
+  async function notices(q: MailboxQuery): Promise<NoticeView[]> {
     const rows = await ctx.repo.renewals().listNotices({ email: q.email, userId: q.user_id, limit: q.limit });
     return rows.map(noticeView);
   }
 
-  app.get('/api/sandbox/mailbox', { preHandler: requirePermission('sandbox.tools'), schema: { tags: ['sandbox'], summary: '샌드박스 우편함: 발송된 안내 메일 (JSON, 관리자 전용)' } }, async (req): Promise<MailboxResponse> => ({
-    notices: await notices(parseWith(MailboxQuery, req.query)),
-  }));
+  app.get(
+    '/api/sandbox/mailbox',
+    {
+      preValidation: requirePermission('sandbox.tools'),
+      schema: { tags: ['sandbox'], summary: '샌드박스 우편함: 발송된 안내 메일 (JSON, 관리자 전용)', querystring: MailboxQuery, response: { 200: MailboxResponse } },
+    },
+    async (req): Promise<MailboxResponse> => ({ notices: await notices(req.query) }),
+  );
 
-  app.get('/sandbox/mailbox', { preHandler: requirePermission('sandbox.tools'), schema: { hide: true } }, async (req, reply) => {
-    const q = parseWith(MailboxQuery, req.query);
+  app.get('/sandbox/mailbox', { preValidation: requirePermission('sandbox.tools'), schema: { hide: true, querystring: MailboxQuery } }, async (req, reply) => {
+    const q = req.query;
     reply.type('text/html; charset=utf-8');
     return mailboxPage(await notices(q), clock.now(), q.email ?? q.user_id ?? null);
   });
