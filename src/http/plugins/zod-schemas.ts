@@ -35,8 +35,9 @@ const zodValidator: FastifySchemaCompiler<unknown> = (route) => {
       return r.error ? { error: r.error } : true;
     };
   }
-  // A request without a body (or a JSON `null`) is validated as `{}`, as the handlers did before.
-  if (httpPart === 'body') return (data) => validate(data ?? {});
+  // A request without a body (a JSON `null`, or the empty text body an HTML form or a bodiless
+  // fetch sends) is validated as `{}`, as the handlers did before.
+  if (httpPart === 'body') return (data) => validate(data === undefined || data === null || data === '' ? {} : data);
   return validate;
 };
 
