@@ -162,6 +162,8 @@ export async function buildWorkerApp(services: Services): Promise<FastifyInstanc
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: requestIdFrom(() => services.ctx.ids.next('req')),
   });
+  // The health routes declare zod schemas, as on the API server.
+  registerZodSchemas(app);
   registerErrorHandler(app);
   registerObservability(app, { metrics: services.metrics, requestLog: false, metricsToken: services.config.operations.metricsToken });
   await app.register(healthRoutes, healthOptions(services));
