@@ -47,6 +47,11 @@ describe(`operator actions (${label})`, () => {
     expect([denied.status, denied.body.error.code]).toEqual([403, 'FORBIDDEN']);
     const anonymous = await h.api('POST', `/api/admin/users/${u.userId}/actions/extend`, { body: { days: 10, reason: 'x' } });
     expect(anonymous.status).toBe(401);
+    // The permission is checked before the body is validated: a bad body still answers 401 / 403.
+    const anonymousBad = await h.api('POST', `/api/admin/users/${u.userId}/actions/extend`, { body: { days: 'x' } });
+    expect(anonymousBad.status).toBe(401);
+    const deniedBad = await act(finance.token, u.userId, 'extend', { days: 0 });
+    expect([deniedBad.status, deniedBad.body.error.code]).toEqual([403, 'FORBIDDEN']);
 
     const r = await act(support.token, u.userId, 'extend', { days: 10, reason: '장애 보상' });
     expect(r.status).toBe(200);
@@ -165,6 +170,7 @@ describe(`operator actions (${label})`, () => {
     for (let i = 0; i < 3; i++) expect((await act(other.token, u.userId, 'extend', { days: 1, reason: `보상 ${i}` })).status).toBe(200);
 
     expect((await h.api('GET', '/api/admin/audit', { token: finance.token })).status).toBe(403);
+    expect((await h.api('GET', '/api/admin/audit?page=0', { token: finance.token })).status).toBe(403);
     const all = await h.api('GET', '/api/admin/audit?page_size=2', { token: admin.token });
     expect(all.status).toBe(200);
     expect([all.body.total, all.body.entries.length]).toEqual([5, 2]);

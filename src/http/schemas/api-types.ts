@@ -12,4 +12,4 @@ export interface ApiError {
 export type * from './refund-api-types.ts';
 
 export type * from './console-schemas.ts';
-export type * from './operator-action-api-types.ts';
+export type * from './operator-action-schemas.ts';

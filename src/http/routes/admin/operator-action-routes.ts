@@ -1,4 +1,5 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../../domain/errors.ts';
 import { ADMIN_ACTIONS, type AdminAuditEntry, type AdminAuditFilter, type AdminAuditStore } from '../../../domain/admin-audit.ts';
@@ -13,7 +14,6 @@ import {
   adminResumeSubscription,
   adminRevokeBillingKey,
   extendSubscription,
-  MAX_EXTEND_DAYS,
   resendNotice,
   retryRenewalNow,
   subscriptionSnapshot,
@@ -24,20 +24,32 @@ import { importSettlement, type SettlementDeps } from '../../../use-cases/import
 import { kstMonthOf, REPORT_RULES } from '../../../use-cases/revenue-report.ts';
 import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
 import { principalOf, requirePermission } from '../../plugins/auth.ts';
-import { withIdempotency } from '../../plugins/idempotency.ts';
-import { docSchema, parseWith } from '../../schemas/validation.ts';
+import { idempotentAnswer } from '../../plugins/idempotency.ts';
 import { PROVIDER_NAMES } from '../../schemas/views.ts';
-import type {
+import { IdempotencyHeaders } from '../../schemas/payment-schemas.ts';
+import {
   AccountingReportResponse,
   AdminActionResponse,
   AdminNoticesResponse,
-  AuditEntryView,
+  AuditCsvQuery,
   AuditLogResponse,
+  AuditQuery,
+  ChangePlanBody,
+  ExportParams,
+  ExtendBody,
+  MonthsQuery,
+  NoticeParams,
+  NoticeResendResponse,
+  OperatorIdParams,
+  ReasonBody,
   SettlementDetailResponse,
-  SettlementDifferenceView,
   SettlementImportsResponse,
-  SettlementImportView,
-} from '../../schemas/operator-action-api-types.ts';
+  SettlementPageQuery,
+  SettlementUpload,
+  type AuditEntryView,
+  type SettlementDifferenceView,
+  type SettlementImportView,
+} from '../../schemas/operator-action-schemas.ts';
 import { csvLine } from './payments-csv.ts';
 import { sendTable } from './table-export.ts';
 import { Readable } from 'node:stream';
@@ -51,44 +63,6 @@ export interface ConsoleRoutesOptions {
   settlements: SettlementDeps;
   idempotency: IdempotencyRepository;
 }
-
-const IdParams = z.object({ id: z.string().min(1).max(64) });
-const NoticeParams = z.object({ id: z.string().min(1).max(64), noticeId: z.string().min(1).max(64) });
-const Reason = z.string().trim().min(1, '사유를 입력해 주세요.').max(500);
-const ReasonBody = z.object({ reason: Reason });
-const ExtendBody = z.object({ reason: Reason, days: z.number().int().min(1).max(MAX_EXTEND_DAYS) });
-const ChangePlanBody = z.object({ reason: Reason, plan: z.string().min(1).max(64), when: z.enum(['now', 'next_renewal']).default('now') });
-const Month = z
-  .string()
-  .regex(/^(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])$/, 'YYYY-MM (1970–9999)');
-const MonthsQuery = z.object({ from: Month.optional(), to: Month.optional() });
-const ExportParams = z.object({ kind: z.enum(['payments', 'refunds', 'settlement-summary']), format: z.enum(['csv', 'xlsx']) });
-// A real calendar day from 1970 to 9999 (the range both databases and JS dates agree on).
-const Day = z
-  .string()
-  .regex(/^(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'YYYY-MM-DD (1970–9999)')
-  .refine((d) => {
-    const t = new Date(`${d}T00:00:00Z`);
-    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
-  }, '존재하지 않는 날짜입니다.');
-const AuditQuery = z.object({
-  actor: z.string().trim().min(1).max(254).optional(),
-  action: z.enum(ADMIN_ACTIONS).optional(),
-  target_id: z.string().trim().min(1).max(64).optional(),
-  from: Day.optional(),
-  to: Day.optional(),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  page_size: z.coerce.number().int().min(1).max(200).default(50),
-});
-const AuditCsvQuery = AuditQuery.omit({ page: true, page_size: true });
-const SettlementUpload = z.object({
-  provider: z.string().min(1).max(32),
-  file_name: z.string().trim().min(1).max(200),
-  /** The file's text (UTF-8). */
-  content: z.string().max(8 * 1024 * 1024),
-  settlement_date: Day.optional(),
-});
-const PageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1), page_size: z.coerce.number().int().min(1).max(100).default(20) });
 
 const KST_OFFSET_MS = 9 * 60 * 60 * 1000;
 const kstDayStart = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - KST_OFFSET_MS);
@@ -146,7 +120,7 @@ function differenceView(d: StoredDifference): SettlementDifferenceView {
  * accounting report and exports, and settlement reconciliation. Every route names the staff
  * permission it needs (domain/staff-permissions.ts).
  */
-export const operatorActionRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (app, opts) => {
+export const operatorActionRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async (app, opts) => {
   const { ctx, audit, idempotency } = opts;
   const tags = ['admin'];
   const actorOf = (req: FastifyRequest, reason: string) => ({ actorUserId: principalOf(req).userId, reason });
@@ -157,52 +131,51 @@ export const operatorActionRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = as
   });
   /** An action answered once per Idempotency-Key (a double click extends once). */
   const once = (req: FastifyRequest, reply: FastifyReply, run: () => Promise<AdminActionResponse>) =>
-    withIdempotency({ repo: idempotency, clock: ctx.clock }, req, reply, principalOf(req).userId, async () => ({ status: 200, body: await run() }));
-  const headers = { type: 'object', properties: { 'idempotency-key': { type: 'string' } } };
+    idempotentAnswer<AdminActionResponse>({ repo: idempotency, clock: ctx.clock }, req, reply, principalOf(req).userId, async () => ({ status: 200, body: await run() }));
 
   // 14.4 Actions on a subscriber.
   app.post(
     '/api/admin/users/:id/actions/extend',
-    { preHandler: requirePermission('subscriptions.extend'), schema: { tags, summary: '이용 기간 연장 (무상, 사유 필수)', body: docSchema(ExtendBody), headers } },
+    { preValidation: requirePermission('subscriptions.extend'), schema: { tags, summary: '이용 기간 연장 (무상, 사유 필수)', params: OperatorIdParams, body: ExtendBody, headers: IdempotencyHeaders, response: { 200: AdminActionResponse } } },
     async (req, reply) => {
-      const { id } = parseWith(IdParams, req.params);
-      const b = parseWith(ExtendBody, req.body);
+      const { id } = req.params;
+      const b = req.body;
       return once(req, reply, async () => done('subscription.extend', await extendSubscription(ctx, actorOf(req, b.reason), { userId: id, days: b.days })));
     },
   );
   app.post(
     '/api/admin/users/:id/actions/change-plan',
-    { preHandler: requirePermission('subscriptions.change_plan'), schema: { tags, summary: '플랜 변경 (청구·환불 없음; now 또는 next_renewal)', body: docSchema(ChangePlanBody), headers } },
+    { preValidation: requirePermission('subscriptions.change_plan'), schema: { tags, summary: '플랜 변경 (청구·환불 없음; now 또는 next_renewal)', params: OperatorIdParams, body: ChangePlanBody, headers: IdempotencyHeaders, response: { 200: AdminActionResponse } } },
     async (req, reply) => {
-      const { id } = parseWith(IdParams, req.params);
-      const b = parseWith(ChangePlanBody, req.body);
+      const { id } = req.params;
+      const b = req.body;
       return once(req, reply, async () => done('subscription.change_plan', await adminChangePlan(ctx, actorOf(req, b.reason), { userId: id, planId: b.plan, when: b.when })));
     },
   );
   app.post(
     '/api/admin/users/:id/actions/cancel',
-    { preHandler: requirePermission('subscriptions.cancel'), schema: { tags, summary: '자동 결제 해지 (기간 끝까지 이용)', body: docSchema(ReasonBody), headers } },
+    { preValidation: requirePermission('subscriptions.cancel'), schema: { tags, summary: '자동 결제 해지 (기간 끝까지 이용)', params: OperatorIdParams, body: ReasonBody, headers: IdempotencyHeaders, response: { 200: AdminActionResponse } } },
     async (req, reply) => {
-      const { id } = parseWith(IdParams, req.params);
-      const b = parseWith(ReasonBody, req.body);
+      const { id } = req.params;
+      const b = req.body;
       return once(req, reply, async () => done('subscription.cancel', await adminCancelSubscription(ctx, actorOf(req, b.reason), { userId: id })));
     },
   );
   app.post(
     '/api/admin/users/:id/actions/resume',
-    { preHandler: requirePermission('subscriptions.resume'), schema: { tags, summary: '자동 결제 다시 켜기 (결제 수단이 남아 있을 때)', body: docSchema(ReasonBody), headers } },
+    { preValidation: requirePermission('subscriptions.resume'), schema: { tags, summary: '자동 결제 다시 켜기 (결제 수단이 남아 있을 때)', params: OperatorIdParams, body: ReasonBody, headers: IdempotencyHeaders, response: { 200: AdminActionResponse } } },
     async (req, reply) => {
-      const { id } = parseWith(IdParams, req.params);
-      const b = parseWith(ReasonBody, req.body);
+      const { id } = req.params;
+      const b = req.body;
       return once(req, reply, async () => done('subscription.resume', await adminResumeSubscription(ctx, actorOf(req, b.reason), { userId: id })));
     },
   );
   app.post(
     '/api/admin/users/:id/actions/retry-renewal',
-    { preHandler: requirePermission('renewals.retry'), schema: { tags, summary: '실패한 갱신 결제 지금 재시도', body: docSchema(ReasonBody), headers } },
+    { preValidation: requirePermission('renewals.retry'), schema: { tags, summary: '실패한 갱신 결제 지금 재시도', params: OperatorIdParams, body: ReasonBody, headers: IdempotencyHeaders, response: { 200: AdminActionResponse } } },
     async (req, reply) => {
-      const { id } = parseWith(IdParams, req.params);
-      const b = parseWith(ReasonBody, req.body);
+      const { id } = req.params;
+      const b = req.body;
       return once(req, reply, async () => {
         const r = await retryRenewalNow(ctx, actorOf(req, b.reason), { userId: id });
         return done('renewal.retry', r.subscription, r.outcome);
@@ -211,15 +184,15 @@ export const operatorActionRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = as
   );
   app.post(
     '/api/admin/users/:id/actions/revoke-billing-key',
-    { preHandler: requirePermission('billing_keys.revoke'), schema: { tags, summary: '결제 수단(빌링키) 해지', body: docSchema(ReasonBody), headers } },
+    { preValidation: requirePermission('billing_keys.revoke'), schema: { tags, summary: '결제 수단(빌링키) 해지', params: OperatorIdParams, body: ReasonBody, headers: IdempotencyHeaders, response: { 200: AdminActionResponse } } },
     async (req, reply) => {
-      const { id } = parseWith(IdParams, req.params);
-      const b = parseWith(ReasonBody, req.body);
+      const { id } = req.params;
+      const b = req.body;
       return once(req, reply, async () => done('billing_key.revoke', await adminRevokeBillingKey(ctx, actorOf(req, b.reason), { userId: id })));
     },
   );
-  app.get('/api/admin/users/:id/notices', { preHandler: requirePermission('console.read'), schema: { tags, summary: '사용자에게 보낸 알림' } }, async (req): Promise<AdminNoticesResponse> => {
-    const { id } = parseWith(IdParams, req.params);
+  app.get('/api/admin/users/:id/notices', { preValidation: requirePermission('console.read'), schema: { tags, summary: '사용자에게 보낸 알림', params: OperatorIdParams, response: { 200: AdminNoticesResponse } } }, async (req): Promise<AdminNoticesResponse> => {
+    const { id } = req.params;
     const rows = await ctx.repo.renewals().listNotices({ userId: id, limit: 100 });
     return {
       notices: rows.map((n) => ({
@@ -235,10 +208,10 @@ export const operatorActionRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = as
   });
   app.post(
     '/api/admin/users/:id/notices/:noticeId/resend',
-    { preHandler: requirePermission('notices.resend'), schema: { tags, summary: '알림 다시 보내기 (같은 내용을 새 알림으로)', body: docSchema(ReasonBody) } },
+    { preValidation: requirePermission('notices.resend'), schema: { tags, summary: '알림 다시 보내기 (같은 내용을 새 알림으로)', params: NoticeParams, body: ReasonBody, response: { 201: NoticeResendResponse } } },
     async (req, reply) => {
-      const { id, noticeId } = parseWith(NoticeParams, req.params);
-      const b = parseWith(ReasonBody, req.body);
+      const { id, noticeId } = req.params;
+      const b = req.body;
       const n = await resendNotice(ctx, actorOf(req, b.reason), { userId: id, noticeId });
       reply.status(201);
       return { notice: { id: n.id, kind: n.kind, subject: n.subject, status: n.status, created_at: n.createdAt.toISOString() } };
@@ -246,7 +219,7 @@ export const operatorActionRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = as
   );
 
   // 14.5 Audit log.
-  async function auditFilter(q: z.infer<typeof AuditCsvQuery>): Promise<AdminAuditFilter | null> {
+  async function auditFilter(q: AuditCsvQuery): Promise<AdminAuditFilter | null> {
     let actorUserId: string | undefined;
     if (q.actor) {
       if (q.actor.includes('@')) {
@@ -263,14 +236,14 @@ export const operatorActionRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = as
       to: q.to ? addDay(kstDayStart(q.to)) : undefined,
     };
   }
-  app.get('/api/admin/audit', { preHandler: requirePermission('audit.read'), schema: { tags, summary: '관리 작업 기록 (actor: 이메일 또는 사용자 ID, action, from/to: 한국 날짜)', querystring: docSchema(AuditQuery) } }, async (req): Promise<AuditLogResponse> => {
-    const q = parseWith(AuditQuery, req.query);
+  app.get('/api/admin/audit', { preValidation: requirePermission('audit.read'), schema: { tags, summary: '관리 작업 기록 (actor: 이메일 또는 사용자 ID, action, from/to: 한국 날짜)', querystring: AuditQuery, response: { 200: AuditLogResponse } } }, async (req): Promise<AuditLogResponse> => {
+    const q = req.query;
     const filter = await auditFilter(q);
     const page = filter ? await audit.listAudit(filter, { limit: q.page_size, offset: (q.page - 1) * q.page_size }) : { entries: [], total: 0 };
     return { entries: page.entries.map(auditView), total: page.total, page: q.page, page_size: q.page_size, actions: ADMIN_ACTIONS };
   });
-  app.get('/api/admin/audit.csv', { preHandler: requirePermission('audit.read'), schema: { tags, summary: '관리 작업 기록 CSV', querystring: docSchema(AuditCsvQuery) } }, async (req, reply) => {
-    const q = parseWith(AuditCsvQuery, req.query);
+  app.get('/api/admin/audit.csv', { preValidation: requirePermission('audit.read'), schema: { tags, summary: '관리 작업 기록 CSV', querystring: AuditCsvQuery } }, async (req, reply) => {
+    const q = req.query;
     const filter = await auditFilter(q);
     const columns = ['id', 'created_at', 'actor_user_id', 'actor_email', 'action', 'target_type', 'target_id', 'reason', 'before', 'after'];
     const rows = filter ? audit.exportAudit(filter) : (async function* () {})();
@@ -288,15 +261,15 @@ export const operatorActionRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = as
   });
 
   // 14.6 Accounting report and exports.
-  const monthsOf = (q: z.infer<typeof MonthsQuery>) => {
+  const monthsOf = (q: MonthsQuery) => {
     const to = q.to ?? kstMonthOf(ctx.clock.now());
     const [y, m] = to.split('-').map(Number);
     const from = q.from ?? kstMonthOf(new Date(Date.UTC(y - 1, m, 15)));
     return { from, to };
   };
   const exportDeps = { reports: opts.reports, accounting: opts.accounting, feesBps: opts.feesBps };
-  app.get('/api/admin/reports/accounting', { preHandler: requirePermission('reports.read'), schema: { tags, summary: '회계 리포트: 부가세 제외 순매출, 환불(발생월), 수수료, MRR 변동, 연체 회수율', querystring: docSchema(MonthsQuery) } }, async (req): Promise<AccountingReportResponse> => {
-    const r = await accountingReport(ctx, exportDeps, monthsOf(parseWith(MonthsQuery, req.query)));
+  app.get('/api/admin/reports/accounting', { preValidation: requirePermission('reports.read'), schema: { tags, summary: '회계 리포트: 부가세 제외 순매출, 환불(발생월), 수수료, MRR 변동, 연체 회수율', querystring: MonthsQuery, response: { 200: AccountingReportResponse } } }, async (req): Promise<AccountingReportResponse> => {
+    const r = await accountingReport(ctx, exportDeps, monthsOf(req.query));
     const fig = (f: (typeof r.revenue.months)[number] | (typeof r.revenue.months)[number]['providers'][number]) => ({
       payments: f.payments,
       gross_krw: f.grossKrw,
@@ -344,10 +317,10 @@ export const operatorActionRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = as
   });
   app.get(
     '/api/admin/exports/:kind.:format',
-    { preHandler: requirePermission('exports.download'), schema: { tags, summary: '회계 내보내기: payments · refunds · settlement-summary, csv 또는 xlsx (from/to: YYYY-MM)', querystring: docSchema(MonthsQuery) } },
+    { preValidation: requirePermission('exports.download'), schema: { tags, summary: '회계 내보내기: payments · refunds · settlement-summary, csv 또는 xlsx (from/to: YYYY-MM)', params: ExportParams, querystring: MonthsQuery } },
     async (req, reply) => {
-      const { kind, format } = parseWith(ExportParams, req.params);
-      const months = monthsOf(parseWith(MonthsQuery, req.query));
+      const { kind, format } = req.params;
+      const months = monthsOf(req.query);
       if (months.from > months.to) throw new z.ZodError([{ code: 'custom', path: ['from'], message: 'from > to', input: months.from }]);
       const table =
         kind === 'payments' ? paymentsExport(exportDeps, months) : kind === 'refunds' ? refundsExport(exportDeps, months) : await settlementSummaryExport(ctx, exportDeps, months);
@@ -359,12 +332,12 @@ export const operatorActionRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = as
   app.post(
     '/api/admin/settlements',
     {
-      preHandler: requirePermission('settlements.reconcile'),
+      preValidation: requirePermission('settlements.reconcile'),
       bodyLimit: 10 * 1024 * 1024,
-      schema: { tags, summary: '결제사 정산 파일 가져오기와 대사 (차이: 누락, 금액, 수수료, 상태)', body: docSchema(SettlementUpload) },
+      schema: { tags, summary: '결제사 정산 파일 가져오기와 대사 (차이: 누락, 금액, 수수료, 상태)', body: SettlementUpload, response: { 201: SettlementDetailResponse } },
     },
     async (req, reply): Promise<SettlementDetailResponse> => {
-      const b = parseWith(SettlementUpload, req.body);
+      const b = req.body;
       const r = await importSettlement(ctx, opts.settlements, {
         provider: b.provider,
         fileName: b.file_name,
@@ -376,13 +349,13 @@ export const operatorActionRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = as
       return { import: importView(r.import), differences: r.differences.map(differenceView) };
     },
   );
-  app.get('/api/admin/settlements', { preHandler: requirePermission('settlements.reconcile'), schema: { tags, summary: '가져온 정산 파일 목록', querystring: docSchema(PageQuery) } }, async (req): Promise<SettlementImportsResponse> => {
-    const q = parseWith(PageQuery, req.query);
+  app.get('/api/admin/settlements', { preValidation: requirePermission('settlements.reconcile'), schema: { tags, summary: '가져온 정산 파일 목록', querystring: SettlementPageQuery, response: { 200: SettlementImportsResponse } } }, async (req): Promise<SettlementImportsResponse> => {
+    const q = req.query;
     const r = await opts.settlements.settlements.listImports({ limit: q.page_size, offset: (q.page - 1) * q.page_size });
     return { imports: r.imports.map(importView), total: r.total };
   });
-  app.get('/api/admin/settlements/:id', { preHandler: requirePermission('settlements.reconcile'), schema: { tags, summary: '정산 대사 결과' } }, async (req): Promise<SettlementDetailResponse> => {
-    const { id } = parseWith(IdParams, req.params);
+  app.get('/api/admin/settlements/:id', { preValidation: requirePermission('settlements.reconcile'), schema: { tags, summary: '정산 대사 결과', params: OperatorIdParams, response: { 200: SettlementDetailResponse } } }, async (req): Promise<SettlementDetailResponse> => {
+    const { id } = req.params;
     const r = await opts.settlements.settlements.findImport(id);
     if (!r) throw new AppError('NOT_FOUND', '정산 파일을 찾을 수 없습니다.');
     return { import: importView(r.import), differences: r.differences.map(differenceView) };
