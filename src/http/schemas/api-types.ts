@@ -8,8 +8,8 @@ export interface ApiError {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-// Refunds, receipts, usage and the admin API (/api/admin/*).
-export type * from './refund-api-types.ts';
+// The admin API (/api/admin/*).
+export type * from './admin-schemas.ts';
 
 export type * from './console-schemas.ts';
 export type * from './operator-action-api-types.ts';
