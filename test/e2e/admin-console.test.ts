@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
 import { agreeToOrder, E2E_TIMEOUT, screenshot, SCREENSHOT_DIR, signUpInBrowser, startE2E, uniqueEmail, type E2E } from './helpers.ts';
-import type { AdminPaymentsResponse, AdminUsersResponse } from '../../src/http/schemas/api-types.ts';
+import type { AdminPaymentsResponse, AdminUsersResponse } from '../../src/http/schemas/admin-schemas.ts';
 
 const ADMIN_EMAIL = `ops-admin-${process.pid}@example.com`;
 const PHONE = { width: 375, height: 740 };

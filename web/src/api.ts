@@ -3,22 +3,9 @@
  * HttpOnly `smts_session` cookie, so every call sends credentials: 'same-origin'.
  * Errors become `ApiFailure` with the server's Korean message.
  */
-import type {
-  AdminPaymentDetailResponse,
-  AdminPaymentsResponse,
-  AdminRefundSyncResponse,
-  AdminUserDetailResponse,
-  AdminUsersResponse,
-  ApiError,
-  RevenueReportResponse,
-  DunningResponse,
-  QueueSummaryResponse,
-  RefundListResponse,
-  RoleValue,
-  SetRoleResponse,
-  SubscriptionListResponse,
-  TimelineResponse,
-} from '../../src/http/schemas/api-types.ts';
+import type { AdminPaymentDetailResponse, AdminPaymentsResponse, AdminRefundSyncResponse, AdminUserDetailResponse, AdminUsersResponse, RevenueReportResponse } from '../../src/http/schemas/admin-schemas.ts';
+import type { ApiError } from '../../src/http/schemas/error-schemas.ts';
+import type { DunningResponse, QueueSummaryResponse, RefundListResponse, RoleValue, SetRoleResponse, SubscriptionListResponse, TimelineResponse } from '../../src/http/schemas/console-schemas.ts';
 import type { AuthResponse, PasswordResetResponse, UserView } from '../../src/http/schemas/auth-schemas.ts';
 import type { PlansResponse, SubscriptionStatusView } from '../../src/http/schemas/plan-schemas.ts';
 import type { ApproveResponse, PaymentView, PaymentsResponse, ReadyResponse } from '../../src/http/schemas/payment-schemas.ts';
@@ -26,32 +13,8 @@ import type { CancelResponse, ConsentResponse, PaymentMethodChangeResponse, Plan
 import type { LegalDocumentId, LegalDocumentView, LegalResponse } from '../../src/http/schemas/legal-schemas.ts';
 import type { CancelNowResponse, ReceiptResponse, RefundResponse } from '../../src/http/schemas/refund-schemas.ts';
 
-export type {
-  AdminUserHitView,
-  DunningResponse,
-  QueueSummaryResponse,
-  RefundListResponse,
-  RoleValue,
-  SearchMatchValue,
-  SetRoleResponse,
-  StaffPermissionValue,
-  SubscriptionEntryView,
-  SubscriptionListResponse,
-  TimelineEntryView,
-  TimelineResponse,
-  TimelineSourceValue,
-  AdminPaymentView,
-  AdminPaymentsResponse,
-  AdminSubscriptionView,
-  AdminUserDetailResponse,
-  AdminUserView,
-  AdminUsersResponse,
-  PlanFiguresView,
-  ProviderFiguresView,
-  RevenueFiguresView,
-  RevenueMonthView,
-  RevenueReportResponse,
-} from '../../src/http/schemas/api-types.ts';
+export type { AdminUserHitView, SearchMatchValue, AdminPaymentView, AdminPaymentsResponse, AdminSubscriptionView, AdminUserDetailResponse, AdminUserView, AdminUsersResponse, PlanFiguresView, ProviderFiguresView, RevenueFiguresView, RevenueMonthView, RevenueReportResponse } from '../../src/http/schemas/admin-schemas.ts';
+export type { DunningResponse, QueueSummaryResponse, RefundListResponse, RoleValue, SetRoleResponse, StaffPermissionValue, SubscriptionEntryView, SubscriptionListResponse, TimelineEntryView, TimelineResponse, TimelineSourceValue } from '../../src/http/schemas/console-schemas.ts';
 export type { AuthResponse, UserView } from '../../src/http/schemas/auth-schemas.ts';
 export type { EntitlementsView, PaymentMethodView, PlanView, PlansResponse, SubscriptionStatusView } from '../../src/http/schemas/plan-schemas.ts';
 export type { ApproveResponse, CheckoutLaunch, PaymentView, PaymentsResponse, ReadyResponse } from '../../src/http/schemas/payment-schemas.ts';

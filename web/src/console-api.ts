@@ -1,25 +1,8 @@
 /** Operator console calls: actions on a subscriber, audit log, accounting report, settlements. */
 import { newIdempotencyKey, request } from './api.ts';
-import type {
-  AccountingReportResponse,
-  AdminActionResponse,
-  AdminNoticesResponse,
-  AuditLogResponse,
-  SettlementDetailResponse,
-  SettlementImportsResponse,
-} from '../../src/http/schemas/api-types.ts';
+import type { AccountingReportResponse, AdminActionResponse, AdminNoticesResponse, AuditLogResponse, SettlementDetailResponse, SettlementImportsResponse } from '../../src/http/schemas/operator-action-schemas.ts';
 
-export type {
-  AccountingReportResponse,
-  AdminActionResponse,
-  AdminNoticesResponse,
-  AuditEntryView,
-  AuditLogResponse,
-  SettlementDetailResponse,
-  SettlementDifferenceView,
-  SettlementImportsResponse,
-  SettlementImportView,
-} from '../../src/http/schemas/api-types.ts';
+export type { AccountingReportResponse, AdminActionResponse, AdminNoticesResponse, AuditEntryView, AuditLogResponse, SettlementDetailResponse, SettlementDifferenceView, SettlementImportsResponse, SettlementImportView } from '../../src/http/schemas/operator-action-schemas.ts';
 
 const get = async <T>(path: string, signal?: AbortSignal) => (await request<T>('GET', path, { signal })).body;
 const post = async <T>(path: string, body: unknown, headers?: Record<string, string>) => (await request<T>('POST', path, { body, headers })).body;

@@ -1,15 +1,15 @@
 /**
  * Messages of the operator console's lists, queues, timeline and roles (issue 14.1–14.3, 14.8):
  * one zod schema each validates the request, serializes the answer and writes /docs; the web app
- * imports the inferred types (re-exported by api-types.ts). Money is integer KRW, times ISO-8601 UTC.
+ * imports the inferred types (type-only, through web/src/api.ts). Money is integer KRW, times ISO-8601 UTC.
  */
 import { z } from 'zod';
 import { REFUND_STATUSES } from '../../domain/payment/refund-states.ts';
 import { TIMELINE_SOURCES } from '../../domain/console-store.ts';
 import { SUBSCRIPTION_STATUSES } from '../../domain/subscription/subscription-states.ts';
 import { ROLES, STAFF_PERMISSIONS } from '../../domain/staff-permissions.ts';
-import type { AdminPaymentView } from './refund-api-types.ts';
-import type { RefundView } from './refund-schemas.ts';
+import { AdminPaymentView, AdminSubscriptionView, AdminUserView } from './admin-schemas.ts';
+import { RefundView } from './refund-schemas.ts';
 
 /** A comma-separated query value, each item one of `values` (at least one). */
 export function commaList<const T extends readonly [string, ...string[]]>(values: T, maxLength: number) {
@@ -55,24 +55,8 @@ export type StaffPermissionValue = z.infer<typeof StaffPermissionValue>;
 export const RoleValue = z.enum(ROLES);
 export type RoleValue = z.infer<typeof RoleValue>;
 
-/** Written from refund-views.ts adminSubscriptionView / adminUserView (their types stay in refund-api-types.ts). */
-const AdminSubscription = z.object({
-  id: z.string(),
-  plan: z.string(),
-  plan_name: z.string(),
-  status: z.string(),
-  provider: z.string().nullable(),
-  auto_renew: z.boolean(),
-  current_period_start: z.string().nullable(),
-  current_period_end: z.string().nullable(),
-  canceled_at: z.string().nullable(),
-  ended_at: z.string().nullable(),
-});
-const AdminUser = z.object({ id: z.string(), email: z.string().nullable(), role: RoleValue, created_at: z.string(), subscription: AdminSubscription.nullable() });
-
 /** A page of an offset-paged list: `total` counts every matching row, not just this page. */
 const Counted = { total: z.int(), offset: z.int(), limit: z.int() };
-export type CountedList = { total: number; offset: number; limit: number };
 
 export const UserRefView = z.object({ id: z.string(), email: z.string().nullable() });
 export type UserRefView = z.infer<typeof UserRefView>;
@@ -92,13 +76,13 @@ export type OpenCycleView = z.infer<typeof OpenCycleView>;
 
 /** GET /api/admin/queues/dunning */
 export const DunningResponse = z.object({
-  entries: z.array(z.object({ cycle: OpenCycleView, subscription: AdminSubscription.extend({ grace_until: z.string().nullable() }), user: UserRefView })),
+  entries: z.array(z.object({ cycle: OpenCycleView, subscription: AdminSubscriptionView.extend({ grace_until: z.string().nullable() }), user: UserRefView })),
   ...Counted,
 });
 export type DunningResponse = z.infer<typeof DunningResponse>;
 
 export const SubscriptionEntryView = z.object({
-  subscription: AdminSubscription.extend({ grace_until: z.string().nullable(), next_renewal_at: z.string().nullable(), price_krw: z.int() }),
+  subscription: AdminSubscriptionView.extend({ grace_until: z.string().nullable(), next_renewal_at: z.string().nullable(), price_krw: z.int() }),
   user: UserRefView,
   open_cycle: OpenCycleView.nullable(),
 });
@@ -108,11 +92,12 @@ export type SubscriptionEntryView = z.infer<typeof SubscriptionEntryView>;
 export const SubscriptionListResponse = z.object({ entries: z.array(SubscriptionEntryView), ...Counted });
 export type SubscriptionListResponse = z.infer<typeof SubscriptionListResponse>;
 
-/**
- * GET /api/admin/refunds. No response schema yet: the payment and refund views are still the
- * hand-written types of refund-api-types.ts (moved by the refund routes' change).
- */
-export type RefundListResponse = CountedList & { entries: { refund: RefundView; payment: AdminPaymentView; user: UserRefView }[] };
+/** GET /api/admin/refunds */
+export const RefundListResponse = z.object({
+  entries: z.array(z.object({ refund: RefundView, payment: AdminPaymentView, user: UserRefView })),
+  ...Counted,
+});
+export type RefundListResponse = z.infer<typeof RefundListResponse>;
 
 /** GET /api/admin/queues/summary: how many rows each queue holds now. */
 export const QueueSummaryResponse = z.object({
@@ -142,7 +127,7 @@ export type TimelineEntryView = z.infer<typeof TimelineEntryView>;
 
 /** GET /api/admin/users/:id/timeline */
 export const TimelineResponse = z.object({
-  user: AdminUser,
+  user: AdminUserView,
   entries: z.array(TimelineEntryView),
   /** Every entry of the chosen sources. */
   total: z.int(),
@@ -152,5 +137,5 @@ export const TimelineResponse = z.object({
 export type TimelineResponse = z.infer<typeof TimelineResponse>;
 
 /** POST /api/admin/users/:id/role */
-export const SetRoleResponse = z.object({ user: AdminUser, previous_role: RoleValue, permissions: z.array(StaffPermissionValue) });
+export const SetRoleResponse = z.object({ user: AdminUserView, previous_role: RoleValue, permissions: z.array(StaffPermissionValue) });
 export type SetRoleResponse = z.infer<typeof SetRoleResponse>;

@@ -1,7 +1,7 @@
 /**
  * Messages of the operator console's actions, audit log, accounting report and settlements
  * (issue 14.4–14.7): one zod schema each validates the request, serializes the answer and writes
- * /docs; the web app imports the inferred types (re-exported by api-types.ts). Money is integer
+ * /docs; the web app imports the inferred types (type-only, through web/src/api.ts). Money is integer
  * KRW, times ISO-8601 UTC, days and months Korea time.
  */
 import { z } from 'zod';

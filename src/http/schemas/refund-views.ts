@@ -9,7 +9,7 @@ import type { ProviderFigures, RevenueFigures, RevenueReport } from '../../use-c
 import { REPORT_RULES } from '../../use-cases/revenue-report.ts';
 import type { WithdrawalCheck } from '../../use-cases/withdraw-subscription.ts';
 import { PROVIDER_NAMES, paymentView } from './views.ts';
-import type { AdminPaymentView, AdminSubscriptionView, AdminUserView, ProviderFiguresView, RevenueFiguresView, RevenueReportResponse } from './refund-api-types.ts';
+import type { AdminPaymentView, AdminSubscriptionView, AdminUserView, ProviderFiguresView, RevenueFiguresView, RevenueReportResponse } from './admin-schemas.ts';
 import type { BusinessView, CancelRefundLineView, ReceiptResponse, RefundView, WithdrawalView } from './refund-schemas.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

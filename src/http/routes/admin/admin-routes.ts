@@ -1,16 +1,14 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { PAYMENT_STATUSES } from '../../../domain/payment/payment-states.ts';
 import type { AdminDirectory, ReportStore } from '../../../domain/report-store.ts';
 import type { ConsoleStore } from '../../../domain/console-store.ts';
-import { PAYMENT_KINDS } from '../../../domain/payment/payment-states.ts';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import { refundPayment } from '../../../use-cases/refund-payment.ts';
 import type { RefundDeps } from '../../../use-cases/refund-deps.ts';
 import { syncRefund } from '../../../use-cases/sync-refund.ts';
 import { revenueReport, kstMonthOf } from '../../../use-cases/revenue-report.ts';
-import { FeatureSchema, recordUsage } from '../../../use-cases/record-usage.ts';
+import { recordUsage } from '../../../use-cases/record-usage.ts';
 import {
   exportPayments,
   getPaymentForAdmin,
@@ -22,19 +20,28 @@ import {
 } from '../../../use-cases/admin-lookup.ts';
 import type { IdempotencyRepository } from '../../../storage/repositories/idempotency-repository.ts';
 import { principalOf, requirePermission } from '../../plugins/auth.ts';
-import { withIdempotency } from '../../plugins/idempotency.ts';
-import { docSchema, parseWith } from '../../schemas/validation.ts';
+import { idempotentAnswer } from '../../plugins/idempotency.ts';
 import { paymentView } from '../../schemas/views.ts';
 import { adminPaymentView, adminUserView, refundView, revenueReportView } from '../../schemas/refund-views.ts';
-import type {
+import {
+  AdminIdParams,
   AdminPaymentDetailResponse,
   AdminPaymentsResponse,
+  AdminRefundBody,
   AdminRefundSyncResponse,
+  AdminUsageBody,
   AdminUserDetailResponse,
   AdminUsersResponse,
+  CsvQuery,
+  PaymentListQuery,
+  RevenueQuery,
   RevenueReportResponse,
-} from '../../schemas/refund-api-types.ts';
-import type { UsageResponse } from '../../schemas/refund-schemas.ts';
+  UserPaymentListQuery,
+  UserSearchQuery,
+  inStoredRange,
+} from '../../schemas/admin-schemas.ts';
+import { IdempotencyHeaders } from '../../schemas/payment-schemas.ts';
+import { RefundResponse, UsageResponse } from '../../schemas/refund-schemas.ts';
 import { refundOfEarlierRun, refundResponse } from '../payment/refund-routes.ts';
 import { paymentsCsv } from './payments-csv.ts';
 import { auditEntry } from '../../../use-cases/admin-actions.ts';
@@ -48,50 +55,6 @@ export interface AdminRoutesOptions {
   /** Search by any id with true totals (issue 14.2). */
   console: ConsoleStore;
 }
-
-const IdParams = z.object({ id: z.string().min(1).max(64) });
-const UserSearchQuery = z.object({
-  q: z.string().trim().min(1).max(254),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
-// Dates the service can hold: JS Date and both databases agree from 1970 to 9999 (a year 0000
-// or an offset past 9999 made the query fail, and two-digit years read as 19xx).
-const EARLIEST_MS = Date.UTC(1970, 0, 1);
-const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-const inRange = (ms: number) => ms >= EARLIEST_MS && ms <= LATEST_MS;
-const DateTime = z.iso.datetime({ offset: true }).refine((v) => inRange(Date.parse(v)), '1970–9999');
-const Month = z
-  .string()
-  .regex(/^(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])(-\d{2})?$/, 'YYYY-MM (1970–9999)')
-  .transform((s) => s.slice(0, 7));
-const RevenueQuery = z.object({ from: Month.optional(), to: Month.optional() });
-const RefundBody = z.object({
-  /** Omitted: refund everything still refundable. */
-  amount_krw: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
-  reason: z.string().trim().min(1).max(500),
-});
-const AdminUsageBody = z.object({ user_id: z.string().min(1).max(64), feature: FeatureSchema });
-const PaymentListQuery = z.object({
-  user_id: z.string().min(1).max(64).optional(),
-  /** One status, or several separated by commas (`unknown,approving`). */
-  status: z
-    .string()
-    .max(200)
-    .transform((v) => v.split(',').map((x) => x.trim()))
-    .pipe(z.array(z.enum(PAYMENT_STATUSES)).min(1))
-    .optional(),
-  provider: z.string().min(1).max(32).optional(),
-  plan: z.string().min(1).max(64).optional(),
-  kind: z.enum(PAYMENT_KINDS).optional(),
-  min_krw: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-  max_krw: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-  from: DateTime.optional(),
-  to: DateTime.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
-});
-const CsvQuery = PaymentListQuery.omit({ limit: true, cursor: true });
 
 function paymentFilterOf(q: z.infer<typeof CsvQuery>) {
   return {
@@ -114,7 +77,7 @@ function decodeCursor(c: string | undefined): { createdAt: Date; id: string } | 
   if (!c) return undefined;
   const [at, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at);
-  if (!id || !inRange(createdAt.getTime())) throw new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'invalid cursor', input: c }]);
+  if (!id || !inStoredRange(createdAt.getTime())) throw new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'invalid cursor', input: c }]);
   return { createdAt, id };
 }
 
@@ -122,7 +85,7 @@ function decodeCursor(c: string | undefined): { createdAt: Date; id: string } | 
  * Operator API under /api/admin/. Every route names the staff permission it needs
  * (domain/staff-permissions.ts); test/integration/staff-roles.test.ts fails for a route without one.
  */
-export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, opts) => {
+export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, opts) => {
   const { ctx, refunds, reports, feesBps, idempotency, console: consoleStore } = opts;
   const lookup: AdminLookupDeps = { directory: reports, refunds: refunds.refunds };
 
@@ -130,8 +93,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     rows.map((r) => adminPaymentView(r.payment, r.refunds, ctx.plans, feesBps, r.refundableKrw));
   const tags = ['admin'];
 
-  app.get('/api/admin/users', { onRequest: requirePermission('console.read'), schema: { tags, summary: '사용자 검색 (이메일 일부 또는 사용자 ID)', querystring: docSchema(UserSearchQuery) } }, async (req): Promise<AdminUsersResponse> => {
-    const q = parseWith(UserSearchQuery, req.query);
+  app.get('/api/admin/users', { onRequest: requirePermission('console.read'), schema: { tags, summary: '사용자 검색 (이메일 일부 또는 사용자 ID)', querystring: UserSearchQuery, response: { 200: AdminUsersResponse } } }, async (req): Promise<AdminUsersResponse> => {
+    const q = req.query;
     const found = await searchUsers(consoleStore, { query: q.q, limit: q.limit, offset: q.offset });
     return {
       users: found.rows.map((s) => ({ ...adminUserView(s.user, s.subscription, ctx.plans), matched_by: s.matchedBy, matched_ref: s.matchedRef })),
@@ -141,8 +104,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     };
   });
 
-  app.get('/api/admin/users/:id', { onRequest: requirePermission('console.read'), schema: { tags, summary: '사용자 상세: 구독과 최근 결제 100건' } }, async (req): Promise<AdminUserDetailResponse> => {
-    const { id } = parseWith(IdParams, req.params);
+  app.get('/api/admin/users/:id', { onRequest: requirePermission('console.read'), schema: { tags, summary: '사용자 상세: 구독과 최근 결제 100건', params: AdminIdParams, response: { 200: AdminUserDetailResponse } } }, async (req): Promise<AdminUserDetailResponse> => {
+    const { id } = req.params;
     const s = await getUserSummary(lookup, id);
     const rows = await listPaymentsWithRefunds(lookup, { userId: id, limit: 100 });
     return { user: adminUserView(s.user, s.subscription, ctx.plans), payments: paymentsView(rows) };
@@ -156,18 +119,18 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     return { payments: paymentsView(rows), next_cursor: rows.length === query.limit && last ? encodeCursor(last) : null, total };
   }
 
-  app.get('/api/admin/users/:id/payments', { onRequest: requirePermission('console.read'), schema: { tags, summary: '사용자의 결제 내역 (환불 포함)' } }, async (req): Promise<AdminPaymentsResponse> => {
-    const { id } = parseWith(IdParams, req.params);
+  app.get('/api/admin/users/:id/payments', { onRequest: requirePermission('console.read'), schema: { tags, summary: '사용자의 결제 내역 (환불 포함)', params: AdminIdParams, querystring: UserPaymentListQuery, response: { 200: AdminPaymentsResponse } } }, async (req): Promise<AdminPaymentsResponse> => {
+    const { id } = req.params;
     await getUserSummary(lookup, id);
-    return listPage(parseWith(PaymentListQuery, { ...(req.query as object), user_id: id }));
+    return listPage({ ...req.query, user_id: id });
   });
 
-  app.get('/api/admin/payments', { onRequest: requirePermission('console.read'), schema: { tags, summary: '결제 검색 (user_id, status, provider, from, to, cursor)', querystring: docSchema(PaymentListQuery) } }, async (req) =>
-    listPage(parseWith(PaymentListQuery, req.query)),
+  app.get('/api/admin/payments', { onRequest: requirePermission('console.read'), schema: { tags, summary: '결제 검색 (user_id, status, provider, from, to, cursor)', querystring: PaymentListQuery, response: { 200: AdminPaymentsResponse } } }, async (req) =>
+    listPage(req.query),
   );
 
-  app.get('/api/admin/payments.csv', { onRequest: requirePermission('exports.download'), schema: { tags, summary: '결제 내역 CSV 내보내기 (UTF-8 BOM, Excel 호환)', querystring: docSchema(CsvQuery) } }, async (req, reply) => {
-    const q = parseWith(CsvQuery, req.query);
+  app.get('/api/admin/payments.csv', { onRequest: requirePermission('exports.download'), schema: { tags, summary: '결제 내역 CSV 내보내기 (UTF-8 BOM, Excel 호환)', querystring: CsvQuery } }, async (req, reply) => {
+    const q = req.query;
     const rows = exportPayments(lookup, paymentFilterOf(q));
     const stamp = kstMonthOf(ctx.clock.now()).replace('-', '');
     // The header line and the first payment before answering: a failing query is then an error
@@ -186,8 +149,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     })()));
   });
 
-  app.get('/api/admin/payments/:id', { onRequest: requirePermission('console.read'), schema: { tags, summary: '결제 상세 (환불, 사용자)' } }, async (req): Promise<AdminPaymentDetailResponse> => {
-    const { id } = parseWith(IdParams, req.params);
+  app.get('/api/admin/payments/:id', { onRequest: requirePermission('console.read'), schema: { tags, summary: '결제 상세 (환불, 사용자)', params: AdminIdParams, response: { 200: AdminPaymentDetailResponse } } }, async (req): Promise<AdminPaymentDetailResponse> => {
+    const { id } = req.params;
     const r = await getPaymentForAdmin(ctx, lookup, id);
     return {
       payment: adminPaymentView(r.payment, r.refunds, ctx.plans, feesBps, r.refundableKrw),
@@ -202,15 +165,17 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       schema: {
         tags,
         summary: '환불 (amount_krw 생략 시 남은 금액 전액; Idempotency-Key 지원; 201 완료, 202 결과 확인 중)',
-        body: docSchema(RefundBody),
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+        params: AdminIdParams,
+        body: AdminRefundBody,
+        headers: IdempotencyHeaders,
+        response: { 201: RefundResponse, 202: RefundResponse },
       },
     },
     async (req, reply) => {
-      const { id } = parseWith(IdParams, req.params);
-      const body = parseWith(RefundBody, req.body);
+      const { id } = req.params;
+      const body = req.body;
       const adminId = principalOf(req).userId;
-      return withIdempotency({ repo: idempotency, clock: ctx.clock }, req, reply, adminId, async (run) =>
+      return idempotentAnswer<RefundResponse>({ repo: idempotency, clock: ctx.clock }, req, reply, adminId, async (run) =>
         refundResponse(
           (await refundOfEarlierRun(ctx, refunds, run, id, adminId)) ??
             (await refundPayment(ctx, refunds, {
@@ -233,8 +198,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     },
   );
 
-  app.post('/api/admin/refunds/:id/sync', { onRequest: requirePermission('payments.refund'), schema: { tags, summary: '결과를 모르는 환불을 결제사 조회로 확정' } }, async (req): Promise<AdminRefundSyncResponse> => {
-    const { id } = parseWith(IdParams, req.params);
+  app.post('/api/admin/refunds/:id/sync', { onRequest: requirePermission('payments.refund'), schema: { tags, summary: '결과를 모르는 환불을 결제사 조회로 확정', params: AdminIdParams, response: { 200: AdminRefundSyncResponse } } }, async (req): Promise<AdminRefundSyncResponse> => {
+    const { id } = req.params;
     const r = await syncRefund(ctx, refunds, id);
     await ctx.repo.recordAdminAction(
       auditEntry(ctx, { actorUserId: principalOf(req).userId, reason: '' }, 'refund.sync', { type: 'refund', id }, null, {
@@ -249,9 +214,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
 
   app.get(
     '/api/admin/reports/revenue',
-    { onRequest: requirePermission('reports.read'), schema: { tags, summary: '매출 리포트: 월별·결제사별 총매출, 환불, 수수료, 순매출, 플랜별 구독자, MRR, 갱신 실패, 이탈률', querystring: docSchema(RevenueQuery) } },
+    { onRequest: requirePermission('reports.read'), schema: { tags, summary: '매출 리포트: 월별·결제사별 총매출, 환불, 수수료, 순매출, 플랜별 구독자, MRR, 갱신 실패, 이탈률', querystring: RevenueQuery, response: { 200: RevenueReportResponse } } },
     async (req): Promise<RevenueReportResponse> => {
-      const q = parseWith(RevenueQuery, req.query);
+      const q = req.query;
       const now = ctx.clock.now();
       const to = q.to ?? kstMonthOf(now);
       const from = q.from ?? kstMonthOf(new Date(Date.UTC(Number(to.slice(0, 4)) - 1, Number(to.slice(5, 7)), 15)));
@@ -259,8 +224,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     },
   );
 
-  app.post('/api/admin/usage', { onRequest: requirePermission('engine.manage'), schema: { tags, summary: '유료 기능 사용 기록 (호스트 서버용, user_id 지정)', body: docSchema(AdminUsageBody) } }, async (req, reply): Promise<UsageResponse> => {
-    const body = parseWith(AdminUsageBody, req.body);
+  app.post('/api/admin/usage', { onRequest: requirePermission('engine.manage'), schema: { tags, summary: '유료 기능 사용 기록 (호스트 서버용, user_id 지정)', body: AdminUsageBody, response: { 201: UsageResponse } } }, async (req, reply): Promise<UsageResponse> => {
+    const body = req.body;
     const u = await recordUsage(ctx, refunds.usage, { userId: body.user_id, feature: body.feature, recordedBy: principalOf(req).userId });
     reply.status(201);
     return { user_id: u.userId, feature: u.feature, occurred_at: u.occurredAt.toISOString() };

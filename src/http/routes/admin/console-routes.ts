@@ -24,7 +24,7 @@ import {
   SubscriptionQuery,
   TimelineQuery,
   TimelineResponse,
-  type RefundListResponse,
+  RefundListResponse,
 } from '../../schemas/console-schemas.ts';
 
 export interface ConsoleRoutesOptions {
@@ -112,7 +112,7 @@ export const consoleRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async 
     return { entries: page.rows.map((e) => subscriptionEntryView(e, ctx.plans)), total: page.total, limit: q.limit, offset: q.offset };
   });
 
-  app.get('/api/admin/refunds', { onRequest: read, schema: { tags, summary: '환불 목록 (기본: 처리 중·결과 미확인 환불, 오래된 순)', querystring: RefundQuery } }, async (req): Promise<RefundListResponse> => {
+  app.get('/api/admin/refunds', { onRequest: read, schema: { tags, summary: '환불 목록 (기본: 처리 중·결과 미확인 환불, 오래된 순)', querystring: RefundQuery, response: { 200: RefundListResponse } } }, async (req): Promise<RefundListResponse> => {
     const q = req.query;
     const page = await store.listRefunds(q.status, q);
     const withRefunds = new Map((await attachRefunds({ directory, refunds }, page.rows.map((r) => r.payment))).map((p) => [p.payment.id, p]));
