@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
@@ -39,11 +39,7 @@ export interface BuildAppOptions {
 
 /** Builds the HTTP app from the services. Never listens: server.ts and tests decide. */
 export async function buildApp(services: Services, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({
-    loggerInstance: services.logger as unknown as FastifyBaseLogger,
-    // Fastify's own request lines log the raw URL (query strings carry pg_token); ours (plugins/observability) do not.
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
-    genReqId: requestIdFrom(() => services.ctx.ids.next('req')),
+  const app = baseApp(services, {
     // TRUST_PROXY: only then is X-Forwarded-For believed (req.ip feeds the per-address limits).
     trustProxy: trustProxyOption(services.config.http.trustProxy),
     bodyLimit: 64 * 1024,
@@ -51,8 +47,6 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
     frameworkErrors,
     clientErrorHandler,
   });
-  registerZodSchemas(app);
-  registerErrorHandler(app);
   registerTextGuard(app);
   const config = services.config;
   // Before any route: both attach per-route settings when a route is added.
@@ -157,16 +151,26 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
  * `/metrics` (its provider calls: renewals, lookups, revocations). No API routes.
  */
 export async function buildWorkerApp(services: Services): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: services.logger as unknown as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
-    genReqId: requestIdFrom(() => services.ctx.ids.next('req')),
-  });
-  // The health routes declare zod schemas, as on the API server.
-  registerZodSchemas(app);
-  registerErrorHandler(app);
+  const app = baseApp(services);
   registerObservability(app, { metrics: services.metrics, requestLog: false, metricsToken: services.config.operations.metricsToken });
   await app.register(healthRoutes, healthOptions(services));
+  return app;
+}
+
+/**
+ * What every HTTP app of ours starts from (the API server and the worker's health app): our
+ * logger with request ids, zod schemas for validation and serialization, our error envelope.
+ */
+function baseApp(services: Services, options: FastifyServerOptions = {}): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: services.logger as unknown as FastifyBaseLogger,
+    // Fastify's own request lines log the raw URL (query strings carry pg_token); ours (plugins/observability) do not.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    genReqId: requestIdFrom(() => services.ctx.ids.next('req')),
+    ...options,
+  });
+  registerZodSchemas(app);
+  registerErrorHandler(app);
   return app;
 }
 
