@@ -141,3 +141,8 @@ export interface PriceRepository {
   /** Deletes a version (a scheduled one withdrawn by staff); false when there was none. */
   deleteVersion(id: string): Promise<boolean>;
 }
+
+/** The dedupe keys of a version's increase notices start with this: `price_change:<version id>:<subscription id>`. */
+export function priceChangeNoticePrefix(versionId: string): string {
+  return `price_change:${versionId}:`;
+}

@@ -1,3 +1,4 @@
+import { priceChangeNoticePrefix } from '../domain/plan-prices.ts';
 import { firstRenewalFrom } from '../domain/subscription/renewal-terms.ts';
 import type { UseCaseContext } from './context.ts';
 import { scopeOf, writeNotice } from './renewal-transitions.ts';
@@ -35,7 +36,7 @@ export async function announcePriceChanges(ctx: UseCaseContext, now: Date, limit
             firstChargeAt: firstRenewalFrom(t.currentPeriodEnd, v.effectiveAt, ctx.plans.periodMs),
             consentRequired: true,
           },
-          `price_change:${v.id}:${t.subscriptionId}`,
+          priceChangeNoticePrefix(v.id) + t.subscriptionId,
         );
       }
       notified += targets.length;

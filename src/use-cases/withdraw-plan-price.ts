@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.ts';
-import type { PriceVersion } from '../domain/plan-prices.ts';
+import { priceChangeNoticePrefix, type PriceVersion } from '../domain/plan-prices.ts';
 import type { AdminActor } from './admin-actions.ts';
 import { auditEntry } from './admin-actions.ts';
 import type { UseCaseContext } from './context.ts';
@@ -33,7 +33,7 @@ export async function withdrawPlanPrice(ctx: UseCaseContext, actor: AdminActor, 
     }
     if (!(await prices.deleteVersion(version.id))) throw notFound(priceId);
     // Notices of the increase not sent yet are taken back (announce-price-changes' keys).
-    const skipped = await repo.renewals().skipPendingNotices(`price_change:${version.id}:`, now, 'price withdrawn');
+    const skipped = await repo.renewals().skipPendingNotices(priceChangeNoticePrefix(version.id), now, 'price withdrawn');
     await repo.recordAdminAction(
       auditEntry(ctx, actor, 'price.withdraw', { type: 'plan_price', id: version.id }, versionSnapshot(version), { notices_skipped: skipped }),
     );

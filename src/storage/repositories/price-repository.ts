@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { krw } from '../../domain/money.ts';
-import { BEGINNING, type PriceNoticeTarget, type PriceRepository, type PriceVersion } from '../../domain/plan-prices.ts';
+import { BEGINNING, priceChangeNoticePrefix, type PriceNoticeTarget, type PriceRepository, type PriceVersion } from '../../domain/plan-prices.ts';
 import type { Database, PlanPricesTable } from '../schema.ts';
 import type { Selectable } from 'kysely';
 
@@ -66,7 +66,7 @@ export class KyselyPriceRepository implements PriceRepository {
       WHERE s.status IN ('active', 'past_due') AND s.auto_renew AND s.current_period_end IS NOT NULL
         AND COALESCE(s.pending_plan_id, s.plan_id) = ${version.planId}
         AND COALESCE(CASE WHEN s.pending_plan_id IS NOT NULL THEN s.pending_price_krw ELSE s.agreed_price_krw END, 0) < ${version.priceKrw}
-        AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.dedupe_key = 'price_change:' || ${version.id}::text || ':' || s.id)
+        AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.dedupe_key = ${priceChangeNoticePrefix(version.id)}::text || s.id)
       ORDER BY s.id
       LIMIT ${limit}`.execute(this.db);
     return rows.rows.map((r) => ({
