@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { krw, vatIncluded, supplyPrice, formatKrw } from './money.ts';
+import { krw, vatIncluded, supplyPrice, supplyOf, formatKrw } from './money.ts';
 
 describe('krw', () => {
   it('accepts whole non-negative integers', () => {
@@ -33,4 +33,12 @@ describe('vatIncluded', () => {
 
 it('formats won', () => {
   expect(formatKrw(krw(29000))).toBe('29,000원');
+});
+
+describe('supplyOf', () => {
+  it('is the amount less the VAT recorded with it (not recomputed)', () => {
+    expect(supplyOf(29_000, 2_636)).toBe(26_364);
+    // A refund's VAT is allocated from its payment's, so it may differ from round(amount / 11).
+    expect(supplyOf(10_000, 910)).toBe(9_090);
+  });
 });

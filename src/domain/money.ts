@@ -26,6 +26,11 @@ export function supplyPrice(total: Krw): Krw {
   return krw(total - vatIncluded(total));
 }
 
+/** 공급가액 of a recorded amount whose VAT was fixed when it was made (payments, refunds, report sums). */
+export function supplyOf(amountKrw: number, vatKrw: number): Krw {
+  return krw(amountKrw - vatKrw);
+}
+
 export function formatKrw(amount: Krw | number): string {
   return `${amount.toLocaleString('ko-KR')}원`;
 }

@@ -1,5 +1,5 @@
 import type { AccountingStore } from '../domain/accounting-store.ts';
-import { krw } from '../domain/money.ts';
+import { krw, supplyOf } from '../domain/money.ts';
 import { providerFee } from '../domain/payment/fees.ts';
 import type { MonthKey } from '../domain/report-store.ts';
 import type { UseCaseContext } from './context.ts';
@@ -42,7 +42,7 @@ export function paymentsExport(deps: ExportDeps, months: { from: MonthKey; to: M
     rows: (async function* () {
       for await (const p of deps.accounting.paidPayments(start, end)) {
         const fee = providerFee(krw(p.amountKrw), deps.feesBps[p.provider] ?? 0);
-        yield [p.id, kstDateTime(p.approvedAt), kstMonthOf(p.approvedAt), p.provider, p.providerRef, p.approvalNo, p.userId, p.kind, p.planId, p.status, p.amountKrw, p.amountKrw - p.vatKrw, p.vatKrw, fee.feeKrw, fee.feeVatKrw, p.refundedKrw];
+        yield [p.id, kstDateTime(p.approvedAt), kstMonthOf(p.approvedAt), p.provider, p.providerRef, p.approvalNo, p.userId, p.kind, p.planId, p.status, p.amountKrw, supplyOf(p.amountKrw, p.vatKrw), p.vatKrw, fee.feeKrw, fee.feeVatKrw, p.refundedKrw];
       }
     })(),
   };
@@ -56,7 +56,7 @@ export function refundsExport(deps: ExportDeps, months: { from: MonthKey; to: Mo
     columns: ['refund_id', 'refunded_at_kst', 'month', 'payment_id', 'payment_approved_at_kst', 'provider', 'provider_ref', 'provider_refund_ref', 'user_id', 'kind', 'amount_krw', 'supply_krw', 'vat_krw', 'reason'],
     rows: (async function* () {
       for await (const r of deps.accounting.settledRefunds(start, end)) {
-        yield [r.id, kstDateTime(r.settledAt), kstMonthOf(r.settledAt), r.paymentId, kstDateTime(r.paymentApprovedAt), r.provider, r.providerRef, r.providerRefundRef, r.userId, r.kind, r.amountKrw, r.amountKrw - r.vatKrw, r.vatKrw, r.reason];
+        yield [r.id, kstDateTime(r.settledAt), kstMonthOf(r.settledAt), r.paymentId, kstDateTime(r.paymentApprovedAt), r.provider, r.providerRef, r.providerRefundRef, r.userId, r.kind, r.amountKrw, supplyOf(r.amountKrw, r.vatKrw), r.vatKrw, r.reason];
       }
     })(),
   };
@@ -68,7 +68,7 @@ export async function settlementSummaryExport(ctx: UseCaseContext, deps: ExportD
   const rows: (string | number | null)[][] = [];
   for (const m of report.months) {
     for (const p of m.providers) {
-      rows.push([m.month, p.provider, p.feeBps, p.payments, p.grossKrw, p.vatKrw, p.grossKrw - p.vatKrw, p.refundCount, p.refundsKrw, p.refundsVatKrw, p.netKrw, p.feeKrw, p.feeVatKrw, p.payoutKrw]);
+      rows.push([m.month, p.provider, p.feeBps, p.payments, p.grossKrw, p.vatKrw, supplyOf(p.grossKrw, p.vatKrw), p.refundCount, p.refundsKrw, p.refundsVatKrw, p.netKrw, p.feeKrw, p.feeVatKrw, p.payoutKrw]);
     }
   }
   return {

@@ -1,3 +1,4 @@
+import { supplyOf } from '../../domain/money.ts';
 import { paymentFee } from '../../domain/payment/fees.ts';
 import type { Refund } from '../../domain/payment/refund-states.ts';
 import type { PlanCatalog } from '../../domain/plans.ts';
@@ -24,7 +25,7 @@ export function refundView(r: Refund): RefundView {
     status: r.status,
     amount_krw: r.amountKrw,
     vat_krw: r.vatKrw,
-    supply_krw: r.amountKrw - r.vatKrw,
+    supply_krw: supplyOf(r.amountKrw, r.vatKrw),
     reason: r.reason,
     requested_by: r.requestedBy,
     provider_refund_ref: r.providerRefundRef,
@@ -69,7 +70,7 @@ export function receiptView(r: PaymentReceipt, plans: PlanCatalog): ReceiptRespo
       method_name: methodName(p),
       method_label: p.methodLabel,
       amount_krw: p.amountKrw,
-      supply_krw: p.amountKrw - p.vatKrw,
+      supply_krw: supplyOf(p.amountKrw, p.vatKrw),
       vat_krw: p.vatKrw,
       refunded_krw: refundedKrw,
       net_krw: p.amountKrw - refundedKrw,

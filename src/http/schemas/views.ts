@@ -1,4 +1,4 @@
-import { supplyPrice, krw } from '../../domain/money.ts';
+import { supplyPrice, krw, supplyOf } from '../../domain/money.ts';
 import type { Entitlements, Plan, PlanCatalog } from '../../domain/plans.ts';
 import type { Payment, User } from '../../domain/records.ts';
 import { paymentOutcome } from '../../domain/payment/checkout-expiry.ts';
@@ -52,7 +52,7 @@ export function paymentView(p: Payment, plans: PlanCatalog): PaymentView {
     status: p.status,
     amount_krw: p.amountKrw,
     vat_krw: p.vatKrw,
-    supply_krw: krw(p.amountKrw - p.vatKrw),
+    supply_krw: supplyOf(p.amountKrw, p.vatKrw),
     refunded_krw: p.refundedKrw,
     method_kind: p.methodKind,
     method_label: p.methodLabel,

@@ -1,3 +1,4 @@
+import { supplyOf } from '../../../domain/money.ts';
 import { paymentFee } from '../../../domain/payment/fees.ts';
 import { PAID_STATUSES } from '../../../domain/payment/payment-states.ts';
 import type { PlanCatalog } from '../../../domain/plans.ts';
@@ -83,7 +84,7 @@ export async function* paymentsCsv(
       plans.find(p.planId)?.name ?? p.planId,
       p.status,
       p.amountKrw,
-      p.amountKrw - p.vatKrw,
+      supplyOf(p.amountKrw, p.vatKrw),
       p.vatKrw,
       p.refundedKrw,
       paid ? p.amountKrw - p.refundedKrw : 0,
