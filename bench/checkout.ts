@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { loadConfig } from '../src/config/load-config.ts';
 import { startChild } from './processes.ts';
+import pg from 'pg';
+import { addCpu, CORES, diffCpu, perOperation, postgresPids, sampleCpu, ZERO_CPU } from './cpu-budget.ts';
 import { freshPostgresDatabase } from './pg-database.ts';
 import { LEGAL_VERSIONS } from '../src/domain/legal/legal-documents.ts';
 
@@ -242,14 +244,36 @@ export async function runCheckoutBench(o: CheckoutBenchOptions) {
     const ourRuns: Run[] = [];
     let cpuSeconds = 0;
     let statements = 0;
+    // CPU of every process of the bench (bench/cpu-budget.ts), for the limit's rounds and ours.
+    // On PostgreSQL, its processes that work for the bench's database (others' test runs left out),
+    // looked up at each sample; on PGlite the database runs inside the service process.
+    const admin = pgdb ? new pg.Client({ connectionString: pgdb.url }) : null;
+    await admin?.connect();
+    const sample = async () => {
+      const pgPids = admin
+        ? (await postgresPids((text, params) => admin.query(text, params), new URL(pgdb!.url).pathname.slice(1))).filter(
+            (pid) => pid !== (admin as unknown as { processID?: number }).processID,
+          )
+        : undefined;
+      return sampleCpu({ sandbox: sandboxes.child.pid, service: service.child.pid, postgres: pgPids });
+    };
+    let limitCpu = ZERO_CPU;
+    let ourCpu = ZERO_CPU;
     for (let r = 0; r < rounds; r++) {
+      const l0 = await sample();
       limitRuns.push(await closedLoop(o.clients, per, sandboxOnly));
+      limitCpu = addCpu(limitCpu, diffCpu(await sample(), l0));
       const c0 = await serviceCounters(api);
+      const o0 = await sample();
       ourRuns.push(await closedLoop(o.clients, per, (lane) => checkout(lane)));
+      ourCpu = addCpu(ourCpu, diffCpu(await sample(), o0));
       const c1 = await serviceCounters(api);
       cpuSeconds += c1.cpuSeconds - c0.cpuSeconds;
       statements += c1.statements - c0.statements;
     }
+    const limitPer = perOperation(limitCpu, limitRuns.reduce((n, x) => n + x.done, 0));
+    const ourPer = perOperation(ourCpu, ourRuns.reduce((n, x) => n + x.done, 0));
+    await admin?.end();
     const rate = (runs: Run[]) => runs.reduce((n, x) => n + x.done, 0) / runs.reduce((t, x) => t + x.seconds, 0);
     const limit = rate(limitRuns);
     const roundRatios = ourRuns.map((x, i) => x.perSecond / limitRuns[i].perSecond);
@@ -274,6 +298,16 @@ export async function runCheckoutBench(o: CheckoutBenchOptions) {
       p99_ms_worst_round: round1(p99),
       cpu_ms_per_checkout: round1((cpuSeconds * 1000) / ours.done),
       db_round_trips_per_checkout: round1(statements / ours.done),
+      // CPU budget: ms of CPU per checkout of all the bench's processes (load generator + sandbox +
+      // service + PostgreSQL), the limit's and ours; the machine's cores can give at most
+      // limit_cpu / our_cpu of the limit's rate (cpu_bound_ratio) when both runs keep them busy.
+      limit_cpu_ms: limitPer.total,
+      limit_machine_busy: limitPer.machineBusy,
+      our_cpu_ms: ourPer.total,
+      our_cpu_split_ms: `client ${ourPer.client} / sandbox ${ourPer.sandbox} / service ${ourPer.service} / postgres ${ourPer.postgres}`,
+      our_machine_busy: ourPer.machineBusy,
+      cpu_bound_ratio: Number((limitPer.total / ourPer.total).toFixed(3)),
+      cores: CORES,
       half_limit_rate_per_s: paced ? Math.round(paced.perSecond) : null,
       half_limit_p50_ms: paced ? round1(paced.p50) : null,
       half_limit_p99_ms: paced ? round1(paced.p99) : null,

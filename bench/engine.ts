@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { Pool } from 'undici';
 import { loadConfig } from '../src/config/load-config.ts';
 import { compose, stopwatch } from '../src/composition.ts';
@@ -6,6 +6,7 @@ import { createApiKey } from '../src/use-cases/engine-access.ts';
 import { createDb } from '../src/storage/create-db.ts';
 import { freshPostgresDatabase } from './pg-database.ts';
 import { startChild } from './processes.ts';
+import { CORES, diffCpu, perOperation, postgresPids, sampleCpu } from './cpu-budget.ts';
 
 /**
  * Trading-engine API figures on PostgreSQL (issue 10), each beside its limit measured in the same
@@ -28,11 +29,17 @@ interface Measured {
   rate: number;
   p50: number;
   p99: number;
+  /** CPU ms per operation of every process of the run (bench/cpu-budget.ts) and how busy the machine was. */
+  cpu?: ReturnType<typeof perOperation>;
 }
+
+/** Samples the CPU of this process, the service and PostgreSQL's processes for the bench's database (set once they exist). */
+let sample: (() => Promise<ReturnType<typeof sampleCpu>>) | null = null;
 
 /** Runs `op` in `loops` concurrent loops for SECONDS; returns ops/s and per-op latencies (ms). */
 async function measure(op: (i: number) => Promise<void>, loops = CONCURRENCY): Promise<Measured> {
   const latencies: number[] = [];
+  const c0 = await sample?.();
   const until = stopwatch() + SECONDS * 1000;
   let n = 0;
   const start = stopwatch();
@@ -46,8 +53,10 @@ async function measure(op: (i: number) => Promise<void>, loops = CONCURRENCY): P
     }),
   );
   const elapsed = (stopwatch() - start) / 1000;
+  const c1 = await sample?.();
   latencies.sort((a, b) => a - b);
-  return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  const cpu = c0 && c1 ? perOperation(diffCpu(c1, c0), latencies.length) : undefined;
+  return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu };
 }
 
 /** Open loop at `rate`/s for SECONDS: latency from when each call was due (p99 at half the rate). */
@@ -117,13 +126,19 @@ try {
     await call('GET', `/api/v1/entitlements/${user(i)}`);
   }
   const db = await createDb({ kind: 'postgres', url: pgdb.url, poolSize: CONCURRENCY });
+  // CPU per operation: this load generator, the service, and PostgreSQL's processes that work for
+  // the bench's database (its backends, looked up at each sample, and the server's background ones).
+  const dbName = new URL(pgdb.url).pathname.slice(1);
+  sample = async () => {
+    const pids = await postgresPids((text, params) => db.db.executeQuery<{ pid: number }>(CompiledQuery.raw(text, params)), dbName);
+    return sampleCpu({ service: service!.child.pid, postgres: pids });
+  };
   const dbRead = await measure(async (i) => {
     await sql`SELECT id, role FROM users WHERE id = ${user(i)}`.execute(db.db);
   });
   const dbUpdate = await measure(async (i) => {
     await sql`UPDATE users SET role = role WHERE id = ${user(i)}`.execute(db.db);
   });
-  await db.close();
   const floor = await measured(async () => {
     const r = await call('GET', '/livez');
     if (r.status !== 200) throw new Error(`livez ${r.status}`);
@@ -141,11 +156,14 @@ try {
     const c = await call('POST', `/api/v1/usage/reservations/${r.body.reservation_id}/commit`, { amount_krw: 10_000 });
     if (c.status !== 200) throw new Error(`commit ${c.status}`);
   });
+  sample = null;
+  await db.close();
   await http.close();
 
   const line = (name: string, m: Measured & { statements?: number; cpuMs?: number }) =>
     `${name.padEnd(40)} ${String(Math.round(m.rate)).padStart(7)}/s   p50 ${round(m.p50)} ms   p99 ${round(m.p99)} ms` +
-    (m.statements === undefined ? '' : `   db statements/op ${round(m.statements)}   service CPU ${m.cpuMs!.toFixed(2)} ms/op`);
+    (m.statements === undefined ? '' : `   db statements/op ${round(m.statements)}   service CPU ${m.cpuMs!.toFixed(2)} ms/op`) +
+    (m.cpu ? `\n${''.padEnd(42)}CPU ms/op: all ${m.cpu.total} (client ${m.cpu.client}, service ${m.cpu.service}, postgres ${m.cpu.postgres}); machine busy ${Math.round(m.cpu.machineBusy * 100)}%; the ${CORES} cores allow ${Math.round((CORES * 1000) / m.cpu.total)}/s` : '');
   console.log(`\ntrading-engine API on PostgreSQL (${CONCURRENCY} concurrent, ${SECONDS}s each; service in its own process, HTTP keep-alive)`);
   console.log(line('limit: db one-row read', dbRead));
   console.log(line('limit: db one-row update', dbUpdate));

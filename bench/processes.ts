@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 
 /** Starts a tsx child process that prints one JSON line `{ready: …}` when it is up. */
 export async function startChild(script: string, env: Record<string, string>): Promise<{ info: any; child: ChildProcess; stop(): Promise<void> }> {
-  const profile = process.env.BENCH_CPU_PROF && script.includes(process.env.BENCH_CPU_PROF) ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [];
+  const profile = process.env.BENCH_CPU_PROF && script.includes(process.env.BENCH_CPU_PROF) ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR ?? '/tmp/prof'}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -32,7 +32,11 @@ for (const db of dbs) {
   }
 }
 console.log('\ncomplete checkouts (ready → sandbox authorize → approve); limit = the same provider calls straight to the sandbox, same clients, same run:');
-console.table(rows);
+const BUDGET = ['limit_cpu_ms', 'limit_machine_busy', 'our_cpu_ms', 'our_cpu_split_ms', 'our_machine_busy', 'cpu_bound_ratio', 'cores'];
+console.table(rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !BUDGET.includes(k)))));
+console.log('CPU budget: ms of CPU per checkout of every process of the run (load generator, sandbox, service, PostgreSQL), the limit\'s and ours;');
+console.log('machine_busy: share of all cores busy during those rounds; cpu_bound_ratio = limit_cpu_ms / our_cpu_ms, the best ratio the cores allow:');
+console.table(rows.map((r) => ({ provider: r.provider, db: r.db, ratio: r.ratio, ...Object.fromEntries(BUDGET.map((k) => [k, (r as Record<string, unknown>)[k]])) })));
 console.log('targets (issue 15): PostgreSQL ratio >= 0.5 and p99 < 50 ms at half the limit\'s rate; PGlite ratio >= 0.3');
 
 // Webhook deliveries beside the database's one-row UPDATE rate (bench/webhooks.ts), on PostgreSQL when it is in the run.
