@@ -6,6 +6,7 @@ import { createApiKey } from '../src/use-cases/engine-access.ts';
 import { createDb } from '../src/storage/create-db.ts';
 import { freshPostgresDatabase } from './pg-database.ts';
 import { startChild } from './processes.ts';
+import { cannon } from './cannon.ts';
 import { CORES, diffCpu, perOperation, postgresPids, sampleCpu } from './cpu-budget.ts';
 
 /**
@@ -149,6 +150,21 @@ try {
   };
   const reads = await measured(read);
   const readsAtHalf = await paced(Math.max(1, reads.rate / 2), read);
+  // The same two with autocannon as the load generator (bench/cannon.ts): less of the machine
+  // goes to generating load. Each user's entitlements in turn.
+  const userPaths = Array.from({ length: USERS }, (_, i) => `/api/v1/entitlements/${user(i)}`);
+  const viaCannon = async (paths: string[], overallRate?: number) => {
+    const c0 = await counters();
+    const s0 = await sample!();
+    const r = await cannon({ url: service!.info.url as string, paths, headers: auth, connections: CONCURRENCY, seconds: SECONDS, overallRate });
+    const s1 = await sample!();
+    const c1 = await counters();
+    const ops = r.rate * SECONDS;
+    return { ...r, cpu: perOperation(diffCpu(s1, s0), ops), statements: (c1.statements - c0.statements) / ops, cpuMs: ((c1.cpu - c0.cpu) * 1000) / ops };
+  };
+  const cannonFloor = await viaCannon(['/livez']);
+  const cannonReads = await viaCannon(userPaths);
+  const cannonReadsAtHalf = await viaCannon(userPaths, cannonReads.rate / 2);
   let trade = 0;
   const pairs = await measured(async (i) => {
     const r = await call('POST', '/api/v1/usage/reservations', { user_id: user(i), trade_id: `bench-${++trade}`, amount_krw: 10_000 });
@@ -171,6 +187,10 @@ try {
   console.log(line('GET /api/v1/entitlements/:id', reads));
   console.log(line(`  … open loop at half that rate`, readsAtHalf));
   console.log(line('reservation + commit (pairs)', pairs));
+  console.log('with autocannon as the load generator (open loop corrected for coordinated omission):');
+  console.log(line('limit: GET /livez (HTTP floor)', cannonFloor));
+  console.log(line('GET /api/v1/entitlements/:id', cannonReads));
+  console.log(line(`  … open loop at half that rate`, cannonReadsAtHalf));
   console.log(
     `ratios: entitlement reads / db reads = ${(reads.rate / dbRead.rate).toFixed(2)}, / HTTP floor = ${(reads.rate / floor.rate).toFixed(2)}; ` +
       `reservation+commit pairs / db updates = ${(pairs.rate / dbUpdate.rate).toFixed(2)}`,

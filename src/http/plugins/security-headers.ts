@@ -67,7 +67,7 @@ function helmetError(err?: unknown): void {
 }
 
 /**
- * Security headers on every response (@fastify/helmet): a Content-Security-Policy
+ * Security headers on every response (helmet): a Content-Security-Policy
  * per area (pages, /api, /docs), X-Frame-Options DENY, nosniff, a Referrer-Policy
  * that sends only our origin to other sites (our URLs carry payment ids), HSTS
  * when served over https, and `Cache-Control: no-store` on /api. Register before
