@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { krw } from '../../domain/money.ts';
 import { BEGINNING, priceChangeNoticePrefix, type PriceNoticeTarget, type PriceRepository, type PriceVersion } from '../../domain/plan-prices.ts';
 import type { Database, PlanPricesTable } from '../schema.ts';
+import { parseInt8 } from '../create-db.ts';
 import type { Selectable } from 'kysely';
 
 function toVersion(r: Selectable<PlanPricesTable>): PriceVersion {
@@ -72,7 +73,7 @@ export class KyselyPriceRepository implements PriceRepository {
     return rows.rows.map((r) => ({
       subscriptionId: r.id,
       userId: r.user_id,
-      agreedKrw: r.agreed_krw === null ? null : krw(Number(r.agreed_krw)),
+      agreedKrw: r.agreed_krw === null ? null : krw(parseInt8(r.agreed_krw)),
       currentPeriodEnd: new Date(r.current_period_end),
     }));
   }
