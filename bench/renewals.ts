@@ -293,7 +293,7 @@ export async function runRenewalBench(o: RenewalBenchOptions) {
       ratio_to_db_updates: Number((renewalsPerSec / limits.updatesPerSec).toFixed(3)),
       charge_p50_ms: round(percentile(durations, 50)),
       charge_p99_ms: round(percentile(durations, 99)),
-      statements_per_renewal: round(statements / approved),
+      statements_per_renewal: Number((statements / approved).toFixed(3)),
       worker_cpu_ms_per_renewal: Number((workerCpuMs / approved).toFixed(3)),
       pg_cpu_ms_per_renewal: Number((pgCpuMs / approved).toFixed(3)),
       seed_s: round(seedMs / 1000),
