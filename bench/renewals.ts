@@ -239,6 +239,7 @@ export async function runRenewalBench(o: RenewalBenchOptions) {
     let statements = NaN;
     let workerCpuMs = NaN;
     let pgCpuMs = NaN;
+    let sandboxCpuMs = NaN;
     if (o.db === 'postgres') {
       await seedHandle.close();
       children = Array.from({ length: o.workers }, () =>
@@ -250,10 +251,12 @@ export async function runRenewalBench(o: RenewalBenchOptions) {
       await Promise.all(children.map((c) => waitLine(c, 'ready')));
       const done = children.map((c) => waitLine(c, 'done'));
       const pgCpu = await backendCpu(d.url!);
+      const sandboxCpu0 = procCpuMs(sandboxes.child.pid!) ?? NaN;
       t = stopwatch();
       for (const c of children) c.stdin!.write('go\n');
       const results = await Promise.all(done);
       elapsedMs = stopwatch() - t;
+      sandboxCpuMs = (procCpuMs(sandboxes.child.pid!) ?? NaN) - sandboxCpu0;
       pgCpuMs = await pgCpu.stop();
       durations = results.flatMap((r) => r.durations);
       statements = results.reduce((n, r) => n + r.statements, 0);
@@ -296,6 +299,7 @@ export async function runRenewalBench(o: RenewalBenchOptions) {
       statements_per_renewal: Number((statements / approved).toFixed(3)),
       worker_cpu_ms_per_renewal: Number((workerCpuMs / approved).toFixed(3)),
       pg_cpu_ms_per_renewal: Number((pgCpuMs / approved).toFixed(3)),
+      sandbox_cpu_ms_per_renewal: Number((sandboxCpuMs / approved).toFixed(3)),
       seed_s: round(seedMs / 1000),
     };
   } finally {
