@@ -64,6 +64,20 @@ describe('JobRunner', () => {
     expect(ran).toEqual(['a', 'b']);
   });
 
+  it('once a task has done something, the tasks after it run whatever the probe said', async () => {
+    const ran: string[] = [];
+    let work = 1;
+    const runner = new JobRunner(clock, quiet, async () => new Set(['a']))
+      .register({ name: 'a', batchSize: 5, run: async () => (ran.push('a'), { processed: work, counts: {} }) })
+      .register({ name: 'b', batchSize: 5, run: async () => (ran.push('b'), { processed: 0, counts: {} }) });
+    await runner.runDue();
+    expect(ran).toEqual(['a', 'b']);
+    ran.length = 0;
+    work = 0;
+    await runner.runDue();
+    expect(ran).toEqual(['a']);
+  });
+
   it('refuses a task name twice', () => {
     const t = { name: 'x', batchSize: 1, run: async () => ({ processed: 0, counts: {} }) };
     expect(() => new JobRunner(clock, quiet).register(t).register(t)).toThrow();

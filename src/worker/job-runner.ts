@@ -98,8 +98,9 @@ export class JobRunner {
     await this.chain;
   }
 
-  private async runAll(now: Date, due: ReadonlySet<string> | null): Promise<JobRunReport> {
+  private async runAll(now: Date, probed: ReadonlySet<string> | null): Promise<JobRunReport> {
     const report: JobRunReport = {};
+    let due = probed;
     for (const task of this.tasks) {
       const entry = (report[task.name] = { processed: 0, errors: 0 } as JobRunReport[string]);
       const pause = this.paused.get(task.name);
@@ -113,7 +114,10 @@ export class JobRunner {
           if (r.processed < task.batchSize) break;
         }
         this.paused.delete(task.name);
+        // What this task did may have made work due for the tasks after it: they look for themselves.
+        if (entry.processed > 0) due = null;
       } catch (err) {
+        due = null;
         entry.errors++;
         const failures = (pause?.failures ?? 0) + 1;
         this.paused.set(task.name, { failures, until: now.getTime() + taskBackoffMs(failures) });

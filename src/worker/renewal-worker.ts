@@ -145,14 +145,18 @@ export class RenewalWorker {
   private async tick(now: Date): Promise<TickReport> {
     const report = emptyReport();
     const kinds = ['renewals', ...(this.options.reconcile ? ['reconcile'] : []), ...this.jobs.taskNames];
-    // Work that becomes due after the probe (at or before `now`) stays due: the next tick finds it.
-    const due = await probeDue(this.options.probe, now, kinds, this.ctx.logger);
-    const isDue = (kind: string) => due === null || due.has(kind);
-    if (isDue('renewals')) await Promise.all(Array.from({ length: Math.max(1, this.options.loops) }, () => this.drain(now, report)));
+    // One statement says what is due; the parts with nothing due are skipped. Work that becomes due
+    // after it (at or before `now`) stays due: the next tick finds it. Once a part has done
+    // something (notices, revocations, events, lookups it queued), the parts after it look for
+    // themselves, as every part does without a probe.
+    let due = await probeDue(this.options.probe, now, kinds, this.ctx.logger);
+    if (!due || due.has('renewals')) await Promise.all(Array.from({ length: Math.max(1, this.options.loops) }, () => this.drain(now, report)));
+    if (report.claimed > 0 || report.errors > 0) due = null;
     const jobs = await this.jobs.runDue(now, due ?? undefined);
     if (jobs.notices) report.notices = { sent: jobs.notices.sent ?? 0, skipped: jobs.notices.skipped ?? 0, failed: jobs.notices.failed ?? 0 };
     if (jobs.revocations) report.revocations = { done: jobs.revocations.done ?? 0, failed: jobs.revocations.failed ?? 0 };
-    if (this.options.reconcile && isDue('reconcile')) await this.options.reconcile(now);
+    if (Object.values(jobs).some((j) => j.processed > 0 || j.errors > 0)) due = null;
+    if (this.options.reconcile && (!due || due.has('reconcile'))) await this.options.reconcile(now);
     return report;
   }
 
