@@ -21,7 +21,8 @@ import { registerKakaoPaySids, seedSubscriptions, seedUserId } from './renewal-s
  * processes on PostgreSQL (each: `loops` claim loops × `batch` charges in flight) or by the
  * in-process worker on PGlite. Prints renewals/s and p50/p99 per charge (charge + settle).
  * Then the idle tick: `idle` subscriptions of which none is due; prints the median tick and its
- * round trips (statements sent).
+ * round trips (statements sent), beside
+ * the same run's `SELECT 1` round trip.
  * Figures only; nothing is asserted.
  */
 export interface RenewalBenchOptions {
@@ -280,9 +281,17 @@ export async function runIdleTickBench(o: Pick<RenewalBenchOptions, 'db' | 'idle
       roundTrips.push(services.db.statements() - s0);
       if (r.claimed !== 0) throw new Error('an idle tick claimed subscriptions');
     }
+    // The limit in the same run: one round trip of the smallest statement through the same pool.
+    const selectOne: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      t = stopwatch();
+      await sql`SELECT 1`.execute(services.db.db);
+      selectOne.push(stopwatch() - t);
+    }
     await services.close();
     times.sort((a, b) => a - b);
     roundTrips.sort((a, b) => a - b);
+    selectOne.sort((a, b) => a - b);
     return {
       db: o.db,
       subscriptions: o.idle,
@@ -290,6 +299,8 @@ export async function runIdleTickBench(o: Pick<RenewalBenchOptions, 'db' | 'idle
       tick_median_ms: round(percentile(times, 50)),
       tick_round_trips: percentile(roundTrips, 50),
       tick_max_ms: round(times[times.length - 1]),
+      limit_select_1_median_ms: round(percentile(selectOne, 50)),
+      ratio_to_select_1: Number((percentile(times, 50) / percentile(selectOne, 50)).toFixed(1)),
       tick_round_trips_max: roundTrips[roundTrips.length - 1],
       seed_s: round(seedMs / 1000),
     };
