@@ -299,7 +299,7 @@ export async function runIdleTickBench(o: Pick<RenewalBenchOptions, 'db' | 'idle
       tick_median_ms: round(percentile(times, 50)),
       tick_round_trips: percentile(roundTrips, 50),
       tick_max_ms: round(times[times.length - 1]),
-      limit_select_1_median_ms: round(percentile(selectOne, 50)),
+      limit_select_1_median_ms: Math.round(percentile(selectOne, 50) * 100) / 100,
       ratio_to_select_1: Number((percentile(times, 50) / percentile(selectOne, 50)).toFixed(1)),
       tick_round_trips_max: roundTrips[roundTrips.length - 1],
       seed_s: round(seedMs / 1000),
