@@ -21,7 +21,9 @@ import { registerKakaoPaySids, seedSubscriptions, seedUserId } from './renewal-s
  * at the KakaoPay sandbox, which answers after `latency` ms), renewed by `workers` worker
  * processes on PostgreSQL (each: `loops` claim loops × `batch` charges in flight) or by the
  * in-process worker on PGlite. Prints renewals/s and p50/p99 per charge (charge + settle).
- * Then the idle tick: `idle` subscriptions of which none is due; prints the median tick.
+ * Then the idle tick: `idle` subscriptions of which none is due; prints the median tick and its
+ * round trips (statements sent), beside
+ * the same run's `SELECT 1` round trip.
  * Figures only; nothing is asserted.
  */
 export interface RenewalBenchOptions {
@@ -333,15 +335,39 @@ export async function runIdleTickBench(o: Pick<RenewalBenchOptions, 'db' | 'idle
     const config = loadConfig(process.env, envFor(d, {}));
     const services = await compose(config, { skipMigrations: true });
     const times: number[] = [];
+    // Statements this process sent per tick (billing_db_statements_total): each one round trip.
+    const roundTrips: number[] = [];
     for (let i = 0; i < 21; i++) {
+      const s0 = services.db.statements();
       t = stopwatch();
       const r = await services.renewals.runOnce();
       times.push(stopwatch() - t);
+      roundTrips.push(services.db.statements() - s0);
       if (r.claimed !== 0) throw new Error('an idle tick claimed subscriptions');
+    }
+    // The limit in the same run: one round trip of the smallest statement through the same pool.
+    const selectOne: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      t = stopwatch();
+      await sql`SELECT 1`.execute(services.db.db);
+      selectOne.push(stopwatch() - t);
     }
     await services.close();
     times.sort((a, b) => a - b);
-    return { db: o.db, subscriptions: o.idle, due: 0, tick_median_ms: round(percentile(times, 50)), tick_max_ms: round(times[times.length - 1]), seed_s: round(seedMs / 1000) };
+    roundTrips.sort((a, b) => a - b);
+    selectOne.sort((a, b) => a - b);
+    return {
+      db: o.db,
+      subscriptions: o.idle,
+      due: 0,
+      tick_median_ms: round(percentile(times, 50)),
+      tick_round_trips: percentile(roundTrips, 50),
+      tick_max_ms: round(times[times.length - 1]),
+      limit_select_1_median_ms: Math.round(percentile(selectOne, 50) * 100) / 100,
+      ratio_to_select_1: Number((percentile(times, 50) / percentile(selectOne, 50)).toFixed(1)),
+      tick_round_trips_max: roundTrips[roundTrips.length - 1],
+      seed_s: round(seedMs / 1000),
+    };
   } finally {
     await d.drop();
   }

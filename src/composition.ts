@@ -15,6 +15,7 @@ import { LoginAttemptRepository } from './storage/repositories/login-attempt-rep
 import { RateLimitRepository } from './storage/repositories/rate-limit-repository.ts';
 import { KyselySessionRepository } from './storage/repositories/session-repository.ts';
 import { OperationsRepository } from './storage/repositories/operations-repository.ts';
+import { DueWorkProbe } from './storage/repositories/due-work-probe.ts';
 import { WebhookRepository } from './storage/repositories/webhook-repository.ts';
 import { KyselyUsageRepository } from './storage/repositories/refund-repository.ts';
 import { KyselyRefundStore } from './storage/repositories/refund-store.ts';
@@ -46,7 +47,7 @@ import { SmtpNoticeSender } from './worker/smtp-notice-sender.ts';
 import { MailboxNoticeSender } from './worker/mailbox-notice-sender.ts';
 import { UndiciWebhookSender } from './worker/webhook-http-sender.ts';
 import { createJobRunner } from './worker/jobs.ts';
-import type { JobRunner } from './worker/job-runner.ts';
+import type { DueProbe, JobRunner } from './worker/job-runner.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { instrumentRegistry } from './observability/instrumented-gateway.ts';
 import type { LegalRoutesOptions } from './http/routes/legal/legal-routes.ts';
@@ -209,7 +210,10 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
   const refunds = composeRefundDeps(config, db);
   const webhookSender = new UndiciWebhookSender(config.webhooks.timeoutMs);
   const webhooks = composeWebhooks(config, db, { clock, wallClock, logger, sender: webhookSender });
-  const jobs = createJobRunner(ctx, { notices, webhooks: webhooks.delivery, checkoutLifetimesMs: config.checkoutLifetimesMs });
+  // One statement tells an idle tick that nothing is due (issue 15): the tasks with nothing due are skipped.
+  const dueWork = new DueWorkProbe(db.db, { checkoutLifetimesMs: config.checkoutLifetimesMs });
+  const probe: DueProbe = (now, kinds) => dueWork.due(now, kinds);
+  const jobs = createJobRunner(ctx, { notices, webhooks: webhooks.delivery, checkoutLifetimesMs: config.checkoutLifetimesMs, probe });
   const renewals = composeRenewalWorker(config, db, {
     ctx,
     clock,
@@ -218,6 +222,7 @@ export async function compose(config: AppConfig, opts: ComposeOptions = {}): Pro
     operations,
     metrics,
     jobs,
+    probe,
     notices,
     refunds,
     measureCharges: opts.measureCharges ?? false,
@@ -395,6 +400,7 @@ function composeRenewalWorker(
     operations: OperationsRepository;
     metrics: Metrics;
     jobs: JobRunner;
+    probe: DueProbe;
     notices: NoticeSender | null;
     refunds: RefundDeps;
     measureCharges: boolean;
@@ -404,6 +410,7 @@ function composeRenewalWorker(
   const workerIdentity = { id: randomIds.next('wrk'), host: hostname(), pid: process.pid, startedAt: parts.startedAt };
   return new RenewalWorker(ctx, {
     jobs: parts.jobs,
+    probe: parts.probe,
     reconcile: (now) => reconcilePayments(ctx, parts.refunds, now),
     batchSize: config.renewal.batchSize,
     // PGlite has one connection: parallel loops would only queue behind each other.

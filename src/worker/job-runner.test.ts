@@ -38,6 +38,46 @@ describe('JobRunner', () => {
     expect(taskBackoffMs(99)).toBe(300_000);
   });
 
+  it('with a probe, runs only the tasks it reports due; when the probe fails, every task runs', async () => {
+    const ran: string[] = [];
+    const task = (name: string) => ({ name, batchSize: 5, run: async () => (ran.push(name), { processed: 0, counts: {} }) });
+    let probed: readonly string[] = [];
+    let failing = false;
+    const probe = async (_now: Date, kinds: readonly string[]) => {
+      probed = kinds;
+      if (failing) throw new Error('db away');
+      return new Set(['b']);
+    };
+    const runner = new JobRunner(clock, quiet, probe).register(task('a')).register(task('b'));
+    await runner.runDue();
+    expect(probed).toEqual(['a', 'b']);
+    expect(ran).toEqual(['b']);
+    // The caller's own answer (the renewal tick's probe) is used as it is.
+    ran.length = 0;
+    probed = [];
+    await runner.runDue(clock.now(), new Set(['a']));
+    expect(probed).toEqual([]);
+    expect(ran).toEqual(['a']);
+    ran.length = 0;
+    failing = true;
+    await runner.runDue();
+    expect(ran).toEqual(['a', 'b']);
+  });
+
+  it('once a task has done something, the tasks after it run whatever the probe said', async () => {
+    const ran: string[] = [];
+    let work = 1;
+    const runner = new JobRunner(clock, quiet, async () => new Set(['a']))
+      .register({ name: 'a', batchSize: 5, run: async () => (ran.push('a'), { processed: work, counts: {} }) })
+      .register({ name: 'b', batchSize: 5, run: async () => (ran.push('b'), { processed: 0, counts: {} }) });
+    await runner.runDue();
+    expect(ran).toEqual(['a', 'b']);
+    ran.length = 0;
+    work = 0;
+    await runner.runDue();
+    expect(ran).toEqual(['a']);
+  });
+
   it('refuses a task name twice', () => {
     const t = { name: 'x', batchSize: 1, run: async () => ({ processed: 0, counts: {} }) };
     expect(() => new JobRunner(clock, quiet).register(t).register(t)).toThrow();

@@ -19,6 +19,13 @@ export interface JobTask {
   run(now: Date, limit: number): Promise<JobTaskResult>;
 }
 
+/**
+ * Which of `kinds` (task names, and the renewal tick's own `renewals` and `reconcile`) may have
+ * work due at `now`: one cheap statement (storage/repositories/due-work-probe.ts). A kind it
+ * leaves out had nothing due when asked; kinds it does not know come back due.
+ */
+export type DueProbe = (now: Date, kinds: readonly string[]) => Promise<ReadonlySet<string>>;
+
 export type JobRunReport = Record<string, Record<string, number> & { processed: number; errors: number }>;
 
 /** Task-level pause after a run that threw (the database away, a bug): 5 s · 2ⁿ, at most 5 min. */
@@ -44,6 +51,8 @@ export class JobRunner {
   constructor(
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Lets a run skip the tasks with nothing due (default: every task runs and looks for itself). */
+    private readonly probe?: DueProbe,
   ) {}
 
   register(task: JobTask): this {
@@ -56,8 +65,12 @@ export class JobRunner {
     return this.tasks.map((t) => t.name);
   }
 
-  runDue(now: Date = this.clock.now()): Promise<JobRunReport> {
-    const run = this.chain.then(() => this.runAll(now));
+  /**
+   * Runs the due work of every task. `due`: what the caller's probe found due at `now` (the renewal
+   * tick asks once for its own work and the tasks'); without it the runner asks its probe, if any.
+   */
+  runDue(now: Date = this.clock.now(), due?: ReadonlySet<string>): Promise<JobRunReport> {
+    const run = this.chain.then(async () => this.runAll(now, due ?? (await probeDue(this.probe, now, this.taskNames, this.logger))));
     this.chain = run.catch(() => undefined);
     return run;
   }
@@ -85,12 +98,14 @@ export class JobRunner {
     await this.chain;
   }
 
-  private async runAll(now: Date): Promise<JobRunReport> {
+  private async runAll(now: Date, probed: ReadonlySet<string> | null): Promise<JobRunReport> {
     const report: JobRunReport = {};
+    let due = probed;
     for (const task of this.tasks) {
       const entry = (report[task.name] = { processed: 0, errors: 0 } as JobRunReport[string]);
       const pause = this.paused.get(task.name);
       if (pause && pause.until > now.getTime()) continue;
+      if (due && !due.has(task.name)) continue;
       try {
         for (let round = 0; round < MAX_ROUNDS; round++) {
           const r = await task.run(now, task.batchSize);
@@ -99,7 +114,10 @@ export class JobRunner {
           if (r.processed < task.batchSize) break;
         }
         this.paused.delete(task.name);
+        // What this task did may have made work due for the tasks after it: they look for themselves.
+        if (entry.processed > 0) due = null;
       } catch (err) {
+        due = null;
         entry.errors++;
         const failures = (pause?.failures ?? 0) + 1;
         this.paused.set(task.name, { failures, until: now.getTime() + taskBackoffMs(failures) });
@@ -107,5 +125,16 @@ export class JobRunner {
       }
     }
     return report;
+  }
+}
+
+/** Asks `probe` which of `kinds` are due; null (run everything) without a probe or when it fails. */
+export async function probeDue(probe: DueProbe | undefined, now: Date, kinds: readonly string[], logger: Logger): Promise<ReadonlySet<string> | null> {
+  if (!probe) return null;
+  try {
+    return await probe(now, kinds);
+  } catch (err) {
+    logger.warn({ err }, 'due-work probe failed; every task looks for itself');
+    return null;
   }
 }

@@ -5,7 +5,7 @@ import { announcePriceChanges } from '../use-cases/announce-price-changes.ts';
 import { deliverWebhooks, type WebhookDeliveryDeps } from '../use-cases/deliver-webhooks.ts';
 import { deliverNotices } from './tasks/deliver-notices.ts';
 import { expireCheckouts } from '../use-cases/expire-checkouts.ts';
-import { JobRunner } from './job-runner.ts';
+import { JobRunner, type DueProbe } from './job-runner.ts';
 
 export const NOTICE_BATCH = 500;
 export const REVOCATION_BATCH = 100;
@@ -19,9 +19,11 @@ export function createJobRunner(
     webhooks?: WebhookDeliveryDeps;
     /** Checkout lifetime per provider id, ms: abandoned checkouts expire after it (use-cases/expire-checkouts.ts). */
     checkoutLifetimesMs?: Readonly<Record<string, number>>;
+    /** Lets a run skip the tasks with nothing due (storage/repositories/due-work-probe.ts). */
+    probe?: DueProbe;
   },
 ): JobRunner {
-  const runner = new JobRunner(ctx.clock, ctx.logger);
+  const runner = new JobRunner(ctx.clock, ctx.logger, opts.probe);
   const webhooks = opts.webhooks;
   if (webhooks) {
     runner.register({

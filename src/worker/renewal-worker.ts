@@ -5,7 +5,7 @@ import { chargeRenewals } from '../use-cases/charge-renewal.ts';
 import { syncSubscriptionPayment } from '../use-cases/sync-subscription-payment.ts';
 import type { RenewalOutcome, RenewalTask } from '../use-cases/renewal-tasks.ts';
 import { createJobRunner } from './jobs.ts';
-import type { JobRunner } from './job-runner.ts';
+import { probeDue, type DueProbe, type JobRunner } from './job-runner.ts';
 
 export interface RenewalWorkerOptions {
   /** Subscriptions claimed per transaction; their charges then run side by side. */
@@ -28,6 +28,11 @@ export interface RenewalWorkerOptions {
   heartbeat?: { intervalMs: number; beat: () => Promise<void>; forget: () => Promise<void> };
   /** Webhooks, notices and revocations (worker/jobs.ts); default: notices and revocations only. */
   jobs?: JobRunner;
+  /**
+   * Asked once at the start of each tick which work is due (`renewals`, `reconcile` and the job
+   * tasks); the tick then skips the rest, so an idle tick is one statement. Default: every part runs.
+   */
+  probe?: DueProbe;
 }
 
 export interface TickReport {
@@ -139,11 +144,19 @@ export class RenewalWorker {
 
   private async tick(now: Date): Promise<TickReport> {
     const report = emptyReport();
-    await Promise.all(Array.from({ length: Math.max(1, this.options.loops) }, () => this.drain(now, report)));
-    const jobs = await this.jobs.runDue(now);
+    const kinds = ['renewals', ...(this.options.reconcile ? ['reconcile'] : []), ...this.jobs.taskNames];
+    // One statement says what is due; the parts with nothing due are skipped. Work that becomes due
+    // after it (at or before `now`) stays due: the next tick finds it. Once a part has done
+    // something (notices, revocations, events, lookups it queued), the parts after it look for
+    // themselves, as every part does without a probe.
+    let due = await probeDue(this.options.probe, now, kinds, this.ctx.logger);
+    if (!due || due.has('renewals')) await Promise.all(Array.from({ length: Math.max(1, this.options.loops) }, () => this.drain(now, report)));
+    if (report.claimed > 0 || report.errors > 0) due = null;
+    const jobs = await this.jobs.runDue(now, due ?? undefined);
     if (jobs.notices) report.notices = { sent: jobs.notices.sent ?? 0, skipped: jobs.notices.skipped ?? 0, failed: jobs.notices.failed ?? 0 };
     if (jobs.revocations) report.revocations = { done: jobs.revocations.done ?? 0, failed: jobs.revocations.failed ?? 0 };
-    if (this.options.reconcile) await this.options.reconcile(now);
+    if (Object.values(jobs).some((j) => j.processed > 0 || j.errors > 0)) due = null;
+    if (this.options.reconcile && (!due || due.has('reconcile'))) await this.options.reconcile(now);
     return report;
   }
 

@@ -103,8 +103,9 @@ describe.each<Provider>(['kakaopay', 'naverpay'])(`billing keys with %s (${proce
       expect(await h.keyActive(provider, key)).toBe(true);
       expect((await renewal(u)).billing_key_state).toBe('revoking');
     }
-    // Not due yet: nothing is sent.
-    expect((await runJobs(new Date(t + 6 * MIN))).revocations).toMatchObject({ done: 0, failed: 0 });
+    // Not due yet: nothing is sent (the probe finds nothing due, so the task does not run: no counts).
+    expect((await runJobs(new Date(t + 6 * MIN))).revocations).toMatchObject({ processed: 0, errors: 0 });
+    expect(await revocations(u.userId)).toMatchObject([{ status: 'pending', attempts: 3 }]);
 
     await allowRevocations(provider);
     expect((await runJobs(new Date(t + 7 * MIN))).revocations).toMatchObject({ done: 1, failed: 0 });
