@@ -152,6 +152,19 @@ describe('batched reservations and commits', () => {
     expect((c as any).liveReservedKrw).toBe(2_000);
   });
 
+  it('fail every request of a batch whose connection was lost (it may have committed): none runs again', async () => {
+    const repo = new EngineRepository(s.services.db.db);
+    const { userId } = await subscribedUser(s);
+    const u = await userInputs(repo, userId);
+    const lost = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    vi.spyOn(repo as any, 'reserveMany').mockRejectedValueOnce(lost);
+    const reserveOne = vi.spyOn(repo as any, 'reserveOne');
+    const [a, b, c] = await allAtOnce([u.reserve('a', 1_000), u.reserve('b', 1_000), u.reserve('c', 1_000)], (x) => repo.reserve(x));
+    expect((a as any).inserted.tradeId).toBe('a');
+    expect([b, c]).toEqual([lost, lost]);
+    expect(reserveOne).toHaveBeenCalledTimes(1);
+  });
+
   it('never deadlock: two processes batching the same users in opposite orders', async () => {
     const errors: unknown[] = [];
     const batching = { maxBatch: 8, maxInFlight: 2, onBatchError: (err: unknown) => errors.push(err) };

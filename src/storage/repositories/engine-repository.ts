@@ -14,6 +14,7 @@ import type {
 } from '../../domain/engine/engine-store.ts';
 import { toSubscription } from './billing-repository.ts';
 import { appendEngineEvents } from './engine-event-writer.ts';
+import { isDatabaseUnavailable } from '../database-errors.ts';
 import { WriteBatcher } from './engine-write-batcher.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -56,7 +57,7 @@ export interface EngineWriteBatching {
   maxBatch: number;
   /** Batches of each kind in flight at once in this process. */
   maxInFlight: number;
-  /** Told about a batch statement that failed (its items then ran one by one). */
+  /** Told about a batch statement that failed (its items then ran one by one, unless the connection was lost). */
   onBatchError?: (err: unknown) => void;
 }
 
@@ -75,9 +76,11 @@ export class EngineRepository implements EngineStore {
     batching: EngineWriteBatching | false = DEFAULT_BATCHING,
   ) {
     if (db.isTransaction || !batching) return;
+    // A lost connection leaves a batch's outcome unknown: its requests fail, none runs again.
+    const common = { ...batching, oneByOneAfter: (err: unknown) => !isDatabaseUnavailable(err) };
     this.batches = {
-      reserve: new WriteBatcher({ ...batching, one: (x) => this.reserveOne(x), many: (xs) => this.reserveMany(xs) }),
-      commit: new WriteBatcher({ ...batching, one: (x) => this.commitOne(x), many: (xs) => this.commitMany(xs) }),
+      reserve: new WriteBatcher({ ...common, one: (x) => this.reserveOne(x), many: (xs) => this.reserveMany(xs) }),
+      commit: new WriteBatcher({ ...common, one: (x) => this.commitOne(x), many: (xs) => this.commitMany(xs) }),
     };
   }
 

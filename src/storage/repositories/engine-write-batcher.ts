@@ -4,16 +4,20 @@
  * at most `maxBatch`, as ONE statement (`many`, one transaction, one durable commit). There is no
  * timer: a lone call goes at once, alone, through `one` (the single statement it always was).
  * If the batch statement fails, nothing of it was written (one transaction): its calls then run
- * one by one through `one`, in arrival order, each answering or failing on its own.
+ * one by one through `one`, in arrival order, each answering or failing on its own; unless
+ * `oneByOneAfter` says the error leaves the outcome unknown (the connection was lost: the batch
+ * may have committed), then every call fails with it, as a single call would have.
  */
 export interface WriteBatcherOptions<I, R> {
-  /** One result per item, in the items' order. */
+  /** One result per item, in the items' order (raw: parsing that fails after a commit must not run them again). */
   many: (items: readonly I[]) => Promise<R[]>;
   one: (item: I) => Promise<R>;
   maxBatch: number;
   maxInFlight: number;
-  /** Told about a batch statement that failed (its items then ran one by one). */
+  /** Told about a batch statement that failed. */
   onBatchError?: (err: unknown) => void;
+  /** Whether the batch's calls may run one by one after this error (default: always). */
+  oneByOneAfter?: (err: unknown) => boolean;
 }
 
 interface Waiting<I, R> {
@@ -52,9 +56,11 @@ export class WriteBatcher<I, R> {
       try {
         results = await this.o.many(batch.map((w) => w.item));
       } catch (err) {
-        // Rolled back: nothing of the batch was written; its items go one by one below.
         this.o.onBatchError?.(err);
-        return this.oneByOne(batch);
+        // Rolled back: nothing of the batch was written; its items go one by one.
+        if (this.o.oneByOneAfter?.(err) ?? true) return this.oneByOne(batch);
+        for (const w of batch) w.reject(err);
+        return;
       }
       // Written: never run again. A wrong count is a bug of `many`; every item fails with it.
       if (results.length !== batch.length) {
