@@ -221,7 +221,7 @@ export async function reserveUsage(
 ): Promise<ReservationAnswer> {
   const now = ctx.clock.now();
   const period = capPeriodOf(now);
-  // One statement (engine_reserve, migration 0021; concurrent ones go as one, 0022): it locks the
+  // One statement (engine_reserve, migration 0021; concurrent ones go as one, 0023): it locks the
   // user's usage row of the cap period, then checks against the cap computed here, from the
   // subscription at the version it still has under the lock (else 'stale': read it again and retry).
   const id = ctx.ids.next('rsv');
@@ -299,7 +299,7 @@ export async function commitReservation(ctx: UseCaseContext, deps: EngineDeps, i
   const now = ctx.clock.now();
   const owner = deps.entitlementCache?.owner(id) ?? (await deps.engine.reservationOwner(id));
   if (!owner) throw new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
-  // One statement (engine_commit, migration 0021; concurrent ones go as one, 0022): the usage
+  // One statement (engine_commit, migration 0021; concurrent ones go as one, 0023): the usage
   // row's lock, then the reservation's; the thresholds are checked against the cap computed here
   // from the subscription at the version it still has under the lock (else 'stale': read it again
   // and retry).

@@ -6,7 +6,7 @@ import type { CommitInput, CommitResult, ReserveInput, ReserveResult } from '../
 import { EngineRepository } from '../../src/storage/repositories/engine-repository.ts';
 
 // Concurrent reservations and commits go to the database as one statement per batch
-// (engine_reserve_many / engine_commit_many, migration 0022): each answers what it answers alone.
+// (engine_reserve_many / engine_commit_many, migration 0023): each answers what it answers alone.
 let s: TestStack;
 beforeAll(async () => {
   s = await startTestStack();

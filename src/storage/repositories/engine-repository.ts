@@ -67,7 +67,7 @@ const DEFAULT_BATCHING: EngineWriteBatching = { maxBatch: 64, maxInFlight: 1 };
 export class EngineRepository implements EngineStore {
   /**
    * Concurrent reservations, and concurrent commits, outside a transaction go together as one
-   * statement (engine_reserve_many / engine_commit_many, migration 0022; engine-write-batcher.ts).
+   * statement (engine_reserve_many / engine_commit_many, migration 0023; engine-write-batcher.ts).
    */
   private readonly batches?: { reserve: WriteBatcher<ReserveInput, unknown>; commit: WriteBatcher<CommitInput, unknown> };
 
