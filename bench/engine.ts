@@ -15,7 +15,9 @@ import { CORES, diffCpu, perOperation, postgresPids, sampleCpu } from './cpu-bud
  * process, a pool of CONCURRENCY connections) and the HTTP floor (`GET /livez` of the same
  * service). The service runs in its own process (bench/service-process.ts); this process only
  * generates load, over keep-alive connections. Figures only; nothing is asserted.
- * `npx tsx bench/engine.ts` (BENCH_SECONDS, BENCH_CONCURRENCY).
+ * The HTTP floor and the entitlement reads are driven by autocannon (bench/cannon.ts), the
+ * reservation pairs by undici (each commit needs its reservation's id); every figure comes with
+ * its CPU budget (bench/cpu-budget.ts). `npx tsx bench/engine.ts` (BENCH_SECONDS, BENCH_CONCURRENCY).
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -58,23 +60,6 @@ async function measure(op: (i: number) => Promise<void>, loops = CONCURRENCY): P
   latencies.sort((a, b) => a - b);
   const cpu = c0 && c1 ? perOperation(diffCpu(c1, c0), latencies.length) : undefined;
   return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu };
-}
-
-/** Open loop at `rate`/s for SECONDS: latency from when each call was due (p99 at half the rate). */
-async function paced(rate: number, op: (i: number) => Promise<void>): Promise<Measured> {
-  const latencies: number[] = [];
-  const total = Math.round(rate * SECONDS);
-  const start = stopwatch();
-  const running: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / rate;
-    const wait = due - stopwatch();
-    if (wait > 1) await new Promise((ok) => setTimeout(ok, wait));
-    running.push(op(i).then(() => void latencies.push(stopwatch() - due)));
-  }
-  await Promise.all(running);
-  latencies.sort((a, b) => a - b);
-  return { rate: latencies.length / ((stopwatch() - start) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 const pgdb = await freshPostgresDatabase('bench_engine');
@@ -140,18 +125,10 @@ try {
   const dbUpdate = await measure(async (i) => {
     await sql`UPDATE users SET role = role WHERE id = ${user(i)}`.execute(db.db);
   });
-  const floor = await measured(async () => {
-    const r = await call('GET', '/livez');
-    if (r.status !== 200) throw new Error(`livez ${r.status}`);
-  });
-  const read = async (i: number) => {
-    const r = await call('GET', `/api/v1/entitlements/${user(i)}`);
-    if (r.status !== 200) throw new Error(`entitlements ${r.status}`);
-  };
-  const reads = await measured(read);
-  const readsAtHalf = await paced(Math.max(1, reads.rate / 2), read);
-  // The same two with autocannon as the load generator (bench/cannon.ts): less of the machine
-  // goes to generating load. Each user's entitlements in turn.
+  // The HTTP floor (`GET /livez`) and entitlement reads (each user's in turn) with autocannon as
+  // the load generator (bench/cannon.ts: little work per request, so more of the 2 cores is left
+  // to the service); then an open loop at half the read rate, latencies corrected for
+  // coordinated omission.
   const userPaths = Array.from({ length: USERS }, (_, i) => `/api/v1/entitlements/${user(i)}`);
   const viaCannon = async (paths: string[], overallRate?: number) => {
     const c0 = await counters();
@@ -162,9 +139,9 @@ try {
     const ops = r.rate * SECONDS;
     return { ...r, cpu: perOperation(diffCpu(s1, s0), ops), statements: (c1.statements - c0.statements) / ops, cpuMs: ((c1.cpu - c0.cpu) * 1000) / ops };
   };
-  const cannonFloor = await viaCannon(['/livez']);
-  const cannonReads = await viaCannon(userPaths);
-  const cannonReadsAtHalf = await viaCannon(userPaths, cannonReads.rate / 2);
+  const floor = await viaCannon(['/livez']);
+  const reads = await viaCannon(userPaths);
+  const readsAtHalf = await viaCannon(userPaths, reads.rate / 2);
   let trade = 0;
   const pairs = await measured(async (i) => {
     const r = await call('POST', '/api/v1/usage/reservations', { user_id: user(i), trade_id: `bench-${++trade}`, amount_krw: 10_000 });
@@ -187,10 +164,6 @@ try {
   console.log(line('GET /api/v1/entitlements/:id', reads));
   console.log(line(`  … open loop at half that rate`, readsAtHalf));
   console.log(line('reservation + commit (pairs)', pairs));
-  console.log('with autocannon as the load generator (open loop corrected for coordinated omission):');
-  console.log(line('limit: GET /livez (HTTP floor)', cannonFloor));
-  console.log(line('GET /api/v1/entitlements/:id', cannonReads));
-  console.log(line(`  … open loop at half that rate`, cannonReadsAtHalf));
   console.log(
     `ratios: entitlement reads / db reads = ${(reads.rate / dbRead.rate).toFixed(2)}, / HTTP floor = ${(reads.rate / floor.rate).toFixed(2)}; ` +
       `reservation+commit pairs / db updates = ${(pairs.rate / dbUpdate.rate).toFixed(2)}`,

@@ -13,6 +13,8 @@ const services = await compose(config, {
 process.stdout.write(JSON.stringify({ ready: { pid: process.pid } }) + '\n');
 await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once('line', () => resolve()));
 const totals = { claimed: 0, approved: 0, errors: 0 };
+const cpu0 = process.cpuUsage();
+const statements0 = services.db.statements();
 for (;;) {
   const r = await services.renewals.runOnce();
   totals.claimed += r.claimed;
@@ -20,7 +22,9 @@ for (;;) {
   totals.errors += r.errors;
   if (r.claimed === 0) break;
 }
+const cpu = process.cpuUsage(cpu0);
+const statements = services.db.statements() - statements0;
 const durations = services.renewals.chargeDurations.map((d) => Math.round(d * 10) / 10);
 await services.close();
 // Exit only once the (long) line has left the pipe.
-process.stdout.write(JSON.stringify({ done: { ...totals, durations } }) + '\n', () => process.exit(0));
+process.stdout.write(JSON.stringify({ done: { ...totals, statements, cpuMs: (cpu.user + cpu.system) / 1000, durations } }) + '\n', () => process.exit(0));

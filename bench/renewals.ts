@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +11,7 @@ import { compose, stopwatch } from '../src/composition.ts';
 import { createDb, type DbHandle } from '../src/storage/create-db.ts';
 import { migrateToLatest } from '../src/storage/migrate.ts';
 import { Agent, request } from 'undici';
+import pg from 'pg';
 import { startChild } from './processes.ts';
 import { freshPostgresDatabase } from './pg-database.ts';
 import { registerKakaoPaySids, seedSubscriptions, seedUserId } from './renewal-seed.ts';
@@ -90,6 +91,55 @@ function waitLine(child: ChildProcess, prefix: string): Promise<any> {
       }
     });
   });
+}
+
+/** CPU ms of a process so far (Linux /proc, user + system; 100 ticks a second), or null once it is gone. */
+function procCpuMs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU of the PostgreSQL backends serving the bench database: samples them every 200 ms (the
+ * database server must run on this machine). `stop` returns the CPU ms they used since `start`
+ * (a backend's last < 200 ms before it exits are missed).
+ */
+async function backendCpu(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const base = new Map<number, number>();
+  const last = new Map<number, number>();
+  const sample = async (into: Map<number, number>, keep: boolean) => {
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    for (const { pid } of rows) {
+      const ms = procCpuMs(pid);
+      if (ms === null) continue;
+      if (keep && !base.has(pid)) base.set(pid, 0);
+      into.set(pid, ms);
+    }
+  };
+  await sample(base, false);
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await sample(last, true);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return {
+    async stop(): Promise<number> {
+      running = false;
+      await loop;
+      await client.end();
+      let ms = 0;
+      for (const [pid, v] of last) ms += v - (base.get(pid) ?? 0);
+      return ms;
+    },
+  };
 }
 
 const limitAgent = new Agent({ connections: 1024, pipelining: 1, keepAliveTimeout: 30_000 });
@@ -186,21 +236,31 @@ export async function runRenewalBench(o: RenewalBenchOptions) {
     let durations: number[] = [];
     let elapsedMs: number;
     let inFlight: number;
+    let statements = NaN;
+    let workerCpuMs = NaN;
+    let pgCpuMs = NaN;
+    let sandboxCpuMs = NaN;
     if (o.db === 'postgres') {
       await seedHandle.close();
       children = Array.from({ length: o.workers }, () =>
-        spawn(process.execPath, [...profile('renewal-worker'), '--import', 'tsx', 'bench/renewal-worker-process.ts'], {
+        spawn(process.execPath, [...profile('bench/renewal-worker-process.ts'), '--import', 'tsx', 'bench/renewal-worker-process.ts'], {
           env: { ...process.env, ...env },
           stdio: ['pipe', 'pipe', 'inherit'],
         }),
       );
       await Promise.all(children.map((c) => waitLine(c, 'ready')));
       const done = children.map((c) => waitLine(c, 'done'));
+      const pgCpu = await backendCpu(d.url!);
+      const sandboxCpu0 = procCpuMs(sandboxes.child.pid!) ?? NaN;
       t = stopwatch();
       for (const c of children) c.stdin!.write('go\n');
       const results = await Promise.all(done);
       elapsedMs = stopwatch() - t;
+      sandboxCpuMs = (procCpuMs(sandboxes.child.pid!) ?? NaN) - sandboxCpu0;
+      pgCpuMs = await pgCpu.stop();
       durations = results.flatMap((r) => r.durations);
+      statements = results.reduce((n, r) => n + r.statements, 0);
+      workerCpuMs = results.reduce((n, r) => n + r.cpuMs, 0);
       inFlight = o.workers * o.loops * o.batch;
     } else {
       await seedHandle.close();
@@ -236,6 +296,10 @@ export async function runRenewalBench(o: RenewalBenchOptions) {
       ratio_to_db_updates: Number((renewalsPerSec / limits.updatesPerSec).toFixed(3)),
       charge_p50_ms: round(percentile(durations, 50)),
       charge_p99_ms: round(percentile(durations, 99)),
+      statements_per_renewal: Number((statements / approved).toFixed(3)),
+      worker_cpu_ms_per_renewal: Number((workerCpuMs / approved).toFixed(3)),
+      pg_cpu_ms_per_renewal: Number((pgCpuMs / approved).toFixed(3)),
+      sandbox_cpu_ms_per_renewal: Number((sandboxCpuMs / approved).toFixed(3)),
       seed_s: round(seedMs / 1000),
     };
   } finally {

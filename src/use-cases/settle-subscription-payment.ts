@@ -289,6 +289,7 @@ export async function settleApprovedRenewals(
         rows.push({
           paymentId: payment.id,
           subscriptionId: sub.id,
+          locked: sub,
           cycleId: cycle?.id ?? null,
           fromStatus: sub.status,
           planId: t.planId,

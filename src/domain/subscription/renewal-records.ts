@@ -104,6 +104,8 @@ export type SubscriptionSchedulePatch = Partial<
 export interface RenewalSettlement {
   paymentId: string;
   subscriptionId: string;
+  /** The subscription as locked for the settlement, before the change (the engine's events compare with it). */
+  locked: Subscription;
   cycleId: string | null;
   /** The subscription's status before (it becomes active). */
   fromStatus: SubscriptionStatus;

@@ -398,11 +398,6 @@ export class KyselyRenewalRepository implements RenewalRepository {
 
   async applyRenewalSettlements(rows: readonly RenewalSettlement[], at: Date) {
     if (rows.length === 0) return [];
-    // The subscriptions as they were (the caller holds their rows), for the engine's events.
-    const subIds = [...new Set(rows.map((r) => r.subscriptionId))];
-    const before = this.engine
-      ? new Map((await this.db.selectFrom('subscriptions').selectAll().where('id', 'in', subIds).execute()).map((r) => [r.id, toSubscription(r)]))
-      : undefined;
     const values = sql.join(
       rows.map(
         (r) => sql`(${r.paymentId}::text, ${r.subscriptionId}::text, ${r.cycleId}::text, ${r.fromStatus}::text, ${r.planId}::text,
@@ -448,11 +443,17 @@ export class KyselyRenewalRepository implements RenewalRepository {
       )
       SELECT id FROM p`.execute(this.db);
     const applied = result.rows.map((r) => r.id);
-    if (this.engine && before && applied.length > 0) {
-      const appliedSubs = rows.filter((r) => applied.includes(r.paymentId)).map((r) => r.subscriptionId);
-      const after = await this.db.selectFrom('subscriptions').selectAll().where('id', 'in', appliedSubs).orderBy('id').execute();
+    if (this.engine && applied.length > 0) {
+      // Before: the rows as the caller locked them; after: what the statement above wrote (no read needed).
+      const done = new Set(applied);
+      const settled = rows.filter((r) => done.has(r.paymentId)).sort((a, b) => (a.subscriptionId < b.subscriptionId ? -1 : a.subscriptionId > b.subscriptionId ? 1 : 0));
       const engine = this.engine;
-      await appendEngineEvents(this.db, after.flatMap((r) => engine.eventsFor(before.get(r.id), toSubscription(r), 'renewed', at)));
+      await appendEngineEvents(
+        this.db,
+        settled.flatMap((r) =>
+          engine.eventsFor(r.locked, { ...r.locked, status: 'active', planId: r.planId, currentPeriodEnd: r.periodEnd, graceUntil: null }, 'renewed', at),
+        ),
+      );
     }
     return applied;
   }
