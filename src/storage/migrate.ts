@@ -19,6 +19,7 @@ import * as m0020 from './migrations/0020-console-actions.ts';
 import * as m0017 from './migrations/0017-consents.ts';
 import * as m0021 from './migrations/0021-engine-fast-paths.ts';
 import * as m0022 from './migrations/0022-quiet-renewal-schedule.ts';
+import * as m0023 from './migrations/0023-engine-batches.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017-consents': m0017,
   '0021-engine-fast-paths': m0021,
   '0022-quiet-renewal-schedule': m0022,
+  '0023-engine-batches': m0023,
 };
 
 /** Names of every migration this build knows, in order (readiness compares them with the applied ones). */

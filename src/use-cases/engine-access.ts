@@ -221,9 +221,9 @@ export async function reserveUsage(
 ): Promise<ReservationAnswer> {
   const now = ctx.clock.now();
   const period = capPeriodOf(now);
-  // One statement (engine_reserve, migration 0021): it locks the user's usage row of the cap
-  // period, then checks against the cap computed here, from the subscription at the version it
-  // still has under the lock (else 'stale': read it again and retry).
+  // One statement (engine_reserve, migration 0021; concurrent ones go as one, 0023): it locks the
+  // user's usage row of the cap period, then checks against the cap computed here, from the
+  // subscription at the version it still has under the lock (else 'stale': read it again and retry).
   const id = ctx.ids.next('rsv');
   for (let attempt = 1; ; attempt++) {
     const sub = await subscriptionOf(deps, input.userId, now, attempt > 1);
@@ -299,9 +299,10 @@ export async function commitReservation(ctx: UseCaseContext, deps: EngineDeps, i
   const now = ctx.clock.now();
   const owner = deps.entitlementCache?.owner(id) ?? (await deps.engine.reservationOwner(id));
   if (!owner) throw new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
-  // One statement (engine_commit, migration 0021): the usage row's lock, then the reservation's;
-  // the thresholds are checked against the cap computed here from the subscription at the version
-  // it still has under the lock (else 'stale': read it again and retry).
+  // One statement (engine_commit, migration 0021; concurrent ones go as one, 0023): the usage
+  // row's lock, then the reservation's; the thresholds are checked against the cap computed here
+  // from the subscription at the version it still has under the lock (else 'stale': read it again
+  // and retry).
   for (let attempt = 1; ; attempt++) {
     const sub = await subscriptionOf(deps, owner.userId, now, attempt > 1);
     if (!sub) throw new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
@@ -318,7 +319,7 @@ export async function commitReservation(ctx: UseCaseContext, deps: EngineDeps, i
             occurredAt: now,
           })) as [NewEngineEvent, NewEngineEvent])
         : ([] as const);
-    const r = await deps.engine.commit({ id, userId: owner.userId, amountKrw, now, subscriptionVersion: sub.subscriptionVersion, limitKrw: limit, thresholdEvents });
+    const r = await deps.engine.commit({ id, userId: owner.userId, periodStart: owner.periodStart, amountKrw, now, subscriptionVersion: sub.subscriptionVersion, limitKrw: limit, thresholdEvents });
     if (r.kind === 'no_reservation') throw new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
     if (r.kind === 'stale') {
       if (attempt < STALE_ATTEMPTS) continue;

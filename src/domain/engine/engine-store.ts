@@ -57,6 +57,8 @@ export interface CommitInput {
   id: string;
   /** The reservation's user, whose subscription at `subscriptionVersion` gave `limitKrw`. */
   userId: string;
+  /** The reservation's cap period, as the caller knows it (orders batched commits: lock order). */
+  periodStart: Date;
   amountKrw: number;
   now: Date;
   subscriptionVersion: string | null;

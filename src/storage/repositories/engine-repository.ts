@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import type { Database } from '../schema.ts';
 import type {
@@ -14,6 +14,8 @@ import type {
 } from '../../domain/engine/engine-store.ts';
 import { toSubscription } from './billing-repository.ts';
 import { appendEngineEvents } from './engine-event-writer.ts';
+import { isDatabaseUnavailable } from '../database-errors.ts';
+import { WriteBatcher } from './engine-write-batcher.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -33,6 +35,9 @@ function toKey(r: any): ApiKeyRecord {
 /** A jsonb value: an object with PostgreSQL, a string with some drivers. */
 const jsonOf = (v: unknown): any => (typeof v === 'string' ? JSON.parse(v) : v);
 
+/** The usage events a commit may write ([] without a cap): their ids, types and payloads. */
+const eventsOf = (x: CommitInput) => x.thresholdEvents.map((e) => ({ id: e.id, type: e.type, payload: e.payload }));
+
 function toReservation(r: any): ReservationRecord {
   return {
     id: r.id,
@@ -47,9 +52,37 @@ function toReservation(r: any): ReservationRecord {
   };
 }
 
+export interface EngineWriteBatching {
+  /** Most reservations (or commits) sent as one statement. */
+  maxBatch: number;
+  /** Batches of each kind in flight at once in this process. */
+  maxInFlight: number;
+  /** Told about a batch statement that failed (its items then ran one by one, unless the connection was lost). */
+  onBatchError?: (err: unknown) => void;
+}
+
+const DEFAULT_BATCHING: EngineWriteBatching = { maxBatch: 64, maxInFlight: 1 };
+
 /** Storage of the trading engine's access: API keys, the monthly cap's usage, reservations, entitlement reads. */
 export class EngineRepository implements EngineStore {
-  constructor(private readonly db: Db) {}
+  /**
+   * Concurrent reservations, and concurrent commits, outside a transaction go together as one
+   * statement (engine_reserve_many / engine_commit_many, migration 0023; engine-write-batcher.ts).
+   */
+  private readonly batches?: { reserve: WriteBatcher<ReserveInput, unknown>; commit: WriteBatcher<CommitInput, unknown> };
+
+  constructor(
+    private readonly db: Db,
+    batching: EngineWriteBatching | false = DEFAULT_BATCHING,
+  ) {
+    if (db.isTransaction || !batching) return;
+    // A lost connection leaves a batch's outcome unknown: its requests fail, none runs again.
+    const common = { ...batching, oneByOneAfter: (err: unknown) => !isDatabaseUnavailable(err) };
+    this.batches = {
+      reserve: new WriteBatcher({ ...common, one: (x) => this.reserveOne(x), many: (xs) => this.reserveMany(xs) }),
+      commit: new WriteBatcher({ ...common, one: (x) => this.commitOne(x), many: (xs) => this.commitMany(xs) }),
+    };
+  }
 
   async transaction<T>(fn: (repo: EngineStore) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
@@ -148,10 +181,7 @@ export class EngineRepository implements EngineStore {
   }
 
   async reserve(x: ReserveInput): Promise<ReserveResult> {
-    const r = await sql<{ r: any }>`SELECT engine_reserve(${x.userId}, ${x.tradeId}, ${x.id}, ${x.periodStart}::timestamptz, ${x.amountKrw}::bigint,
-      ${x.createdAt}::timestamptz, ${x.expiresAt}::timestamptz, ${x.now}::timestamptz, ${x.subscriptionVersion}::text, ${x.limitKrw}::bigint,
-      ${x.allowed}::boolean) AS r`.execute(this.db);
-    const o = jsonOf(r.rows[0]!.r);
+    const o = jsonOf(this.batches ? await this.batches.reserve.run(x) : await this.reserveOne(x));
     if (!o.found) return { kind: 'no_user' };
     if (o.stale) return { kind: 'stale' };
     return {
@@ -163,14 +193,67 @@ export class EngineRepository implements EngineStore {
     };
   }
 
+  /** engine_reserve's answer (jsonb). */
+  private async reserveOne(x: ReserveInput): Promise<unknown> {
+    const r = await sql<{ r: unknown }>`SELECT engine_reserve(${x.userId}, ${x.tradeId}, ${x.id}, ${x.periodStart}::timestamptz, ${x.amountKrw}::bigint,
+      ${x.createdAt}::timestamptz, ${x.expiresAt}::timestamptz, ${x.now}::timestamptz, ${x.subscriptionVersion}::text, ${x.limitKrw}::bigint,
+      ${x.allowed}::boolean) AS r`.execute(this.db);
+    return r.rows[0]!.r;
+  }
+
+  /** engine_reserve's answers (jsonb), one per item, from one statement. */
+  private async reserveMany(xs: readonly ReserveInput[]): Promise<unknown[]> {
+    const items = xs.map((x) => ({
+      user: x.userId,
+      trade: x.tradeId,
+      id: x.id,
+      period: x.periodStart.toISOString(),
+      amount: x.amountKrw,
+      created: x.createdAt.toISOString(),
+      expires: x.expiresAt.toISOString(),
+      now: x.now.toISOString(),
+      version: x.subscriptionVersion,
+      limit: x.limitKrw,
+      allowed: x.allowed,
+    }));
+    return this.many(sql`SELECT engine_reserve_many(${JSON.stringify(items)}::jsonb) AS r`);
+  }
+
   async commit(x: CommitInput): Promise<CommitResult> {
-    const events = x.thresholdEvents.map((e) => ({ id: e.id, type: e.type, payload: e.payload }));
-    const r = await sql<{ r: any }>`SELECT engine_commit(${x.id}, ${x.userId}, ${x.amountKrw}::bigint, ${x.now}::timestamptz,
-      ${x.subscriptionVersion}::text, ${x.limitKrw}::bigint, ${JSON.stringify(events)}::jsonb) AS r`.execute(this.db);
-    const o = jsonOf(r.rows[0]!.r);
+    const o = jsonOf(this.batches ? await this.batches.commit.run(x) : await this.commitOne(x));
     if (!o.found) return { kind: 'no_reservation' };
     if (o.stale) return { kind: 'stale', userId: o.user_id ?? null };
     return { kind: o.committed ? 'committed' : 'unchanged', reservation: toReservation(o.reservation), usedKrw: Number(o.used), liveReservedKrw: Number(o.live) };
+  }
+
+  /** engine_commit's answer (jsonb). */
+  private async commitOne(x: CommitInput): Promise<unknown> {
+    const r = await sql<{ r: unknown }>`SELECT engine_commit(${x.id}, ${x.userId}, ${x.amountKrw}::bigint, ${x.now}::timestamptz,
+      ${x.subscriptionVersion}::text, ${x.limitKrw}::bigint, ${JSON.stringify(eventsOf(x))}::jsonb) AS r`.execute(this.db);
+    return r.rows[0]!.r;
+  }
+
+  /** engine_commit's answers (jsonb), one per item, from one statement. */
+  private async commitMany(xs: readonly CommitInput[]): Promise<unknown[]> {
+    const items = xs.map((x) => ({
+      id: x.id,
+      user: x.userId,
+      period: x.periodStart.toISOString(),
+      amount: x.amountKrw,
+      now: x.now.toISOString(),
+      version: x.subscriptionVersion,
+      limit: x.limitKrw,
+      events: eventsOf(x),
+    }));
+    return this.many(sql`SELECT engine_commit_many(${JSON.stringify(items)}::jsonb) AS r`);
+  }
+
+  /** The jsonb array a batch function answers. */
+  private async many(statement: RawBuilder<{ r: unknown }>): Promise<unknown[]> {
+    const r = await statement.execute(this.db);
+    const out = jsonOf(r.rows[0]!.r);
+    if (!Array.isArray(out)) throw new Error('a batch answered no array');
+    return out;
   }
 
   async reservationOwner(id: string): Promise<{ userId: string; periodStart: Date } | undefined> {
