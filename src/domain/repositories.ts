@@ -12,7 +12,8 @@ import type {
   RenewalSettlement,
   SubscriptionSchedulePatch,
 } from './subscription/renewal-records.ts';
-import type { PriceRepository } from './plan-prices.ts';
+import type { PriceRepository, PriceVersion } from './plan-prices.ts';
+import type { Consent } from './legal/legal-documents.ts';
 import type { RefundStore } from './payment/refund-store.ts';
 import type { EngineEvent, NewEngineEvent } from './engine/engine-events.ts';
 import type { AdminAuditEntry } from './admin-audit.ts';
@@ -119,6 +120,18 @@ export interface BillingRepository {
    */
   findOpenCheckouts(userId: string): Promise<Payment[]>;
   /**
+   * Inserts a payment the user starts under "one open checkout per user" (docs/checkout-rules.md,
+   * rule 2), in one statement: the user's open checkouts still `ready` are abandoned (compare-and-set,
+   * failure code and audit type `superseded`), the payment is inserted, and `consents` with it. When
+   * an open one is approving or unknown, or a ready one moved meanwhile, nothing is written and
+   * `inProgressId` names it; a concurrent insert fails on the unique index (a unique violation).
+   */
+  insertUserCheckout(
+    record: NewPaymentRecord,
+    consents: readonly Consent[],
+    superseded: { failureMessage: string; data: Record<string, unknown> },
+  ): Promise<{ payment: Payment } | { inProgressId: string }>;
+  /**
    * Checkouts of `provider` (kinds the user starts) still `ready`, created before `createdBefore`
    * and not on the lookup schedule, oldest first: candidates for expiry (issue 11 item 5).
    * `approvalSent` is true when an approval was ever claimed for it (a `→ approving` event).
@@ -126,6 +139,8 @@ export interface BillingRepository {
   listExpiredCheckouts(provider: string, createdBefore: Date, limit: number): Promise<{ payment: Payment; approvalSent: boolean }[]>;
 
   findSubscriptionByUser(userId: string): Promise<Subscription | undefined>;
+  /** The user's subscription and every stored plan price version (`PriceRepository.listVersions`), in one statement. */
+  findSubscriptionWithPrices(userId: string): Promise<{ subscription: Subscription | undefined; prices: PriceVersion[] }>;
   findSubscriptionByUserForUpdate(userId: string): Promise<Subscription | undefined>;
   insertSubscription(
     s: Omit<Subscription, 'updatedAt' | 'nextRenewalAt' | 'graceUntil' | 'agreedPriceKrw' | 'pendingPriceKrw' | 'consentedPriceId'> &

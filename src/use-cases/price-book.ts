@@ -9,6 +9,12 @@ export async function loadPriceBook(ctx: UseCaseContext, repo: BillingRepository
   return new PriceBook(ctx.plans, await repo.prices().listVersions());
 }
 
+/** The user's subscription and the price book, read in one statement. */
+export async function subscriptionWithPriceBook(ctx: UseCaseContext, userId: string): Promise<{ subscription: Subscription | undefined; book: PriceBook }> {
+  const { subscription, prices } = await ctx.repo.findSubscriptionWithPrices(userId);
+  return { subscription, book: new PriceBook(ctx.plans, prices) };
+}
+
 /** `nextRenewalTerms` with the price book read from `repo`. */
 export async function renewalTermsOf(ctx: UseCaseContext, sub: Subscription, repo: BillingRepository = ctx.repo): Promise<{ terms: RenewalTerms | null; book: PriceBook }> {
   const book = await loadPriceBook(ctx, repo);

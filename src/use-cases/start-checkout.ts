@@ -3,7 +3,7 @@ import { newPaymentRecord } from '../domain/payment/new-payment.ts';
 import type { UseCaseContext } from './context.ts';
 import { openCheckoutAttempt, type CheckoutAttempt } from './open-checkout-attempt.ts';
 import { requireCurrentConsents } from './consent-check.ts';
-import { loadPriceBook } from './price-book.ts';
+import { subscriptionWithPriceBook } from './price-book.ts';
 
 export interface StartCheckoutInput {
   userId: string;
@@ -39,8 +39,9 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
   const plan = ctx.plans.find(input.planId);
   if (!plan) throw new AppError('UNKNOWN_PLAN', `알 수 없는 플랜입니다: ${input.planId}`, { plan: input.planId });
   if (plan.priceKrw === 0) throw new AppError('PLAN_NOT_PURCHASABLE', '무료 플랜은 결제할 수 없습니다.', { plan: plan.id });
-  // The price on sale now (docs/pricing.md: versioned prices).
-  const priceKrw = (await loadPriceBook(ctx)).priceAt(plan.id, ctx.clock.now()) ?? plan.priceKrw;
+  // The user's subscription and the price on sale now (docs/pricing.md: versioned prices), in one read.
+  const { subscription: current, book } = await subscriptionWithPriceBook(ctx, input.userId);
+  const priceKrw = book.priceAt(plan.id, ctx.clock.now()) ?? plan.priceKrw;
   if (input.clientAmountKrw !== undefined && input.clientAmountKrw !== priceKrw) {
     throw new AppError('AMOUNT_MISMATCH', '요청한 금액이 플랜 가격과 다릅니다.', {
       plan: plan.id,
@@ -55,7 +56,6 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
       supported: ctx.gateways.list().map((g) => g.id),
     });
   }
-  const current = await ctx.repo.findSubscriptionByUser(input.userId);
   const now = ctx.clock.now();
   const running =
     current &&
@@ -90,6 +90,6 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
   });
   return openCheckoutAttempt(ctx, gateway, record, {
     itemName: `ShowMeTheStock ${plan.name} (${ctx.plans.periodDays}일)`,
-    after: (repo) => repo.accounts().insertConsents(consents),
+    consents,
   });
 }

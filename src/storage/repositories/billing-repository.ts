@@ -19,7 +19,8 @@ import type { SubscriptionStatus } from '../../domain/subscription/subscription-
 import type { Database, PaymentRow, SubscriptionRow } from '../schema.ts';
 import type { EngineEvent, NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import { KyselyRenewalRepository } from './renewal-repository.ts';
-import { KyselyPriceRepository } from './price-repository.ts';
+import { KyselyPriceRepository, PRICE_VERSIONS_JSON, versionsFromJson } from './price-repository.ts';
+import type { Consent } from '../../domain/legal/legal-documents.ts';
 import { KyselyRefundStore } from './refund-store.ts';
 import { RenewalWriteBuffer } from './renewal-write-buffer.ts';
 import type { RefundStore } from '../../domain/payment/refund-store.ts';
@@ -351,6 +352,49 @@ export class KyselyBillingRepository implements BillingRepository {
     return rows.map(toPayment);
   }
 
+  async insertUserCheckout(
+    record: NewPaymentRecord,
+    consents: readonly Consent[],
+    superseded: { failureMessage: string; data: Record<string, unknown> },
+  ): Promise<{ payment: Payment } | { inProgressId: string }> {
+    assertPaymentTransition(record.id, 'ready', 'abandoned');
+    const at = record.createdAt;
+    const values = paymentValues(record);
+    const list = (vs: readonly unknown[]) => sql.join(vs.map((v) => sql`${v}`));
+    // Every data-modifying part reads the one before it, so they run in order: the open rows are
+    // abandoned first, then the insert (the partial unique index no longer sees them), then consents.
+    const consentParts = consents.map(
+      (c, i) => sql`, ${sql.ref(`consent_${i}`)} AS (
+        INSERT INTO consents (id, user_id, document, version, agreed_at, payment_id)
+        SELECT ${c.id}, ${c.userId}, ${c.document}, ${c.version}, ${c.agreedAt}, ins.id FROM ins)`,
+    );
+    const r = await sql<PaymentRow & { in_progress_id: string | null }>`
+      WITH open AS (
+        SELECT id, status FROM payments
+        WHERE user_id = ${record.userId} AND kind IN ('checkout', 'upgrade', 'registration') AND status IN ('ready', 'approving', 'unknown')
+      ), dropped AS (
+        UPDATE payments SET status = 'abandoned', failure_code = 'superseded', failure_message = ${superseded.failureMessage},
+          next_lookup_at = NULL, updated_at = ${at}
+        WHERE id IN (SELECT id FROM open WHERE status = 'ready') AND status = 'ready'
+          AND NOT EXISTS (SELECT 1 FROM open WHERE status <> 'ready')
+        RETURNING id
+      ), dropped_audit AS (
+        INSERT INTO payment_events (payment_id, type, from_status, to_status, data, created_at)
+        SELECT id, 'superseded', 'ready', 'abandoned', ${JSON.stringify(superseded.data)}::jsonb, ${at}::timestamptz FROM dropped
+      ), ins AS (
+        INSERT INTO payments (${sql.join(Object.keys(values).map((c) => sql.ref(c)))})
+        SELECT ${list(Object.values(values))}
+        WHERE (SELECT count(*) FROM dropped) = (SELECT count(*) FROM open)
+        RETURNING *
+      )${sql.join(consentParts, sql``)}
+      SELECT ins.*, (SELECT min(id) FROM open WHERE id NOT IN (SELECT id FROM dropped)) AS in_progress_id
+      FROM (SELECT 1) AS one LEFT JOIN ins ON true`.execute(this.db);
+    const row = r.rows[0]!;
+    if (row.id === null) return { inProgressId: row.in_progress_id! };
+    const { in_progress_id: _ignored, ...payment } = row;
+    return { payment: toPayment(payment as PaymentRow) };
+  }
+
   async listExpiredCheckouts(provider: string, createdBefore: Date, limit: number) {
     const rows = await this.db
       .selectFrom('payments as p')
@@ -375,6 +419,14 @@ export class KyselyBillingRepository implements BillingRepository {
   async findSubscriptionByUser(userId: string) {
     const r = await this.db.selectFrom('subscriptions').selectAll().where('user_id', '=', userId).executeTakeFirst();
     return r ? toSubscription(r) : undefined;
+  }
+
+  async findSubscriptionWithPrices(userId: string) {
+    const r = await sql<SubscriptionRow & { price_versions: unknown }>`
+      SELECT s.*, ${PRICE_VERSIONS_JSON} AS price_versions
+      FROM (SELECT 1) AS one LEFT JOIN subscriptions s ON s.user_id = ${userId}`.execute(this.db);
+    const { price_versions, ...sub } = r.rows[0]!;
+    return { subscription: sub.id === null ? undefined : toSubscription(sub), prices: versionsFromJson(price_versions) };
   }
 
   async findSubscriptionByUserForUpdate(userId: string) {
