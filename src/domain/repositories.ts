@@ -82,11 +82,13 @@ export interface BillingRepository {
   findPaymentByRef(provider: string, ref: string): Promise<Payment | undefined>;
   /**
    * The payment (by our id, or by a provider reference as `findPaymentByRef`) with its user's
-   * subscription (null: none), read in one statement.
+   * subscription (null: none), read in one statement; with `ownerOfRef`, also the id of the
+   * payment `findPaymentByRef(payment's provider, ownerOfRef)` would find (null: none).
    */
   findPaymentWithSubscription(
     by: { id: string } | { provider: string; ref: string },
-  ): Promise<{ payment: Payment; subscription: Subscription | null } | undefined>;
+    ownerOfRef?: string,
+  ): Promise<{ payment: Payment; subscription: Subscription | null; refOwnerId?: string | null } | undefined>;
   /**
    * Compare-and-set: moves the payment from `from` to `to` (checked against the
    * transition table) and applies `patch`, only if its status is still `from`.
@@ -99,7 +101,9 @@ export interface BillingRepository {
     at: Date,
     patch?: PaymentPatch,
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
-  ): Promise<Payment | undefined>;
+      /** Notices written in the same statement, only when the payment moved. */
+    notices?: readonly NewNotice[],
+): Promise<Payment | undefined>;
   updatePayment(id: string, at: Date, patch: PaymentPatch): Promise<void>;
   addPaymentEvent(paymentId: string, e: AuditEvent): Promise<void>;
   listPaymentsByUser(userId: string, limit: number, beforeCreatedAt?: Date): Promise<Payment[]>;
@@ -154,7 +158,12 @@ export interface BillingRepository {
     at: Date,
     patch?: SubscriptionPatch,
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
-  ): Promise<Subscription | undefined>;
+      /**
+     * The row as read under this transaction's lock (`findSubscriptionByUserForUpdate`): the
+     * change and the trading engine's events for it are then written in one statement.
+     */
+    locked?: Subscription,
+): Promise<Subscription | undefined>;
   addSubscriptionEvent(subscriptionId: string, e: AuditEvent): Promise<void>;
   /**
    * The `plan_upgraded` event an upgrade payment applied (its subscription and the plans

@@ -6,7 +6,7 @@ import type { PaymentResult } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
 import { settleSubscriptionPayment } from './settle-subscription-payment.ts';
 import { providerName, queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
-import { enqueueNotice } from './enqueue-notice.ts';
+import { buildNotice } from './enqueue-notice.ts';
 import { ApprovalRefused, refuseApproval } from './refuse-approval.ts';
 
 /**
@@ -120,11 +120,29 @@ export async function settleApprovedWithSubscription(
             ...billing,
           },
           { type: 'period_paid', data: { payment_id: payment.id, period_end: period.periodEnd.toISOString() } },
+          sub,
         );
         // The row is locked, so its compare-and-set cannot lose.
         if (!updated) throw new Error(`subscription ${sub.id} changed while locked`);
         written = updated;
       }
+      const autoRenewing = 'billingKey' in billing ? billing.autoRenew : !!(sub?.autoRenew && sub.billingKey);
+      // The purchase notice is written by the payment's own statement, only if it moved.
+      const notice = buildNotice(ctx, {
+        kind: 'purchase_completed',
+        userId: payment.userId,
+        subscriptionId,
+        data: {
+          planName: plan.name,
+          amountKrw: payment.amountKrw,
+          paymentId: payment.id,
+          providerName: providerName(payment.provider),
+          periodStart: period.periodStart,
+          periodEnd: period.periodEnd,
+          nextChargeAt: autoRenewing ? period.subscriptionPeriodEnd : null,
+        },
+        dedupeKey: `purchase_completed:${payment.id}`,
+      }, now);
       const approved = await repo.transitionPayment(
         payment.id,
         from,
@@ -143,24 +161,9 @@ export async function settleApprovedWithSubscription(
           failureMessage: null,
         },
         { type: 'approved', data: { provider: result.raw } },
+        [notice],
       );
       if (!approved) throw new SettledElsewhere();
-      const autoRenewing = 'billingKey' in billing ? billing.autoRenew : !!(sub?.autoRenew && sub.billingKey);
-      await enqueueNotice(ctx, repo, {
-        kind: 'purchase_completed',
-        userId: payment.userId,
-        subscriptionId,
-        data: {
-          planName: plan.name,
-          amountKrw: payment.amountKrw,
-          paymentId: payment.id,
-          providerName: providerName(payment.provider),
-          periodStart: period.periodStart,
-          periodEnd: period.periodEnd,
-          nextChargeAt: autoRenewing ? period.subscriptionPeriodEnd : null,
-        },
-        dedupeKey: `purchase_completed:${payment.id}`,
-      }, now);
       return { payment: approved, subscription: written };
     });
   } catch (err) {

@@ -13,7 +13,8 @@ import type {
   RenewalWriteBatch,
   SubscriptionPatch,
 } from '../../domain/repositories.ts';
-import type { Payment, User } from '../../domain/records.ts';
+import type { Payment, Subscription, User } from '../../domain/records.ts';
+import type { NewNotice } from '../../domain/subscription/renewal-records.ts';
 import type { PaymentStatus } from '../../domain/payment/payment-states.ts';
 import type { SubscriptionStatus } from '../../domain/subscription/subscription-states.ts';
 import type { Database, PaymentRow, SubscriptionRow } from '../schema.ts';
@@ -25,11 +26,12 @@ import { KyselyRefundStore } from './refund-store.ts';
 import { RenewalWriteBuffer } from './renewal-write-buffer.ts';
 import type { RefundStore } from '../../domain/payment/refund-store.ts';
 import type { PriceRepository } from '../../domain/plan-prices.ts';
-import { EngineEventWriter, appendEngineEvents } from './engine-event-writer.ts';
+import { EngineEventWriter, appendEngineEvents, engineEventParts } from './engine-event-writer.ts';
+import { noticeAfterMove } from './renewal-repository.ts';
 import type { AdminAuditEntry } from '../../domain/admin-audit.ts';
 import { insertAdminAudit } from './admin-audit-repository.ts';
 import { paymentValues, toPayment, toSubscription, toUser } from './billing-rows.ts';
-import { compareAndSetStatus } from './compare-and-set.ts';
+import { compareAndSetStatus, withParts } from './compare-and-set.ts';
 
 /** The mappers lived here before; engine-repository.ts still imports `toSubscription` from this module. */
 export { toSubscription };
@@ -251,13 +253,20 @@ export class KyselyBillingRepository implements BillingRepository {
     return r ? toPayment(r) : undefined;
   }
 
-  async findPaymentWithSubscription(by: { id: string } | { provider: string; ref: string }) {
-    // One round trip for what an approval reads before its claim: the payment and its user's subscription.
+  async findPaymentWithSubscription(by: { id: string } | { provider: string; ref: string }, ownerOfRef?: string) {
+    // One round trip for what an approval reads before its claim: the payment, its user's
+    // subscription and, if asked, which payment `findPaymentByRef` finds for a reference.
     let q = this.db
       .selectFrom('payments as p')
       .leftJoin('subscriptions as s', 's.user_id', 'p.user_id')
       .selectAll('p')
-      .select(SUBSCRIPTION_COLUMNS.map((c) => sql.ref(`s.${c}`).as(`s_${c}`)));
+      .select(SUBSCRIPTION_COLUMNS.map((c) => sql.ref(`s.${c}`).as(`s_${c}`)))
+      .select(
+        ownerOfRef === undefined
+          ? sql<string | null>`NULL::text`.as('ref_owner_id')
+          : sql<string | null>`(SELECT o.id FROM payments o WHERE o.provider = p.provider
+              AND (o.provider_ref = ${ownerOfRef} OR o.checkout_ref = ${ownerOfRef}) ORDER BY o.created_at DESC LIMIT 1)`.as('ref_owner_id'),
+      );
     q =
       'id' in by
         ? q.where('p.id', '=', by.id)
@@ -265,7 +274,9 @@ export class KyselyBillingRepository implements BillingRepository {
     const r = (await q.orderBy('p.created_at', 'desc').executeTakeFirst()) as (PaymentRow & Record<string, unknown>) | undefined;
     if (!r) return undefined;
     const sub = Object.fromEntries(SUBSCRIPTION_COLUMNS.map((c) => [c, r[`s_${c}`]])) as unknown as SubscriptionRow;
-    return { payment: toPayment(r), subscription: sub.id === null ? null : toSubscription(sub) };
+    const payment = toPayment(r);
+    const subscription = sub.id === null ? null : toSubscription(sub);
+    return ownerOfRef === undefined ? { payment, subscription } : { payment, subscription, refOwnerId: (r.ref_owner_id as string | null) ?? null };
   }
 
   async transitionPayment(
@@ -275,6 +286,7 @@ export class KyselyBillingRepository implements BillingRepository {
     at: Date,
     patch: PaymentPatch = {},
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
+    notices: readonly NewNotice[] = [],
   ) {
     // A final answer ends the approval's lookup schedule, whoever wrote it (checkout, sync, renewal).
     const settled = APPROVAL_SETTLED_STATUSES.includes(to) ? { next_lookup_at: null } : {};
@@ -285,6 +297,7 @@ export class KyselyBillingRepository implements BillingRepository {
       at,
       set: { ...paymentPatchColumns(patch), ...settled },
       event,
+      also: notices.map((n, i) => noticeAfterMove(n, `notice_${i}`)),
     });
     return r ? toPayment(r) : undefined;
   }
@@ -440,7 +453,11 @@ export class KyselyBillingRepository implements BillingRepository {
   }
 
   async insertSubscription(s: Parameters<BillingRepository['insertSubscription']>[0]) {
-    const r = await this.db
+    // The row, its `created` audit row and the engine's events, in one statement.
+    const snapshot = { id: s.id, userId: s.userId, status: s.status, planId: s.planId, currentPeriodEnd: s.currentPeriodEnd, graceUntil: s.graceUntil ?? null };
+    const events = this.engine ? this.engine.eventsFor(undefined, snapshot, 'created', s.createdAt) : [];
+    let q = this.db.with('moved', (w) =>
+      w
       .insertInto('subscriptions')
       .values({
         id: s.id,
@@ -463,12 +480,20 @@ export class KyselyBillingRepository implements BillingRepository {
         created_at: s.createdAt,
         updated_at: s.createdAt,
       })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await this.addSubscriptionEvent(s.id, { type: 'created', from: null, to: s.status, at: s.createdAt });
-    const created = toSubscription(r);
-    if (this.engine) await appendEngineEvents(this.db, this.engine.eventsFor(undefined, created, 'created', s.createdAt));
-    return created;
+      .returningAll(),
+    );
+    q = q.with('audit', (w) =>
+      w.insertInto('subscription_events').values({
+        subscription_id: s.id,
+        type: 'created',
+        from_status: null,
+        to_status: s.status,
+        data: null,
+        created_at: s.createdAt,
+      }),
+    ) as unknown as typeof q;
+    const r = await withParts(q, engineEventParts(events)).selectFrom('moved').selectAll().executeTakeFirstOrThrow();
+    return toSubscription(r as SubscriptionRow);
   }
 
   async transitionSubscription(
@@ -478,8 +503,36 @@ export class KyselyBillingRepository implements BillingRepository {
     at: Date,
     patch: SubscriptionPatch = {},
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
+    locked?: Subscription,
   ) {
     const engine = this.engine;
+    if (engine && locked) {
+      // The row is locked as read: what it becomes is known before the write, so the engine's
+      // events go in the write's own statement (a lost compare-and-set is the caller's error,
+      // which rolls them back with the transaction).
+      if (!this.db.isTransaction || locked.id !== id || locked.status !== from) {
+        throw new Error(`transitionSubscription: ${id} is not locked as ${from} in this transaction`);
+      }
+      const after = {
+        id,
+        userId: locked.userId,
+        status: to,
+        planId: patch.planId ?? locked.planId,
+        currentPeriodEnd: patch.currentPeriodEnd !== undefined ? patch.currentPeriodEnd : locked.currentPeriodEnd,
+        graceUntil: patch.graceUntil !== undefined ? patch.graceUntil : locked.graceUntil,
+      };
+      const events = engine.eventsFor(locked, after, event?.type ?? 'transition', at, event?.data);
+      const r = await compareAndSetStatus(this.db, 'subscriptions', assertSubscriptionTransition, {
+        id,
+        from,
+        to,
+        at,
+        set: subscriptionPatchColumns(patch),
+        event,
+        also: engineEventParts(events),
+      });
+      return r ? toSubscription(r) : undefined;
+    }
     if (engine) {
       // The engine's event is written with the change: both commit or neither does.
       return this.transaction(async (tx) => {
