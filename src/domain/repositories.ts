@@ -28,6 +28,19 @@ export interface NewUser {
   createdAt: Date;
 }
 
+/** One hit of a fixed-window rate-limit counter: its key, window length and the wall-clock time. */
+export interface RateLimitHit {
+  key: string;
+  windowMs: number;
+  now: Date;
+}
+
+/** A counter after a hit: the hits in the current window and when it ends. */
+export interface RateLimitCount {
+  hits: number;
+  windowEndsAt: Date;
+}
+
 type PricedFields = 'pricedPeriodStart' | 'pricedPeriodEnd' | 'pricedFromPlanId';
 export type NewPaymentRecord = Omit<Payment, 'refundedKrw' | 'updatedAt' | 'nextLookupAt' | 'lookupAttempts' | PricedFields | 'approvalNo'> &
   Partial<Pick<Payment, PricedFields | 'approvalNo'>>;
@@ -143,8 +156,15 @@ export interface BillingRepository {
   listExpiredCheckouts(provider: string, createdBefore: Date, limit: number): Promise<{ payment: Payment; approvalSent: boolean }[]>;
 
   findSubscriptionByUser(userId: string): Promise<Subscription | undefined>;
-  /** The user's subscription and every stored plan price version (`PriceRepository.listVersions`), in one statement. */
-  findSubscriptionWithPrices(userId: string): Promise<{ subscription: Subscription | undefined; prices: PriceVersion[] }>;
+  /**
+   * The user's subscription and every stored plan price version (`PriceRepository.listVersions`),
+   * in one statement; with `hit`, that statement also counts a rate-limit hit (the shared counters
+   * of http/plugins/rate-limits.ts) and returns the count.
+   */
+  findSubscriptionWithPrices(
+    userId: string,
+    hit?: RateLimitHit,
+  ): Promise<{ subscription: Subscription | undefined; prices: PriceVersion[]; count?: RateLimitCount }>;
   findSubscriptionByUserForUpdate(userId: string): Promise<Subscription | undefined>;
   insertSubscription(
     s: Omit<Subscription, 'updatedAt' | 'nextRenewalAt' | 'graceUntil' | 'agreedPriceKrw' | 'pendingPriceKrw' | 'consentedPriceId'> &

@@ -1,6 +1,6 @@
 import { PriceBook } from '../domain/plan-prices.ts';
 import type { Subscription } from '../domain/records.ts';
-import type { BillingRepository } from '../domain/repositories.ts';
+import type { BillingRepository, RateLimitCount, RateLimitHit } from '../domain/repositories.ts';
 import { nextRenewalTerms, type RenewalTerms } from '../domain/subscription/renewal-terms.ts';
 import type { UseCaseContext } from './context.ts';
 
@@ -9,10 +9,14 @@ export async function loadPriceBook(ctx: UseCaseContext, repo: BillingRepository
   return new PriceBook(ctx.plans, await repo.prices().listVersions());
 }
 
-/** The user's subscription and the price book, read in one statement. */
-export async function subscriptionWithPriceBook(ctx: UseCaseContext, userId: string): Promise<{ subscription: Subscription | undefined; book: PriceBook }> {
-  const { subscription, prices } = await ctx.repo.findSubscriptionWithPrices(userId);
-  return { subscription, book: new PriceBook(ctx.plans, prices) };
+/** The user's subscription and the price book, read in one statement (which may count a rate-limit `hit`). */
+export async function subscriptionWithPriceBook(
+  ctx: UseCaseContext,
+  userId: string,
+  hit?: RateLimitHit,
+): Promise<{ subscription: Subscription | undefined; book: PriceBook; count?: RateLimitCount }> {
+  const { prices, ...rest } = await ctx.repo.findSubscriptionWithPrices(userId, hit);
+  return { ...rest, book: new PriceBook(ctx.plans, prices) };
 }
 
 /** `nextRenewalTerms` with the price book read from `repo`. */

@@ -8,6 +8,7 @@ import type {
   BillingRepository,
   NewPaymentRecord,
   NewUser,
+  RateLimitHit,
   PaymentPatch,
   RenewalRepository,
   RenewalWriteBatch,
@@ -28,6 +29,7 @@ import type { RefundStore } from '../../domain/payment/refund-store.ts';
 import type { PriceRepository } from '../../domain/plan-prices.ts';
 import { EngineEventWriter, appendEngineEvents, engineEventParts } from './engine-event-writer.ts';
 import { noticeAfterMove } from './renewal-repository.ts';
+import { countHit, hitOf } from './rate-limit-repository.ts';
 import type { AdminAuditEntry } from '../../domain/admin-audit.ts';
 import { insertAdminAudit } from './admin-audit-repository.ts';
 import { paymentValues, toPayment, toSubscription, toUser } from './billing-rows.ts';
@@ -434,12 +436,19 @@ export class KyselyBillingRepository implements BillingRepository {
     return r ? toSubscription(r) : undefined;
   }
 
-  async findSubscriptionWithPrices(userId: string) {
-    const r = await sql<SubscriptionRow & { price_versions: unknown }>`
-      SELECT s.*, ${PRICE_VERSIONS_JSON} AS price_versions
-      FROM (SELECT 1) AS one LEFT JOIN subscriptions s ON s.user_id = ${userId}`.execute(this.db);
-    const { price_versions, ...sub } = r.rows[0]!;
-    return { subscription: sub.id === null ? undefined : toSubscription(sub), prices: versionsFromJson(price_versions) };
+  async findSubscriptionWithPrices(userId: string, hit?: RateLimitHit) {
+    const counted = hit
+      ? { cte: sql`WITH hit AS (${countHit(this.db, hit)}) `, cols: sql`, hit.hits AS rl_hits, hit.window_ends_at AS rl_window_ends_at`, from: sql` CROSS JOIN hit` }
+      : { cte: sql``, cols: sql``, from: sql`` };
+    const r = await sql<SubscriptionRow & { price_versions: unknown; rl_hits?: number | string; rl_window_ends_at?: Date }>`
+      ${counted.cte}SELECT s.*, ${PRICE_VERSIONS_JSON} AS price_versions${counted.cols}
+      FROM (SELECT 1) AS one LEFT JOIN subscriptions s ON s.user_id = ${userId}${counted.from}`.execute(this.db);
+    const { price_versions, rl_hits, rl_window_ends_at, ...sub } = r.rows[0]!;
+    return {
+      subscription: sub.id === null ? undefined : toSubscription(sub),
+      prices: versionsFromJson(price_versions),
+      ...(hit ? { count: hitOf({ hits: rl_hits!, window_ends_at: rl_window_ends_at! }) } : {}),
+    };
   }
 
   async findSubscriptionByUserForUpdate(userId: string) {
