@@ -95,13 +95,13 @@ export interface BillingRepository {
   findPaymentByRef(provider: string, ref: string): Promise<Payment | undefined>;
   /**
    * The payment (by our id, or by a provider reference as `findPaymentByRef`) with its user's
-   * subscription (null: none), read in one statement; with `ownerOfRef`, also the id of the
+   * subscription (null: none) and its row version, read in one statement; with `ownerOfRef`, also the id of the
    * payment `findPaymentByRef(payment's provider, ownerOfRef)` would find (null: none).
    */
   findPaymentWithSubscription(
     by: { id: string } | { provider: string; ref: string },
     ownerOfRef?: string,
-  ): Promise<{ payment: Payment; subscription: Subscription | null; refOwnerId?: string | null } | undefined>;
+  ): Promise<{ payment: Payment; subscription: Subscription | null; subscriptionVersion: string | null; refOwnerId?: string | null } | undefined>;
   /**
    * Compare-and-set: moves the payment from `from` to `to` (checked against the
    * transition table) and applies `patch`, only if its status is still `from`.
@@ -183,6 +183,11 @@ export interface BillingRepository {
      * change and the trading engine's events for it are then written in one statement.
      */
     locked?: Subscription,
+    /**
+     * With `locked` read earlier without the lock: its row version (`findPaymentWithSubscription`'s
+     * `subscriptionVersion`); the compare-and-set then also requires the row unchanged since.
+     */
+    version?: string,
 ): Promise<Subscription | undefined>;
   addSubscriptionEvent(subscriptionId: string, e: AuditEvent): Promise<void>;
   /**

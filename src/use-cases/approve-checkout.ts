@@ -66,7 +66,7 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
 
   // The payment and its user's subscription (for the checks before the claim), in one read.
   // With the browser's reference, also which payment holds it (`approvalRef`'s check), in the same read.
-  let found: { payment: Payment; subscription: Subscription | null; refOwnerId?: string | null } | undefined;
+  let found: Awaited<ReturnType<typeof ctx.repo.findPaymentWithSubscription>>;
   if (input.paymentId) found = await ctx.repo.findPaymentWithSubscription({ id: input.paymentId }, ref ?? undefined);
   else if (ref) found = await ctx.repo.findPaymentWithSubscription({ provider: gateway.id, ref }, ref);
   else throw new AppError('VALIDATION_FAILED', '결제 식별자가 필요합니다.', { required: ['payment_id'] });
@@ -152,7 +152,9 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   if (result.amountKrw !== payment.amountKrw || (result.orderRef !== null && result.orderRef !== payment.id)) {
     await rejectAmountMismatch(ctx, claimed, 'approving', result);
   }
-  const settled = await settleApprovedWithSubscription(ctx, payment.id, 'approving', result, claimed);
+  // The subscription read with the payment, if not read again since: settlement checks its version instead of reading it locked.
+  const read = subscription && found?.subscriptionVersion ? { subscription, version: found.subscriptionVersion } : undefined;
+  const settled = await settleApprovedWithSubscription(ctx, payment.id, 'approving', result, claimed, read);
   const refused = refusalError(settled.payment);
   if (refused) throw refused;
   return { ...resultOf(settled.payment), ...(settled.subscription ? { subscription: settled.subscription } : {}) };

@@ -53,6 +53,34 @@ export async function settleApprovedWithSubscription(
   from: PaymentStatus,
   result: PaymentResult,
   known?: Payment,
+  /**
+   * The user's subscription as the caller read it, with its row version (`xmin`): the settlement
+   * then writes without reading it again under lock, the subscription's compare-and-set checking
+   * the version instead; if the row changed since (or the read shows a conflict), it settles as
+   * without it.
+   */
+  read?: { subscription: Subscription; version: string },
+): Promise<{ payment: Payment; subscription?: Subscription }> {
+  if (read) {
+    try {
+      return await settleCheckout(ctx, paymentId, from, result, known, read);
+    } catch (err) {
+      if (!(err instanceof StaleRead)) throw err;
+    }
+  }
+  return settleCheckout(ctx, paymentId, from, result, known);
+}
+
+/** Thrown inside the settle transaction to roll it back when the subscription read beforehand is no longer current. */
+class StaleRead extends Error {}
+
+async function settleCheckout(
+  ctx: UseCaseContext,
+  paymentId: string,
+  from: PaymentStatus,
+  result: PaymentResult,
+  known: Payment | undefined,
+  read?: { subscription: Subscription; version: string },
 ): Promise<{ payment: Payment; subscription?: Subscription }> {
   const payment = known ?? (await ctx.repo.findPayment(paymentId));
   if (!payment) throw new AppError('PAYMENT_NOT_FOUND', '결제를 찾을 수 없습니다.');
@@ -64,8 +92,10 @@ export async function settleApprovedWithSubscription(
   try {
     return await ctx.repo.transaction(async (repo) => {
       const now = ctx.clock.now();
-      const sub = await repo.findSubscriptionByUserForUpdate(payment.userId);
+      const sub = read ? read.subscription : await repo.findSubscriptionByUserForUpdate(payment.userId);
       const conflict = checkoutConflict(sub, plan.id, now);
+      // A refusal cancels at the provider: decided on the locked row only.
+      if (conflict && read) throw new StaleRead();
       if (conflict) throw new ApprovalRefused('SUBSCRIPTION_STATE_CONFLICT', conflict);
       // Extends a running period of the same plan from its end; during or soon after a grace
       // period, from where the paid period ended (the grace days are paid for).
@@ -121,7 +151,10 @@ export async function settleApprovedWithSubscription(
           },
           { type: 'period_paid', data: { payment_id: payment.id, period_end: period.periodEnd.toISOString() } },
           sub,
+          read?.version,
         );
+        // Read beforehand: the row changed since (its version differs); read it again, locked.
+        if (!updated && read) throw new StaleRead();
         // The row is locked, so its compare-and-set cannot lose.
         if (!updated) throw new Error(`subscription ${sub.id} changed while locked`);
         written = updated;

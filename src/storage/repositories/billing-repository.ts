@@ -263,6 +263,7 @@ export class KyselyBillingRepository implements BillingRepository {
       .leftJoin('subscriptions as s', 's.user_id', 'p.user_id')
       .selectAll('p')
       .select(SUBSCRIPTION_COLUMNS.map((c) => sql.ref(`s.${c}`).as(`s_${c}`)))
+      .select(sql<string | null>`s.xmin::text`.as('s_version'))
       .select(
         ownerOfRef === undefined
           ? sql<string | null>`NULL::text`.as('ref_owner_id')
@@ -278,7 +279,10 @@ export class KyselyBillingRepository implements BillingRepository {
     const sub = Object.fromEntries(SUBSCRIPTION_COLUMNS.map((c) => [c, r[`s_${c}`]])) as unknown as SubscriptionRow;
     const payment = toPayment(r);
     const subscription = sub.id === null ? null : toSubscription(sub);
-    return ownerOfRef === undefined ? { payment, subscription } : { payment, subscription, refOwnerId: (r.ref_owner_id as string | null) ?? null };
+    const subscriptionVersion = (r.s_version as string | null) ?? null;
+    return ownerOfRef === undefined
+      ? { payment, subscription, subscriptionVersion }
+      : { payment, subscription, subscriptionVersion, refOwnerId: (r.ref_owner_id as string | null) ?? null };
   }
 
   async transitionPayment(
@@ -513,8 +517,10 @@ export class KyselyBillingRepository implements BillingRepository {
     patch: SubscriptionPatch = {},
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
     locked?: Subscription,
+    version?: string,
   ) {
     const engine = this.engine;
+    if (version !== undefined && !(engine && locked)) throw new Error('transitionSubscription: a version goes with the row read (locked)');
     if (engine && locked) {
       // The row is locked as read: what it becomes is known before the write, so the engine's
       // events go in the write's own statement (a lost compare-and-set is the caller's error,
@@ -538,6 +544,7 @@ export class KyselyBillingRepository implements BillingRepository {
         at,
         set: subscriptionPatchColumns(patch),
         event,
+        version,
         also: engineEventParts(events),
       });
       return r ? toSubscription(r) : undefined;

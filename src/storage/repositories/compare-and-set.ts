@@ -31,6 +31,8 @@ export interface StatusMove<T extends StatusTableName> {
    * from `moved` writes only when the row moved.
    */
   also?: readonly StatementPart[];
+  /** The row's version (`xmin::text`) as read: moves it only if unchanged since (not with `before`). */
+  version?: string;
 }
 
 /** A named data-modifying CTE to run in another write's statement. */
@@ -69,6 +71,7 @@ export async function compareAndSetStatus<T extends StatusTableName>(
   const name: string = table;
   const set: Record<string, unknown> = { ...m.set, status: m.to, updated_at: m.at };
   const before = m.before;
+  if (before && m.version !== undefined) throw new Error('compareAndSetStatus: version and before do not go together');
   const update = (qb: QueryCreator<any>) =>
     before
       ? qb
@@ -79,7 +82,13 @@ export async function compareAndSetStatus<T extends StatusTableName>(
           .where(`${name}.status`, '=', m.from)
           .returningAll(name)
           .returning(before.map((c) => `b.${c} as before_${c}`))
-      : qb.updateTable(name).set(set).where('id', '=', m.id).where('status', '=', m.from).returningAll();
+      : qb
+          .updateTable(name)
+          .set(set)
+          .where('id', '=', m.id)
+          .where('status', '=', m.from)
+          .$if(m.version !== undefined, (u) => u.where(sql`xmin::text`, '=', m.version))
+          .returningAll();
 
   const audit = (AUDIT_TABLES as Partial<Record<StatusTableName, { table: string; owner: string }>>)[table];
   if (!audit) {
