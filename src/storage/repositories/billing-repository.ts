@@ -33,7 +33,7 @@ import { countHit, hitOf } from './rate-limit-repository.ts';
 import type { AdminAuditEntry } from '../../domain/admin-audit.ts';
 import { insertAdminAudit } from './admin-audit-repository.ts';
 import { paymentValues, toPayment, toSubscription, toUser } from './billing-rows.ts';
-import { compareAndSetStatus, withParts } from './compare-and-set.ts';
+import { compareAndSetStatus, withParts, type StatusMove } from './compare-and-set.ts';
 
 /** The mappers lived here before; engine-repository.ts still imports `toSubscription` from this module. */
 export { toSubscription };
@@ -522,9 +522,10 @@ export class KyselyBillingRepository implements BillingRepository {
     const engine = this.engine;
     if (version !== undefined && !(engine && locked)) throw new Error('transitionSubscription: a version goes with the row read (locked)');
     if (engine && locked) {
-      // The row is locked as read: what it becomes is known before the write, so the engine's
-      // events go in the write's own statement (a lost compare-and-set is the caller's error,
-      // which rolls them back with the transaction).
+      // The row as read under lock (or read before, with its version checked by the write): what
+      // it becomes is known before the write, so the engine's events go in the write's own
+      // statement (a lost compare-and-set is the caller's error, which rolls them back with the
+      // transaction).
       if (!this.db.isTransaction || locked.id !== id || locked.status !== from) {
         throw new Error(`transitionSubscription: ${id} is not locked as ${from} in this transaction`);
       }
@@ -537,23 +538,14 @@ export class KyselyBillingRepository implements BillingRepository {
         graceUntil: patch.graceUntil !== undefined ? patch.graceUntil : locked.graceUntil,
       };
       const events = engine.eventsFor(locked, after, event?.type ?? 'transition', at, event?.data);
-      const r = await compareAndSetStatus(this.db, 'subscriptions', assertSubscriptionTransition, {
-        id,
-        from,
-        to,
-        at,
-        set: subscriptionPatchColumns(patch),
-        event,
-        version,
-        also: engineEventParts(events),
-      });
+      const r = await this.moveSubscription(id, from, to, at, patch, event, { version, also: engineEventParts(events) });
       return r ? toSubscription(r) : undefined;
     }
     if (engine) {
       // The engine's event is written with the change: both commit or neither does.
       return this.transaction(async (tx) => {
         const self = tx as KyselyBillingRepository;
-        const r = await self.moveSubscription(id, from, to, at, patch, event, ['status', 'plan_id', 'current_period_end', 'grace_until']);
+        const r = await self.moveSubscription(id, from, to, at, patch, event, { before: ['status', 'plan_id', 'current_period_end', 'grace_until'] });
         if (!r) return undefined;
         const moved = toSubscription(r);
         const before = {
@@ -572,7 +564,10 @@ export class KyselyBillingRepository implements BillingRepository {
     return r ? toSubscription(r) : undefined;
   }
 
-  /** The compare-and-set and its audit row in one statement; `before`: columns to return as they were. */
+  /**
+   * The compare-and-set and its audit row in one statement; `before`: columns to return as they
+   * were; `version`, `also`: as `StatusMove`'s.
+   */
   private moveSubscription(
     id: string,
     from: SubscriptionStatus,
@@ -580,7 +575,7 @@ export class KyselyBillingRepository implements BillingRepository {
     at: Date,
     patch: SubscriptionPatch,
     event: Omit<AuditEvent, 'from' | 'to' | 'at'> | undefined,
-    before?: readonly string[],
+    opts: Pick<StatusMove<'subscriptions'>, 'before' | 'version' | 'also'> = {},
   ) {
     return compareAndSetStatus(this.db, 'subscriptions', assertSubscriptionTransition, {
       id,
@@ -589,7 +584,7 @@ export class KyselyBillingRepository implements BillingRepository {
       at,
       set: subscriptionPatchColumns(patch),
       event,
-      before,
+      ...opts,
     });
   }
 
