@@ -12,7 +12,8 @@ import type {
   RenewalSettlement,
   SubscriptionSchedulePatch,
 } from './subscription/renewal-records.ts';
-import type { PriceRepository } from './plan-prices.ts';
+import type { PriceRepository, PriceVersion } from './plan-prices.ts';
+import type { Consent } from './legal/legal-documents.ts';
 import type { RefundStore } from './payment/refund-store.ts';
 import type { EngineEvent, NewEngineEvent } from './engine/engine-events.ts';
 import type { AdminAuditEntry } from './admin-audit.ts';
@@ -25,6 +26,19 @@ export interface NewUser {
   role: Role;
   externalSubject: string | null;
   createdAt: Date;
+}
+
+/** One hit of a fixed-window rate-limit counter: its key, window length and the wall-clock time. */
+export interface RateLimitHit {
+  key: string;
+  windowMs: number;
+  now: Date;
+}
+
+/** A counter after a hit: the hits in the current window and when it ends. */
+export interface RateLimitCount {
+  hits: number;
+  windowEndsAt: Date;
 }
 
 type PricedFields = 'pricedPeriodStart' | 'pricedPeriodEnd' | 'pricedFromPlanId';
@@ -81,11 +95,13 @@ export interface BillingRepository {
   findPaymentByRef(provider: string, ref: string): Promise<Payment | undefined>;
   /**
    * The payment (by our id, or by a provider reference as `findPaymentByRef`) with its user's
-   * subscription (null: none), read in one statement.
+   * subscription (null: none) and its row version, read in one statement; with `ownerOfRef`, also the id of the
+   * payment `findPaymentByRef(payment's provider, ownerOfRef)` would find (null: none).
    */
   findPaymentWithSubscription(
     by: { id: string } | { provider: string; ref: string },
-  ): Promise<{ payment: Payment; subscription: Subscription | null } | undefined>;
+    ownerOfRef?: string,
+  ): Promise<{ payment: Payment; subscription: Subscription | null; subscriptionVersion: string | null; refOwnerId?: string | null } | undefined>;
   /**
    * Compare-and-set: moves the payment from `from` to `to` (checked against the
    * transition table) and applies `patch`, only if its status is still `from`.
@@ -98,7 +114,9 @@ export interface BillingRepository {
     at: Date,
     patch?: PaymentPatch,
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
-  ): Promise<Payment | undefined>;
+      /** Notices written in the same statement, only when the payment moved. */
+    notices?: readonly NewNotice[],
+): Promise<Payment | undefined>;
   updatePayment(id: string, at: Date, patch: PaymentPatch): Promise<void>;
   addPaymentEvent(paymentId: string, e: AuditEvent): Promise<void>;
   listPaymentsByUser(userId: string, limit: number, beforeCreatedAt?: Date): Promise<Payment[]>;
@@ -119,6 +137,18 @@ export interface BillingRepository {
    */
   findOpenCheckouts(userId: string): Promise<Payment[]>;
   /**
+   * Inserts a payment the user starts under "one open checkout per user" (docs/checkout-rules.md,
+   * rule 2), in one statement: the user's open checkouts still `ready` are abandoned (compare-and-set,
+   * failure code and audit type `superseded`), the payment is inserted, and `consents` with it. When
+   * an open one is approving or unknown, or a ready one moved meanwhile, nothing is written and
+   * `inProgressId` names it; a concurrent insert fails on the unique index (a unique violation).
+   */
+  insertUserCheckout(
+    record: NewPaymentRecord,
+    consents: readonly Consent[],
+    superseded: { failureMessage: string; data: Record<string, unknown> },
+  ): Promise<{ payment: Payment } | { inProgressId: string }>;
+  /**
    * Checkouts of `provider` (kinds the user starts) still `ready`, created before `createdBefore`
    * and not on the lookup schedule, oldest first: candidates for expiry (issue 11 item 5).
    * `approvalSent` is true when an approval was ever claimed for it (a `→ approving` event).
@@ -126,6 +156,15 @@ export interface BillingRepository {
   listExpiredCheckouts(provider: string, createdBefore: Date, limit: number): Promise<{ payment: Payment; approvalSent: boolean }[]>;
 
   findSubscriptionByUser(userId: string): Promise<Subscription | undefined>;
+  /**
+   * The user's subscription and every stored plan price version (`PriceRepository.listVersions`),
+   * in one statement; with `hit`, that statement also counts a rate-limit hit (the shared counters
+   * of http/plugins/rate-limits.ts) and returns the count.
+   */
+  findSubscriptionWithPrices(
+    userId: string,
+    hit?: RateLimitHit,
+  ): Promise<{ subscription: Subscription | undefined; prices: PriceVersion[]; count?: RateLimitCount }>;
   findSubscriptionByUserForUpdate(userId: string): Promise<Subscription | undefined>;
   insertSubscription(
     s: Omit<Subscription, 'updatedAt' | 'nextRenewalAt' | 'graceUntil' | 'agreedPriceKrw' | 'pendingPriceKrw' | 'consentedPriceId'> &
@@ -139,7 +178,17 @@ export interface BillingRepository {
     at: Date,
     patch?: SubscriptionPatch,
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
-  ): Promise<Subscription | undefined>;
+      /**
+     * The row as read under this transaction's lock (`findSubscriptionByUserForUpdate`): the
+     * change and the trading engine's events for it are then written in one statement.
+     */
+    locked?: Subscription,
+    /**
+     * With `locked` read earlier without the lock: its row version (`findPaymentWithSubscription`'s
+     * `subscriptionVersion`); the compare-and-set then also requires the row unchanged since.
+     */
+    version?: string,
+): Promise<Subscription | undefined>;
   addSubscriptionEvent(subscriptionId: string, e: AuditEvent): Promise<void>;
   /**
    * The `plan_upgraded` event an upgrade payment applied (its subscription and the plans

@@ -83,7 +83,11 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
     wallClock: services.wallClock,
   });
   await app.register(planRoutes, { ctx });
-  await app.register(paymentRoutes, { ctx, idempotency: services.idempotency });
+  await app.register(paymentRoutes, {
+    ctx,
+    idempotency: services.idempotency,
+    readyLimit: { rule: config.http.rateLimits.ready, clock: services.wallClock },
+  });
   await app.register(subscriptionRoutes, { ctx });
   await app.register(planChangeRoutes, { ctx, idempotency: services.idempotency });
   await app.register(paymentMethodRoutes, { ctx, idempotency: services.idempotency });

@@ -65,9 +65,10 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   const ref = decoded.outcome === 'authorized' ? decoded.providerRef : null;
 
   // The payment and its user's subscription (for the checks before the claim), in one read.
-  let found: { payment: Payment; subscription: Subscription | null } | undefined;
-  if (input.paymentId) found = await ctx.repo.findPaymentWithSubscription({ id: input.paymentId });
-  else if (ref) found = await ctx.repo.findPaymentWithSubscription({ provider: gateway.id, ref });
+  // With the browser's reference, also which payment holds it (`approvalRef`'s check), in the same read.
+  let found: Awaited<ReturnType<typeof ctx.repo.findPaymentWithSubscription>>;
+  if (input.paymentId) found = await ctx.repo.findPaymentWithSubscription({ id: input.paymentId }, ref ?? undefined);
+  else if (ref) found = await ctx.repo.findPaymentWithSubscription({ provider: gateway.id, ref }, ref);
   else throw new AppError('VALIDATION_FAILED', '결제 식별자가 필요합니다.', { required: ['payment_id'] });
   let payment = found?.payment;
   // Read with the payment; read again if the payment is read again (after a sync or a wait).
@@ -85,7 +86,7 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   const now = () => ctx.clock.now();
   // A cancel / fail return only closes the payment when the provider agrees.
   if (decoded.outcome !== 'authorized') return resultOf(await confirmCheckoutExit(ctx, gateway, payment, decoded));
-  const providerRef = await approvalRef(ctx, gateway, payment, ref);
+  const providerRef = await approvalRef(ctx, gateway, payment, ref, found?.refOwnerId);
 
   if (payment.status === 'unknown') {
     const synced = await syncPayment(ctx, payment.id);
@@ -151,7 +152,9 @@ export async function approveCheckout(ctx: UseCaseContext, input: ApproveCheckou
   if (result.amountKrw !== payment.amountKrw || (result.orderRef !== null && result.orderRef !== payment.id)) {
     await rejectAmountMismatch(ctx, claimed, 'approving', result);
   }
-  const settled = await settleApprovedWithSubscription(ctx, payment.id, 'approving', result, claimed);
+  // The subscription read with the payment, if not read again since: settlement checks its version instead of reading it locked.
+  const read = subscription && found?.subscriptionVersion ? { subscription, version: found.subscriptionVersion } : undefined;
+  const settled = await settleApprovedWithSubscription(ctx, payment.id, 'approving', result, claimed, read);
   const refused = refusalError(settled.payment);
   if (refused) throw refused;
   return { ...resultOf(settled.payment), ...(settled.subscription ? { subscription: settled.subscription } : {}) };
@@ -179,7 +182,14 @@ const BROWSER_KINDS: readonly PaymentKind[] = ['checkout', 'upgrade', 'registrat
  * authorizes (NaverPay's paymentId), the browser's, bound to the payment by the first approval
  * and required to match from then on. A reference bound to another of our payments is refused.
  */
-async function approvalRef(ctx: UseCaseContext, gateway: PaymentGateway, payment: Payment, ref: string | null): Promise<string> {
+async function approvalRef(
+  ctx: UseCaseContext,
+  gateway: PaymentGateway,
+  payment: Payment,
+  ref: string | null,
+  /** The id of the payment holding `ref`, when read with the payment (null: none; undefined: read it). */
+  refOwnerId?: string | null,
+): Promise<string> {
   const mismatch = () => new AppError('PAYMENT_NOT_FOUND', '결제 정보가 일치하지 않습니다.', { payment_id: payment.id });
   const mode = payment.recurring ? gateway.capabilities.returnRef.recurring : gateway.capabilities.returnRef.onetime;
   if (mode === 'prepared') {
@@ -193,8 +203,8 @@ async function approvalRef(ctx: UseCaseContext, gateway: PaymentGateway, payment
     return payment.providerRef;
   }
   if (!ref) throw new AppError('VALIDATION_FAILED', '결제사 결제 번호가 없습니다.', { payment_id: payment.id });
-  const owner = await ctx.repo.findPaymentByRef(gateway.id, ref);
-  if (owner && owner.id !== payment.id) throw mismatch();
+  const ownerId = refOwnerId !== undefined ? refOwnerId : ((await ctx.repo.findPaymentByRef(gateway.id, ref))?.id ?? null);
+  if (ownerId !== null && ownerId !== payment.id) throw mismatch();
   return ref;
 }
 

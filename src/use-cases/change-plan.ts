@@ -192,7 +192,6 @@ export async function changePlan(ctx: UseCaseContext, input: ChangePlanInput): P
         // What this price is for: approval refuses the payment if the subscription moved on.
         priced: { periodStart: sub.currentPeriodStart, periodEnd: sub.currentPeriodEnd, fromPlanId: sub.planId },
       }),
-      now,
     );
     await repo.addPaymentEvent(payment.id, {
       type: 'proration',

@@ -1,11 +1,13 @@
 import { AppError } from '../domain/errors.ts';
 import type { Payment } from '../domain/records.ts';
 import type { BillingRepository, NewPaymentRecord } from '../domain/repositories.ts';
+import type { Consent } from '../domain/legal/legal-documents.ts';
 import { isUniqueViolation } from './sign-up.ts';
 
 /**
- * Inserts a payment the user starts (checkout, upgrade, registration) under the rule "one open
- * checkout per user" (docs/checkout-rules.md, rule 2). Run inside the caller's transaction:
+ * Inserts a payment the user starts (checkout, upgrade, registration), with its `consents`, under
+ * the rule "one open checkout per user" (docs/checkout-rules.md, rule 2), in one statement
+ * (`BillingRepository.insertUserCheckout`), alone or inside the caller's transaction:
  *
  * - the user's earlier checkouts still `ready` (never sent for approval) are abandoned
  *   (compare-and-set, reason `superseded`): approving one of them later answers
@@ -17,28 +19,20 @@ import { isUniqueViolation } from './sign-up.ts';
  *
  * @throws AppError PAYMENT_IN_PROGRESS
  */
-export async function insertUserCheckout(repo: BillingRepository, record: NewPaymentRecord, now: Date): Promise<Payment> {
-  const open = await repo.findOpenCheckouts(record.userId);
-  const inFlight = open.find((p) => p.status !== 'ready');
-  if (inFlight) throw inProgress(inFlight.id);
-  for (const p of open) {
-    const moved = await repo.transitionPayment(
-      p.id,
-      'ready',
-      'abandoned',
-      now,
-      { failureCode: 'superseded', failureMessage: '새 결제를 시작해 이전 결제를 취소했습니다.' },
-      { type: 'superseded', data: { by_payment_id: record.id } },
-    );
-    // Claimed for approval meanwhile: money may be moving.
-    if (!moved) throw inProgress(p.id);
-  }
+export async function insertUserCheckout(repo: BillingRepository, record: NewPaymentRecord, consents: readonly Consent[] = []): Promise<Payment> {
+  let r: Awaited<ReturnType<BillingRepository['insertUserCheckout']>>;
   try {
-    return await repo.insertPayment(record);
+    r = await repo.insertUserCheckout(record, consents, {
+      failureMessage: '새 결제를 시작해 이전 결제를 취소했습니다.',
+      data: { by_payment_id: record.id },
+    });
   } catch (err) {
     if (isUniqueViolation(err)) throw inProgress(null);
     throw err;
   }
+  // One is approving or unknown (money may be moving), or was claimed for approval meanwhile.
+  if ('inProgressId' in r) throw inProgress(r.inProgressId);
+  return r.payment;
 }
 
 function inProgress(paymentId: string | null): AppError {

@@ -1,6 +1,7 @@
 import { ProviderError } from '../domain/errors.ts';
 import type { PaymentGateway, PreparedCheckout } from '../domain/ports.ts';
 import type { Payment } from '../domain/records.ts';
+import type { Consent } from '../domain/legal/legal-documents.ts';
 import type { BillingRepository, NewPaymentRecord } from '../domain/repositories.ts';
 import type { UseCaseContext } from './context.ts';
 import { insertUserCheckout } from './checkout-scope.ts';
@@ -16,17 +17,18 @@ export interface OpenCheckoutOptions {
   itemName: string;
   /** Runs in the inserting transaction before the insert (checks that lock and throw to refuse). */
   before?: (repo: BillingRepository) => Promise<void>;
-  /** Runs in the inserting transaction after the insert (rows that go with the attempt). */
-  after?: (repo: BillingRepository, payment: Payment) => Promise<void>;
+  /** Consents given for the attempt, inserted with it (`insertUserCheckout`). */
+  consents?: readonly Consent[];
 }
 
 /**
- * Opens a checkout attempt: inserts the `ready` payment under "one open checkout per user"
- * (`insertUserCheckout`, in one transaction with `before`/`after`), commits, then asks the
- * provider to prepare the checkout (`prepareCheckoutAttempt`). Used by start-checkout and
- * key registration (resume, payment-method change).
+ * Opens a checkout attempt: inserts the `ready` payment and its consents under "one open
+ * checkout per user" (`insertUserCheckout`: one statement; in one transaction with `before`
+ * when there is one), commits, then asks the provider to prepare the checkout
+ * (`prepareCheckoutAttempt`). Used by start-checkout and key registration (resume,
+ * payment-method change).
  *
- * @throws AppError PAYMENT_IN_PROGRESS, whatever `before`/`after` throw, provider errors (`toAppError`)
+ * @throws AppError PAYMENT_IN_PROGRESS, whatever `before` throws, provider errors (`toAppError`)
  */
 export async function openCheckoutAttempt(
   ctx: UseCaseContext,
@@ -34,12 +36,13 @@ export async function openCheckoutAttempt(
   record: NewPaymentRecord,
   opts: OpenCheckoutOptions,
 ): Promise<CheckoutAttempt> {
-  const payment = await ctx.repo.transaction(async (repo) => {
-    await opts.before?.(repo);
-    const p = await insertUserCheckout(repo, record, record.createdAt);
-    await opts.after?.(repo, p);
-    return p;
-  });
+  const before = opts.before;
+  const payment = before
+    ? await ctx.repo.transaction(async (repo) => {
+        await before(repo);
+        return insertUserCheckout(repo, record, opts.consents);
+      })
+    : await insertUserCheckout(ctx.repo, record, opts.consents);
   return prepareCheckoutAttempt(ctx, gateway, payment, opts.itemName);
 }
 
@@ -80,6 +83,9 @@ export async function prepareCheckoutAttempt(
     throw toAppError(err);
   }
   const patch = { checkoutRef: checkout.providerRef, expiresAt: checkout.expiresAt };
-  await ctx.repo.updatePayment(payment.id, ctx.clock.now(), patch);
+  // A checkout the browser opens with our own id (NaverPay's SDK flow) has neither: nothing to write.
+  if (patch.checkoutRef !== payment.checkoutRef || patch.expiresAt?.getTime() !== payment.expiresAt?.getTime()) {
+    await ctx.repo.updatePayment(payment.id, ctx.clock.now(), patch);
+  }
   return { payment: { ...payment, ...patch }, checkout };
 }

@@ -6,7 +6,7 @@ import type { PaymentResult } from '../domain/ports.ts';
 import type { UseCaseContext } from './context.ts';
 import { settleSubscriptionPayment } from './settle-subscription-payment.ts';
 import { providerName, queueKeyRevocation, scopeOf } from './renewal-transitions.ts';
-import { enqueueNotice } from './enqueue-notice.ts';
+import { buildNotice } from './enqueue-notice.ts';
 import { ApprovalRefused, refuseApproval } from './refuse-approval.ts';
 
 /**
@@ -53,6 +53,34 @@ export async function settleApprovedWithSubscription(
   from: PaymentStatus,
   result: PaymentResult,
   known?: Payment,
+  /**
+   * The user's subscription as the caller read it, with its row version (`xmin`): the settlement
+   * then writes without reading it again under lock, the subscription's compare-and-set checking
+   * the version instead; if the row changed since (or the read shows a conflict), it settles as
+   * without it.
+   */
+  read?: { subscription: Subscription; version: string },
+): Promise<{ payment: Payment; subscription?: Subscription }> {
+  if (read) {
+    try {
+      return await settleCheckout(ctx, paymentId, from, result, known, read);
+    } catch (err) {
+      if (!(err instanceof StaleRead)) throw err;
+    }
+  }
+  return settleCheckout(ctx, paymentId, from, result, known);
+}
+
+/** Thrown inside the settle transaction to roll it back when the subscription read beforehand is no longer current. */
+class StaleRead extends Error {}
+
+async function settleCheckout(
+  ctx: UseCaseContext,
+  paymentId: string,
+  from: PaymentStatus,
+  result: PaymentResult,
+  known: Payment | undefined,
+  read?: { subscription: Subscription; version: string },
 ): Promise<{ payment: Payment; subscription?: Subscription }> {
   const payment = known ?? (await ctx.repo.findPayment(paymentId));
   if (!payment) throw new AppError('PAYMENT_NOT_FOUND', '결제를 찾을 수 없습니다.');
@@ -64,8 +92,10 @@ export async function settleApprovedWithSubscription(
   try {
     return await ctx.repo.transaction(async (repo) => {
       const now = ctx.clock.now();
-      const sub = await repo.findSubscriptionByUserForUpdate(payment.userId);
+      const sub = read ? read.subscription : await repo.findSubscriptionByUserForUpdate(payment.userId);
       const conflict = checkoutConflict(sub, plan.id, now);
+      // A refusal cancels at the provider: decided on the locked row only.
+      if (conflict && read) throw new StaleRead();
       if (conflict) throw new ApprovalRefused('SUBSCRIPTION_STATE_CONFLICT', conflict);
       // Extends a running period of the same plan from its end; during or soon after a grace
       // period, from where the paid period ended (the grace days are paid for).
@@ -120,11 +150,32 @@ export async function settleApprovedWithSubscription(
             ...billing,
           },
           { type: 'period_paid', data: { payment_id: payment.id, period_end: period.periodEnd.toISOString() } },
+          sub,
+          read?.version,
         );
+        // Read beforehand: the row changed since (its version differs); read it again, locked.
+        if (!updated && read) throw new StaleRead();
         // The row is locked, so its compare-and-set cannot lose.
         if (!updated) throw new Error(`subscription ${sub.id} changed while locked`);
         written = updated;
       }
+      const autoRenewing = 'billingKey' in billing ? billing.autoRenew : !!(sub?.autoRenew && sub.billingKey);
+      // The purchase notice is written by the payment's own statement, only if it moved.
+      const notice = buildNotice(ctx, {
+        kind: 'purchase_completed',
+        userId: payment.userId,
+        subscriptionId,
+        data: {
+          planName: plan.name,
+          amountKrw: payment.amountKrw,
+          paymentId: payment.id,
+          providerName: providerName(payment.provider),
+          periodStart: period.periodStart,
+          periodEnd: period.periodEnd,
+          nextChargeAt: autoRenewing ? period.subscriptionPeriodEnd : null,
+        },
+        dedupeKey: `purchase_completed:${payment.id}`,
+      }, now);
       const approved = await repo.transitionPayment(
         payment.id,
         from,
@@ -143,24 +194,9 @@ export async function settleApprovedWithSubscription(
           failureMessage: null,
         },
         { type: 'approved', data: { provider: result.raw } },
+        [notice],
       );
       if (!approved) throw new SettledElsewhere();
-      const autoRenewing = 'billingKey' in billing ? billing.autoRenew : !!(sub?.autoRenew && sub.billingKey);
-      await enqueueNotice(ctx, repo, {
-        kind: 'purchase_completed',
-        userId: payment.userId,
-        subscriptionId,
-        data: {
-          planName: plan.name,
-          amountKrw: payment.amountKrw,
-          paymentId: payment.id,
-          providerName: providerName(payment.provider),
-          periodStart: period.periodStart,
-          periodEnd: period.periodEnd,
-          nextChargeAt: autoRenewing ? period.subscriptionPeriodEnd : null,
-        },
-        dedupeKey: `purchase_completed:${payment.id}`,
-      }, now);
       return { payment: approved, subscription: written };
     });
   } catch (err) {

@@ -1,9 +1,11 @@
 import { AppError } from '../domain/errors.ts';
+import type { RateLimitHit } from '../domain/repositories.ts';
+import { rateLimited } from './rate-limited.ts';
 import { newPaymentRecord } from '../domain/payment/new-payment.ts';
 import type { UseCaseContext } from './context.ts';
 import { openCheckoutAttempt, type CheckoutAttempt } from './open-checkout-attempt.ts';
 import { requireCurrentConsents } from './consent-check.ts';
-import { loadPriceBook } from './price-book.ts';
+import { subscriptionWithPriceBook } from './price-book.ts';
 
 export interface StartCheckoutInput {
   userId: string;
@@ -18,6 +20,11 @@ export interface StartCheckoutInput {
    * page; required, stored with the payment attempt.
    */
   orderConsentVersion?: string;
+  /**
+   * The checkout-start rate limit (docs/web-security.md), counted by this use case's first
+   * statement: `max` hits of `hit.key` per window; one more is RATE_LIMITED.
+   */
+  rateLimit?: { hit: RateLimitHit; max: number };
 }
 
 export type StartCheckoutResult = CheckoutAttempt;
@@ -32,15 +39,20 @@ export type StartCheckoutResult = CheckoutAttempt;
  * The user's 주문 내용 확인 및 결제 동의 (terms version and time) is stored in the same transaction
  * as the attempt (`consents`, with its payment id); without it nothing is written.
  *
- * @throws AppError UNKNOWN_PLAN, PLAN_NOT_PURCHASABLE, AMOUNT_MISMATCH, UNKNOWN_PAYMENT_METHOD,
+ * @throws AppError RATE_LIMITED, UNKNOWN_PLAN, PLAN_NOT_PURCHASABLE, AMOUNT_MISMATCH, UNKNOWN_PAYMENT_METHOD,
  *   SUBSCRIPTION_STATE_CONFLICT, CONSENT_REQUIRED, CONSENT_OUTDATED, PAYMENT_IN_PROGRESS, provider errors
  */
 export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInput): Promise<StartCheckoutResult> {
+  // The user's subscription and the prices (docs/pricing.md: versioned prices), read with the rate-limit count.
+  const { subscription: current, book, count } = await subscriptionWithPriceBook(ctx, input.userId, input.rateLimit?.hit);
+  if (input.rateLimit && count && count.hits > input.rateLimit.max) {
+    throw rateLimited(count.windowEndsAt.getTime() - input.rateLimit.hit.now.getTime());
+  }
   const plan = ctx.plans.find(input.planId);
   if (!plan) throw new AppError('UNKNOWN_PLAN', `알 수 없는 플랜입니다: ${input.planId}`, { plan: input.planId });
   if (plan.priceKrw === 0) throw new AppError('PLAN_NOT_PURCHASABLE', '무료 플랜은 결제할 수 없습니다.', { plan: plan.id });
-  // The price on sale now (docs/pricing.md: versioned prices).
-  const priceKrw = (await loadPriceBook(ctx)).priceAt(plan.id, ctx.clock.now()) ?? plan.priceKrw;
+  // The price on sale now.
+  const priceKrw = book.priceAt(plan.id, ctx.clock.now()) ?? plan.priceKrw;
   if (input.clientAmountKrw !== undefined && input.clientAmountKrw !== priceKrw) {
     throw new AppError('AMOUNT_MISMATCH', '요청한 금액이 플랜 가격과 다릅니다.', {
       plan: plan.id,
@@ -55,7 +67,6 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
       supported: ctx.gateways.list().map((g) => g.id),
     });
   }
-  const current = await ctx.repo.findSubscriptionByUser(input.userId);
   const now = ctx.clock.now();
   const running =
     current &&
@@ -90,6 +101,6 @@ export async function startCheckout(ctx: UseCaseContext, input: StartCheckoutInp
   });
   return openCheckoutAttempt(ctx, gateway, record, {
     itemName: `ShowMeTheStock ${plan.name} (${ctx.plans.periodDays}일)`,
-    after: (repo) => repo.accounts().insertConsents(consents),
+    consents,
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
-import { AppError } from '../../domain/errors.ts';
+import { rateLimited } from '../../use-cases/rate-limited.ts';
 import type { Clock } from '../../domain/ports.ts';
 import type { RateLimitRepository } from '../../storage/repositories/rate-limit-repository.ts';
 
@@ -24,6 +24,11 @@ export interface RateLimitOptions {
  */
 export function clientAddressOf(req: FastifyRequest): string {
   return normalizeIP(req.ip);
+}
+
+/** The counter of a user's checkout starts (`POST /api/payment/:method/ready`). */
+export function readyLimitKey(userId: string): string {
+  return `ready:user:${userId}`;
 }
 
 type Callback = (err: Error | null, res?: { current: number; ttl: number }) => void;
@@ -55,13 +60,17 @@ function databaseStore(repo: RateLimitRepository, clock: Clock) {
 }
 
 /** Which routes are limited, by what key. One table, so the limits are read in one place. */
-function rules(opts: RateLimitOptions): Record<string, { rule: RateLimitRule; key: (req: FastifyRequest) => string }> {
+function rules(
+  opts: RateLimitOptions,
+): Record<string, { rule: RateLimitRule; key: (req: FastifyRequest) => string; skip?: (req: FastifyRequest) => boolean }> {
   return {
     'POST /api/auth/signup': { rule: opts.signup, key: (req) => `signup:address:${clientAddressOf(req)}` },
-    // Per user (an unauthenticated call is refused later, but counted by address).
+    // Per user, counted by the checkout start's own first statement (`readyLimitKey`, startCheckout);
+    // here only an unauthenticated call (refused later), by address.
     'POST /api/payment/:method/ready': {
       rule: opts.ready,
-      key: (req) => (req.principal ? `ready:user:${req.principal.userId}` : `ready:address:${clientAddressOf(req)}`),
+      key: (req) => `ready:address:${clientAddressOf(req)}`,
+      skip: (req) => req.principal !== undefined,
     },
     // Per address: the answer is the same for every e-mail; mails per account are limited by the use case.
     'POST /api/auth/password-reset/request': { rule: opts.passwordReset, key: (req) => `password-reset:address:${clientAddressOf(req)}` },
@@ -83,7 +92,7 @@ export async function registerRateLimits(app: FastifyInstance, opts: RateLimitOp
       if (!entry) continue;
       route.config = {
         ...(route.config as object),
-        rateLimit: { max: entry.rule.max, timeWindow: entry.rule.windowMs, keyGenerator: entry.key },
+        rateLimit: { max: entry.rule.max, timeWindow: entry.rule.windowMs, keyGenerator: entry.key, ...(entry.skip ? { allowList: entry.skip } : {}) },
       } as typeof route.config;
     }
   });
@@ -91,8 +100,6 @@ export async function registerRateLimits(app: FastifyInstance, opts: RateLimitOp
     global: false,
     store: databaseStore(opts.repo, opts.clock) as never,
     errorResponseBuilder: (_req, ctx) =>
-      new AppError('RATE_LIMITED', '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.', {
-        retry_after_seconds: Math.max(1, Math.ceil(ctx.ttl / 1000)),
-      }),
+      rateLimited(ctx.ttl),
   });
 }

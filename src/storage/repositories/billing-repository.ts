@@ -8,27 +8,32 @@ import type {
   BillingRepository,
   NewPaymentRecord,
   NewUser,
+  RateLimitHit,
   PaymentPatch,
   RenewalRepository,
   RenewalWriteBatch,
   SubscriptionPatch,
 } from '../../domain/repositories.ts';
-import type { Payment, User } from '../../domain/records.ts';
+import type { Payment, Subscription, User } from '../../domain/records.ts';
+import type { NewNotice } from '../../domain/subscription/renewal-records.ts';
 import type { PaymentStatus } from '../../domain/payment/payment-states.ts';
 import type { SubscriptionStatus } from '../../domain/subscription/subscription-states.ts';
 import type { Database, PaymentRow, SubscriptionRow } from '../schema.ts';
 import type { EngineEvent, NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import { KyselyRenewalRepository } from './renewal-repository.ts';
-import { KyselyPriceRepository } from './price-repository.ts';
+import { KyselyPriceRepository, PRICE_VERSIONS_JSON, versionsFromJson } from './price-repository.ts';
+import type { Consent } from '../../domain/legal/legal-documents.ts';
 import { KyselyRefundStore } from './refund-store.ts';
 import { RenewalWriteBuffer } from './renewal-write-buffer.ts';
 import type { RefundStore } from '../../domain/payment/refund-store.ts';
 import type { PriceRepository } from '../../domain/plan-prices.ts';
-import { EngineEventWriter, appendEngineEvents } from './engine-event-writer.ts';
+import { EngineEventWriter, appendEngineEvents, engineEventParts } from './engine-event-writer.ts';
+import { noticeAfterMove } from './renewal-repository.ts';
+import { countHit, hitOf } from './rate-limit-repository.ts';
 import type { AdminAuditEntry } from '../../domain/admin-audit.ts';
 import { insertAdminAudit } from './admin-audit-repository.ts';
 import { paymentValues, toPayment, toSubscription, toUser } from './billing-rows.ts';
-import { compareAndSetStatus } from './compare-and-set.ts';
+import { compareAndSetStatus, withParts, type StatusMove } from './compare-and-set.ts';
 
 /** The mappers lived here before; engine-repository.ts still imports `toSubscription` from this module. */
 export { toSubscription };
@@ -250,13 +255,21 @@ export class KyselyBillingRepository implements BillingRepository {
     return r ? toPayment(r) : undefined;
   }
 
-  async findPaymentWithSubscription(by: { id: string } | { provider: string; ref: string }) {
-    // One round trip for what an approval reads before its claim: the payment and its user's subscription.
+  async findPaymentWithSubscription(by: { id: string } | { provider: string; ref: string }, ownerOfRef?: string) {
+    // One round trip for what an approval reads before its claim: the payment, its user's
+    // subscription and, if asked, which payment `findPaymentByRef` finds for a reference.
     let q = this.db
       .selectFrom('payments as p')
       .leftJoin('subscriptions as s', 's.user_id', 'p.user_id')
       .selectAll('p')
-      .select(SUBSCRIPTION_COLUMNS.map((c) => sql.ref(`s.${c}`).as(`s_${c}`)));
+      .select(SUBSCRIPTION_COLUMNS.map((c) => sql.ref(`s.${c}`).as(`s_${c}`)))
+      .select(sql<string | null>`s.xmin::text`.as('s_version'))
+      .select(
+        ownerOfRef === undefined
+          ? sql<string | null>`NULL::text`.as('ref_owner_id')
+          : sql<string | null>`(SELECT o.id FROM payments o WHERE o.provider = p.provider
+              AND (o.provider_ref = ${ownerOfRef} OR o.checkout_ref = ${ownerOfRef}) ORDER BY o.created_at DESC LIMIT 1)`.as('ref_owner_id'),
+      );
     q =
       'id' in by
         ? q.where('p.id', '=', by.id)
@@ -264,7 +277,12 @@ export class KyselyBillingRepository implements BillingRepository {
     const r = (await q.orderBy('p.created_at', 'desc').executeTakeFirst()) as (PaymentRow & Record<string, unknown>) | undefined;
     if (!r) return undefined;
     const sub = Object.fromEntries(SUBSCRIPTION_COLUMNS.map((c) => [c, r[`s_${c}`]])) as unknown as SubscriptionRow;
-    return { payment: toPayment(r), subscription: sub.id === null ? null : toSubscription(sub) };
+    const payment = toPayment(r);
+    const subscription = sub.id === null ? null : toSubscription(sub);
+    const subscriptionVersion = (r.s_version as string | null) ?? null;
+    return ownerOfRef === undefined
+      ? { payment, subscription, subscriptionVersion }
+      : { payment, subscription, subscriptionVersion, refOwnerId: (r.ref_owner_id as string | null) ?? null };
   }
 
   async transitionPayment(
@@ -274,6 +292,7 @@ export class KyselyBillingRepository implements BillingRepository {
     at: Date,
     patch: PaymentPatch = {},
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
+    notices: readonly NewNotice[] = [],
   ) {
     // A final answer ends the approval's lookup schedule, whoever wrote it (checkout, sync, renewal).
     const settled = APPROVAL_SETTLED_STATUSES.includes(to) ? { next_lookup_at: null } : {};
@@ -284,6 +303,7 @@ export class KyselyBillingRepository implements BillingRepository {
       at,
       set: { ...paymentPatchColumns(patch), ...settled },
       event,
+      also: notices.map((n, i) => noticeAfterMove(n, `notice_${i}`)),
     });
     return r ? toPayment(r) : undefined;
   }
@@ -351,6 +371,49 @@ export class KyselyBillingRepository implements BillingRepository {
     return rows.map(toPayment);
   }
 
+  async insertUserCheckout(
+    record: NewPaymentRecord,
+    consents: readonly Consent[],
+    superseded: { failureMessage: string; data: Record<string, unknown> },
+  ): Promise<{ payment: Payment } | { inProgressId: string }> {
+    assertPaymentTransition(record.id, 'ready', 'abandoned');
+    const at = record.createdAt;
+    const values = paymentValues(record);
+    const list = (vs: readonly unknown[]) => sql.join(vs.map((v) => sql`${v}`));
+    // Every data-modifying part reads the one before it, so they run in order: the open rows are
+    // abandoned first, then the insert (the partial unique index no longer sees them), then consents.
+    const consentParts = consents.map(
+      (c, i) => sql`, ${sql.ref(`consent_${i}`)} AS (
+        INSERT INTO consents (id, user_id, document, version, agreed_at, payment_id)
+        SELECT ${c.id}, ${c.userId}, ${c.document}, ${c.version}, ${c.agreedAt}, ins.id FROM ins)`,
+    );
+    const r = await sql<PaymentRow & { in_progress_id: string | null }>`
+      WITH open AS (
+        SELECT id, status FROM payments
+        WHERE user_id = ${record.userId} AND kind IN ('checkout', 'upgrade', 'registration') AND status IN ('ready', 'approving', 'unknown')
+      ), dropped AS (
+        UPDATE payments SET status = 'abandoned', failure_code = 'superseded', failure_message = ${superseded.failureMessage},
+          next_lookup_at = NULL, updated_at = ${at}
+        WHERE id IN (SELECT id FROM open WHERE status = 'ready') AND status = 'ready'
+          AND NOT EXISTS (SELECT 1 FROM open WHERE status <> 'ready')
+        RETURNING id
+      ), dropped_audit AS (
+        INSERT INTO payment_events (payment_id, type, from_status, to_status, data, created_at)
+        SELECT id, 'superseded', 'ready', 'abandoned', ${JSON.stringify(superseded.data)}::jsonb, ${at}::timestamptz FROM dropped
+      ), ins AS (
+        INSERT INTO payments (${sql.join(Object.keys(values).map((c) => sql.ref(c)))})
+        SELECT ${list(Object.values(values))}
+        WHERE (SELECT count(*) FROM dropped) = (SELECT count(*) FROM open)
+        RETURNING *
+      )${sql.join(consentParts, sql``)}
+      SELECT ins.*, (SELECT min(id) FROM open WHERE id NOT IN (SELECT id FROM dropped)) AS in_progress_id
+      FROM (SELECT 1) AS one LEFT JOIN ins ON true`.execute(this.db);
+    const row = r.rows[0]!;
+    if (row.id === null) return { inProgressId: row.in_progress_id! };
+    const { in_progress_id: _ignored, ...payment } = row;
+    return { payment: toPayment(payment as PaymentRow) };
+  }
+
   async listExpiredCheckouts(provider: string, createdBefore: Date, limit: number) {
     const rows = await this.db
       .selectFrom('payments as p')
@@ -377,6 +440,21 @@ export class KyselyBillingRepository implements BillingRepository {
     return r ? toSubscription(r) : undefined;
   }
 
+  async findSubscriptionWithPrices(userId: string, hit?: RateLimitHit) {
+    const counted = hit
+      ? { cte: sql`WITH hit AS (${countHit(this.db, hit)}) `, cols: sql`, hit.hits AS rl_hits, hit.window_ends_at AS rl_window_ends_at`, from: sql` CROSS JOIN hit` }
+      : { cte: sql``, cols: sql``, from: sql`` };
+    const r = await sql<SubscriptionRow & { price_versions: unknown; rl_hits?: number | string; rl_window_ends_at?: Date }>`
+      ${counted.cte}SELECT s.*, ${PRICE_VERSIONS_JSON} AS price_versions${counted.cols}
+      FROM (SELECT 1) AS one LEFT JOIN subscriptions s ON s.user_id = ${userId}${counted.from}`.execute(this.db);
+    const { price_versions, rl_hits, rl_window_ends_at, ...sub } = r.rows[0]!;
+    return {
+      subscription: sub.id === null ? undefined : toSubscription(sub),
+      prices: versionsFromJson(price_versions),
+      ...(hit ? { count: hitOf({ hits: rl_hits!, window_ends_at: rl_window_ends_at! }) } : {}),
+    };
+  }
+
   async findSubscriptionByUserForUpdate(userId: string) {
     const r = await this.db
       .selectFrom('subscriptions')
@@ -388,7 +466,11 @@ export class KyselyBillingRepository implements BillingRepository {
   }
 
   async insertSubscription(s: Parameters<BillingRepository['insertSubscription']>[0]) {
-    const r = await this.db
+    // The row, its `created` audit row and the engine's events, in one statement.
+    const snapshot = { id: s.id, userId: s.userId, status: s.status, planId: s.planId, currentPeriodEnd: s.currentPeriodEnd, graceUntil: s.graceUntil ?? null };
+    const events = this.engine ? this.engine.eventsFor(undefined, snapshot, 'created', s.createdAt) : [];
+    let q = this.db.with('moved', (w) =>
+      w
       .insertInto('subscriptions')
       .values({
         id: s.id,
@@ -411,12 +493,20 @@ export class KyselyBillingRepository implements BillingRepository {
         created_at: s.createdAt,
         updated_at: s.createdAt,
       })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await this.addSubscriptionEvent(s.id, { type: 'created', from: null, to: s.status, at: s.createdAt });
-    const created = toSubscription(r);
-    if (this.engine) await appendEngineEvents(this.db, this.engine.eventsFor(undefined, created, 'created', s.createdAt));
-    return created;
+      .returningAll(),
+    );
+    q = q.with('audit', (w) =>
+      w.insertInto('subscription_events').values({
+        subscription_id: s.id,
+        type: 'created',
+        from_status: null,
+        to_status: s.status,
+        data: null,
+        created_at: s.createdAt,
+      }),
+    ) as unknown as typeof q;
+    const r = await withParts(q, engineEventParts(events)).selectFrom('moved').selectAll().executeTakeFirstOrThrow();
+    return toSubscription(r as SubscriptionRow);
   }
 
   async transitionSubscription(
@@ -426,13 +516,36 @@ export class KyselyBillingRepository implements BillingRepository {
     at: Date,
     patch: SubscriptionPatch = {},
     event?: Omit<AuditEvent, 'from' | 'to' | 'at'>,
+    locked?: Subscription,
+    version?: string,
   ) {
     const engine = this.engine;
+    if (version !== undefined && !(engine && locked)) throw new Error('transitionSubscription: a version goes with the row read (locked)');
+    if (engine && locked) {
+      // The row as read under lock (or read before, with its version checked by the write): what
+      // it becomes is known before the write, so the engine's events go in the write's own
+      // statement (a lost compare-and-set is the caller's error, which rolls them back with the
+      // transaction).
+      if (!this.db.isTransaction || locked.id !== id || locked.status !== from) {
+        throw new Error(`transitionSubscription: ${id} is not locked as ${from} in this transaction`);
+      }
+      const after = {
+        id,
+        userId: locked.userId,
+        status: to,
+        planId: patch.planId ?? locked.planId,
+        currentPeriodEnd: patch.currentPeriodEnd !== undefined ? patch.currentPeriodEnd : locked.currentPeriodEnd,
+        graceUntil: patch.graceUntil !== undefined ? patch.graceUntil : locked.graceUntil,
+      };
+      const events = engine.eventsFor(locked, after, event?.type ?? 'transition', at, event?.data);
+      const r = await this.moveSubscription(id, from, to, at, patch, event, { version, also: engineEventParts(events) });
+      return r ? toSubscription(r) : undefined;
+    }
     if (engine) {
       // The engine's event is written with the change: both commit or neither does.
       return this.transaction(async (tx) => {
         const self = tx as KyselyBillingRepository;
-        const r = await self.moveSubscription(id, from, to, at, patch, event, ['status', 'plan_id', 'current_period_end', 'grace_until']);
+        const r = await self.moveSubscription(id, from, to, at, patch, event, { before: ['status', 'plan_id', 'current_period_end', 'grace_until'] });
         if (!r) return undefined;
         const moved = toSubscription(r);
         const before = {
@@ -451,7 +564,10 @@ export class KyselyBillingRepository implements BillingRepository {
     return r ? toSubscription(r) : undefined;
   }
 
-  /** The compare-and-set and its audit row in one statement; `before`: columns to return as they were. */
+  /**
+   * The compare-and-set and its audit row in one statement; `before`: columns to return as they
+   * were; `version`, `also`: as `StatusMove`'s.
+   */
   private moveSubscription(
     id: string,
     from: SubscriptionStatus,
@@ -459,7 +575,7 @@ export class KyselyBillingRepository implements BillingRepository {
     at: Date,
     patch: SubscriptionPatch,
     event: Omit<AuditEvent, 'from' | 'to' | 'at'> | undefined,
-    before?: readonly string[],
+    opts: Pick<StatusMove<'subscriptions'>, 'before' | 'version' | 'also'> = {},
   ) {
     return compareAndSetStatus(this.db, 'subscriptions', assertSubscriptionTransition, {
       id,
@@ -468,7 +584,7 @@ export class KyselyBillingRepository implements BillingRepository {
       at,
       set: subscriptionPatchColumns(patch),
       event,
-      before,
+      ...opts,
     });
   }
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type QueryCreator, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type QueryCreator, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 
 /** Tables whose rows move through a state machine (a `status` column checked against a transition table). */
@@ -26,6 +26,27 @@ export interface StatusMove<T extends StatusTableName> {
    * locked by a subquery of the same statement, so no separate locking read is needed.
    */
   before?: readonly string[];
+  /**
+   * Other writes of the same statement (data-modifying CTEs, after `moved`); one that selects
+   * from `moved` writes only when the row moved.
+   */
+  also?: readonly StatementPart[];
+  /** The row's version (`xmin::text`) as read: moves it only if unchanged since (not with `before`). */
+  version?: string;
+}
+
+/** A named data-modifying CTE to run in another write's statement. */
+export interface StatementPart {
+  name: string;
+  body: RawBuilder<unknown>;
+}
+
+/** `q` with `parts` added as CTEs. */
+export function withParts<Q extends { with: (...args: never[]) => unknown }>(q: Q, parts: readonly StatementPart[]): Q {
+  let r = q;
+  // Kysely types a CTE body as a query builder; a raw body compiles as written, so it brings its parentheses.
+  for (const part of parts) r = (r.with as (name: string, body: () => unknown) => Q)(part.name, () => sql`(${part.body})`);
+  return r;
 }
 
 export type MovedRow<T extends StatusTableName> = Selectable<Database[T]> & Record<`before_${string}`, unknown>;
@@ -50,6 +71,7 @@ export async function compareAndSetStatus<T extends StatusTableName>(
   const name: string = table;
   const set: Record<string, unknown> = { ...m.set, status: m.to, updated_at: m.at };
   const before = m.before;
+  if (before && m.version !== undefined) throw new Error('compareAndSetStatus: version and before do not go together');
   const update = (qb: QueryCreator<any>) =>
     before
       ? qb
@@ -60,12 +82,20 @@ export async function compareAndSetStatus<T extends StatusTableName>(
           .where(`${name}.status`, '=', m.from)
           .returningAll(name)
           .returning(before.map((c) => `b.${c} as before_${c}`))
-      : qb.updateTable(name).set(set).where('id', '=', m.id).where('status', '=', m.from).returningAll();
+      : qb
+          .updateTable(name)
+          .set(set)
+          .where('id', '=', m.id)
+          .where('status', '=', m.from)
+          .$if(m.version !== undefined, (u) => u.where(sql`xmin::text`, '=', m.version))
+          .returningAll();
 
   const audit = (AUDIT_TABLES as Partial<Record<StatusTableName, { table: string; owner: string }>>)[table];
-  if (!audit) return (await update(q).executeTakeFirst()) as MovedRow<T> | undefined;
-  const r = await q
-    .with('moved', (w) => update(w))
+  if (!audit) {
+    if (m.also?.length) throw new Error(`compareAndSetStatus: ${table} keeps no audit rows; 'also' needs one`);
+    return (await update(q).executeTakeFirst()) as MovedRow<T> | undefined;
+  }
+  const r = await withParts(q.with('moved', (w) => update(w)), m.also ?? [])
     .with('audit', (w) =>
       w
         .insertInto(audit.table)

@@ -5,6 +5,7 @@ import type { Subscription } from '../../domain/records.ts';
 import type { NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import { engineEventPayload, engineEventTypeOf, entitlementOf } from '../../domain/engine/entitlements.ts';
 import type { Database } from '../schema.ts';
+import type { StatementPart } from './compare-and-set.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type SubscriptionSnapshot = Pick<Subscription, 'id' | 'userId' | 'status' | 'planId' | 'currentPeriodEnd' | 'graceUntil'>;
@@ -56,6 +57,13 @@ export class EngineEventWriter {
  */
 export async function appendEngineEvents(db: Db, events: readonly NewEngineEvent[]): Promise<void> {
   if (events.length === 0) return;
+  const [bumped, inserted] = engineEventParts(events);
+  await sql`WITH ${sql.ref(bumped!.name)} AS (${bumped!.body}) ${inserted!.body}`.execute(db);
+}
+
+/** `appendEngineEvents` as parts of another statement (none for no events). */
+export function engineEventParts(events: readonly NewEngineEvent[]): StatementPart[] {
+  if (events.length === 0) return [];
   const counts = new Map<string, number>();
   for (const e of events) counts.set(e.userId, (counts.get(e.userId) ?? 0) + 1);
   const users = [...counts.keys()].sort();
@@ -66,14 +74,21 @@ export async function appendEngineEvents(db: Db, events: readonly NewEngineEvent
     seen.set(e.userId, k);
     return sql`(${i}::int, ${e.id}::text, ${e.userId}::text, ${k}::int, ${counts.get(e.userId)!}::int, ${e.type}::text, ${JSON.stringify(e.payload)}::jsonb, ${e.occurredAt}::timestamptz)`;
   });
-  await sql`WITH bumped AS (
-      INSERT INTO engine_event_sequences (user_id, last_seq)
+  return [
+    {
+      name: 'bumped',
+      body: sql`INSERT INTO engine_event_sequences (user_id, last_seq)
       VALUES ${sql.join(users.map((u) => sql`(${u}, ${counts.get(u)!}::bigint)`))}
       ON CONFLICT (user_id) DO UPDATE SET last_seq = engine_event_sequences.last_seq + excluded.last_seq
-      RETURNING user_id, last_seq)
-    INSERT INTO engine_events (id, user_id, seq, type, payload, occurred_at, created_at)
+      RETURNING user_id, last_seq`,
+    },
+    {
+      name: 'engine_rows',
+      body: sql`INSERT INTO engine_events (id, user_id, seq, type, payload, occurred_at, created_at)
     SELECT v.id, v.user_id, b.last_seq - v.n + v.k, v.type, v.payload, v.at, v.at
     FROM (VALUES ${sql.join(rows)}) AS v(i, id, user_id, k, n, type, payload, at)
     JOIN bumped b ON b.user_id = v.user_id
-    ORDER BY v.i`.execute(db);
+    ORDER BY v.i`,
+    },
+  ];
 }

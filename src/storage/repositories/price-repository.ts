@@ -17,6 +17,26 @@ function toVersion(r: Selectable<PlanPricesTable>): PriceVersion {
   };
 }
 
+/**
+ * The SQL of every stored version as one json array, ordered as `listVersions` (for statements that
+ * read the versions with something else); `versionsFromJson` maps its value.
+ */
+export const PRICE_VERSIONS_JSON = sql<unknown>`(SELECT coalesce(json_agg(pp ORDER BY pp.plan_id, pp.effective_at), '[]'::json) FROM plan_prices pp)`;
+
+/** The versions in a `PRICE_VERSIONS_JSON` value (json carries timestamps as text). */
+export function versionsFromJson(value: unknown): PriceVersion[] {
+  const rows = (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>[];
+  const at = (v: unknown) => new Date(v as string);
+  return rows.map((r) =>
+    toVersion({
+      ...(r as unknown as Selectable<PlanPricesTable>),
+      effective_at: at(r.effective_at),
+      created_at: at(r.created_at),
+      announced_at: r.announced_at === null ? null : at(r.announced_at),
+    }),
+  );
+}
+
 /** Plan price versions (0015-plan-prices). */
 export class KyselyPriceRepository implements PriceRepository {
   constructor(private readonly db: Kysely<Database> | Transaction<Database>) {}

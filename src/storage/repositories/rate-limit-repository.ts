@@ -1,7 +1,32 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { RateLimitCount, RateLimitHit } from '../../domain/repositories.ts';
 import type { Database } from '../schema.ts';
+import { parseInt8 } from '../create-db.ts';
 
 const PRUNE_EVERY = 500;
+
+/**
+ * The statement that counts one hit of `key` (insert, or add one, or start a new window when the
+ * old one ended) and returns `hits` and `window_ends_at` (`hitOf` reads them); also run inside
+ * another statement (the checkout start's first read).
+ */
+export function countHit(db: Kysely<Database> | Transaction<Database>, h: RateLimitHit) {
+  const ends = new Date(h.now.getTime() + h.windowMs);
+  return db
+    .insertInto('rate_limit_counters')
+    .values({ key: h.key, hits: 1, window_ends_at: ends })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        hits: sql<number>`CASE WHEN rate_limit_counters.window_ends_at <= ${h.now} THEN 1 ELSE rate_limit_counters.hits + 1 END`,
+        window_ends_at: sql<Date>`CASE WHEN rate_limit_counters.window_ends_at <= ${h.now} THEN ${ends} ELSE rate_limit_counters.window_ends_at END`,
+      }),
+    )
+    .returning(['hits', 'window_ends_at']);
+}
+
+export function hitOf(row: { hits: number | string; window_ends_at: Date | string }): RateLimitCount {
+  return { hits: parseInt8(row.hits), windowEndsAt: new Date(row.window_ends_at) };
+}
 
 /**
  * Fixed-window hit counters in PostgreSQL, shared by every replica. One
@@ -19,19 +44,7 @@ export class RateLimitRepository {
   /** Counts one hit of `key`; returns the hits in the current window and when it ends. */
   async hit(key: string, windowMs: number, now: Date): Promise<{ hits: number; windowEndsAt: Date }> {
     if (++this.calls % PRUNE_EVERY === 0) await this.db.deleteFrom('rate_limit_counters').where('window_ends_at', '<', now).execute();
-    const ends = new Date(now.getTime() + windowMs);
-    const row = await this.db
-      .insertInto('rate_limit_counters')
-      .values({ key, hits: 1, window_ends_at: ends })
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet({
-          hits: sql<number>`CASE WHEN rate_limit_counters.window_ends_at <= ${now} THEN 1 ELSE rate_limit_counters.hits + 1 END`,
-          window_ends_at: sql<Date>`CASE WHEN rate_limit_counters.window_ends_at <= ${now} THEN ${ends} ELSE rate_limit_counters.window_ends_at END`,
-        }),
-      )
-      .returning(['hits', 'window_ends_at'])
-      .executeTakeFirstOrThrow();
-    return { hits: Number(row.hits), windowEndsAt: new Date(row.window_ends_at) };
+    return hitOf(await countHit(this.db, { key, windowMs, now }).executeTakeFirstOrThrow());
   }
 
   /** The current window of `key` without counting (0 hits when none is open). */

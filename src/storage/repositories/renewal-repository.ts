@@ -16,7 +16,7 @@ import type { NewPaymentRecord, RenewalRepository } from '../../domain/repositor
 import type { BillingCyclesTable, BillingKeyRevocationsTable, Database, NoticesTable } from '../schema.ts';
 import { paymentValues, toPayment, toSubscription } from './billing-rows.ts';
 import { appendEngineEvents, type EngineEventWriter } from './engine-event-writer.ts';
-import { compareAndSetStatus } from './compare-and-set.ts';
+import { compareAndSetStatus, type StatementPart } from './compare-and-set.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -129,6 +129,17 @@ function noticeValues(n: NewNotice) {
   };
 }
 
+
+/** Inserts `n` in another write's statement when its `moved` part moved a row (`StatementPart`). */
+export function noticeAfterMove(n: NewNotice, name: string): StatementPart {
+  const values = noticeValues(n);
+  return {
+    name,
+    body: sql`INSERT INTO notices (${sql.join(Object.keys(values).map((c) => sql.ref(c)))})
+      SELECT ${sql.join(Object.values(values).map((v) => sql`${v}`))} FROM moved
+      ON CONFLICT (dedupe_key) DO NOTHING`,
+  };
+}
 
 /** Kysely implementation of the renewal worker's storage (tables of 0002-renewals). */
 export class KyselyRenewalRepository implements RenewalRepository {

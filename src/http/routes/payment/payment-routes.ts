@@ -5,6 +5,8 @@ import { approveCheckout, type ApproveCheckoutResult } from '../../../use-cases/
 import { getSubscriptionStatus, subscriptionStatusOf } from '../../../use-cases/get-subscription-status.ts';
 import { principalOf, requireUser } from '../../plugins/auth.ts';
 import { idempotentAnswer } from '../../plugins/idempotency.ts';
+import { readyLimitKey, type RateLimitRule } from '../../plugins/rate-limits.ts';
+import type { Clock } from '../../../domain/ports.ts';
 import { paymentView, subscriptionStatusView } from '../../schemas/views.ts';
 import { checkoutLaunchView } from '../../schemas/renewal-views.ts';
 import { ApproveBody, ApproveResponse, IdempotencyHeaders, MethodParams, ReadyBody, ReadyResponse, ReturnQuery } from '../../schemas/payment-schemas.ts';
@@ -13,9 +15,11 @@ import type { IdempotencyRepository } from '../../../storage/repositories/idempo
 export interface PaymentRoutesOptions {
   ctx: UseCaseContext;
   idempotency: IdempotencyRepository;
+  /** The checkout-start limit per user (counted by startCheckout) and the wall clock its windows run on. */
+  readyLimit: { rule: RateLimitRule; clock: Clock };
 }
 
-export const paymentRoutes: FastifyPluginAsyncZod<PaymentRoutesOptions> = async (app, { ctx, idempotency }) => {
+export const paymentRoutes: FastifyPluginAsyncZod<PaymentRoutesOptions> = async (app, { ctx, idempotency, readyLimit }) => {
   async function approveResponse(userId: string, r: ApproveCheckoutResult): Promise<ApproveResponse> {
     return {
       outcome: r.outcome,
@@ -50,6 +54,10 @@ export const paymentRoutes: FastifyPluginAsyncZod<PaymentRoutesOptions> = async 
           clientAmountKrw: body.amount,
           autoRenew: body.auto_renew,
           orderConsentVersion: body.order_consent_version,
+          rateLimit: {
+            hit: { key: readyLimitKey(userId), windowMs: readyLimit.rule.windowMs, now: readyLimit.clock.now() },
+            max: readyLimit.rule.max,
+          },
         });
         const res: ReadyResponse = {
           payment_id: payment.id,
