@@ -29,13 +29,15 @@ export async function cannon(o: {
   paths: string[];
   headers: Record<string, string>;
   connections: number;
+  /** Run for `seconds`, or send `amount` requests in all when given. */
   seconds: number;
+  amount?: number;
   overallRate?: number;
 }): Promise<CannonResult> {
   const r = await autocannon({
     url: o.url,
     connections: o.connections,
-    duration: o.seconds,
+    ...(o.amount ? { amount: o.amount } : { duration: o.seconds }),
     headers: o.headers,
     requests: o.paths.map((path) => ({ method: 'GET', path })),
     ...(o.overallRate ? { overallRate: Math.round(o.overallRate) } : {}),

@@ -82,14 +82,14 @@ export async function postgresPids(query: (sql: string, params: unknown[]) => Pr
 }
 
 /** A sample of the bench's processes: this load generator, the sandbox, the service and PostgreSQL. */
-export function sampleCpu(pids: { sandbox?: number; service?: number; postgres?: number[] }): CpuSample {
+export function sampleCpu(pids: { sandbox?: number; service?: number | number[]; postgres?: number[] }): CpuSample {
   const u = process.cpuUsage();
   const m = machineCpuMs();
   const byPid = pids.postgres ? new Map(pids.postgres.map((pid) => [pid, processCpuMs(pid)])) : undefined;
   return {
     client: (u.user + u.system) / 1000,
     sandbox: processCpuMs(pids.sandbox),
-    service: processCpuMs(pids.service),
+    service: [pids.service ?? []].flat().reduce((t, pid) => t + processCpuMs(pid), 0),
     postgres: byPid ? [...byPid.values()].reduce((a, b) => a + b, 0) : postgresCpuMs(),
     machineBusy: m.busy,
     machineTotal: m.total,

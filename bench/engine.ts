@@ -62,6 +62,30 @@ async function measure(op: (i: number) => Promise<void>, loops = CONCURRENCY): P
   return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu };
 }
 
+/**
+ * Open loop at `rate`/s for SECONDS: latency from when each call was due (p99 at half the rate).
+ * `lateP99`: how late this load generator itself started calls (its timers and event loop), the
+ * part of the latency that is not the service's.
+ */
+async function paced(rate: number, op: (i: number) => Promise<void>): Promise<Measured & { lateP99: number }> {
+  const latencies: number[] = [];
+  const late: number[] = [];
+  const total = Math.round(rate * SECONDS);
+  const start = stopwatch();
+  const running: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - stopwatch();
+    if (wait > 1) await new Promise((ok) => setTimeout(ok, wait));
+    late.push(Math.max(0, stopwatch() - due));
+    running.push(op(i).then(() => void latencies.push(stopwatch() - due)));
+  }
+  await Promise.all(running);
+  latencies.sort((a, b) => a - b);
+  late.sort((a, b) => a - b);
+  return { rate: latencies.length / ((stopwatch() - start) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99), lateP99: percentile(late, 99) };
+}
+
 const pgdb = await freshPostgresDatabase('bench_engine');
 let service: Awaited<ReturnType<typeof startChild>> | null = null;
 try {
@@ -79,45 +103,19 @@ try {
   const { key } = await createApiKey(setup.ctx, setup.engine, { name: 'bench', scopes: ['entitlements:read', 'usage:write'] });
   await setup.close();
 
-  service = await startChild('bench/service-process.ts', { DATABASE_URL: pgdb.url, BENCH_POOL: String(CONCURRENCY) });
-  const http = new Pool(service.info.url as string, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
   const auth = { authorization: `Bearer ${key}` };
   const json = { ...auth, 'content-type': 'application/json' };
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const r = await http.request({ method, path, headers: body === undefined ? auth : json, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await r.body.text();
-    return { status: r.statusCode, body: text ? JSON.parse(text) : null };
-  }
   const user = (i: number) => `usr_bench_${(i % USERS) + 1}`;
-  /** The service's own counters (its /metrics): CPU seconds and statements sent to the database (each a round trip). */
-  async function counters(): Promise<{ cpu: number; statements: number }> {
-    const r = await http.request({ method: 'GET', path: '/metrics' });
-    const text = await r.body.text();
-    const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
-    return { cpu: value('process_cpu_seconds_total'), statements: value('billing_db_statements_total') };
-  }
-  /** `measure` with the service's statements and CPU milliseconds per operation. */
-  async function measured(op: (i: number) => Promise<void>): Promise<Measured & { statements: number; cpuMs: number }> {
-    const c0 = await counters();
-    const m = await measure(op);
-    const c1 = await counters();
-    const ops = m.rate * SECONDS;
-    return { ...m, statements: (c1.statements - c0.statements) / ops, cpuMs: ((c1.cpu - c0.cpu) * 1000) / ops };
-  }
-
-  // Warm-up of the service (JIT, connections, cached key, every user's entitlements read once, as
-  // an engine polling its users keeps them): not measured.
-  for (let i = 0; i < USERS; i++) {
-    await call('GET', '/livez');
-    await call('GET', `/api/v1/entitlements/${user(i)}`);
-  }
+  const userPaths = Array.from({ length: USERS }, (_, i) => `/api/v1/entitlements/${user(i)}`);
   const db = await createDb({ kind: 'postgres', url: pgdb.url, poolSize: CONCURRENCY });
-  // CPU per operation: this load generator, the service, and PostgreSQL's processes that work for
-  // the bench's database (its backends, looked up at each sample, and the server's background ones).
+  // CPU per operation: this load generator, the service's processes, and PostgreSQL's processes
+  // that work for the bench's database (its backends, looked up at each sample, and the server's
+  // background ones).
   const dbName = new URL(pgdb.url).pathname.slice(1);
+  let servicePids: number[] = [];
   sample = async () => {
     const pids = await postgresPids((text, params) => db.db.executeQuery<{ pid: number }>(CompiledQuery.raw(text, params)), dbName);
-    return sampleCpu({ service: service!.child.pid, postgres: pids });
+    return sampleCpu({ service: servicePids, postgres: pids });
   };
   const dbRead = await measure(async (i) => {
     await sql`SELECT id, role FROM users WHERE id = ${user(i)}`.execute(db.db);
@@ -125,51 +123,93 @@ try {
   const dbUpdate = await measure(async (i) => {
     await sql`UPDATE users SET role = role WHERE id = ${user(i)}`.execute(db.db);
   });
-  // The HTTP floor (`GET /livez`) and entitlement reads (each user's in turn) with autocannon as
-  // the load generator (bench/cannon.ts: little work per request, so more of the 2 cores is left
-  // to the service); then an open loop at half the read rate, latencies corrected for
-  // coordinated omission.
-  const userPaths = Array.from({ length: USERS }, (_, i) => `/api/v1/entitlements/${user(i)}`);
-  const viaCannon = async (paths: string[], overallRate?: number) => {
-    const c0 = await counters();
-    const s0 = await sample!();
-    const r = await cannon({ url: service!.info.url as string, paths, headers: auth, connections: CONCURRENCY, seconds: SECONDS, overallRate });
-    const s1 = await sample!();
-    const c1 = await counters();
-    const ops = r.rate * SECONDS;
-    return { ...r, cpu: perOperation(diffCpu(s1, s0), ops), statements: (c1.statements - c0.statements) / ops, cpuMs: ((c1.cpu - c0.cpu) * 1000) / ops };
-  };
-  const floor = await viaCannon(['/livez']);
-  const reads = await viaCannon(userPaths);
-  const readsAtHalf = await viaCannon(userPaths, reads.rate / 2);
-  let trade = 0;
-  const pairs = await measured(async (i) => {
-    const r = await call('POST', '/api/v1/usage/reservations', { user_id: user(i), trade_id: `bench-${++trade}`, amount_krw: 10_000 });
-    if (r.status !== 201) throw new Error(`reserve ${r.status} ${JSON.stringify(r.body)}`);
-    const c = await call('POST', `/api/v1/usage/reservations/${r.body.reservation_id}/commit`, { amount_krw: 10_000 });
-    if (c.status !== 200) throw new Error(`commit ${c.status}`);
-  });
+
+  /**
+   * The API figures against the service run as `processes` processes sharing one port
+   * (bench/service-process.ts): the HTTP floor (`GET /livez`) and entitlement reads (each user's
+   * in turn) with autocannon as the load generator (bench/cannon.ts: little work per request, so
+   * more of the 2 cores is left to the service); an open loop at half the read rate (undici, each
+   * call started when due, latency counted from then); reservation + commit pairs.
+   */
+  async function apiFigures(processes: number) {
+    service = await startChild('bench/service-process.ts', { DATABASE_URL: pgdb.url, BENCH_POOL: String(CONCURRENCY), BENCH_SERVICE_PROCESSES: String(processes) });
+    servicePids = service.info.pids as number[];
+    const http = new Pool(service.info.url as string, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
+    async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+      const r = await http.request({ method, path, headers: body === undefined ? auth : json, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await r.body.text();
+      return { status: r.statusCode, body: text ? JSON.parse(text) : null };
+    }
+    /** The service's own counters (its /metrics; one process's when there are several): statements sent to the database. */
+    async function statements(): Promise<number> {
+      const r = await http.request({ method: 'GET', path: '/metrics' });
+      const text = await r.body.text();
+      return Number(/^billing_db_statements_total(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(text)?.[1] ?? NaN);
+    }
+    /** Statements per operation (one process only) and the service's CPU per operation (all its processes, from the CPU budget). */
+    async function withCounters<T extends Measured>(ops: (m: T) => number, run: () => Promise<T>): Promise<T & { statements?: number; cpuMs: number }> {
+      const st0 = await statements();
+      const s0 = await sample!();
+      const m = await run();
+      const s1 = await sample!();
+      const st1 = await statements();
+      const n = ops(m);
+      const cpu = perOperation(diffCpu(s1, s0), n);
+      return { ...m, cpu, cpuMs: cpu.service, statements: processes === 1 ? (st1 - st0) / n : undefined };
+    }
+    // Warm-up (JIT, connections, cached key, every user's entitlements read by every connection,
+    // so by every process, as an engine polling its users keeps them): not measured. autocannon's
+    // connections walk the users in step, so a cold user is missed by most of them at once.
+    await cannon({ url: service.info.url as string, paths: userPaths, headers: auth, connections: CONCURRENCY, seconds: 0, amount: USERS * CONCURRENCY });
+    const read = async (i: number) => {
+      const r = await call('GET', `/api/v1/entitlements/${user(i)}`);
+      if (r.status !== 200) throw new Error(`entitlements ${r.status}`);
+    };
+    const byCannon = (paths: string[]) => withCounters((m) => m.rate * SECONDS, () => cannon({ url: service!.info.url as string, paths, headers: auth, connections: CONCURRENCY, seconds: SECONDS }));
+    const floor = await byCannon(['/livez']);
+    const reads = await byCannon(userPaths);
+    const readsAtHalf = await withCounters((m) => m.rate * SECONDS, () => paced(Math.max(1, reads.rate / 2), read));
+    let trade = 0;
+    const pairs = await withCounters((m) => m.rate * SECONDS, () =>
+      measure(async (i) => {
+        const r = await call('POST', '/api/v1/usage/reservations', { user_id: user(i), trade_id: `bench-${processes}-${++trade}`, amount_krw: 10_000 });
+        if (r.status !== 201) throw new Error(`reserve ${r.status} ${JSON.stringify(r.body)}`);
+        const c = await call('POST', `/api/v1/usage/reservations/${r.body.reservation_id}/commit`, { amount_krw: 10_000 });
+        if (c.status !== 200) throw new Error(`commit ${c.status}`);
+      }),
+    );
+    await http.close();
+    await service.stop();
+    service = null;
+    return { floor, reads, readsAtHalf, pairs };
+  }
+  const one = await apiFigures(1);
+  const two = await apiFigures(2);
   sample = null;
   await db.close();
-  await http.close();
 
-  const line = (name: string, m: Measured & { statements?: number; cpuMs?: number }) =>
+  const line = (name: string, m: Measured & { statements?: number; cpuMs?: number; lateP99?: number }) =>
     `${name.padEnd(40)} ${String(Math.round(m.rate)).padStart(7)}/s   p50 ${round(m.p50)} ms   p99 ${round(m.p99)} ms` +
-    (m.statements === undefined ? '' : `   db statements/op ${round(m.statements)}   service CPU ${m.cpuMs!.toFixed(2)} ms/op`) +
+    (m.lateP99 === undefined ? '' : ` (the load generator started 1% of calls ≥ ${round(m.lateP99)} ms late)`) +
+    (m.statements === undefined ? '' : `   db statements/op ${round(m.statements)}`) +
+    (m.cpuMs === undefined ? '' : `   service CPU ${m.cpuMs.toFixed(2)} ms/op`) +
     (m.cpu ? `\n${''.padEnd(42)}CPU ms/op: all ${m.cpu.total} (client ${m.cpu.client}, service ${m.cpu.service}, postgres ${m.cpu.postgres}); machine busy ${Math.round(m.cpu.machineBusy * 100)}%; the ${CORES} cores allow ${Math.round((CORES * 1000) / m.cpu.total)}/s` : '');
-  console.log(`\ntrading-engine API on PostgreSQL (${CONCURRENCY} concurrent, ${SECONDS}s each; service in its own process, HTTP keep-alive)`);
+  console.log(`\ntrading-engine API on PostgreSQL (${CONCURRENCY} concurrent, ${SECONDS}s each; service in its own process(es), HTTP keep-alive)`);
   console.log(line('limit: db one-row read', dbRead));
   console.log(line('limit: db one-row update', dbUpdate));
-  console.log(line('limit: GET /livez (HTTP floor)', floor));
-  console.log(line('GET /api/v1/entitlements/:id', reads));
-  console.log(line(`  … open loop at half that rate`, readsAtHalf));
-  console.log(line('reservation + commit (pairs)', pairs));
-  console.log(
-    `ratios: entitlement reads / db reads = ${(reads.rate / dbRead.rate).toFixed(2)}, / HTTP floor = ${(reads.rate / floor.rate).toFixed(2)}; ` +
-      `reservation+commit pairs / db updates = ${(pairs.rate / dbUpdate.rate).toFixed(2)}`,
-  );
+  for (const [n, f] of [[1, one], [2, two]] as const) {
+    console.log(`service as ${n} process${n === 1 ? '' : 'es'}:`);
+    console.log(line('limit: GET /livez (HTTP floor)', f.floor));
+    console.log(line('GET /api/v1/entitlements/:id', f.reads));
+    console.log(line(`  … open loop at half that rate`, f.readsAtHalf));
+    console.log(line('reservation + commit (pairs)', f.pairs));
+    console.log(
+      `ratios: entitlement reads / db reads = ${(f.reads.rate / dbRead.rate).toFixed(2)}, / HTTP floor = ${(f.reads.rate / f.floor.rate).toFixed(2)}; ` +
+        `reservation+commit pairs / db updates = ${(f.pairs.rate / dbUpdate.rate).toFixed(2)}`,
+    );
+  }
   console.log('targets (issue 10): entitlement reads >= 10,000/s (p99 < 5 ms at half that); reservations + commits >= 2,000/s\n');
 } finally {
-  await service?.stop();
+  await (service as Awaited<ReturnType<typeof startChild>> | null)?.stop();
   await pgdb.drop();
 }
