@@ -97,15 +97,11 @@ export function sampleCpu(pids: { sandbox?: number; service?: number | number[];
   };
 }
 
+const TOTALS = ['client', 'sandbox', 'service', 'postgres', 'machineBusy', 'machineTotal'] as const;
+
+/** The sum of two spans' CPU (the per-process map is not kept). */
 export function addCpu(a: CpuSample, b: CpuSample): CpuSample {
-  return {
-    client: a.client + b.client,
-    sandbox: a.sandbox + b.sandbox,
-    service: a.service + b.service,
-    postgres: a.postgres + b.postgres,
-    machineBusy: a.machineBusy + b.machineBusy,
-    machineTotal: a.machineTotal + b.machineTotal,
-  };
+  return Object.fromEntries(TOTALS.map((k) => [k, a[k] + b[k]])) as unknown as CpuSample;
 }
 
 export function diffCpu(after: CpuSample, before: CpuSample): CpuSample {
