@@ -202,4 +202,15 @@ describe(`rate limits on sign-up and checkout start, shared by replicas (${db})`
     expect([over.statusCode, over.json().error.code]).toEqual([429, 'RATE_LIMITED']);
     expect((await ready(b, v.token)).statusCode).toBe(200);
   });
+
+  it('payment ready without a session: counted per address, then refused with 429', async () => {
+    const a = await replica({ READY_RATE_LIMIT_MAX: '2' });
+    const anonymous = (ip: string) =>
+      a.inject({ method: 'POST', url: '/api/payment/kakaopay/ready', payload: { ...ORDER_CONSENT, plan: 'standard' }, remoteAddress: ip });
+    expect((await anonymous('203.0.113.50')).statusCode).toBe(401);
+    expect((await anonymous('203.0.113.50')).statusCode).toBe(401);
+    const over = await anonymous('203.0.113.50');
+    expect([over.statusCode, over.json().error.code]).toEqual([429, 'RATE_LIMITED']);
+    expect((await anonymous('203.0.113.51')).statusCode).toBe(401);
+  });
 });

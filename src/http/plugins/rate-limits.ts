@@ -70,7 +70,7 @@ function rules(
     'POST /api/payment/:method/ready': {
       rule: opts.ready,
       key: (req) => `ready:address:${clientAddressOf(req)}`,
-      skip: (req) => req.principal !== undefined,
+      skip: (req) => req.principal != null,
     },
     // Per address: the answer is the same for every e-mail; mails per account are limited by the use case.
     'POST /api/auth/password-reset/request': { rule: opts.passwordReset, key: (req) => `password-reset:address:${clientAddressOf(req)}` },
