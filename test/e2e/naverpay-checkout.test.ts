@@ -100,11 +100,18 @@ describe('NaverPay checkout in the browser', () => {
     async () => {
       const { page } = await e2e.newPage();
       await startNaverPay(page, { plan: '스탠다드', autoRenew: false, tag: 'naver-cancel' });
+      // The cancel page looks the payment up to build its "다시 시도" link; on a slow machine the
+      // heading shows long before that answer. A click in between must not send the user home.
+      await page.route(/\/api\/payments\/[^/?]+$/, async (route) => {
+        await new Promise((r) => setTimeout(r, 1500));
+        await route.continue();
+      });
       await page.locator('#cancel').click();
       await page.waitForURL(/\/payment\/cancel\?/);
       await page.getByRole('heading', { name: '결제가 취소되었습니다' }).waitFor();
       await page.getByRole('link', { name: '다시 시도' }).click();
       await page.waitForURL(/\/checkout\?plan=standard&method=naverpay/);
+      await page.unroute(/\/api\/payments\/[^/?]+$/);
       expect(await page.getByRole('radio', { name: '네이버페이' }).isChecked()).toBe(true);
 
       // Second attempt: the sandbox's "결제 실패" (owner authentication failed).

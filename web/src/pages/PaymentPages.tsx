@@ -380,7 +380,12 @@ function PaidView({ payment, sub }: { payment: PaymentView; sub: SubscriptionSta
 // ---------------------------------------------------------------------------------------------
 // /payment/cancel and /payment/fail
 
-function useRetryLink(paymentId: string | null, method: string | null): { to: string; payment: PaymentView | null } {
+/**
+ * Where "다시 시도" goes: back to the same plan and method once the payment is known, else home.
+ * `to` is null while the session or the payment is still loading, so a quick click cannot go
+ * home before the answer arrives (the page shows long before it on a slow connection).
+ */
+function useRetryLink(paymentId: string | null, method: string | null): { to: string | null; payment: PaymentView | null } {
   const { session } = useAuth();
   const loggedIn = session.state === 'user';
   const p = useLoad(
@@ -388,11 +393,28 @@ function useRetryLink(paymentId: string | null, method: string | null): { to: st
     [paymentId, loggedIn],
   );
   const payment = p.data ?? null;
+  if (session.state === 'loading' || p.state === 'loading') return { to: null, payment };
   const qs = new URLSearchParams();
   if (payment) qs.set('plan', payment.plan);
   const m = method ?? payment?.provider;
   if (m) qs.set('method', m);
   return { to: payment ? `/checkout?${qs}` : '/', payment };
+}
+
+/** The primary "다시 시도" action: a link once its target is known, a busy placeholder before. */
+function RetryLink({ to }: { to: string | null }) {
+  if (to === null) {
+    return (
+      <span className="btn btn-primary btn-lg btn-block" aria-disabled="true" aria-busy="true">
+        다시 시도
+      </span>
+    );
+  }
+  return (
+    <Link to={to} className="btn btn-primary btn-lg btn-block">
+      다시 시도
+    </Link>
+  );
 }
 
 export function PaymentCancelPage() {
@@ -407,9 +429,7 @@ export function PaymentCancelPage() {
       </p>
       <p className="result-detail muted">{payment ? `${payment.plan_name} 플랜 · ${won(payment.amount_krw)}` : '\u00a0'}</p>
       <div className="result-actions">
-        <Link to={to} className="btn btn-primary btn-lg btn-block">
-          다시 시도
-        </Link>
+        <RetryLink to={to} />
         <Link to="/" className="btn btn-secondary btn-block">
           요금제 보기
         </Link>
@@ -436,9 +456,7 @@ export function PaymentFailPage() {
         </p>
       )}
       <div className="result-actions">
-        <Link to={to} className="btn btn-primary btn-lg btn-block">
-          다시 시도
-        </Link>
+        <RetryLink to={to} />
         <Link to={uncertain ? '/payments' : '/'} className="btn btn-secondary btn-block">
           {uncertain ? '결제 내역 보기' : '요금제 보기'}
         </Link>
