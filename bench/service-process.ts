@@ -35,11 +35,11 @@ async function serve(): Promise<void> {
     SIGNUP_RATE_LIMIT_MAX: '1000000',
     READY_RATE_LIMIT_MAX: '1000000',
   });
-  // BENCH_PREPARED=1: named (server-prepared) statements, as DATABASE_PREPARED_STATEMENTS=true does.
+  // BENCH_PREPARED=0: no named (server-prepared) statements, as DATABASE_PREPARED_STATEMENTS=false (the default is on).
   const services = await compose(config, {
     dbTarget:
       config.database.kind === 'postgres'
-        ? { ...config.database, poolSize: Number(process.env.BENCH_POOL ?? 10), preparedStatements: process.env.BENCH_PREPARED === '1' }
+        ? { ...config.database, poolSize: Number(process.env.BENCH_POOL ?? 10), preparedStatements: process.env.BENCH_PREPARED !== '0' }
         : config.database,
   });
   const app = await buildApp(services, { webDir: null });

@@ -41,8 +41,8 @@ const EnvSchema = z.object({
   PORT: int.min(0).max(65535).default(8080),
   PUBLIC_URL: z.string().url().optional(),
   DATABASE_URL: z.string().optional(),
-  /** PostgreSQL: send the most used statement texts as named (server-prepared) statements. Off by default. */
-  DATABASE_PREPARED_STATEMENTS: bool.default(false),
+  /** PostgreSQL: send the most used statement texts as named (server-prepared) statements. On by default; off behind a proxy that pools connections per transaction. */
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   DATA_DIR: z.string().default('.data'),
   PLANS_FILE: z.string().default('config/plans.json'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -23,8 +23,7 @@ export type DbTarget =
       applicationName?: string;
       /**
        * Named (server-side prepared) statements for the most used texts (see `preparedNames`); default
-       * false: a prepared `SELECT *` fails ("cached plan must not change result type") once a migration
-       * adds a column under a running service, and no bench run showed a gain.
+       * true. Turn off behind a proxy that pools connections per transaction.
        */
       preparedStatements?: boolean;
     }
@@ -59,23 +58,47 @@ export interface CreateDbOptions {
 /** How many distinct statement texts get a name: the server keeps each one per connection. */
 const PREPARED_TEXTS_MAX = 500;
 
+interface PreparedNames {
+  /** The name `text` is sent under, or undefined (sent unnamed). */
+  nameOf(text: string): string | undefined;
+  /** Forgets every name: texts get new ones, which each connection prepares afresh. */
+  renew(): void;
+}
+
 /**
  * Names for parameterized statement texts, so that node-postgres prepares each on a connection
  * once and later only binds and executes it: PostgreSQL then skips parsing and planning the
  * hot statements (the checkout's CTEs) each time, which on a small machine shares the CPU with
- * the service. The first `max` distinct texts get a name; later ones (texts made with a variable
- * list length, say) run unnamed, so the statements each connection holds stay bounded.
+ * the service (half of PostgreSQL's CPU per checkout, docs/performance.md). The first `max`
+ * distinct texts of a generation get a name; later ones (texts made with a variable list length,
+ * say) run unnamed, so the statements each connection holds stay bounded.
  */
-function preparedNames(max: number): (text: string) => string | undefined {
-  const names = new Map<string, string>();
-  return (text) => {
-    let name = names.get(text);
-    if (name === undefined && names.size < max) {
-      name = `smts_${names.size}`;
-      names.set(text, name);
-    }
-    return name;
+function preparedNames(max: number): PreparedNames {
+  let names = new Map<string, string>();
+  let generation = 0;
+  return {
+    nameOf(text) {
+      let name = names.get(text);
+      if (name === undefined && names.size < max) {
+        name = `smts_${generation}_${names.size}`;
+        names.set(text, name);
+      }
+      return name;
+    },
+    renew() {
+      generation++;
+      names = new Map();
+    },
   };
+}
+
+/**
+ * PostgreSQL refuses to run a prepared statement whose result columns changed since it was
+ * prepared (a migration added a column to a table read with `SELECT *`), before executing it.
+ */
+function isStalePreparedPlan(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  return e?.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
 }
 
 export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Promise<DbHandle> {
@@ -94,7 +117,7 @@ export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Pr
     return client;
   };
   if (target.kind === 'postgres') {
-    const nameOf = target.preparedStatements === true ? preparedNames(PREPARED_TEXTS_MAX) : null;
+    const prepared = target.preparedStatements === false ? null : preparedNames(PREPARED_TEXTS_MAX);
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
@@ -114,14 +137,27 @@ export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Pr
     pool.on('connect', (client) => {
       client.on('error', () => {});
       counted(client);
-      if (nameOf) {
+      if (prepared) {
         // Kysely sends (text, values); with values, the text is sent under its name.
         const query = client.query.bind(client);
         client.query = ((...args: unknown[]) => {
           const [text, values] = args;
           if (args.length === 2 && typeof text === 'string' && Array.isArray(values) && values.length > 0) {
-            const name = nameOf(text);
-            if (name) return query({ name, text, values });
+            const name = prepared.nameOf(text);
+            if (name) {
+              // The transaction status before the statement: 'I' = not in a transaction.
+              const idle = client.getTransactionStatus() === 'I';
+              return query({ name, text, values }).catch((err: unknown) => {
+                if (!isStalePreparedPlan(err)) throw err;
+                // Every connection's statements of this text may be stale: all texts get new names.
+                prepared.renew();
+                // Outside a transaction the statement did not run: send it again, prepared anew.
+                // Inside one the transaction is aborted; it fails once and the next one works.
+                if (!idle) throw err;
+                const again = prepared.nameOf(text);
+                return again ? query({ name: again, text, values }) : query(text, values);
+              });
+            }
           }
           return query(...(args as Parameters<typeof query>));
         }) as typeof client.query;
