@@ -107,7 +107,7 @@ try {
   const json = { ...auth, 'content-type': 'application/json' };
   const user = (i: number) => `usr_bench_${(i % USERS) + 1}`;
   const userPaths = Array.from({ length: USERS }, (_, i) => `/api/v1/entitlements/${user(i)}`);
-  const db = await createDb({ kind: 'postgres', url: pgdb.url, poolSize: CONCURRENCY });
+  const db = await createDb({ kind: 'postgres', url: pgdb.url, poolSize: CONCURRENCY, preparedStatements: process.env.BENCH_PREPARED !== '0' });
   // CPU per operation: this load generator, the service's processes, and PostgreSQL's processes
   // that work for the bench's database (its backends, looked up at each sample, and the server's
   // background ones).

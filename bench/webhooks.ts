@@ -24,7 +24,7 @@ async function openDb(kind: 'postgres' | 'pglite', loops: number): Promise<{ db:
     return { db, drop: async () => {} };
   }
   const fresh = await freshPostgresDatabase('smts_bench_webhooks');
-  const db = await createDb({ kind: 'postgres', url: fresh.url, poolSize: loops * 2 + 2 });
+  const db = await createDb({ kind: 'postgres', url: fresh.url, poolSize: loops * 2 + 2, preparedStatements: process.env.BENCH_PREPARED !== '0' });
   await migrateToLatest(db.db);
   return { db, drop: fresh.drop };
 }

@@ -42,6 +42,19 @@ describe.skipIf(!url)('prepared statements on PostgreSQL', () => {
     expect(r.rows[0]!.n).toBe(1);
   });
 
+  it('batch statements (a list of parameters, several VALUES rows) run unnamed, planned with their values', async () => {
+    const ids = [1, 2, 3, 4, 5, 6, 7, 8];
+    await sql`SELECT id FROM things WHERE id IN (${sql.join(ids)})`.execute(h.db);
+    await sql`SELECT x FROM (VALUES (${1}::int), (${2}::int), (${3}::int)) AS v (x)`.execute(h.db);
+    await sql`SELECT x FROM (VALUES (${1}::int, ${2}::int)) AS v (x, y) WHERE x = ${1}`.execute(h.db);
+    const r = await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements ORDER BY prepare_time`.execute(h.db);
+    const texts = r.rows.map((x) => x.statement);
+    expect(texts.some((t) => t.includes('IN ('))).toBe(false);
+    expect(texts.some((t) => t.includes('), ('))).toBe(false);
+    // A single row of VALUES is not a list: it is prepared.
+    expect(texts.some((t) => t.includes('AS v (x, y)'))).toBe(true);
+  });
+
   it('a column added under a prepared SELECT *: the next call outside a transaction succeeds with the new column', async () => {
     expect((await byId(1)).rows[0]).toEqual({ id: 1, name: 'one' });
     await admin.query(`ALTER TABLE ${schema}.things ADD COLUMN color text NOT NULL DEFAULT 'red'`);
