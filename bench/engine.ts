@@ -22,6 +22,8 @@ import { CORES, diffCpu, perOperation, postgresPids, sampleCpu } from './cpu-bud
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const USERS = 1000;
+/** BENCH_ONLY_PAIRS=1: only the reservation + commit pairs, with the service as one process (to profile them). */
+const ONLY_PAIRS = process.env.BENCH_ONLY_PAIRS === '1';
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -173,19 +175,22 @@ try {
       }),
     );
     const byCannon = (paths: string[]) => withCounters((m) => m.rate * SECONDS, () => cannon({ url: service!.info.url as string, paths, headers: auth, connections: CONCURRENCY, seconds: SECONDS }));
-    const floor = await byCannon(['/livez']);
-    const reads = await byCannon(userPaths);
-    const readsAtHalf = await withCounters((m) => m.rate * SECONDS, () => paced(Math.max(1, reads.rate / 2), read));
+    const skipped = { rate: NaN, p50: NaN, p99: NaN, cpuMs: undefined };
+    const floor = ONLY_PAIRS ? skipped : await byCannon(['/livez']);
+    const reads = ONLY_PAIRS ? skipped : await byCannon(userPaths);
+    const readsAtHalf = ONLY_PAIRS ? skipped : await withCounters((m) => m.rate * SECONDS, () => paced(Math.max(1, reads.rate / 2), read));
     // The same open loop on the HTTP floor: the tail latency this generator, machine and HTTP stack
     // give a request that does nothing.
-    const floorAtHalf = await withCounters(
-      (m) => m.rate * SECONDS,
-      () =>
-        paced(Math.max(1, reads.rate / 2), async () => {
-          const r = await call('GET', '/livez');
-          if (r.status !== 200) throw new Error(`livez ${r.status}`);
-        }),
-    );
+    const floorAtHalf = ONLY_PAIRS
+      ? skipped
+      : await withCounters(
+          (m) => m.rate * SECONDS,
+          () =>
+            paced(Math.max(1, reads.rate / 2), async () => {
+              const r = await call('GET', '/livez');
+              if (r.status !== 200) throw new Error(`livez ${r.status}`);
+            }),
+        );
     let trade = 0;
     const pairs = await withCounters((m) => m.rate * SECONDS, () =>
       measure(async (i) => {
@@ -201,7 +206,7 @@ try {
     return { floor, reads, readsAtHalf, floorAtHalf, pairs };
   }
   const one = await apiFigures(1);
-  const two = await apiFigures(2);
+  const two = ONLY_PAIRS ? one : await apiFigures(2);
   sample = null;
   await db.close();
 
