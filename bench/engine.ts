@@ -22,8 +22,9 @@ import { CORES, diffCpu, perOperation, postgresPids, sampleCpu } from './cpu-bud
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const USERS = 1000;
-/** BENCH_ONLY_PAIRS=1: only the reservation + commit pairs, with the service as one process (to profile them). */
-const ONLY_PAIRS = process.env.BENCH_ONLY_PAIRS === '1';
+/** BENCH_ONLY_PAIRS=N: only the reservation + commit pairs, with the service as N processes (to profile them). */
+const ONLY_PAIRS_PROCESSES = Number(process.env.BENCH_ONLY_PAIRS ?? 0);
+const ONLY_PAIRS = ONLY_PAIRS_PROCESSES > 0;
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -205,7 +206,7 @@ try {
     service = null;
     return { floor, reads, readsAtHalf, floorAtHalf, pairs };
   }
-  const one = await apiFigures(1);
+  const one = await apiFigures(ONLY_PAIRS ? ONLY_PAIRS_PROCESSES : 1);
   const two = ONLY_PAIRS ? one : await apiFigures(2);
   sample = null;
   await db.close();
