@@ -22,9 +22,15 @@ import { CORES, diffCpu, perOperation, postgresPids, sampleCpu } from './cpu-bud
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const USERS = 1000;
-/** BENCH_ONLY_PAIRS=N: only the reservation + commit pairs, with the service as N processes (to profile them). */
-const ONLY_PAIRS_PROCESSES = Number(process.env.BENCH_ONLY_PAIRS ?? 0);
-const ONLY_PAIRS = ONLY_PAIRS_PROCESSES > 0;
+/**
+ * BENCH_ONLY=pairs|reads: only the reservation + commit pairs, or only the reads (HTTP floor,
+ * reads, their open loops), with the service as BENCH_ONLY_PROCESSES processes (default 1): to
+ * profile or trace one part.
+ */
+const ONLY = process.env.BENCH_ONLY;
+const ONLY_PAIRS = ONLY === 'pairs';
+const ONLY_READS = ONLY === 'reads';
+const ONLY_PROCESSES = Number(process.env.BENCH_ONLY_PROCESSES ?? 1);
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -193,7 +199,7 @@ try {
             }),
         );
     let trade = 0;
-    const pairs = await withCounters((m) => m.rate * SECONDS, () =>
+    const pairs = ONLY_READS ? skipped : await withCounters((m) => m.rate * SECONDS, () =>
       measure(async (i) => {
         const r = await call('POST', '/api/v1/usage/reservations', { user_id: user(i), trade_id: `bench-${processes}-${++trade}`, amount_krw: 10_000 });
         if (r.status !== 201) throw new Error(`reserve ${r.status} ${JSON.stringify(r.body)}`);
@@ -206,8 +212,8 @@ try {
     service = null;
     return { floor, reads, readsAtHalf, floorAtHalf, pairs };
   }
-  const one = await apiFigures(ONLY_PAIRS ? ONLY_PAIRS_PROCESSES : 1);
-  const two = ONLY_PAIRS ? one : await apiFigures(2);
+  const one = await apiFigures(ONLY ? ONLY_PROCESSES : 1);
+  const two = ONLY ? one : await apiFigures(2);
   sample = null;
   await db.close();
 
