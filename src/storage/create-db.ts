@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { mkdirSync } from 'node:fs';
 import type { Database } from './schema.ts';
+import { isStalePreparedPlan } from './database-errors.ts';
 
 const INT8_OID = 20;
 
@@ -102,14 +103,6 @@ function preparedNames(max: number): PreparedNames {
   };
 }
 
-/**
- * PostgreSQL refuses to run a prepared statement whose result columns changed since it was
- * prepared (a migration added a column to a table read with `SELECT *`), before executing it.
- */
-function isStalePreparedPlan(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | null;
-  return e?.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
-}
 
 export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Promise<DbHandle> {
   let dialect: Dialect;

@@ -39,6 +39,15 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * True when PostgreSQL refused a prepared statement whose result columns changed since it was
+ * prepared (a migration under a running service), before running it: sent again, prepared anew,
+ * it works (src/storage/create-db.ts does that outside a transaction).
+ */
+export function isStalePreparedPlan(err: unknown): boolean {
+  return codeOf(err) === '0A000' && /cached plan must not change result type/.test((err as Error | null)?.message ?? '');
+}
+
 /** True when PostgreSQL refused a text value it cannot store (NUL byte, bad encoding). */
 export function isInvalidTextValue(err: unknown): boolean {
   const code = codeOf(err);

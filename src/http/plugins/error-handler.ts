@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ZodError } from 'zod';
 import { AppError, ERROR_CODES, ProviderError, type ErrorCode } from '../../domain/errors.ts';
 import { toAppError } from '../../use-cases/provider-errors.ts';
-import { isDatabaseUnavailable, isInvalidTextValue } from '../../storage/database-errors.ts';
+import { isDatabaseUnavailable, isInvalidTextValue, isStalePreparedPlan } from '../../storage/database-errors.ts';
 import { validationIssues } from './zod-schemas.ts';
 
 const FASTIFY_STATUS_CODES: Record<number, ErrorCode> = {
@@ -26,7 +26,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       appErr = new AppError('VALIDATION_FAILED', '입력값이 올바르지 않습니다.', {
         issues: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       });
-    } else if (isDatabaseUnavailable(err)) {
+    } else if (isDatabaseUnavailable(err) || isStalePreparedPlan(err)) {
+      // A stale prepared statement failed its transaction once (a migration under the running
+      // service); nothing was written and the next attempt is prepared anew: the same answer.
       req.log.warn({ err }, 'database unavailable');
       appErr = new AppError('DATABASE_UNAVAILABLE', '일시적으로 서비스를 이용할 수 없습니다. 잠시 후 다시 시도해 주세요.');
     } else if (isInvalidTextValue(err)) {
