@@ -103,7 +103,6 @@ function preparedNames(max: number): PreparedNames {
   };
 }
 
-
 export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Promise<DbHandle> {
   let dialect: Dialect;
   let listen: DbHandle['listen'];
