@@ -225,7 +225,9 @@ describe(`readiness and liveness (${label})`, () => {
 
   beforeAll(async () => {
     db = await createTestDb();
-    s = await startStack(db, { WORKER_HEARTBEAT_STALE_SECONDS: '1' });
+    // 3 s, not 1: the grace period counts from when the app was built, and starting the stack on
+    // a loaded machine took more than a second (the "just started" check then failed).
+    s = await startStack(db, { WORKER_HEARTBEAT_STALE_SECONDS: '3' });
   });
   afterAll(async () => {
     await s?.close();
@@ -240,7 +242,7 @@ describe(`readiness and liveness (${label})`, () => {
     expect(early.body.checks).toMatchObject({ database: { ok: true }, migrations: { ok: true }, worker: { ok: true, starting: true } });
 
     // No worker for longer than the stale limit: not ready.
-    await new Promise((r) => setTimeout(r, 1200));
+    await new Promise((r) => setTimeout(r, 3200));
     const stale = await call(s.url, 'GET', '/readyz');
     expect(stale.status).toBe(503);
     expect(stale.body.checks.worker).toMatchObject({ ok: false, heartbeat_age_seconds: null });
