@@ -4,7 +4,7 @@ import { loadConfig } from '../src/config/load-config.ts';
 import { compose, stopwatch } from '../src/composition.ts';
 import { createApiKey } from '../src/use-cases/engine-access.ts';
 import { createDb } from '../src/storage/create-db.ts';
-import { freshPostgresDatabase } from './pg-database.ts';
+import { BENCH_PREPARED, freshPostgresDatabase } from './pg-database.ts';
 import { startChild } from './processes.ts';
 import { cannon } from './cannon.ts';
 import { CORES, diffCpu, perOperation, postgresPids, sampleCpu } from './cpu-budget.ts';
@@ -116,7 +116,7 @@ try {
   const json = { ...auth, 'content-type': 'application/json' };
   const user = (i: number) => `usr_bench_${(i % USERS) + 1}`;
   const userPaths = Array.from({ length: USERS }, (_, i) => `/api/v1/entitlements/${user(i)}`);
-  const db = await createDb({ kind: 'postgres', url: pgdb.url, poolSize: CONCURRENCY, preparedStatements: process.env.BENCH_PREPARED !== '0' });
+  const db = await createDb({ kind: 'postgres', url: pgdb.url, poolSize: CONCURRENCY, preparedStatements: BENCH_PREPARED });
   // CPU per operation: this load generator, the service's processes, and PostgreSQL's processes
   // that work for the bench's database (its backends, looked up at each sample, and the server's
   // background ones).

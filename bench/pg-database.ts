@@ -1,5 +1,11 @@
 import pg from 'pg';
 
+/**
+ * Named (server-prepared) statements in every bench process, as in the service by default
+ * (`DATABASE_PREPARED_STATEMENTS`); `BENCH_PREPARED=0` runs the whole bench without them.
+ */
+export const BENCH_PREPARED = process.env.BENCH_PREPARED !== '0';
+
 /** A fresh PostgreSQL database for one bench run, dropped afterwards. */
 export async function freshPostgresDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -13,7 +13,7 @@ import { migrateToLatest } from '../src/storage/migrate.ts';
 import { Agent, request } from 'undici';
 import pg from 'pg';
 import { startChild } from './processes.ts';
-import { freshPostgresDatabase } from './pg-database.ts';
+import { BENCH_PREPARED, freshPostgresDatabase } from './pg-database.ts';
 import { registerKakaoPaySids, seedSubscriptions, seedUserId } from './renewal-seed.ts';
 
 /**
@@ -54,7 +54,7 @@ interface Database {
 async function freshDatabase(kind: 'pglite' | 'postgres'): Promise<Database> {
   if (kind === 'postgres') {
     const pg = await freshPostgresDatabase('bench_renewals');
-    return { url: pg.url, dataDir: null, open: () => createDb({ kind: 'postgres', url: pg.url, poolSize: 8, preparedStatements: process.env.BENCH_PREPARED !== '0' }), drop: pg.drop };
+    return { url: pg.url, dataDir: null, open: () => createDb({ kind: 'postgres', url: pg.url, poolSize: 8, preparedStatements: BENCH_PREPARED }), drop: pg.drop };
   }
   const dir = mkdtempSync(join(tmpdir(), 'smts-bench-renewals-'));
   return {
@@ -183,7 +183,7 @@ async function renewalLimits(kakaoUrl: string, sids: readonly string[], userIds:
     }),
   );
   const chargesPerSec = charges / ((performance.now() - t0) / 1000);
-  const h = d.url ? await createDb({ kind: 'postgres', url: d.url, poolSize: Math.min(inFlight, 32), preparedStatements: process.env.BENCH_PREPARED !== '0' }) : await d.open();
+  const h = d.url ? await createDb({ kind: 'postgres', url: d.url, poolSize: Math.min(inFlight, 32), preparedStatements: BENCH_PREPARED }) : await d.open();
   await sql`CREATE TABLE IF NOT EXISTS bench_counters (id int PRIMARY KEY, n bigint NOT NULL)`.execute(h.db);
   const loops = d.url ? Math.min(inFlight, 32) : 1;
   await sql`INSERT INTO bench_counters SELECT g, 0 FROM generate_series(0, ${loops - 1}) g ON CONFLICT DO NOTHING`.execute(h.db);

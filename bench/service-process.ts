@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { loadConfig } from '../src/config/load-config.ts';
 import { compose } from '../src/composition.ts';
 import { buildApp } from '../src/http/build-app.ts';
+import { BENCH_PREPARED } from './pg-database.ts';
 
 // The billing service alone (no sandboxes, no worker), on a free port.
 // Benchmarks run against the local sandboxes (APP_ENV=local).
@@ -35,11 +36,10 @@ async function serve(): Promise<void> {
     SIGNUP_RATE_LIMIT_MAX: '1000000',
     READY_RATE_LIMIT_MAX: '1000000',
   });
-  // BENCH_PREPARED=0: no named (server-prepared) statements, as DATABASE_PREPARED_STATEMENTS=false (the default is on).
   const services = await compose(config, {
     dbTarget:
       config.database.kind === 'postgres'
-        ? { ...config.database, poolSize: Number(process.env.BENCH_POOL ?? 10), preparedStatements: process.env.BENCH_PREPARED !== '0' }
+        ? { ...config.database, poolSize: Number(process.env.BENCH_POOL ?? 10), preparedStatements: BENCH_PREPARED }
         : config.database,
   });
   const app = await buildApp(services, { webDir: null });

@@ -9,7 +9,7 @@ import { KyselyBillingRepository } from '../src/storage/repositories/billing-rep
 import { WebhookRepository } from '../src/storage/repositories/webhook-repository.ts';
 import { UndiciWebhookSender } from '../src/worker/webhook-http-sender.ts';
 import { deliverWebhooks, type WebhookDeliveryDeps } from '../src/use-cases/deliver-webhooks.ts';
-import { freshPostgresDatabase } from './pg-database.ts';
+import { BENCH_PREPARED, freshPostgresDatabase } from './pg-database.ts';
 
 // `npm run bench` (webhooks part): signed webhook deliveries per second from the outbox to a local
 // receiver, beside the database's own one-row UPDATE rate measured in the same run. Prints only.
@@ -24,7 +24,7 @@ async function openDb(kind: 'postgres' | 'pglite', loops: number): Promise<{ db:
     return { db, drop: async () => {} };
   }
   const fresh = await freshPostgresDatabase('smts_bench_webhooks');
-  const db = await createDb({ kind: 'postgres', url: fresh.url, poolSize: loops * 2 + 2, preparedStatements: process.env.BENCH_PREPARED !== '0' });
+  const db = await createDb({ kind: 'postgres', url: fresh.url, poolSize: loops * 2 + 2, preparedStatements: BENCH_PREPARED });
   await migrateToLatest(db.db);
   return { db, drop: fresh.drop };
 }
