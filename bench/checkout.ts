@@ -8,6 +8,7 @@ import pg from 'pg';
 import { addCpu, CORES, diffCpu, perOperation, postgresPids, sampleCpu, ZERO_CPU } from './cpu-budget.ts';
 import { freshPostgresDatabase } from './pg-database.ts';
 import { LEGAL_VERSIONS } from '../src/domain/legal/legal-documents.ts';
+import { percentile } from './stats.ts';
 
 // The consents the web pages send (docs/legal.md): sign-up and each checkout.
 const SIGNUP_CONSENTS = { terms_version: LEGAL_VERSIONS.terms, privacy_version: LEGAL_VERSIONS.privacy };
@@ -48,9 +49,6 @@ async function call(method: 'GET' | 'POST', url: string, body?: unknown, headers
   return text.startsWith('{') ? JSON.parse(text) : text;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 interface Run {

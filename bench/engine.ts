@@ -8,6 +8,7 @@ import { BENCH_PREPARED, freshPostgresDatabase } from './pg-database.ts';
 import { startChild } from './processes.ts';
 import { cannon } from './cannon.ts';
 import { CORES, diffCpu, perOperation, postgresPids, sampleCpu } from './cpu-budget.ts';
+import { percentile } from './stats.ts';
 
 /**
  * Trading-engine API figures on PostgreSQL (issue 10), each beside its limit measured in the same
@@ -32,9 +33,6 @@ const ONLY_PAIRS = ONLY === 'pairs';
 const ONLY_READS = ONLY === 'reads';
 const ONLY_PROCESSES = Number(process.env.BENCH_ONLY_PROCESSES ?? 1);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 const round = (n: number) => Math.round(n * 10) / 10;
 
 interface Measured {

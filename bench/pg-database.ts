@@ -1,10 +1,16 @@
 import pg from 'pg';
+import type { DbTarget } from '../src/storage/create-db.ts';
 
 /**
  * Named (server-prepared) statements in every bench process, as in the service by default
  * (`DATABASE_PREPARED_STATEMENTS`); `BENCH_PREPARED=0` runs the whole bench without them.
  */
 export const BENCH_PREPARED = process.env.BENCH_PREPARED !== '0';
+
+/** The database of a bench child composed from its config: a pool of BENCH_POOL (else `defaultPool`) connections, and BENCH_PREPARED. */
+export function benchDbTarget(target: DbTarget, defaultPool: number): DbTarget {
+  return target.kind === 'postgres' ? { ...target, poolSize: Number(process.env.BENCH_POOL ?? defaultPool), preparedStatements: BENCH_PREPARED } : target;
+}
 
 /** A fresh PostgreSQL database for one bench run, dropped afterwards. */
 export async function freshPostgresDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {

@@ -1,13 +1,13 @@
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../src/config/load-config.ts';
 import { compose } from '../src/composition.ts';
-import { BENCH_PREPARED } from './pg-database.ts';
+import { benchDbTarget } from './pg-database.ts';
 
 // One renewal worker for the bench: composes like `npm run worker`, waits for "go" on stdin,
 // runs ticks until nothing is due, then prints its per-charge durations and exits.
 const config = loadConfig(process.env, { APP_ENV: 'local', LOG_LEVEL: 'warn' });
 const services = await compose(config, {
-  dbTarget: config.database.kind === 'postgres' ? { ...config.database, poolSize: Number(process.env.BENCH_POOL ?? 24), preparedStatements: BENCH_PREPARED } : config.database,
+  dbTarget: benchDbTarget(config.database, 24),
   skipMigrations: true,
   measureCharges: true,
 });

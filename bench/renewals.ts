@@ -15,6 +15,7 @@ import pg from 'pg';
 import { startChild } from './processes.ts';
 import { BENCH_PREPARED, freshPostgresDatabase } from './pg-database.ts';
 import { registerKakaoPaySids, seedSubscriptions, seedUserId } from './renewal-seed.ts';
+import { percentile } from './stats.ts';
 
 /**
  * Renewal throughput: N due subscriptions (seeded with generate_series, each with a real SID
@@ -38,10 +39,6 @@ export interface RenewalBenchOptions {
 
 const DAY = 86_400_000;
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 const round = (n: number) => Math.round(n * 10) / 10;
 
 interface Database {

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { loadConfig } from '../src/config/load-config.ts';
 import { compose } from '../src/composition.ts';
 import { buildApp } from '../src/http/build-app.ts';
-import { BENCH_PREPARED } from './pg-database.ts';
+import { benchDbTarget } from './pg-database.ts';
 
 // The billing service alone (no sandboxes, no worker), on a free port.
 // Benchmarks run against the local sandboxes (APP_ENV=local).
@@ -37,10 +37,7 @@ async function serve(): Promise<void> {
     READY_RATE_LIMIT_MAX: '1000000',
   });
   const services = await compose(config, {
-    dbTarget:
-      config.database.kind === 'postgres'
-        ? { ...config.database, poolSize: Number(process.env.BENCH_POOL ?? 10), preparedStatements: BENCH_PREPARED }
-        : config.database,
+    dbTarget: benchDbTarget(config.database, 10),
   });
   const app = await buildApp(services, { webDir: null });
   await app.listen({ port: 0, host: '127.0.0.1' });
