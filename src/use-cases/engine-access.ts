@@ -145,7 +145,10 @@ export async function getEntitlements(ctx: UseCaseContext, deps: EngineDeps, use
   return userIds.filter((id, i) => byId.has(id) && userIds.indexOf(id) === i).map((id) => answerOf(ctx, byId.get(id)!, now));
 }
 
-/** The users' rows from the cache, the others from the database (then cached); unknown users are left out. */
+/**
+ * The users' rows from the cache, the others from the database (then cached); unknown users are
+ * left out. Rows served past half their age are re-read behind the answer (EntitlementCache.ageing).
+ */
 async function entitlementRowsOf(deps: EngineDeps, userIds: readonly string[], periodStart: Date, now: Date): Promise<Map<string, EntitlementRow>> {
   const cache = deps.entitlementCache;
   const byId = new Map<string, EntitlementRow>();
@@ -155,17 +158,26 @@ async function entitlementRowsOf(deps: EngineDeps, userIds: readonly string[], p
     if (hit) byId.set(id, hit);
     else missing.push(id);
   }
-  if (missing.length === 0) return byId;
-  const tokens = cache ? missing.map((id) => cache.beginRead(id)) : [];
-  try {
-    for (const row of await deps.engine.entitlementRows(missing, periodStart, now)) {
-      byId.set(row.userId, row);
-      cache?.store(tokens[missing.indexOf(row.userId)] ?? null, row, periodStart);
-    }
-  } finally {
-    missing.forEach((id, i) => cache?.abandon(tokens[i] ?? null, id));
+  if (cache && byId.size > 0) {
+    const due = cache.ageing(missing.length === 0 ? userIds : [...byId.keys()]);
+    if (due.length > 0) cache.refresh(due, (ids) => readRows(deps, ids, periodStart, now));
   }
+  if (missing.length === 0) return byId;
+  for (const row of await readRows(deps, missing, periodStart, now)) byId.set(row.userId, row);
   return byId;
+}
+
+/** The users' rows from the database, stored in the cache unless a change of the user was announced meanwhile. */
+async function readRows(deps: EngineDeps, userIds: readonly string[], periodStart: Date, now: Date): Promise<EntitlementRow[]> {
+  const cache = deps.entitlementCache;
+  const tokens = cache ? userIds.map((id) => cache.beginRead(id)) : [];
+  try {
+    const rows = await deps.engine.entitlementRows(userIds, periodStart, now);
+    if (cache) for (const row of rows) cache.store(tokens[userIds.indexOf(row.userId)] ?? null, row, periodStart);
+    return rows;
+  } finally {
+    if (cache) userIds.forEach((id, i) => cache.abandon(tokens[i] ?? null, id));
+  }
 }
 
 /** The user's subscription and its version, from the cache unless `fresh`; undefined for an unknown user. */

@@ -65,6 +65,13 @@ export class EntitlementCache {
       usageMaxAgeMs?: number;
       /** How often this process announces its usage changes to the others (default 20 ms). */
       announceMs?: number;
+      /**
+       * A row served at this age or older is re-read behind the answer (default: half its max
+       * age), so that a user who is read often never waits for the row's expiry.
+       */
+      refreshAfterMs?: number;
+      /** How long due re-reads are gathered into one (default 10 ms). */
+      refreshBatchMs?: number;
     },
   ) {}
 
@@ -171,6 +178,75 @@ export class EntitlementCache {
     if (token && this.reading.get(userId) === token) this.reading.delete(userId);
   }
 
+  /** Users whose row is being re-read ahead of its expiry (one re-read per user at a time). */
+  private readonly refreshing = new Set<string>();
+  /** Re-reads in flight (`idle` and `close` wait for them). */
+  private readonly background = new Set<Promise<void>>();
+
+  /**
+   * The users among `userIds` (rows `row` just served) whose row should be re-read now; each is
+   * marked until its re-read (`refresh`) ends. Empty most of the time, and without allocating.
+   */
+  ageing(userIds: readonly string[]): readonly string[] {
+    let due: string[] | null = null;
+    const maxAge = this.opts.usageMaxAgeMs ?? this.opts.maxAgeMs;
+    const after = this.opts.refreshAfterMs ?? maxAge / 2;
+    const now = this.wall();
+    for (const id of userIds) {
+      const e = this.rows.get(id);
+      if (!e || now - e.storedAtMs < after || this.refreshing.has(id)) continue;
+      this.refreshing.add(id);
+      (due ??= []).push(id);
+    }
+    return due ?? NONE;
+  }
+
+  /** Users due for a re-read, gathered for `refreshBatchMs` and re-read together. */
+  private refreshQueue: string[] = [];
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private reread: ((userIds: readonly string[]) => Promise<unknown>) | null = null;
+
+  /**
+   * Re-reads the users' rows in the background with `reread` (which reads rows and `store`s them
+   * with `beginRead` tokens): users due within `refreshBatchMs` (default 10 ms) are read in one
+   * call of up to 500, so that rows stored together (an engine's warm-up) and so ageing together
+   * cost a few statements, not one per user. A failure is not reported here: the row then ages
+   * out, and the read that goes to the database after that meets the failure itself.
+   */
+  refresh(userIds: readonly string[], reread: (userIds: readonly string[]) => Promise<unknown>): void {
+    this.refreshQueue.push(...userIds);
+    this.reread = reread;
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => this.runRefresh(), this.opts.refreshBatchMs ?? 10);
+    this.refreshTimer.unref?.();
+  }
+
+  private runRefresh(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    const reread = this.reread;
+    for (let i = 0; i < this.refreshQueue.length; i += REFRESH_BATCH) {
+      const ids = this.refreshQueue.slice(i, i + REFRESH_BATCH);
+      const run: Promise<void> = (reread ? reread(ids) : Promise.resolve())
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => {
+          for (const id of ids) this.refreshing.delete(id);
+          this.background.delete(run);
+        });
+      this.background.add(run);
+    }
+    this.refreshQueue = [];
+  }
+
+  /** Resolves when no re-read is queued or in flight (tests; `close`). */
+  async idle(): Promise<void> {
+    if (this.refreshTimer) this.runRefresh();
+    while (this.background.size > 0) await Promise.all([...this.background]);
+  }
+
   private evict(): void {
     const max = this.opts.maxEntries ?? 100_000;
     while (this.rows.size >= max) this.rows.delete(this.rows.keys().next().value!);
@@ -234,6 +310,8 @@ export class EntitlementCache {
   }
 
   clear(): void {
+    // Queued re-reads still run; their tokens were not taken yet, and a cleared cache refuses them.
+    this.refreshing.clear();
     this.rows.clear();
     this.subs.clear();
     this.reading.clear();
@@ -242,6 +320,7 @@ export class EntitlementCache {
 
   async close(): Promise<void> {
     await this.flush();
+    await this.idle();
     this.closed = true;
     this.listening = false;
     await this.starting;
@@ -249,6 +328,10 @@ export class EntitlementCache {
     this.clear();
   }
 }
+
+const NONE: readonly string[] = Object.freeze([]);
+/** Users re-read in one statement at most (the bulk entitlements answer's own limit). */
+const REFRESH_BATCH = 500;
 
 /** The longest a subscription is served (a backstop: changes are announced, see the class). */
 export const ENTITLEMENT_CACHE_MAX_AGE_MS = 60_000;
