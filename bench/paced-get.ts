@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { percentile } from './stats.ts';
 
 /**
  * An open loop of GET requests at a fixed rate, for tail latency (issue 10: p99 at half the read
@@ -11,7 +12,8 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
  * Each call is due at `start + i / rate`; it is sent on the first free keep-alive connection
  * (it waits for one, if all are busy, and that wait counts), and its latency is counted from when
  * it was due to when the last byte of its answer arrived (a call this thread starts late counts
- * that delay too, so the figures are upper bounds). Responses must be 200 with a Content-Length (no chunked answers, no pipelining).
+ * that delay too, so the figures are upper bounds). Responses must be 200 with a Content-Length
+ * (no chunked answers, no pipelining); a lost connection ends the loop with an error.
  */
 export interface PacedGetOptions {
   url: string;
@@ -43,10 +45,6 @@ export function pacedGet(o: PacedGetOptions): Promise<PacedGetResult> {
   });
 }
 
-function quantile(sorted: Float64Array, p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function run(o: PacedGetOptions): Promise<PacedGetResult> {
   const target = new URL(o.url);
   const head = Object.entries({ host: target.host, ...o.headers })
@@ -64,6 +62,7 @@ async function run(o: PacedGetOptions): Promise<PacedGetResult> {
     due: number;
     buffered: Buffer | null;
   }
+  const conns: Conn[] = [];
   const idle: Conn[] = [];
   const waiting: number[] = []; // indexes of due calls not yet sent
   let waitingAt = 0;
@@ -71,7 +70,15 @@ async function run(o: PacedGetOptions): Promise<PacedGetResult> {
   let start = 0; // when call 0 is due: set once every connection is open
   let finish!: () => void;
   const finished = new Promise<void>((ok) => (finish = ok));
+  const dueAt = (i: number) => start + (i * 1000) / o.rate;
 
+  /** A connection failed or closed before the loop ended: the loop ends with that error. */
+  function lost(why: string) {
+    if (done === total) return;
+    failed ||= why;
+    done = total;
+    finish();
+  }
   function send(conn: Conn, i: number) {
     conn.due = i;
     conn.buffered = null;
@@ -79,7 +86,7 @@ async function run(o: PacedGetOptions): Promise<PacedGetResult> {
   }
   function answered(conn: Conn) {
     const i = conn.due;
-    latency[i] = performance.now() - (start + (i * 1000) / o.rate);
+    latency[i] = performance.now() - dueAt(i);
     if (++done === total) finish();
     if (waitingAt < waiting.length) send(conn, waiting[waitingAt++]!);
     else idle.push(conn);
@@ -104,9 +111,12 @@ async function run(o: PacedGetOptions): Promise<PacedGetResult> {
       () =>
         new Promise<void>((ok, fail) => {
           const conn: Conn = { socket: connect(Number(target.port), target.hostname), due: -1, buffered: null };
+          conns.push(conn);
           conn.socket.setNoDelay(true);
-          conn.socket.once('connect', () => (idle.push(conn), ok()));
-          conn.socket.once('error', fail);
+          let open = false;
+          conn.socket.once('connect', () => ((open = true), idle.push(conn), ok()));
+          conn.socket.on('error', (err) => (open ? lost(String(err)) : fail(err)));
+          conn.socket.on('close', () => lost('connection closed'));
           conn.socket.on('data', (chunk: Buffer) => {
             const data = conn.buffered ? Buffer.concat([conn.buffered, chunk]) : chunk;
             if (complete(data)) answered(conn);
@@ -121,16 +131,17 @@ async function run(o: PacedGetOptions): Promise<PacedGetResult> {
   // call interval late: the figures stay upper bounds).
   const nap = new Int32Array(new SharedArrayBuffer(4));
   function tick() {
+    if (failed) return;
     const now = performance.now();
-    while (next < total && start + (next * 1000) / o.rate <= now) {
-      late[next] = now - (start + (next * 1000) / o.rate);
+    while (next < total && dueAt(next) <= now) {
+      late[next] = now - dueAt(next);
       const conn = idle.pop();
       if (conn) send(conn, next);
       else waiting.push(next);
       next++;
     }
     if (next === total) return;
-    const wait = start + (next * 1000) / o.rate - performance.now();
+    const wait = dueAt(next) - performance.now();
     if (wait > 2) setTimeout(tick, wait - 1.5);
     else {
       if (wait > 0) Atomics.wait(nap, 0, 0, Math.min(wait, 0.25));
@@ -141,11 +152,11 @@ async function run(o: PacedGetOptions): Promise<PacedGetResult> {
   setTimeout(tick, 4);
   await finished;
   const elapsed = performance.now() - start;
-  for (const c of idle) c.socket.destroy();
+  for (const c of conns) c.socket.destroy();
   if (failed) throw new Error(`paced-get: ${failed}`);
   latency.sort();
   late.sort();
-  return { rate: (total * 1000) / elapsed, p50: quantile(latency, 50), p99: quantile(latency, 99), lateP99: quantile(late, 99) };
+  return { rate: (total * 1000) / elapsed, p50: percentile(latency, 50), p99: percentile(latency, 99), lateP99: percentile(late, 99) };
 }
 
 if (!isMainThread && workerData) {

@@ -158,10 +158,8 @@ async function entitlementRowsOf(deps: EngineDeps, userIds: readonly string[], p
     if (hit) byId.set(id, hit);
     else missing.push(id);
   }
-  if (cache && byId.size > 0) {
-    const due = cache.ageing(missing.length === 0 ? userIds : [...byId.keys()]);
-    if (due.length > 0) cache.refresh(due, (ids) => readRows(deps, ids, periodStart, now));
-  }
+  const due = cache?.ageing(userIds) ?? [];
+  if (due.length > 0) cache!.refresh(due, (ids) => readRows(deps, ids, periodStart, now));
   if (missing.length === 0) return byId;
   for (const row of await readRows(deps, missing, periodStart, now)) byId.set(row.userId, row);
   return byId;

@@ -184,7 +184,7 @@ export class EntitlementCache {
   private readonly background = new Set<Promise<void>>();
 
   /**
-   * The users among `userIds` (rows `row` just served) whose row should be re-read now; each is
+   * The users among `userIds` whose cached row (as `row` serves it) should be re-read now; each is
    * marked until its re-read (`refresh`) ends. Empty most of the time, and without allocating.
    */
   ageing(userIds: readonly string[]): readonly string[] {
@@ -194,7 +194,7 @@ export class EntitlementCache {
     const now = this.wall();
     for (const id of userIds) {
       const e = this.rows.get(id);
-      if (!e || now - e.storedAtMs < after || this.refreshing.has(id)) continue;
+      if (!e || now - e.storedAtMs < after || this.refreshing.has(id) || !this.usable(id)) continue;
       this.refreshing.add(id);
       (due ??= []).push(id);
     }
@@ -204,6 +204,7 @@ export class EntitlementCache {
   /** Users due for a re-read, gathered for `refreshBatchMs` and re-read together. */
   private refreshQueue: string[] = [];
   private refreshTimer: NodeJS.Timeout | null = null;
+  /** The latest caller's re-read (its clock and cap month; a row stored for another month is not served, see `row`). */
   private reread: ((userIds: readonly string[]) => Promise<unknown>) | null = null;
 
   /**
@@ -310,7 +311,8 @@ export class EntitlementCache {
   }
 
   clear(): void {
-    // Queued re-reads still run; their tokens were not taken yet, and a cleared cache refuses them.
+    // Running re-reads still finish, but their tokens are gone, so nothing they read is stored;
+    // queued ones take their tokens when they start, as any read does.
     this.refreshing.clear();
     this.rows.clear();
     this.subs.clear();
