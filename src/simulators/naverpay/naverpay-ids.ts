@@ -50,7 +50,8 @@ export class SandboxIds {
 function base64WithSpecials(): string {
   const chars = randomBytes(28).toString('base64').split('');
   if (!chars.includes('+')) chars[3] = '+';
-  if (!chars.includes('/')) chars[11] = '/';
+  // Not over the only `+` (the `+` forced above sits at 3; a random one may sit at 11).
+  if (!chars.includes('/')) chars[chars[11] === '+' ? 12 : 11] = '/';
   return chars.join('');
 }
 
