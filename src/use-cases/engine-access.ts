@@ -168,13 +168,14 @@ async function entitlementRowsOf(deps: EngineDeps, userIds: readonly string[], p
 /** The users' rows from the database, stored in the cache unless a change of the user was announced meanwhile. */
 async function readRows(deps: EngineDeps, userIds: readonly string[], periodStart: Date, now: Date): Promise<EntitlementRow[]> {
   const cache = deps.entitlementCache;
-  const tokens = cache ? userIds.map((id) => cache.beginRead(id)) : [];
+  // By user id: a background re-read holds up to 500 users (an index search per row was quadratic).
+  const tokens = new Map(cache ? userIds.map((id) => [id, cache.beginRead(id)]) : []);
   try {
     const rows = await deps.engine.entitlementRows(userIds, periodStart, now);
-    if (cache) for (const row of rows) cache.store(tokens[userIds.indexOf(row.userId)] ?? null, row, periodStart);
+    if (cache) for (const row of rows) cache.store(tokens.get(row.userId) ?? null, row, periodStart);
     return rows;
   } finally {
-    if (cache) userIds.forEach((id, i) => cache.abandon(tokens[i] ?? null, id));
+    if (cache) for (const [id, token] of tokens) cache.abandon(token, id);
   }
 }
 

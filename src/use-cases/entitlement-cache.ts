@@ -80,6 +80,11 @@ export class EntitlementCache {
   private announceTimer: NodeJS.Timeout | null = null;
   private announcing: Promise<void> | null = null;
 
+  /** The longest a row's usage is served. */
+  private get usageMaxAgeMs(): number {
+    return this.opts.usageMaxAgeMs ?? this.opts.maxAgeMs;
+  }
+
   private wall(): number {
     return this.opts.wallNow ? this.opts.wallNow() : Date.now();
   }
@@ -133,8 +138,7 @@ export class EntitlementCache {
   row(userId: string, periodStart: Date, now: Date): EntitlementRow | undefined {
     const e = this.rows.get(userId);
     if (!e || !this.usable(userId)) return undefined;
-    const maxAge = this.opts.usageMaxAgeMs ?? this.opts.maxAgeMs;
-    if (e.periodStartMs !== periodStart.getTime() || now.getTime() >= e.validUntilMs || this.wall() - e.storedAtMs >= maxAge) {
+    if (e.periodStartMs !== periodStart.getTime() || now.getTime() >= e.validUntilMs || this.wall() - e.storedAtMs >= this.usageMaxAgeMs) {
       this.rows.delete(userId);
       return undefined;
     }
@@ -189,8 +193,7 @@ export class EntitlementCache {
    */
   ageing(userIds: readonly string[]): readonly string[] {
     let due: string[] | null = null;
-    const maxAge = this.opts.usageMaxAgeMs ?? this.opts.maxAgeMs;
-    const after = this.opts.refreshAfterMs ?? maxAge / 2;
+    const after = this.opts.refreshAfterMs ?? this.usageMaxAgeMs / 2;
     const now = this.wall();
     for (const id of userIds) {
       const e = this.rows.get(id);
