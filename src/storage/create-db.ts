@@ -15,6 +15,12 @@ export function parseInt8(value: string | number | bigint): number {
   return n;
 }
 
+/** node-postgres' type parsers for the service's pools: bigint (int8) read as a number (`parseInt8`). */
+export const PG_TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (v: string) => parseInt8(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
 export type DbTarget =
   | {
       kind: 'postgres';
@@ -125,10 +131,7 @@ export async function createDb(target: DbTarget, opts: CreateDbOptions = {}): Pr
       max: target.poolSize ?? 10,
       ...(target.searchPath ? { options: `-c search_path=${target.searchPath}` } : {}),
       ...(target.applicationName ? { application_name: target.applicationName } : {}),
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === INT8_OID ? (v: string) => parseInt8(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-      },
+      types: PG_TYPES,
     });
     // A connection the server drops (restart, failover, pg_terminate_backend) emits 'error'. On an
     // idle client the pool re-emits it; on a client checked out between two queries nobody listens.

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { AccountingStore, DunningMonth, PaidPaymentRow, PayingUserAt, SettledRefundRow } from '../../domain/accounting-store.ts';
 import type { Database } from '../schema.ts';
+import { allInText, inText } from './in-text.ts';
 
 const PAID = ['approved', 'partially_refunded', 'refunded'] as const;
 const BATCH = 1000;
@@ -39,7 +40,7 @@ export class KyselyAccountingRepository implements AccountingStore {
         .selectFrom('payments')
         .select(['user_id', (eb) => eb.fn.min('period_start').as('first')])
         .where('user_id', 'in', ids)
-        .where('status', 'in', [...PAID])
+        .where('status', 'in', allInText(PAID))
         .where('amount_krw', '>', 0)
         .where('period_start', 'is not', null)
         .groupBy('user_id')
@@ -83,7 +84,7 @@ export class KyselyAccountingRepository implements AccountingStore {
       let q = this.db
         .selectFrom('payments')
         .select(['id', 'user_id', 'provider', 'provider_ref', 'approval_no', 'kind', 'plan_id', 'status', 'amount_krw', 'vat_krw', 'refunded_krw', 'approved_at'])
-        .where('status', 'in', [...PAID])
+        .where('status', 'in', allInText(PAID))
         .where('amount_krw', '>', 0)
         .where('approved_at', '>=', from)
         .where('approved_at', '<', to);
@@ -134,7 +135,7 @@ export class KyselyAccountingRepository implements AccountingStore {
           'payments.approved_at',
           'refunds.settled_at',
         ])
-        .where('refunds.status', '=', 'succeeded')
+        .where('refunds.status', '=', inText('succeeded'))
         .where('refunds.settled_at', '>=', from)
         .where('refunds.settled_at', '<', to);
       if (after) {

@@ -34,6 +34,7 @@ import type { AdminAuditEntry } from '../../domain/admin-audit.ts';
 import { insertAdminAudit } from './admin-audit-repository.ts';
 import { paymentValues, toPayment, toSubscription, toUser } from './billing-rows.ts';
 import { compareAndSetStatus, withParts, type StatusMove } from './compare-and-set.ts';
+import { allInText, inText } from './in-text.ts';
 
 /** The mappers lived here before; engine-repository.ts still imports `toSubscription` from this module. */
 export { toSubscription };
@@ -363,8 +364,8 @@ export class KyselyBillingRepository implements BillingRepository {
       .selectFrom('payments')
       .selectAll()
       .where('user_id', '=', userId)
-      .where('kind', 'in', ['checkout', 'upgrade', 'registration'])
-      .where('status', 'in', ['ready', 'approving', 'unknown'])
+      .where('kind', 'in', allInText(['checkout', 'upgrade', 'registration']))
+      .where('status', 'in', allInText(['ready', 'approving', 'unknown']))
       .orderBy('created_at')
       .orderBy('id')
       .execute();
@@ -420,12 +421,12 @@ export class KyselyBillingRepository implements BillingRepository {
       .selectAll('p')
       .select((eb) =>
         eb
-          .exists(eb.selectFrom('payment_events as e').select('e.id').whereRef('e.payment_id', '=', 'p.id').where('e.to_status', '=', 'approving'))
+          .exists(eb.selectFrom('payment_events as e').select('e.id').whereRef('e.payment_id', '=', 'p.id').where('e.to_status', '=', inText('approving')))
           .as('approval_sent'),
       )
       .where('p.provider', '=', provider)
-      .where('p.kind', 'in', ['checkout', 'upgrade', 'registration'])
-      .where('p.status', '=', 'ready')
+      .where('p.kind', 'in', allInText(['checkout', 'upgrade', 'registration']))
+      .where('p.status', '=', inText('ready'))
       .where('p.next_lookup_at', 'is', null)
       .where('p.created_at', '<', createdBefore)
       .orderBy('p.created_at')
@@ -596,7 +597,7 @@ export class KyselyBillingRepository implements BillingRepository {
         sql<string | null>`data->>'from_plan'`.as('from_plan'),
         sql<string | null>`data->>'to_plan'`.as('to_plan'),
       ])
-      .where('type', '=', 'plan_upgraded')
+      .where('type', '=', inText('plan_upgraded'))
       .where(sql<string>`data->>'payment_id'`, '=', paymentId)
       .orderBy('id', 'desc')
       .limit(1)

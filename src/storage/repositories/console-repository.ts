@@ -23,6 +23,7 @@ import { toRefund } from './refund-store.ts';
 import { toCycle } from './renewal-repository.ts';
 import { paymentFilterWhere } from './report-repository.ts';
 import { compareTimeline, TIMELINE_QUERIES } from './timeline-sources.ts';
+import { allInText, inText } from './in-text.ts';
 
 const count = (v: unknown) => Number(v ?? 0);
 
@@ -76,7 +77,7 @@ export class KyselyConsoleRepository implements ConsoleStore {
   }
 
   async dunningQueue(page: PageRequest): Promise<CountedPage<DunningEntry>> {
-    const base = this.db.selectFrom('billing_cycles').where('status', '=', 'retrying');
+    const base = this.db.selectFrom('billing_cycles').where('status', '=', inText('retrying'));
     const [rows, total] = await Promise.all([
       base.selectAll().orderBy(sql`next_attempt_at ASC NULLS LAST`).orderBy('id').limit(page.limit).offset(page.offset).execute(),
       base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
@@ -97,8 +98,8 @@ export class KyselyConsoleRepository implements ConsoleStore {
   async listSubscriptions(f: SubscriptionListFilter, page: PageRequest): Promise<CountedPage<SubscriptionEntry>> {
     let base = this.db.selectFrom('subscriptions');
     if (f.status) base = base.where('status', '=', f.status);
-    if (f.grace === 'in') base = base.where('status', '=', 'past_due').where((eb) => eb.or([eb('grace_until', 'is', null), eb('grace_until', '>', f.now)]));
-    if (f.grace === 'over') base = base.where('status', '=', 'past_due').where('grace_until', '<=', f.now);
+    if (f.grace === 'in') base = base.where('status', '=', inText('past_due')).where((eb) => eb.or([eb('grace_until', 'is', null), eb('grace_until', '>', f.now)]));
+    if (f.grace === 'over') base = base.where('status', '=', inText('past_due')).where('grace_until', '<=', f.now);
     if (f.planId) base = base.where('plan_id', '=', f.planId);
     if (f.provider) base = base.where('provider', '=', f.provider);
     const order = f.status === 'past_due' || f.grace ? sql`grace_until ASC NULLS LAST` : sql`updated_at DESC`;
@@ -112,7 +113,7 @@ export class KyselyConsoleRepository implements ConsoleStore {
   async upcomingRenewals(from: Date, to: Date, page: PageRequest): Promise<CountedPage<SubscriptionEntry>> {
     const base = this.db
       .selectFrom('subscriptions')
-      .where('status', '=', 'active')
+      .where('status', '=', inText('active'))
       .where('auto_renew', '=', true)
       .where('current_period_end', '>=', from)
       .where('current_period_end', '<', to);
@@ -168,7 +169,7 @@ export class KyselyConsoleRepository implements ConsoleStore {
         .selectFrom('billing_cycles')
         .selectAll()
         .where('subscription_id', 'in', subs.map((s) => s.id))
-        .where('status', 'in', ['scheduled', 'retrying'])
+        .where('status', 'in', allInText(['scheduled', 'retrying']))
         .orderBy('period_start', 'desc')
         .execute();
       for (const r of rows) if (!cycles.has(r.subscription_id)) cycles.set(r.subscription_id, toCycle(r));

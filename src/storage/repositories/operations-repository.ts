@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { MIGRATION_NAMES } from '../migrate.ts';
+import { allInText, inText } from './in-text.ts';
 
 /** Backlog figures for `/metrics` (gauges read at scrape time). Ages in seconds, 0 when empty. */
 export interface BacklogFigures {
@@ -87,7 +88,7 @@ export class OperationsRepository {
     const unknown = await this.db
       .selectFrom('payments')
       .select((eb) => ['provider', eb.fn.countAll<number>().as('n'), eb.fn.min('updated_at').as('oldest')])
-      .where('status', '=', 'unknown')
+      .where('status', '=', inText('unknown'))
       .groupBy('provider')
       .execute();
     const refunds = await sql<{ n: number; oldest: Date | null }>`
@@ -100,23 +101,23 @@ export class OperationsRepository {
     const notices = await this.db
       .selectFrom('notices')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'pending')
+      .where('status', '=', inText('pending'))
       .executeTakeFirstOrThrow();
     const noticesDue = await this.db
       .selectFrom('notices')
       .select((eb) => eb.fn.min('next_attempt_at').as('oldest'))
-      .where('status', '=', 'pending')
+      .where('status', '=', inText('pending'))
       .where('next_attempt_at', '<=', now)
       .executeTakeFirstOrThrow();
     const revocations = await this.db
       .selectFrom('billing_key_revocations')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'pending')
+      .where('status', '=', inText('pending'))
       .executeTakeFirstOrThrow();
     const revocationsDue = await this.db
       .selectFrom('billing_key_revocations')
       .select((eb) => eb.fn.min('next_attempt_at').as('oldest'))
-      .where('status', '=', 'pending')
+      .where('status', '=', inText('pending'))
       .where('next_attempt_at', '<=', now)
       .executeTakeFirstOrThrow();
     return {

@@ -4,6 +4,7 @@ import { assertRefundTransition, type Refund, type RefundStatus } from '../../do
 import type { NewRefund, RefundPatch, RefundStore } from '../../domain/payment/refund-store.ts';
 import type { Database, RefundRow } from '../schema.ts';
 import { compareAndSetStatus } from './compare-and-set.ts';
+import { allInText, inText } from './in-text.ts';
 
 export function toRefund(r: RefundRow): Refund {
   return {
@@ -100,7 +101,7 @@ export class KyselyRefundStore implements RefundStore {
       .updateTable('refunds')
       .set({ vat_krw: vatKrw, updated_at: at })
       .where('id', '=', id)
-      .where('status', '=', 'requested')
+      .where('status', '=', inText('requested'))
       .execute();
   }
 
@@ -108,7 +109,7 @@ export class KyselyRefundStore implements RefundStore {
     const rows = await this.db
       .selectFrom('refunds')
       .selectAll()
-      .where('status', 'in', ['requested', 'unknown'])
+      .where('status', 'in', allInText(['requested', 'unknown']))
       .where('updated_at', '<', olderThan)
       .orderBy('updated_at')
       .limit(limit)

@@ -17,6 +17,7 @@ import type { BillingCyclesTable, BillingKeyRevocationsTable, Database, NoticesT
 import { paymentValues, toPayment, toSubscription } from './billing-rows.ts';
 import { appendEngineEvents, type EngineEventWriter } from './engine-event-writer.ts';
 import { compareAndSetStatus, type StatementPart } from './compare-and-set.ts';
+import { allInText, inText } from './in-text.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -188,7 +189,7 @@ export class KyselyRenewalRepository implements RenewalRepository {
       .selectFrom('billing_cycles')
       .selectAll()
       .where('subscription_id', 'in', subscriptionIds)
-      .where('status', 'in', ['scheduled', 'retrying'])
+      .where('status', 'in', allInText(['scheduled', 'retrying']))
       .execute();
     return rows.map(toCycle);
   }
@@ -244,8 +245,8 @@ export class KyselyRenewalRepository implements RenewalRepository {
       .selectFrom('payments')
       .selectAll()
       .where('subscription_id', 'in', subscriptionIds)
-      .where('kind', '<>', 'checkout')
-      .where('status', 'in', ['ready', 'approving', 'unknown'])
+      .where('kind', '<>', inText('checkout'))
+      .where('status', 'in', allInText(['ready', 'approving', 'unknown']))
       .execute();
     return rows.map(toPayment);
   }
@@ -260,7 +261,7 @@ export class KyselyRenewalRepository implements RenewalRepository {
       .innerJoin('users as u', 'u.id', 'n.user_id')
       .selectAll('n')
       .select('u.email')
-      .where('n.status', '=', 'pending')
+      .where('n.status', '=', inText('pending'))
       .where('n.next_attempt_at', '<=', now)
       .orderBy('n.next_attempt_at')
       .limit(limit)
@@ -317,7 +318,7 @@ export class KyselyRenewalRepository implements RenewalRepository {
   }
 
   async claimDueRevocations(now: Date, limit: number, id?: string) {
-    let q = this.db.selectFrom('billing_key_revocations').selectAll().where('status', '=', 'pending');
+    let q = this.db.selectFrom('billing_key_revocations').selectAll().where('status', '=', inText('pending'));
     q = id ? q.where('id', '=', id) : q.where('next_attempt_at', '<=', now).orderBy('next_attempt_at');
     const rows = await q.limit(limit).forUpdate().skipLocked().execute();
     return rows.map(toRevocation);
@@ -364,7 +365,7 @@ export class KyselyRenewalRepository implements RenewalRepository {
     const r = await this.db
       .updateTable('notices')
       .set({ status: 'skipped', last_error: reason, next_attempt_at: null, updated_at: at })
-      .where('status', '=', 'pending')
+      .where('status', '=', inText('pending'))
       .where('dedupe_key', 'like', `${keyPrefix.replace(/[\\%_]/g, '\\$&')}%`)
       .executeTakeFirst();
     return Number(r.numUpdatedRows);

@@ -3,6 +3,7 @@ import type { AdminDirectory, GrossGroup, MonthCount, PaymentFilter, PlanCountAt
 import type { Database } from '../schema.ts';
 import { PAID_STATUSES, REFUNDABLE_STATUSES } from '../../domain/payment/payment-states.ts';
 import { toPayment, toSubscription, toUser } from './billing-rows.ts';
+import { allInText, inText } from './in-text.ts';
 
 /** Korea-time `YYYY-MM` of a timestamptz column (UTC+9 fixed: Korea has no daylight saving). */
 const kstMonth = (column: string) => sql<string>`to_char((${sql.ref(column)} AT TIME ZONE 'UTC') + interval '9 hours', 'YYYY-MM')`;
@@ -32,7 +33,7 @@ export class KyselyReportRepository implements ReportStore, AdminDirectory {
     const rows = await this.db
       .selectFrom('payments')
       .select([kstMonth('approved_at').as('month'), 'provider', 'plan_id', 'amount_krw', 'vat_krw', (eb) => eb.fn.countAll<number>().as('count')])
-      .where('status', 'in', [...PAID])
+      .where('status', 'in', allInText(PAID))
       .where('amount_krw', '>', 0)
       .where('approved_at', '>=', from)
       .where('approved_at', '<', to)
@@ -52,7 +53,7 @@ export class KyselyReportRepository implements ReportStore, AdminDirectory {
         (eb) => eb.fn.sum<number>('refunds.vat_krw').as('vat'),
         (eb) => eb.fn.countAll<number>().as('count'),
       ])
-      .where('refunds.status', '=', 'succeeded')
+      .where('refunds.status', '=', inText('succeeded'))
       .where('refunds.settled_at', '>=', from)
       .where('refunds.settled_at', '<', to)
       .groupBy(['month', 'payments.provider'])
@@ -64,8 +65,8 @@ export class KyselyReportRepository implements ReportStore, AdminDirectory {
     const rows = await this.db
       .selectFrom('payments')
       .select([kstMonth('created_at').as('month'), (eb) => eb.fn.countAll<number>().as('count'), (eb) => eb.fn.sum<number>('amount_krw').as('amount')])
-      .where('kind', '=', 'renewal')
-      .where('status', '=', 'declined')
+      .where('kind', '=', inText('renewal'))
+      .where('status', '=', inText('declined'))
       .where('created_at', '>=', from)
       .where('created_at', '<', to)
       .groupBy('month')
@@ -100,8 +101,8 @@ export class KyselyReportRepository implements ReportStore, AdminDirectory {
     const rows = await this.db
       .selectFrom('subscription_events')
       .select([kstMonth('created_at').as('month'), (eb) => eb.fn.count<number>('subscription_id').distinct().as('count')])
-      .where('from_status', 'in', ['active', 'past_due'])
-      .where('to_status', 'in', ['canceled', 'expired'])
+      .where('from_status', 'in', allInText(['active', 'past_due']))
+      .where('to_status', 'in', allInText(['canceled', 'expired']))
       .where('created_at', '>=', from)
       .where('created_at', '<', to)
       .groupBy('month')
@@ -113,7 +114,7 @@ export class KyselyReportRepository implements ReportStore, AdminDirectory {
     const rows = await this.db
       .selectFrom('subscriptions')
       .select(['plan_id', (eb) => eb.fn.countAll<number>().as('count')])
-      .where((eb) => eb.or([eb('status', '=', 'past_due'), eb.and([eb('status', '=', 'active'), eb('current_period_end', '>', now)])]))
+      .where((eb) => eb.or([eb('status', '=', inText('past_due')), eb.and([eb('status', '=', inText('active')), eb('current_period_end', '>', now)])]))
       .groupBy('plan_id')
       .execute();
     return rows.map((r) => ({ planId: r.plan_id, count: Number(r.count) }));

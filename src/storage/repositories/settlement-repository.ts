@@ -4,6 +4,7 @@ import type { DifferenceKind, LedgerPayment, SettlementLedger, SettlementLineKin
 import type { SettlementImport, SettlementStore, StoredDifference } from '../../domain/payment/settlement-store.ts';
 import type { Database, SettlementImportsTable } from '../schema.ts';
 import { insertAdminAudit } from './admin-audit-repository.ts';
+import { allInText, inText } from './in-text.ts';
 
 const PAID = ['approved', 'partially_refunded', 'refunded'] as const;
 
@@ -40,7 +41,7 @@ export class KyselySettlementRepository implements SettlementStore {
       .selectFrom('payments')
       .select(cols)
       .where('provider', '=', provider)
-      .where('status', 'in', [...PAID])
+      .where('status', 'in', allInText(PAID))
       .where('amount_krw', '>', 0)
       .where('approved_at', '>=', start)
       .where('approved_at', '<', end)
@@ -51,7 +52,7 @@ export class KyselySettlementRepository implements SettlementStore {
       .innerJoin('payments', 'payments.id', 'refunds.payment_id')
       .select(['refunds.id', 'refunds.payment_id', 'payments.provider_ref', 'refunds.provider_refund_ref', 'refunds.amount_krw', 'refunds.settled_at'])
       .where('payments.provider', '=', provider)
-      .where('refunds.status', '=', 'succeeded')
+      .where('refunds.status', '=', inText('succeeded'))
       .where('refunds.settled_at', '>=', start)
       .where('refunds.settled_at', '<', end)
       .orderBy('refunds.settled_at')
