@@ -23,9 +23,13 @@ import { percentile } from './stats.ts';
  * processes on PostgreSQL (each: `loops` claim loops × `batch` charges in flight) or by the
  * in-process worker on PGlite. Prints renewals/s and p50/p99 per charge (charge + settle).
  * Then the idle tick: `idle` subscriptions of which none is due; prints the median tick and its
- * round trips (statements sent), beside
- * the same run's `SELECT 1` round trip.
+ * round trips (statements sent), beside the same run's `SELECT 1` round trip.
  * Figures only; nothing is asserted.
+ *
+ * In flight by default: 2 processes × 3 loops × 128 = 768 charges (`RENEWAL_LOOPS=3`,
+ * `RENEWAL_BATCH_SIZE=128`). Each batch's claim and settlement transactions add about 100 ms to a
+ * 50 ms charge, so with the service's defaults (2 loops × 64) the cores stayed 15–20% idle
+ * (docs/performance.md, "2026-12-05"). `--loops 2 --batch 64` measures the service's defaults.
  */
 export interface RenewalBenchOptions {
   db: 'pglite' | 'postgres';
@@ -379,8 +383,8 @@ async function main() {
       idle: { type: 'string', default: '1000000' },
       latency: { type: 'string', default: '50' },
       workers: { type: 'string', default: '2' },
-      loops: { type: 'string', default: '2' },
-      batch: { type: 'string', default: '64' },
+      loops: { type: 'string', default: '3' },
+      batch: { type: 'string', default: '128' },
       // PGlite runs one claim loop (one connection): more charges per batch keep it busy.
       'pglite-batch': { type: 'string', default: '256' },
       'skip-idle': { type: 'boolean', default: false },
