@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { MIGRATION_NAMES } from '../migrate.ts';
-import { allInText, inText } from './in-text.ts';
+import { inText } from './in-text.ts';
 
 /** Backlog figures for `/metrics` (gauges read at scrape time). Ages in seconds, 0 when empty. */
 export interface BacklogFigures {
