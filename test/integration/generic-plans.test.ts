@@ -102,35 +102,20 @@ describe.skipIf(!url)('queue queries under a generic plan (PostgreSQL)', () => {
     }
   }
 
-  it('the notice claim uses notices_pending_idx', async () => {
-    const r = new KyselyRenewalRepository(logged);
-    let claimed = 0;
-    const [plan] = await genericPlans(async () => {
-      claimed = (await r.claimPendingNotices(now, 100)).length;
-    });
-    expect(claimed).toBe(2);
-    expect(plan).toContain('notices_pending_idx');
-    expect(plan).not.toMatch(/Seq Scan on notices/);
-  });
-
-  it('the billing-key revocation claim uses its pending index', async () => {
-    const r = new KyselyRenewalRepository(logged);
-    let claimed = 0;
-    const [plan] = await genericPlans(async () => {
-      claimed = (await r.claimDueRevocations(now, 100)).length;
-    });
-    expect(claimed).toBe(2);
-    expect(plan).not.toMatch(/Seq Scan on billing_key_revocations/);
-  });
-
-  it('the unsettled refunds query uses its partial index', async () => {
-    const r = new KyselyRefundStore(logged);
+  // [what, its partial index, its table, the query (returns the rows it found)]
+  const claims: [string, string, string, () => Promise<unknown[]>][] = [
+    ['the notice claim', 'notices_pending_idx', 'notices', () => new KyselyRenewalRepository(logged).claimPendingNotices(now, 100)],
+    ['the billing-key revocation claim', 'billing_key_revocations_pending_idx', 'billing_key_revocations', () => new KyselyRenewalRepository(logged).claimDueRevocations(now, 100)],
+    ['the unsettled refunds query', 'refunds_unsettled_idx', 'refunds', () => new KyselyRefundStore(logged).listUnsettledRefunds(now, 100)],
+  ];
+  it.each(claims)('%s finds the two open rows through %s', async (_what, index, table, query) => {
     let found = 0;
     const [plan] = await genericPlans(async () => {
-      found = (await r.listUnsettledRefunds(now, 100)).length;
+      found = (await query()).length;
     });
     expect(found).toBe(2);
-    expect(plan).not.toMatch(/Seq Scan on refunds/);
+    expect(plan).toContain(index);
+    expect(plan).not.toContain(`Seq Scan on ${table}`);
   });
 
   it('the operations backlog counts pending notices and revocations through their partial indexes', async () => {
