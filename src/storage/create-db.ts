@@ -5,6 +5,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import { mkdirSync } from 'node:fs';
 import type { Database } from './schema.ts';
 import { isStalePreparedPlan } from './database-errors.ts';
+import { parseTimestamptz, TIMESTAMPTZ_OID } from './pg-timestamp.ts';
 
 const INT8_OID = 20;
 
@@ -15,10 +16,18 @@ export function parseInt8(value: string | number | bigint): number {
   return n;
 }
 
-/** node-postgres' type parsers for the service's pools: bigint (int8) read as a number (`parseInt8`). */
+const readInt8 = (v: string) => parseInt8(v);
+
+/**
+ * node-postgres' type parsers for the service's pools: bigint (int8) read as a number
+ * (`parseInt8`), timestamptz by `parseTimestamptz` (the same dates, without regular expressions).
+ */
 export const PG_TYPES = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (v: string) => parseInt8(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === INT8_OID) return readInt8;
+    if (format !== 'binary' && oid === TIMESTAMPTZ_OID) return parseTimestamptz;
+    return pg.types.getTypeParser(oid, format);
+  }) as typeof pg.types.getTypeParser,
 };
 
 export type DbTarget =
