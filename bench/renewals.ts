@@ -126,6 +126,8 @@ async function backendCpu(url: string) {
     }
   };
   await sample(base, false);
+  const lsn = async () => (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn;
+  const walFrom = await lsn();
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -134,13 +136,16 @@ async function backendCpu(url: string) {
     }
   })();
   return {
-    async stop(): Promise<number> {
+    /** CPU ms of the database's backends, and the WAL written meanwhile (bytes, the whole server). */
+    async stop(): Promise<{ cpuMs: number; walBytes: number }> {
       running = false;
       await loop;
+      const walTo = await lsn();
+      const walBytes = Number((await client.query<{ n: string }>('SELECT pg_wal_lsn_diff($1, $2)::text AS n', [walTo, walFrom])).rows[0].n);
       await client.end();
       let ms = 0;
       for (const [pid, v] of last) ms += v - (base.get(pid) ?? 0);
-      return ms;
+      return { cpuMs: ms, walBytes };
     },
   };
 }
@@ -242,6 +247,7 @@ export async function runRenewalBench(o: RenewalBenchOptions) {
     let statements = NaN;
     let workerCpuMs = NaN;
     let pgCpuMs = NaN;
+    let walBytes = NaN;
     let sandboxCpuMs = NaN;
     if (o.db === 'postgres') {
       await seedHandle.close();
@@ -260,7 +266,7 @@ export async function runRenewalBench(o: RenewalBenchOptions) {
       const results = await Promise.all(done);
       elapsedMs = stopwatch() - t;
       sandboxCpuMs = (procCpuMs(sandboxes.child.pid!) ?? NaN) - sandboxCpu0;
-      pgCpuMs = await pgCpu.stop();
+      ({ cpuMs: pgCpuMs, walBytes } = await pgCpu.stop());
       durations = results.flatMap((r) => r.durations);
       statements = results.reduce((n, r) => n + r.statements, 0);
       workerCpuMs = results.reduce((n, r) => n + r.cpuMs, 0);
@@ -303,6 +309,7 @@ export async function runRenewalBench(o: RenewalBenchOptions) {
       worker_cpu_ms_per_renewal: Number((workerCpuMs / approved).toFixed(3)),
       pg_cpu_ms_per_renewal: Number((pgCpuMs / approved).toFixed(3)),
       sandbox_cpu_ms_per_renewal: Number((sandboxCpuMs / approved).toFixed(3)),
+      wal_kb_per_renewal: Number((walBytes / 1024 / approved).toFixed(2)),
       seed_s: round(seedMs / 1000),
     };
   } finally {
