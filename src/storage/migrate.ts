@@ -21,6 +21,7 @@ import * as m0021 from './migrations/0021-engine-fast-paths.ts';
 import * as m0022 from './migrations/0022-quiet-renewal-schedule.ts';
 import * as m0023 from './migrations/0023-engine-batches.ts';
 import * as m0024 from './migrations/0024-cheap-entitlements-condition.ts';
+import * as m0025 from './migrations/0025-engine-event-fanout-queue.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0022-quiet-renewal-schedule': m0022,
   '0023-engine-batches': m0023,
   '0024-cheap-entitlements-condition': m0024,
+  '0025-engine-event-fanout-queue': m0025,
 };
 
 /** Names of every migration this build knows, in order (readiness compares them with the applied ones). */

@@ -131,6 +131,7 @@ export interface Database {
   test_clock: TestClockTable;
   engine_event_sequences: EngineEventSequencesTable;
   engine_events: EngineEventsTable;
+  engine_event_fanout: EngineEventFanoutTable;
   plan_prices: PlanPricesTable;
   consents: ConsentsTable;
   password_reset_tokens: PasswordResetTokensTable;
@@ -251,6 +252,14 @@ export interface EngineEventsTable {
   payload: Json;
   occurred_at: Timestamp;
   created_at: Timestamp;
+}
+
+/** Events not yet fanned out into webhook deliveries (0025; queued by a trigger on engine_events). */
+export interface EngineEventFanoutTable {
+  position: number;
+  event_id: string;
+  user_id: string;
+  seq: number;
 }
 
 /** Renewals (0002-renewals). */

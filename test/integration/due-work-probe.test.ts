@@ -79,8 +79,9 @@ describe('due-work probe', () => {
       async () => {
         await sql`INSERT INTO webhook_endpoints (id, url, secret, created_at, updated_at)
           VALUES ('wep_1', 'http://127.0.0.1:1/hook', 'whsec_x', ${now}, ${now})`.execute(db.db);
-        await sql`INSERT INTO engine_events (id, user_id, seq, type, payload, occurred_at, created_at, fanned_out_at)
-          VALUES ('evt_1', 'usr_1', 1, 'entitlements.updated', '{}', ${now}, ${now}, ${now})`.execute(db.db);
+        await sql`INSERT INTO engine_events (id, user_id, seq, type, payload, occurred_at, created_at)
+          VALUES ('evt_1', 'usr_1', 1, 'entitlements.updated', '{}', ${now}, ${now})`.execute(db.db);
+        await sql`DELETE FROM engine_event_fanout WHERE event_id = 'evt_1'`.execute(db.db); // fanned out
         await sql`INSERT INTO webhook_deliveries (id, endpoint_id, event_id, user_id, seq, status, next_attempt_at, created_at)
           VALUES ('whd_1', 'wep_1', 'evt_1', 'usr_1', 1, 'pending', ${now}, ${now})`.execute(db.db);
       },

@@ -43,7 +43,7 @@ export class DueWorkProbe {
         ((SELECT min(next_lookup_at) FROM payments) <= ${now}
           OR EXISTS (SELECT 1 FROM refunds WHERE status IN ('requested', 'unknown'))) AS reconcile,
         -- KyselyWebhookRepository.fanOut, then claimDue
-        (EXISTS (SELECT 1 FROM engine_events WHERE fanned_out_at IS NULL)
+        (EXISTS (SELECT 1 FROM engine_event_fanout)
           OR (SELECT min(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending') <= ${now}) AS webhooks,
         -- KyselyRenewalRepository.claimPendingNotices
         (SELECT min(next_attempt_at) FROM notices WHERE status = 'pending') <= ${now} AS notices,

@@ -91,22 +91,25 @@ export class WebhookRepository implements WebhookStore {
   }
 
   /**
-   * Turns up to `limit` not yet fanned-out events into one pending delivery per endpoint (disabled
-   * endpoints too: they resume with the backlog when enabled). One statement, so the claim never
-   * sees an event marked without its deliveries. Returns the number of events taken.
+   * Turns up to `limit` not yet fanned-out events (rows of `engine_event_fanout`, oldest first)
+   * into one pending delivery per endpoint (disabled endpoints too: they resume with the backlog
+   * when enabled), taking them off the queue. One statement, so the claim never sees an event
+   * taken without its deliveries. Returns the number of events taken.
    */
   async fanOut(now: Date, limit: number): Promise<number> {
-    const { rows } = await sql<{ n: number }>`WITH ev AS (
-        UPDATE engine_events SET fanned_out_at = ${now}
-        WHERE id IN (SELECT id FROM engine_events WHERE fanned_out_at IS NULL ORDER BY position LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-        RETURNING id, user_id, seq
+    const { rows } = await sql<{ n: number }>`WITH q AS (
+        DELETE FROM engine_event_fanout
+        WHERE position IN (SELECT position FROM engine_event_fanout ORDER BY position LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+        RETURNING event_id
+      ), ev AS (
+        SELECT e.id, e.user_id, e.seq FROM q JOIN engine_events e ON e.id = q.event_id
       ), ins AS (
         INSERT INTO webhook_deliveries (id, endpoint_id, event_id, user_id, seq, status, attempts, next_attempt_at, created_at)
         SELECT 'whd_' || substr(md5(ep.id || ':' || ev.id), 1, 24), ep.id, ev.id, ev.user_id, ev.seq, 'pending', 0, ${now}, ${now}
         FROM ev CROSS JOIN webhook_endpoints ep
         ON CONFLICT (endpoint_id, event_id) DO NOTHING
       )
-      SELECT count(*)::int AS n FROM ev`.execute(this.db);
+      SELECT count(*)::int AS n FROM q`.execute(this.db);
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -122,7 +125,7 @@ export class WebhookRepository implements WebhookStore {
         WHERE d.status = 'pending' AND d.next_attempt_at <= ${now}
           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
             WHERE p.endpoint_id = d.endpoint_id AND p.user_id = d.user_id AND p.status = 'pending' AND p.seq < d.seq)
-          AND NOT EXISTS (SELECT 1 FROM engine_events e WHERE e.user_id = d.user_id AND e.seq < d.seq AND e.fanned_out_at IS NULL)
+          AND NOT EXISTS (SELECT 1 FROM engine_event_fanout f WHERE f.user_id = d.user_id AND f.seq < d.seq)
         ORDER BY d.next_attempt_at, d.seq
         LIMIT ${limit}
         FOR UPDATE OF d SKIP LOCKED
