@@ -22,6 +22,7 @@ import * as m0022 from './migrations/0022-quiet-renewal-schedule.ts';
 import * as m0023 from './migrations/0023-engine-batches.ts';
 import * as m0024 from './migrations/0024-cheap-entitlements-condition.ts';
 import * as m0025 from './migrations/0025-engine-event-fanout-queue.ts';
+import * as m0026 from './migrations/0026-webhook-backoffs.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0023-engine-batches': m0023,
   '0024-cheap-entitlements-condition': m0024,
   '0025-engine-event-fanout-queue': m0025,
+  '0026-webhook-backoffs': m0026,
 };
 
 /** Names of every migration this build knows, in order (readiness compares them with the applied ones). */

@@ -132,6 +132,7 @@ export interface Database {
   engine_event_sequences: EngineEventSequencesTable;
   engine_events: EngineEventsTable;
   engine_event_fanout: EngineEventFanoutTable;
+  webhook_backoffs: WebhookBackoffsTable;
   plan_prices: PlanPricesTable;
   consents: ConsentsTable;
   password_reset_tokens: PasswordResetTokensTable;
@@ -260,6 +261,13 @@ export interface EngineEventFanoutTable {
   event_id: string;
   user_id: string;
   seq: number;
+}
+
+/** A user's deliveries at an endpoint waiting for a failed delivery's retry (0026). */
+export interface WebhookBackoffsTable {
+  endpoint_id: string;
+  user_id: string;
+  until: Timestamp;
 }
 
 /** Renewals (0002-renewals). */

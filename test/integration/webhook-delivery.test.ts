@@ -163,6 +163,50 @@ describe('webhook delivery of engine events', () => {
     }
   });
 
+  it('while a user\'s first delivery backs off, the ones behind it (and later events) wait with it: a claim reads only what may be sent', async () => {
+    // An engine outage: before, every delivery behind a failing one stayed due, so each claim
+    // read the whole backlog (575 ms a claim over 100,000 waiting deliveries) to send nothing.
+    let failing = true;
+    const rx = await startWebhookReceiver((r) => (failing && r.json?.data?.seq === 1 ? 503 : 200));
+    const { userId } = await s.signup();
+    try {
+      await createEndpoint(rx.url);
+      for (let i = 0; i < 3; i++) await event(userId);
+      await deliver(at(0));
+      expect(rx.received.map((m) => [m.json.data.seq, m.answered])).toEqual([[1, 503]]);
+      await event(userId); // seq 4, fanned out while seq 1 backs off
+      await deliver(at(1_000));
+      const rows = await s.db.db
+        .selectFrom('webhook_deliveries')
+        .select(['seq', 'next_attempt_at'])
+        .where('user_id', '=', userId)
+        .orderBy('seq')
+        .execute();
+      const retryAt = new Date(rows[0].next_attempt_at as unknown as string | Date).getTime();
+      expect(retryAt).toBeGreaterThan(at(1_000).getTime());
+      for (const r of rows.slice(1)) expect(new Date(r.next_attempt_at as unknown as string | Date).getTime(), `seq ${r.seq}`).toBeGreaterThanOrEqual(retryAt);
+      // Nothing is due until the retry: a claim finds no row to read past.
+      const due = await s.db.db
+        .selectFrom('webhook_deliveries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', at(1_000))
+        .executeTakeFirstOrThrow();
+      expect(Number(due.n)).toBe(0);
+      failing = false;
+      for (const t of [retryAt - T0.getTime(), retryAt - T0.getTime() + 1_000, retryAt - T0.getTime() + 2_000, retryAt - T0.getTime() + 3_000]) await deliver(at(t));
+      expect(rx.received.map((m) => [m.json.data.seq, m.answered])).toEqual([
+        [1, 503],
+        [1, 200],
+        [2, 200],
+        [3, 200],
+        [4, 200],
+      ]);
+    } finally {
+      await rx.close();
+    }
+  });
+
   it('a disabled endpoint gets nothing; enabled again, it gets the backlog in order; other endpoints are unaffected', async () => {
     const a = await startWebhookReceiver();
     const b = await startWebhookReceiver();

@@ -105,8 +105,11 @@ export class WebhookRepository implements WebhookStore {
         SELECT e.id, e.user_id, e.seq FROM q JOIN engine_events e ON e.id = q.event_id
       ), ins AS (
         INSERT INTO webhook_deliveries (id, endpoint_id, event_id, user_id, seq, status, attempts, next_attempt_at, created_at)
-        SELECT 'whd_' || substr(md5(ep.id || ':' || ev.id), 1, 24), ep.id, ev.id, ev.user_id, ev.seq, 'pending', 0, ${now}, ${now}
+        SELECT 'whd_' || substr(md5(ep.id || ':' || ev.id), 1, 24), ep.id, ev.id, ev.user_id, ev.seq, 'pending', 0,
+          -- Behind a delivery of the same user waiting for its retry: due with it (see recordAttempts).
+          GREATEST(${now}::timestamptz, bo.until), ${now}
         FROM ev CROSS JOIN webhook_endpoints ep
+        LEFT JOIN webhook_backoffs bo ON bo.endpoint_id = ep.id AND bo.user_id = ev.user_id
         ON CONFLICT (endpoint_id, event_id) DO NOTHING
       )
       SELECT count(*)::int AS n FROM q`.execute(this.db);
@@ -158,21 +161,15 @@ export class WebhookRepository implements WebhookStore {
    * `status: 'pending'` is not allowed: pass the next attempt time.
    */
   async recordAttempt(a: WebhookAttempt, leaseToken: string, outcome: { status: WebhookDeliveryStatus; nextAttemptAt: Date | null }): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      await sql`INSERT INTO webhook_delivery_attempts (delivery_id, attempt, attempted_at, status_code, duration_ms, error)
-        VALUES (${a.deliveryId}, ${a.attempt}, ${a.attemptedAt}, ${a.statusCode}, ${a.durationMs}, ${a.error})`.execute(trx);
-      const r = await sql`UPDATE webhook_deliveries SET status = ${outcome.status},
-          next_attempt_at = COALESCE(${outcome.nextAttemptAt}::timestamptz, next_attempt_at), lease_token = NULL,
-          last_status_code = ${a.statusCode}, last_error = ${a.error},
-          succeeded_at = ${outcome.status === 'succeeded' ? a.attemptedAt : null}
-        WHERE id = ${a.deliveryId} AND lease_token = ${leaseToken} AND status = 'pending'`.execute(trx);
-      return Number(r.numAffectedRows ?? 0) > 0;
-    });
+    return (await this.recordAttempts([{ attempt: a, leaseToken, ...outcome }])).has(a.deliveryId);
   }
 
   /**
    * `recordAttempt` for many deliveries in one transaction (one commit for a whole claimed batch).
-   * Returns the ids whose outcome was recorded (the others' leases were lost).
+   * Returns the ids whose outcome was recorded (the others' leases were lost). A delivery that
+   * stays pending (its retry scheduled) takes the user's later deliveries at that endpoint to its
+   * retry time: they may not be sent before it, and left due they would be read, and passed
+   * over, by every claim until then (an outage's whole backlog at each claim).
    */
   async recordAttempts(items: { attempt: WebhookAttempt; leaseToken: string; status: WebhookDeliveryStatus; nextAttemptAt: Date | null }[]): Promise<Set<string>> {
     if (items.length === 0) return new Set();
@@ -186,12 +183,27 @@ export class WebhookRepository implements WebhookStore {
             sql`(${a.deliveryId}, ${leaseToken}, ${status}, ${nextAttemptAt}::timestamptz, ${a.statusCode}::int, ${a.error}::text, ${status === 'succeeded' ? a.attemptedAt : null}::timestamptz)`,
         ),
       );
-      const { rows } = await sql<{ id: string }>`UPDATE webhook_deliveries d SET status = v.status,
-          next_attempt_at = COALESCE(v.next_at, d.next_attempt_at), lease_token = NULL,
-          last_status_code = v.code, last_error = v.err, succeeded_at = v.ok_at
-        FROM (VALUES ${values}) AS v(id, token, status, next_at, code, err, ok_at)
-        WHERE d.id = v.id AND d.lease_token = v.token AND d.status = 'pending'
-        RETURNING d.id`.execute(trx);
+      const { rows } = await sql<{ id: string }>`WITH settled AS (
+          UPDATE webhook_deliveries d SET status = v.status,
+            next_attempt_at = COALESCE(v.next_at, d.next_attempt_at), lease_token = NULL,
+            last_status_code = v.code, last_error = v.err, succeeded_at = v.ok_at
+          FROM (VALUES ${values}) AS v(id, token, status, next_at, code, err, ok_at)
+          WHERE d.id = v.id AND d.lease_token = v.token AND d.status = 'pending'
+          RETURNING d.id, d.endpoint_id, d.user_id, d.seq, d.status, d.next_attempt_at
+        ), behind AS (
+          UPDATE webhook_deliveries b SET next_attempt_at = r.next_attempt_at
+          FROM settled r
+          WHERE r.status = 'pending' AND b.endpoint_id = r.endpoint_id AND b.user_id = r.user_id AND b.status = 'pending'
+            AND b.seq > r.seq AND b.next_attempt_at < r.next_attempt_at AND b.lease_token IS NULL
+        ), waiting AS (
+          INSERT INTO webhook_backoffs (endpoint_id, user_id, until)
+          SELECT endpoint_id, user_id, next_attempt_at FROM settled WHERE status = 'pending'
+          ON CONFLICT (endpoint_id, user_id) DO UPDATE SET until = excluded.until
+        ), resumed AS (
+          DELETE FROM webhook_backoffs w USING settled r
+          WHERE r.status <> 'pending' AND w.endpoint_id = r.endpoint_id AND w.user_id = r.user_id
+        )
+        SELECT id FROM settled`.execute(trx);
       return new Set(rows.map((r) => r.id));
     });
   }
