@@ -82,7 +82,7 @@ export class KyselyReportRepository implements ReportStore, AdminDirectory {
       cover AS (
         SELECT DISTINCT ON (t.at, p.user_id) t.at, p.user_id, p.plan_id, p.subscription_id
         FROM t JOIN payments p
-          ON p.status IN (${sql.join([...REFUNDABLE_STATUSES])}) AND p.period_start <= t.at AND p.period_end > t.at
+          ON p.status IN (${sql.join(allInText(REFUNDABLE_STATUSES))}) AND p.period_start <= t.at AND p.period_end > t.at
         ORDER BY t.at, p.user_id, p.period_start DESC, p.id DESC
       )
       SELECT c.at, c.plan_id, count(*) AS count
