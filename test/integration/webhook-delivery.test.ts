@@ -207,6 +207,47 @@ describe('webhook delivery of engine events', () => {
     }
   });
 
+  it('a delivery replayed during its backoff and then delivered lets the ones behind it go at once', async () => {
+    let failing = true;
+    const rx = await startWebhookReceiver((r) => (failing && r.json?.data?.seq === 1 ? 503 : 200));
+    const { userId } = await s.signup();
+    const nextAttemptOf = async (seq: number) =>
+      new Date(
+        (await s.db.db.selectFrom('webhook_deliveries').select('next_attempt_at').where('user_id', '=', userId).where('seq', '=', seq).executeTakeFirstOrThrow())
+          .next_attempt_at as unknown as string | Date,
+      ).getTime() - T0.getTime();
+    try {
+      await createEndpoint(rx.url);
+      for (let i = 0; i < 3; i++) await event(userId);
+      let t = 0;
+      let last = 0;
+      for (let i = 0; i < 5; i++) {
+        last = t;
+        await deliver(at(t));
+        t = await nextAttemptOf(1);
+      }
+      expect(t).toBeGreaterThan(3_600_000); // the sixth attempt is an hour or more away
+      expect(await nextAttemptOf(3)).toBe(t); // and the deliveries behind it wait with it
+      failing = false;
+      const [head] = await deliveries(`?user_id=${userId}&status=pending`).then((ds) => ds.filter((d) => d.seq === 1));
+      expect((await s.api('POST', `/api/admin/webhook-deliveries/${head.id}/replay`, { token: admin })).status).toBe(200);
+      const now = last + 60_000; // a minute after the fifth attempt, long before the sixth
+      for (const dt of [0, 1_000, 2_000]) await deliver(at(now + dt));
+      expect(rx.received.map((m) => [m.json.data.seq, m.answered])).toEqual([
+        [1, 503],
+        [1, 503],
+        [1, 503],
+        [1, 503],
+        [1, 503],
+        [1, 200],
+        [2, 200],
+        [3, 200],
+      ]);
+    } finally {
+      await rx.close();
+    }
+  });
+
   it('a disabled endpoint gets nothing; enabled again, it gets the backlog in order; other endpoints are unaffected', async () => {
     const a = await startWebhookReceiver();
     const b = await startWebhookReceiver();

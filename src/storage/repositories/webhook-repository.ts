@@ -169,7 +169,9 @@ export class WebhookRepository implements WebhookStore {
    * Returns the ids whose outcome was recorded (the others' leases were lost). A delivery that
    * stays pending (its retry scheduled) takes the user's later deliveries at that endpoint to its
    * retry time: they may not be sent before it, and left due they would be read, and passed
-   * over, by every claim until then (an outage's whole backlog at each claim).
+   * over, by every claim until then (an outage's whole backlog at each claim). A delivery that
+   * leaves pending (delivered, or given up) lets them go at once, also when that happens before
+   * the retry time (a replay).
    */
   async recordAttempts(items: { attempt: WebhookAttempt; leaseToken: string; status: WebhookDeliveryStatus; nextAttemptAt: Date | null }[]): Promise<Set<string>> {
     if (items.length === 0) return new Set();
@@ -180,16 +182,16 @@ export class WebhookRepository implements WebhookStore {
       const values = sql.join(
         items.map(
           ({ attempt: a, leaseToken, status, nextAttemptAt }) =>
-            sql`(${a.deliveryId}, ${leaseToken}, ${status}, ${nextAttemptAt}::timestamptz, ${a.statusCode}::int, ${a.error}::text, ${status === 'succeeded' ? a.attemptedAt : null}::timestamptz)`,
+            sql`(${a.deliveryId}, ${leaseToken}, ${status}, ${nextAttemptAt}::timestamptz, ${a.statusCode}::int, ${a.error}::text, ${status === 'succeeded' ? a.attemptedAt : null}::timestamptz, ${a.attemptedAt}::timestamptz)`,
         ),
       );
       const { rows } = await sql<{ id: string }>`WITH settled AS (
           UPDATE webhook_deliveries d SET status = v.status,
             next_attempt_at = COALESCE(v.next_at, d.next_attempt_at), lease_token = NULL,
             last_status_code = v.code, last_error = v.err, succeeded_at = v.ok_at
-          FROM (VALUES ${values}) AS v(id, token, status, next_at, code, err, ok_at)
+          FROM (VALUES ${values}) AS v(id, token, status, next_at, code, err, ok_at, at)
           WHERE d.id = v.id AND d.lease_token = v.token AND d.status = 'pending'
-          RETURNING d.id, d.endpoint_id, d.user_id, d.seq, d.status, d.next_attempt_at
+          RETURNING d.id, d.endpoint_id, d.user_id, d.seq, d.status, d.next_attempt_at, v.at
         ), behind AS (
           UPDATE webhook_deliveries b SET next_attempt_at = r.next_attempt_at
           FROM settled r
@@ -202,6 +204,12 @@ export class WebhookRepository implements WebhookStore {
         ), resumed AS (
           DELETE FROM webhook_backoffs w USING settled r
           WHERE r.status <> 'pending' AND w.endpoint_id = r.endpoint_id AND w.user_id = r.user_id
+        ), released AS (
+          -- Delivered (or given up) before the retry time the ones behind it were given (a replay): they go now.
+          UPDATE webhook_deliveries b SET next_attempt_at = r.at
+          FROM settled r
+          WHERE r.status <> 'pending' AND b.endpoint_id = r.endpoint_id AND b.user_id = r.user_id AND b.status = 'pending'
+            AND b.seq > r.seq AND b.next_attempt_at > r.at AND b.lease_token IS NULL
         )
         SELECT id FROM settled`.execute(trx);
       return new Set(rows.map((r) => r.id));
