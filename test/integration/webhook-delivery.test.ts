@@ -233,16 +233,8 @@ describe('webhook delivery of engine events', () => {
       expect((await s.api('POST', `/api/admin/webhook-deliveries/${head.id}/replay`, { token: admin })).status).toBe(200);
       const now = last + 60_000; // a minute after the fifth attempt, long before the sixth
       for (const dt of [0, 1_000, 2_000]) await deliver(at(now + dt));
-      expect(rx.received.map((m) => [m.json.data.seq, m.answered])).toEqual([
-        [1, 503],
-        [1, 503],
-        [1, 503],
-        [1, 503],
-        [1, 503],
-        [1, 200],
-        [2, 200],
-        [3, 200],
-      ]);
+      const failures = Array.from({ length: 5 }, () => [1, 503]);
+      expect(rx.received.map((m) => [m.json.data.seq, m.answered])).toEqual([...failures, [1, 200], [2, 200], [3, 200]]);
     } finally {
       await rx.close();
     }
