@@ -239,6 +239,9 @@ export interface RenewalWriteBatch {
  * Storage of the renewal worker, seen from use cases. Methods run in the transaction of the
  * `BillingRepository` that handed out this object (`repo.renewals()`).
  */
+/** A notice's delivery state, whole (what `markNotices` writes). */
+export type NoticeDeliveryState = Pick<Notice, 'id' | 'status' | 'channel' | 'recipient' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>;
+
 export interface RenewalRepository {
   /**
    * Subscriptions whose `next_renewal_at` is due, oldest first, locked `FOR UPDATE SKIP LOCKED`
@@ -273,11 +276,8 @@ export interface RenewalRepository {
   insertNotice(n: NewNotice): Promise<void>;
   /** Pending notices due for delivery, locked SKIP LOCKED, with the user's e-mail. */
   claimPendingNotices(now: Date, limit: number): Promise<(Notice & { email: string | null })[]>;
-  markNotice(
-    id: string,
-    at: Date,
-    patch: Partial<Pick<Notice, 'status' | 'channel' | 'recipient' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>>,
-  ): Promise<void>;
+  /** Writes each notice's delivery state as given (one statement for all). */
+  markNotices(rows: readonly NoticeDeliveryState[], at: Date): Promise<void>;
   listNotices(filter: { userId?: string; email?: string; limit: number }): Promise<(Notice & { email: string | null })[]>;
   /** Marks notices still pending whose dedupe key starts with `keyPrefix` skipped (`reason` as last_error); returns how many. */
   skipPendingNotices(keyPrefix: string, at: Date, reason: string): Promise<number>;

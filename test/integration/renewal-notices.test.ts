@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { DAY, startRenewalHarness, type RenewalHarness } from '../scenarios/renewal-harness.ts';
+import { sql } from 'kysely';
 import { smtpTransportOptions } from '../../src/worker/smtp-notice-sender.ts';
+import { deliverNotices } from '../../src/worker/tasks/deliver-notices.ts';
+import type { NoticeMessage, NoticeSender } from '../../src/domain/ports.ts';
 
 /** A tiny SMTP server: records each session's commands and message; can refuse RCPT once. */
 function fakeSmtp() {
@@ -116,6 +119,54 @@ describe('notice delivery by SMTP', () => {
     expect(m.head).toMatch(/^Content-Transfer-Encoding: base64$/im);
     const notice = (await h.api('GET', `/api/sandbox/mailbox?email=${encodeURIComponent(u.email)}`, { token: await h.adminToken() })).body.notices[0];
     expect(notice).toMatchObject({ status: 'sent', channel: 'smtp', to: u.email });
+  });
+
+  it('records a claimed batch in a fixed number of statements: lease and skips together, then every outcome together', async () => {
+    // Each notice cost two single-row statements (its lease, then its outcome, each committed on its own).
+    const u = await h.signup();
+    const ctx = h.services.ctx;
+    const now = ctx.clock.now();
+    await sql`INSERT INTO users (id, created_at) VALUES ('usr_no_address', ${now})`.execute(h.db.db);
+    const notice = (i: number, userId: string, subject: string) => ({
+      id: `ntc_batch_${i}`,
+      userId,
+      subscriptionId: null,
+      kind: 'renewal_succeeded' as const,
+      dedupeKey: `batch:${i}`,
+      subject,
+      body: '본문',
+      data: {},
+      createdAt: now,
+    });
+    await ctx.repo
+      .renewals()
+      .insertNotices([
+        ...[1, 2, 3, 4, 5].map((i) => notice(i, u.userId, '안내')),
+        notice(6, u.userId, 'refused'),
+        notice(7, 'usr_no_address', '안내'),
+        notice(8, 'usr_no_address', '안내'),
+      ]);
+    const sent: NoticeMessage[] = [];
+    const sender: NoticeSender = {
+      channel: 'smtp',
+      needsAddress: true,
+      async send(m) {
+        if (m.subject === 'refused') throw new Error('550 mailbox unavailable');
+        sent.push(m);
+      },
+    };
+    const before = h.db.statements();
+    const result = await deliverNotices(ctx, sender, now, 100);
+    expect(h.db.statements() - before).toBe(5); // BEGIN, claim, lease and skips, COMMIT; the outcomes
+    expect(result).toEqual({ sent: 5, skipped: 2, failed: 1 });
+    const rows = await sql<{ id: string; status: string; attempts: number; recipient: string | null; last_error: string | null; next_attempt_at: Date | null }>`
+      SELECT id, status, attempts, recipient, last_error, next_attempt_at FROM notices WHERE id LIKE 'ntc_batch_%' ORDER BY id`.execute(h.db.db);
+    const byId = new Map(rows.rows.map((r) => [r.id, r]));
+    for (const i of [1, 2, 3, 4, 5]) expect(byId.get(`ntc_batch_${i}`)).toMatchObject({ status: 'sent', attempts: 1, recipient: u.email, last_error: null, next_attempt_at: null });
+    expect(byId.get('ntc_batch_6')).toMatchObject({ status: 'pending', attempts: 1, last_error: '550 mailbox unavailable' });
+    expect(new Date(byId.get('ntc_batch_6')!.next_attempt_at!).getTime()).toBe(now.getTime() + 60_000);
+    for (const i of [7, 8]) expect(byId.get(`ntc_batch_${i}`)).toMatchObject({ status: 'skipped', attempts: 0, last_error: 'no e-mail address', next_attempt_at: null });
+    expect(sent.map((m) => m.to)).toEqual(Array(5).fill(u.email));
   });
 
   it('SMTP URLs: smtps is TLS on 465, smtp is STARTTLS on 587 (required off this host), pooled, credentials decoded', () => {

@@ -12,7 +12,7 @@ import type {
   RenewalSettlement,
   SubscriptionSchedulePatch,
 } from '../../domain/subscription/renewal-records.ts';
-import type { NewPaymentRecord, RenewalRepository } from '../../domain/repositories.ts';
+import type { NewPaymentRecord, NoticeDeliveryState, RenewalRepository } from '../../domain/repositories.ts';
 import type { BillingCyclesTable, BillingKeyRevocationsTable, Database, NoticesTable } from '../schema.ts';
 import { paymentValues, toPayment, toSubscription } from './billing-rows.ts';
 import { appendEngineEvents, type EngineEventWriter } from './engine-event-writer.ts';
@@ -271,20 +271,19 @@ export class KyselyRenewalRepository implements RenewalRepository {
     return rows.map(toNotice);
   }
 
-  async markNotice(
-    id: string,
-    at: Date,
-    p: Partial<Pick<Notice, 'status' | 'channel' | 'recipient' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>>,
-  ) {
-    const cols: Record<string, unknown> = { updated_at: at };
-    if (p.status !== undefined) cols.status = p.status;
-    if (p.channel !== undefined) cols.channel = p.channel;
-    if (p.recipient !== undefined) cols.recipient = p.recipient;
-    if (p.attempts !== undefined) cols.attempts = p.attempts;
-    if (p.nextAttemptAt !== undefined) cols.next_attempt_at = p.nextAttemptAt;
-    if (p.lastError !== undefined) cols.last_error = p.lastError;
-    if (p.sentAt !== undefined) cols.sent_at = p.sentAt;
-    await this.db.updateTable('notices').set(cols).where('id', '=', id).execute();
+  async markNotices(rows: readonly NoticeDeliveryState[], at: Date) {
+    if (rows.length === 0) return;
+    const values = sql.join(
+      rows.map(
+        (n) =>
+          sql`(${n.id}::text, ${n.status}::text, ${n.channel}::text, ${n.recipient}::text, ${n.attempts}::int, ${n.nextAttemptAt}::timestamptz, ${n.lastError}::text, ${n.sentAt}::timestamptz)`,
+      ),
+    );
+    await sql`UPDATE notices SET status = v.status, channel = v.channel, recipient = v.recipient, attempts = v.attempts,
+        next_attempt_at = v.next_at, last_error = v.err, sent_at = v.sent_at, updated_at = ${at}::timestamptz
+      FROM (VALUES ${values}) AS v(id, status, channel, recipient, attempts, next_at, err, sent_at)
+      -- A retry does not bring back a notice skipped meanwhile (skipPendingNotices).
+      WHERE notices.id = v.id AND (v.status <> 'pending' OR notices.status = 'pending')`.execute(this.db);
   }
 
   async listNotices(filter: { userId?: string; email?: string; limit: number }) {

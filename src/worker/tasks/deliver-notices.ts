@@ -1,5 +1,6 @@
 import type { NoticeSender } from '../../domain/ports.ts';
 import type { UseCaseContext } from '../../use-cases/context.ts';
+import type { NoticeDeliveryState } from '../../domain/repositories.ts';
 
 const MAX_ATTEMPTS = 8;
 
@@ -11,54 +12,51 @@ export interface DeliverNoticesResult {
 
 /**
  * Task: delivers pending notices from the outbox. Claims them `FOR UPDATE SKIP LOCKED` and
- * leases them in one transaction; sends outside it; records the outcome. A notice without an
+ * leases them in one transaction; sends outside it; records the outcomes. A notice without an
  * address (users known only by a host-application token) is `skipped` when the sender needs
- * one. Failures back off (1 min · 2ⁿ); after 8 attempts the notice is `failed`.
+ * one. Failures back off (1 min · 2ⁿ); after 8 attempts the notice is `failed`. The leases and
+ * skips are one statement, and so are the outcomes, whatever the batch's size.
  */
 export async function deliverNotices(ctx: UseCaseContext, sender: NoticeSender, now: Date, limit: number): Promise<DeliverNoticesResult> {
   const result = { sent: 0, skipped: 0, failed: 0 };
   const claimed = await ctx.repo.transaction(async (repo) => {
     const r = repo.renewals();
     const rows = await r.claimPendingNotices(now, limit);
-    const toSend: typeof rows = [];
     if (!sender.needsAddress) {
       // The sandbox mailbox reads the outbox itself: delivered by being there.
       await r.markNoticesSent(rows.map((n) => n.id), sender.channel, now);
       result.sent += rows.length;
-      return toSend;
+      return [];
     }
-    for (const n of rows) {
-      if (!n.email) {
-        await r.markNotice(n.id, now, { status: 'skipped', channel: sender.channel, lastError: 'no e-mail address', nextAttemptAt: null });
-        result.skipped++;
-      } else {
-        await r.markNotice(n.id, now, { attempts: n.attempts + 1, nextAttemptAt: new Date(now.getTime() + ctx.settings.renewal.leaseMs) });
-        toSend.push(n);
-      }
-    }
-    return toSend;
+    const toSend = rows.filter((n) => n.email);
+    const leaseUntil = new Date(now.getTime() + ctx.settings.renewal.leaseMs);
+    await r.markNotices(
+      rows.map((n) =>
+        n.email
+          ? { ...n, attempts: n.attempts + 1, nextAttemptAt: leaseUntil }
+          : { ...n, status: 'skipped' as const, channel: sender.channel, lastError: 'no e-mail address', nextAttemptAt: null },
+      ),
+      now,
+    );
+    result.skipped += rows.length - toSend.length;
+    return toSend.map((n) => ({ ...n, attempts: n.attempts + 1 }));
   });
-  const r = ctx.repo.renewals();
-  await Promise.all(
-    claimed.map(async (n) => {
+  const outcomes: NoticeDeliveryState[] = await Promise.all(
+    claimed.map(async (n): Promise<NoticeDeliveryState> => {
       try {
         await sender.send({ to: n.email!, subject: n.subject, text: n.body, messageId: `${n.id}@showmethestock`, date: n.createdAt });
-        await r.markNotice(n.id, now, { status: 'sent', channel: sender.channel, recipient: n.email, sentAt: now, nextAttemptAt: null, lastError: null });
         result.sent++;
+        return { ...n, status: 'sent', channel: sender.channel, recipient: n.email, sentAt: now, nextAttemptAt: null, lastError: null };
       } catch (err) {
-        const attempts = n.attempts + 1;
         const message = err instanceof Error ? err.message : String(err);
         ctx.logger.warn({ notice_id: n.id, err: message }, 'notice delivery failed');
-        await r.markNotice(
-          n.id,
-          now,
-          attempts >= MAX_ATTEMPTS
-            ? { status: 'failed', lastError: message, nextAttemptAt: null }
-            : { lastError: message, nextAttemptAt: new Date(now.getTime() + 60_000 * 2 ** (attempts - 1)) },
-        );
         result.failed++;
+        return n.attempts >= MAX_ATTEMPTS
+          ? { ...n, status: 'failed', lastError: message, nextAttemptAt: null }
+          : { ...n, lastError: message, nextAttemptAt: new Date(now.getTime() + 60_000 * 2 ** (n.attempts - 1)) };
       }
     }),
   );
+  await ctx.repo.renewals().markNotices(outcomes, now);
   return result;
 }
