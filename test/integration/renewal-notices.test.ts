@@ -169,6 +169,27 @@ describe('notice delivery by SMTP', () => {
     expect(sent.map((m) => m.to)).toEqual(Array(5).fill(u.email));
   });
 
+  it('a failed send does not bring back a notice skipped while it was being sent', async () => {
+    const u = await h.signup();
+    const ctx = h.services.ctx;
+    const now = ctx.clock.now();
+    await ctx.repo.renewals().insertNotices([
+      { id: 'ntc_race', userId: u.userId, subscriptionId: null, kind: 'renewal_succeeded', dedupeKey: 'race:1', subject: '안내', body: '본문', data: {}, createdAt: now },
+    ]);
+    const sender: NoticeSender = {
+      channel: 'smtp',
+      needsAddress: true,
+      async send() {
+        // Meanwhile the notice stops being wanted (as when its subscription ends), then the send fails.
+        await ctx.repo.renewals().skipPendingNotices('race:', now, 'subscription_ended');
+        throw new Error('connection reset');
+      },
+    };
+    await deliverNotices(ctx, sender, now, 100);
+    const row = await sql<{ status: string; last_error: string }>`SELECT status, last_error FROM notices WHERE id = 'ntc_race'`.execute(h.db.db);
+    expect(row.rows[0]).toEqual({ status: 'skipped', last_error: 'subscription_ended' });
+  });
+
   it('SMTP URLs: smtps is TLS on 465, smtp is STARTTLS on 587 (required off this host), pooled, credentials decoded', () => {
     const tls = smtpTransportOptions({ url: 'smtps://user%40corp:p%40ss@mail.example.com', from: 'a@example.com' });
     expect(tls).toMatchObject({ secure: true, port: 465, pool: true, host: 'mail.example.com', auth: { user: 'user@corp', pass: 'p@ss' } });
