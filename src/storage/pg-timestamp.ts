@@ -1,6 +1,6 @@
 import pg from 'pg';
 
-const TIMESTAMPTZ_OID = 1184;
+export const TIMESTAMPTZ_OID = 1184;
 /** node-postgres' own parser (postgres-date): every form PostgreSQL writes, about 1 µs a value. */
 const general = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (value: string) => Date;
 
@@ -56,4 +56,3 @@ export function parseTimestamptz(s: string): Date {
   return Number.isNaN(t) ? general(s) : new Date(t);
 }
 
-export { TIMESTAMPTZ_OID };

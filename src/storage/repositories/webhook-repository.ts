@@ -193,10 +193,13 @@ export class WebhookRepository implements WebhookStore {
           WHERE d.id = v.id AND d.lease_token = v.token AND d.status = 'pending'
           RETURNING d.id, d.endpoint_id, d.user_id, d.seq, d.status, d.next_attempt_at, v.at
         ), behind AS (
-          UPDATE webhook_deliveries b SET next_attempt_at = r.next_attempt_at
-          FROM settled r
-          WHERE r.status = 'pending' AND b.endpoint_id = r.endpoint_id AND b.user_id = r.user_id AND b.status = 'pending'
-            AND b.seq > r.seq AND b.next_attempt_at < r.next_attempt_at AND b.lease_token IS NULL
+          -- The user's later deliveries follow: to its retry time, or (delivered or given up) to now
+          -- if they were waiting for a later retry (a replay delivered it early).
+          UPDATE webhook_deliveries b SET next_attempt_at = r.follow_at
+          FROM (SELECT *, CASE WHEN status = 'pending' THEN next_attempt_at ELSE at END AS follow_at FROM settled) r
+          WHERE b.endpoint_id = r.endpoint_id AND b.user_id = r.user_id AND b.status = 'pending' AND b.seq > r.seq
+            AND b.lease_token IS NULL
+            AND CASE WHEN r.status = 'pending' THEN b.next_attempt_at < r.follow_at ELSE b.next_attempt_at > r.follow_at END
         ), waiting AS (
           INSERT INTO webhook_backoffs (endpoint_id, user_id, until)
           SELECT endpoint_id, user_id, next_attempt_at FROM settled WHERE status = 'pending'
@@ -204,12 +207,6 @@ export class WebhookRepository implements WebhookStore {
         ), resumed AS (
           DELETE FROM webhook_backoffs w USING settled r
           WHERE r.status <> 'pending' AND w.endpoint_id = r.endpoint_id AND w.user_id = r.user_id
-        ), released AS (
-          -- Delivered (or given up) before the retry time the ones behind it were given (a replay): they go now.
-          UPDATE webhook_deliveries b SET next_attempt_at = r.at
-          FROM settled r
-          WHERE r.status <> 'pending' AND b.endpoint_id = r.endpoint_id AND b.user_id = r.user_id AND b.status = 'pending'
-            AND b.seq > r.seq AND b.next_attempt_at > r.at AND b.lease_token IS NULL
         )
         SELECT id FROM settled`.execute(trx);
       return new Set(rows.map((r) => r.id));
