@@ -235,13 +235,13 @@ export interface RenewalWriteBatch {
 }
 
 
+/** A notice's delivery state, whole (what `markNotices` writes). */
+export type NoticeDeliveryState = Pick<Notice, 'id' | 'status' | 'channel' | 'recipient' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>;
+
 /**
  * Storage of the renewal worker, seen from use cases. Methods run in the transaction of the
  * `BillingRepository` that handed out this object (`repo.renewals()`).
  */
-/** A notice's delivery state, whole (what `markNotices` writes). */
-export type NoticeDeliveryState = Pick<Notice, 'id' | 'status' | 'channel' | 'recipient' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>;
-
 export interface RenewalRepository {
   /**
    * Subscriptions whose `next_renewal_at` is due, oldest first, locked `FOR UPDATE SKIP LOCKED`

@@ -15,7 +15,9 @@ export interface DeliverNoticesResult {
  * leases them in one transaction; sends outside it; records the outcomes. A notice without an
  * address (users known only by a host-application token) is `skipped` when the sender needs
  * one. Failures back off (1 min · 2ⁿ); after 8 attempts the notice is `failed`. The leases and
- * skips are one statement, and so are the outcomes, whatever the batch's size.
+ * skips are one statement, and so are the outcomes, whatever the batch's size: written when the
+ * batch's last send ends, so a worker that dies before that sends the batch's notices again after
+ * the lease (at least once; each message keeps its Message-ID, `<notice id>@showmethestock`).
  */
 export async function deliverNotices(ctx: UseCaseContext, sender: NoticeSender, now: Date, limit: number): Promise<DeliverNoticesResult> {
   const result = { sent: 0, skipped: 0, failed: 0 };
