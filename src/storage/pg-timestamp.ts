@@ -55,4 +55,3 @@ export function parseTimestamptz(s: string): Date {
   const t = Date.UTC(year, digits(s, 5, 7) - 1, digits(s, 8, 10), digits(s, 11, 13), digits(s, 14, 16), digits(s, 17, 19), ms) - sign * offsetMin * 60_000;
   return Number.isNaN(t) ? general(s) : new Date(t);
 }
-

@@ -30,18 +30,14 @@ export async function deliverNotices(ctx: UseCaseContext, sender: NoticeSender, 
       result.sent += rows.length;
       return [];
     }
-    const toSend = rows.filter((n) => n.email);
     const leaseUntil = new Date(now.getTime() + ctx.settings.renewal.leaseMs);
-    await r.markNotices(
-      rows.map((n) =>
-        n.email
-          ? { ...n, attempts: n.attempts + 1, nextAttemptAt: leaseUntil }
-          : { ...n, status: 'skipped' as const, channel: sender.channel, lastError: 'no e-mail address', nextAttemptAt: null },
-      ),
-      now,
-    );
-    result.skipped += rows.length - toSend.length;
-    return toSend.map((n) => ({ ...n, attempts: n.attempts + 1 }));
+    const leased = rows.filter((n) => n.email).map((n) => ({ ...n, attempts: n.attempts + 1, nextAttemptAt: leaseUntil }));
+    const skipped = rows
+      .filter((n) => !n.email)
+      .map((n) => ({ ...n, status: 'skipped' as const, channel: sender.channel, lastError: 'no e-mail address', nextAttemptAt: null }));
+    await r.markNotices([...leased, ...skipped], now);
+    result.skipped += skipped.length;
+    return leased;
   });
   const outcomes: NoticeDeliveryState[] = await Promise.all(
     claimed.map(async (n): Promise<NoticeDeliveryState> => {
