@@ -12,7 +12,7 @@ export function benchDbTarget(target: DbTarget, defaultPool: number): DbTarget {
   return target.kind === 'postgres' ? { ...target, poolSize: Number(process.env.BENCH_POOL ?? defaultPool), preparedStatements: BENCH_PREPARED } : target;
 }
 
-/** A fresh PostgreSQL database for one bench run, dropped afterwards. */
+/** A fresh PostgreSQL database for one bench run, dropped afterwards (kept with `BENCH_KEEP_DB=1`, to inspect). */
 export async function freshPostgresDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `${prefix}_${Date.now()}_${process.pid}`;
@@ -25,6 +25,10 @@ export async function freshPostgresDatabase(prefix: string): Promise<{ url: stri
   return {
     url: u.toString(),
     async drop() {
+      if (process.env.BENCH_KEEP_DB === '1') {
+        console.error(`BENCH_KEEP_DB=1: database ${name} kept`);
+        return;
+      }
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

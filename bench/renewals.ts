@@ -141,6 +141,7 @@ async function backendCpu(url: string) {
       running = false;
       await loop;
       const walTo = await lsn();
+      if (process.env.BENCH_WAL_RANGE === '1') console.error(`BENCH_WAL_RANGE: ${walFrom} ${walTo}`);
       const walBytes = Number((await client.query<{ n: string }>('SELECT pg_wal_lsn_diff($1, $2)::text AS n', [walTo, walFrom])).rows[0].n);
       await client.end();
       let ms = 0;
