@@ -23,6 +23,7 @@ import * as m0023 from './migrations/0023-engine-batches.ts';
 import * as m0024 from './migrations/0024-cheap-entitlements-condition.ts';
 import * as m0025 from './migrations/0025-engine-event-fanout-queue.ts';
 import * as m0026 from './migrations/0026-webhook-backoffs.ts';
+import * as m0027 from './migrations/0027-lean-indexes.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0024-cheap-entitlements-condition': m0024,
   '0025-engine-event-fanout-queue': m0025,
   '0026-webhook-backoffs': m0026,
+  '0027-lean-indexes': m0027,
 };
 
 /** Names of every migration this build knows, in order (readiness compares them with the applied ones). */

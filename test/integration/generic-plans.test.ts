@@ -49,6 +49,12 @@ describe.skipIf(!url)('queue queries under a generic plan (PostgreSQL)', () => {
     await sql`INSERT INTO payments (id, user_id, subscription_id, provider, kind, plan_id, amount_krw, vat_krw, status, created_at, updated_at)
       SELECT 'p' || i, 'u' || i, 's' || i, 'kakaopay', 'renewal', 'standard', 29000, 2636, 'approved', ${t}::timestamptz, ${t}::timestamptz
       FROM generate_series(1, ${N}::int) i`.execute(db.db);
+    // Every approved payment has its provider's transaction id, and a checkout its checkout id;
+    // two subscriptions are past due (one still in grace, one over it).
+    await sql`UPDATE payments SET provider_ref = 'T' || substr(id, 2), checkout_ref = CASE WHEN id IN ('p1', 'p2') THEN 'C' || substr(id, 2) END`.execute(db.db);
+    await sql`UPDATE subscriptions SET status = 'past_due',
+        grace_until = CASE id WHEN 's1' THEN ${t}::timestamptz + interval '1 day' ELSE ${t}::timestamptz - interval '1 day' END
+      WHERE id IN ('s1', 's2')`.execute(db.db);
     await sql`INSERT INTO refunds (id, payment_id, kind, amount_krw, vat_krw, reason, requested_by, status, created_at, updated_at)
       SELECT 'f' || i, 'p' || i, 'admin', 1000, 90, 'test', 'admin', CASE WHEN i <= 2 THEN 'requested' ELSE 'succeeded' END,
         ${t}::timestamptz - interval '1 hour', ${t}::timestamptz - interval '1 hour' FROM generate_series(1, ${N}::int) i`.execute(db.db);
@@ -126,6 +132,41 @@ describe.skipIf(!url)('queue queries under a generic plan (PostgreSQL)', () => {
     expect(onNotices.length).toBeGreaterThan(0);
     expect(onRevocations.length).toBeGreaterThan(0);
     for (const p of [...onNotices, ...onRevocations]) expect(p).not.toMatch(/Seq Scan on (notices|billing_key_revocations)/);
+  });
+
+  // The subscription index keeps only subscriptions that are not active (0027): a renewal's two
+  // updates of an active subscription then write no entry in it.
+  it.each([
+    ['past due', { status: 'past_due' as const }, 2],
+    ['in grace', { grace: 'in' as const }, 1],
+    ['grace over', { grace: 'over' as const }, 1],
+    ['canceled', { status: 'canceled' as const }, 0],
+  ])('the console subscription list (%s) reads subscriptions through subscriptions_status_idx', async (_what, filter, n) => {
+    const r = new KyselyConsoleRepository(logged);
+    let total = -1;
+    const plans = await genericPlans(async () => {
+      total = (await r.listSubscriptions({ ...filter, now }, { limit: 20, offset: 0 })).total;
+    });
+    expect(total).toBe(n);
+    const onSubs = plans.filter((p) => /on subscriptions\b/.test(p) && !p.includes('subscriptions_pkey'));
+    expect(onSubs.length).toBeGreaterThan(0);
+    for (const p of onSubs) {
+      expect(p).toContain('subscriptions_status_idx');
+      expect(p).not.toMatch(/Seq Scan on subscriptions/);
+    }
+  });
+
+  it.each([
+    ['a provider transaction id', 'T17', 'p17'],
+    ['a checkout id', 'C2', 'p2'],
+  ])('the console search finds a payment by %s through an index, without knowing the provider', async (_what, q, paymentId) => {
+    const r = new KyselyConsoleRepository(logged);
+    let refs: (string | null)[] = [];
+    const plans = await genericPlans(async () => {
+      refs = (await r.searchUsers(q, { limit: 20, offset: 0 })).rows.map((h) => h.matchedRef);
+    });
+    expect(refs).toEqual([paymentId]);
+    for (const p of plans) expect(p).not.toMatch(/Seq Scan on payments/);
   });
 
   it('the console dunning queue reads retrying cycles through billing_cycles_retrying_idx', async () => {

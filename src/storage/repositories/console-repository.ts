@@ -17,6 +17,7 @@ import type { RefundStatus } from '../../domain/payment/refund-states.ts';
 import type { PaymentFilter } from '../../domain/report-store.ts';
 import type { Role, Subscription, User } from '../../domain/records.ts';
 import type { BillingCycle } from '../../domain/subscription/renewal-records.ts';
+import { SUBSCRIPTION_STATUSES } from '../../domain/subscription/subscription-states.ts';
 import type { Database } from '../schema.ts';
 import { toPayment, toSubscription, toUser } from './billing-rows.ts';
 import { toRefund } from './refund-store.ts';
@@ -97,7 +98,11 @@ export class KyselyConsoleRepository implements ConsoleStore {
 
   async listSubscriptions(f: SubscriptionListFilter, page: PageRequest): Promise<CountedPage<SubscriptionEntry>> {
     let base = this.db.selectFrom('subscriptions');
-    if (f.status) base = base.where('status', '=', f.status);
+    // The state is written into the text (the code's own constant, never the request's string):
+    // under a generic plan `status = $1` cannot use the partial index of the states but `active`.
+    const status = f.status && SUBSCRIPTION_STATUSES.find((s) => s === f.status);
+    if (f.status && !status) throw new Error(`unknown subscription status ${f.status}`);
+    if (status) base = base.where('status', '=', inText(status));
     if (f.grace === 'in') base = base.where('status', '=', inText('past_due')).where((eb) => eb.or([eb('grace_until', 'is', null), eb('grace_until', '>', f.now)]));
     if (f.grace === 'over') base = base.where('status', '=', inText('past_due')).where('grace_until', '<=', f.now);
     if (f.planId) base = base.where('plan_id', '=', f.planId);
