@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { ORPHAN_ROWS_SQL } from '../src/storage/repositories/operations-repository.ts';
 
 /** One provider-side payment that moved money, from a sandbox's `GET /__sandbox/ledger`. */
 export interface ProviderEntry {
@@ -26,6 +27,8 @@ export interface AuditResult {
   phantom: number;
   /** Checkouts waiting for their user (nothing charged at the provider): not counted as stuck. */
   openCheckouts: number;
+  /** History rows whose parent is missing (`ORPHAN_ROWS_SQL`; set by `audit`, 0 from `compareLedgers`). */
+  orphans: number;
   details: string[];
 }
 
@@ -75,7 +78,14 @@ export async function audit(pool: pg.Pool, kakao: any[], naver: any[]): Promise<
        WHERE c.status IN ('scheduled', 'retrying') AND c.period_start <= now() AND s.status IN ('active', 'past_due') AND s.auto_renew`,
     )
   ).rows as OpenCycle[];
-  return compareLedgers(providerEntries(kakao, naver), payments, refunds, openCycles);
+  const result = compareLedgers(providerEntries(kakao, naver), payments, refunds, openCycles);
+  for (const row of (await pool.query<{ table: string; n: number }>(ORPHAN_ROWS_SQL)).rows) {
+    const n = Number(row.n);
+    if (n === 0) continue;
+    result.orphans += n;
+    result.details.push(`orphans: ${n} ${row.table} rows without their parent`);
+  }
+  return result;
 }
 
 /** Compares every provider-side charge and refund with our payments and refunds. */
@@ -152,6 +162,7 @@ export function compareLedgers(entries: ProviderEntry[], payments: OurPayment[],
     refundMismatches,
     phantom,
     openCheckouts: payments.filter((p) => p.status === 'ready' && p.next_lookup_at !== null).length,
+    orphans: 0,
     details,
   };
 }

@@ -421,9 +421,10 @@ async function main() {
       stuck: result.stuck,
       refund_mismatches: result.refundMismatches,
       phantom: result.phantom,
+      orphans: result.orphans,
     };
     console.log(Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(' '));
-    ok = figures.crashes === 0 && result.lost === 0 && result.doubled === 0 && result.stuck === 0 && result.refundMismatches === 0 && result.phantom === 0;
+    ok = figures.crashes === 0 && result.lost === 0 && result.doubled === 0 && result.stuck === 0 && result.refundMismatches === 0 && result.phantom === 0 && result.orphans === 0;
     if (!ok) log(`FAILED (replay with --seed ${seed}); process logs in ${logDir}`);
   } finally {
     for (const p of procs) await p.stop(2000).catch(() => undefined);

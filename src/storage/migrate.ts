@@ -24,6 +24,7 @@ import * as m0024 from './migrations/0024-cheap-entitlements-condition.ts';
 import * as m0025 from './migrations/0025-engine-event-fanout-queue.ts';
 import * as m0026 from './migrations/0026-webhook-backoffs.ts';
 import * as m0027 from './migrations/0027-lean-indexes.ts';
+import * as m0028 from './migrations/0028-unchecked-history-rows.ts';
 
 /** Migrations are listed here, in order; the same files run on PostgreSQL and PGlite. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0025-engine-event-fanout-queue': m0025,
   '0026-webhook-backoffs': m0026,
   '0027-lean-indexes': m0027,
+  '0028-unchecked-history-rows': m0028,
 };
 
 /** Names of every migration this build knows, in order (readiness compares them with the applied ones). */

@@ -318,17 +318,10 @@ export class KyselyBillingRepository implements BillingRepository {
   }
 
   async addPaymentEvent(paymentId: string, e: AuditEvent) {
-    await this.db
-      .insertInto('payment_events')
-      .values({
-        payment_id: paymentId,
-        type: e.type,
-        from_status: e.from,
-        to_status: e.to,
-        data: json(e.data),
-        created_at: e.at,
-      })
-      .execute();
+    // Selected from the payment (payment_events has no foreign key, 0028): no payment, no row.
+    const r = await sql`INSERT INTO payment_events (payment_id, type, from_status, to_status, data, created_at)
+      SELECT id, ${e.type}, ${e.from}, ${e.to}, ${json(e.data)}::jsonb, ${e.at}::timestamptz FROM payments WHERE id = ${paymentId}`.execute(this.db);
+    if (Number(r.numAffectedRows ?? 0) !== 1) throw new Error(`payment ${paymentId} not found for its audit row`);
   }
 
   async listPaymentsByUser(userId: string, limit: number, beforeCreatedAt?: Date) {
@@ -607,16 +600,9 @@ export class KyselyBillingRepository implements BillingRepository {
   }
 
   async addSubscriptionEvent(subscriptionId: string, e: AuditEvent) {
-    await this.db
-      .insertInto('subscription_events')
-      .values({
-        subscription_id: subscriptionId,
-        type: e.type,
-        from_status: e.from,
-        to_status: e.to,
-        data: json(e.data),
-        created_at: e.at,
-      })
-      .execute();
+    // Selected from the subscription (subscription_events has no foreign key, 0028): no subscription, no row.
+    const r = await sql`INSERT INTO subscription_events (subscription_id, type, from_status, to_status, data, created_at)
+      SELECT id, ${e.type}, ${e.from}, ${e.to}, ${json(e.data)}::jsonb, ${e.at}::timestamptz FROM subscriptions WHERE id = ${subscriptionId}`.execute(this.db);
+    if (Number(r.numAffectedRows ?? 0) !== 1) throw new Error(`subscription ${subscriptionId} not found for its audit row`);
   }
 }

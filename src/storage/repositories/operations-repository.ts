@@ -17,6 +17,18 @@ export interface BacklogFigures {
 }
 
 /**
+ * History rows whose parent is missing, by table (a full scan of each: for audits and checks, not
+ * for a request path). These tables have no foreign key to their parent since 0028 (their
+ * writers derive each row from its parent in the same statement); a sound database has none.
+ */
+export const ORPHAN_ROWS_SQL = `SELECT 'payment_events' AS "table", count(*)::int AS n FROM payment_events e
+    WHERE NOT EXISTS (SELECT 1 FROM payments p WHERE p.id = e.payment_id)
+  UNION ALL SELECT 'subscription_events', count(*)::int FROM subscription_events e
+    WHERE NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = e.subscription_id)
+  UNION ALL SELECT 'engine_events', count(*)::int FROM engine_events e
+    WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id)`;
+
+/**
  * Operational reads and writes: readiness checks, worker heartbeats, the shared test-clock
  * offset and backlog figures. No business state changes here.
  */
@@ -81,6 +93,12 @@ export class OperationsRepository {
       .values({ id: 1, offset_ms: offsetMs, updated_at: now })
       .onConflict((oc) => oc.column('id').doUpdateSet({ offset_ms: offsetMs, updated_at: now }))
       .execute();
+  }
+
+  /** `ORPHAN_ROWS_SQL`: the tables with rows whose parent is missing, and how many (empty when sound). */
+  async orphanRows(): Promise<{ table: string; n: number }[]> {
+    const r = await sql<{ table: string; n: number }>`${sql.raw(ORPHAN_ROWS_SQL)}`.execute(this.db);
+    return r.rows.filter((x) => Number(x.n) > 0).map((x) => ({ table: x.table, n: Number(x.n) }));
   }
 
   async backlog(now: Date): Promise<BacklogFigures> {
