@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { createDb, type DbHandle } from '../../src/storage/create-db.ts';
+import { createDb, READS_NO_TABLE, type DbHandle } from '../../src/storage/create-db.ts';
 
 /**
  * Named (prepared) statements are on by default on PostgreSQL. A prepared statement whose result
@@ -53,6 +53,39 @@ describe.skipIf(!url)('prepared statements on PostgreSQL', () => {
     expect(texts.some((t) => t.includes('), ('))).toBe(false);
     // A single row of VALUES is not a list: it is prepared.
     expect(texts.some((t) => t.includes('AS v (x, y)'))).toBe(true);
+  });
+
+  it('a plain multi-row INSERT … VALUES reads no table, so it is prepared (one that reads or returns rows is not), and so is a text marked READS_NO_TABLE', async () => {
+    await admin.query(`CREATE TABLE ${schema}.notes (id int PRIMARY KEY, body text NOT NULL)`);
+    await sql`INSERT INTO notes (id, body) VALUES (${1}, ${'a'}), (${2}, ${'b'}) ON CONFLICT (id) DO NOTHING`.execute(h.db);
+    await sql`INSERT INTO notes (id, body) VALUES (${3}, ${'c'}), (${4}, ${'d'}) RETURNING id`.execute(h.db);
+    await sql`INSERT INTO notes (id, body) SELECT x, 'e' FROM (VALUES (${5}::int), (${6}::int)) AS v (x)`.execute(h.db);
+    const r = await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO notes%'`.execute(h.db);
+    expect(r.rows.map((x) => x.statement)).toEqual([expect.stringContaining('ON CONFLICT (id) DO NOTHING')]);
+    expect(((await sql<{ n: number }>`SELECT count(*)::int AS n FROM notes`.execute(h.db)).rows[0]!.n)).toBe(6);
+    // Code that knows a list-shaped statement reads no table says so first in its text.
+    await sql`${sql.raw(READS_NO_TABLE)}SELECT x FROM (VALUES (${7}::int), (${8}::int)) AS w (x)`.execute(h.db);
+    const marked = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE '/* reads no table */%AS w (x)'`.execute(h.db);
+    expect(marked.rows[0]!.n).toBe(1);
+  });
+
+  it('at most 100 list-shaped texts are prepared (a batch text per length must not crowd out the rest)', async () => {
+    const own = await createDb({ kind: 'postgres', url: url!, searchPath: schema, poolSize: 1 });
+    try {
+      await sql`CREATE TABLE many (id int PRIMARY KEY)`.execute(own.db);
+      let id = 0;
+      for (let rows = 2; rows <= 121; rows++) {
+        await sql`INSERT INTO many (id) VALUES ${sql.join(Array.from({ length: rows }, () => sql`(${++id})`))}`.execute(own.db);
+      }
+      const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO many%'`.execute(own.db);
+      expect(r.rows[0]!.n).toBe(100);
+      // A single statement after them still gets its name.
+      await sql`SELECT id FROM many WHERE id = ${1}`.execute(own.db);
+      const one = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE 'SELECT id FROM many%'`.execute(own.db);
+      expect(one.rows[0]!.n).toBe(1);
+    } finally {
+      await own.close();
+    }
   });
 
   it('a column added under a prepared SELECT *: the next call outside a transaction succeeds with the new column', async () => {

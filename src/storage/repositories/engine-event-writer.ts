@@ -5,6 +5,7 @@ import type { Subscription } from '../../domain/records.ts';
 import type { NewEngineEvent } from '../../domain/engine/engine-events.ts';
 import { engineEventPayload, engineEventTypeOf, entitlementOf } from '../../domain/engine/entitlements.ts';
 import type { Database } from '../schema.ts';
+import { READS_NO_TABLE } from '../create-db.ts';
 import type { StatementPart } from './compare-and-set.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -58,7 +59,8 @@ export class EngineEventWriter {
 export async function appendEngineEvents(db: Db, events: readonly NewEngineEvent[]): Promise<void> {
   if (events.length === 0) return;
   const [bumped, inserted] = engineEventParts(events);
-  await sql`WITH ${sql.ref(bumped!.name)} AS (${bumped!.body}) ${inserted!.body}`.execute(db);
+  // Its VALUES, the sequences' upsert (by their key) and the CTE it returns: prepared (create-db.ts).
+  await sql`${sql.raw(READS_NO_TABLE)}WITH ${sql.ref(bumped!.name)} AS (${bumped!.body}) ${inserted!.body}`.execute(db);
 }
 
 /** `appendEngineEvents` as parts of another statement (none for no events). */
