@@ -33,7 +33,7 @@ import { countHit, hitOf } from './rate-limit-repository.ts';
 import type { AdminAuditEntry } from '../../domain/admin-audit.ts';
 import { insertAdminAudit } from './admin-audit-repository.ts';
 import { paymentValues, toPayment, toSubscription, toUser } from './billing-rows.ts';
-import { compareAndSetStatus, withParts, type StatusMove } from './compare-and-set.ts';
+import { compareAndSetStatus, insertAuditRow, withParts, type StatusMove } from './compare-and-set.ts';
 import { allInText, inText } from './in-text.ts';
 
 /** The mappers lived here before; engine-repository.ts still imports `toSubscription` from this module. */
@@ -103,8 +103,6 @@ function subscriptionPatchColumns(p: SubscriptionPatch) {
   if (p.consentedPriceId !== undefined) cols.consented_price_id = p.consentedPriceId;
   return cols;
 }
-
-const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
 export class KyselyBillingRepository implements BillingRepository {
   /**
@@ -318,10 +316,7 @@ export class KyselyBillingRepository implements BillingRepository {
   }
 
   async addPaymentEvent(paymentId: string, e: AuditEvent) {
-    // Selected from the payment (payment_events has no foreign key, 0028): no payment, no row.
-    const r = await sql`INSERT INTO payment_events (payment_id, type, from_status, to_status, data, created_at)
-      SELECT id, ${e.type}, ${e.from}, ${e.to}, ${json(e.data)}::jsonb, ${e.at}::timestamptz FROM payments WHERE id = ${paymentId}`.execute(this.db);
-    if (Number(r.numAffectedRows ?? 0) !== 1) throw new Error(`payment ${paymentId} not found for its audit row`);
+    await insertAuditRow(this.db, 'payments', paymentId, e);
   }
 
   async listPaymentsByUser(userId: string, limit: number, beforeCreatedAt?: Date) {
@@ -600,9 +595,6 @@ export class KyselyBillingRepository implements BillingRepository {
   }
 
   async addSubscriptionEvent(subscriptionId: string, e: AuditEvent) {
-    // Selected from the subscription (subscription_events has no foreign key, 0028): no subscription, no row.
-    const r = await sql`INSERT INTO subscription_events (subscription_id, type, from_status, to_status, data, created_at)
-      SELECT id, ${e.type}, ${e.from}, ${e.to}, ${json(e.data)}::jsonb, ${e.at}::timestamptz FROM subscriptions WHERE id = ${subscriptionId}`.execute(this.db);
-    if (Number(r.numAffectedRows ?? 0) !== 1) throw new Error(`subscription ${subscriptionId} not found for its audit row`);
+    await insertAuditRow(this.db, 'subscriptions', subscriptionId, e);
   }
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type QueryCreator, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
+import type { AuditEvent } from '../../domain/repositories.ts';
 
 /** Tables whose rows move through a state machine (a `status` column checked against a transition table). */
 export type StatusTableName = 'payments' | 'subscriptions' | 'refunds' | 'billing_cycles';
@@ -52,6 +53,17 @@ export function withParts<Q extends { with: (...args: never[]) => unknown }>(q: 
 export type MovedRow<T extends StatusTableName> = Selectable<Database[T]> & Record<`before_${string}`, unknown>;
 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+
+/**
+ * An audit row on its own (not a status move's): selected from its parent row, so none is written
+ * without the parent (the audit tables keep no foreign key, migration 0028); throws then.
+ */
+export async function insertAuditRow(db: Kysely<Database> | Transaction<Database>, parent: keyof typeof AUDIT_TABLES, id: string, e: AuditEvent): Promise<void> {
+  const audit = AUDIT_TABLES[parent];
+  const r = await sql`INSERT INTO ${sql.table(audit.table)} (${sql.ref(audit.owner)}, type, from_status, to_status, data, created_at)
+    SELECT id, ${e.type}, ${e.from}, ${e.to}, ${json(e.data)}::jsonb, ${e.at}::timestamptz FROM ${sql.table(parent)} WHERE id = ${id}`.execute(db);
+  if (Number(r.numAffectedRows ?? 0) !== 1) throw new Error(`${parent} row ${id} not found for its audit row`);
+}
 
 /**
  * The one compare-and-set on a status: moves row `id` of `table` from `from` to `to`, only if its
