@@ -2,9 +2,10 @@ import { sql, type Kysely } from 'kysely';
 
 // Foreign-key checks a renewal paid for rows whose parent its own statement had just written
 // (issue 15). Every inserted row with a foreign key costs PostgreSQL a trigger and a
-// `SELECT … FOR KEY SHARE` of its parent: 12 per renewal (pg_stat_statements with
-// track = all, 2026-12-06). The three dropped here (4 checks per renewal) are on history rows
-// that every writer derives from their parent in the same statement:
+// `SELECT … FOR KEY SHARE` of its parent: 10 per renewal in the renewal bench, 9 once a user's
+// engine sequence row exists (pg_stat_statements with track = all, 2026-12-06). The three
+// dropped here (4 checks per renewal) are on history rows that every writer derives from their
+// parent in the same statement:
 // - payment_events / subscription_events: the audit row of a status move is inserted by the
 //   move's own statement from the row it moved (compare-and-set.ts, applyRenewalSettlements,
 //   createCheckoutPayment); a lone audit row (addPaymentEvent, addSubscriptionEvent) is inserted
