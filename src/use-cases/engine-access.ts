@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../domain/errors.ts';
 import type { Clock } from '../domain/ports.ts';
-import { capPeriodOf, engineEventPayload, entitlementOf, type EntitlementState } from '../domain/engine/entitlements.ts';
+import { capPeriodOf, engineEventPayload, entitlementOf, reservationIdOf, reservationOwnerOf, type EntitlementState } from '../domain/engine/entitlements.ts';
 import type { NewEngineEvent } from '../domain/engine/engine-events.ts';
 import type { ApiKeyRecord, EngineStore, EntitlementRow, ReservationRecord } from '../domain/engine/engine-store.ts';
 import type { Subscription } from '../domain/records.ts';
@@ -255,7 +255,7 @@ export async function reserveUsage(
   // One statement (engine_reserve, migration 0021; concurrent ones go as one, 0023): it locks the
   // user's usage row of the cap period, then checks against the cap computed here, from the
   // subscription at the version it still has under the lock (else 'stale': read it again and retry).
-  const id = ctx.ids.next('rsv');
+  const id = reservationIdOf(ctx.ids.next('rsv'), input.userId, period.start);
   for (let attempt = 1; ; attempt++) {
     const sub = await subscriptionOf(deps, input.userId, now, attempt > 1);
     if (!sub) throw new AppError('NOT_FOUND', '사용자를 찾을 수 없습니다.', { user_id: input.userId });
@@ -301,7 +301,6 @@ export async function reserveUsage(
         requested_krw: input.amountKrw,
       });
     }
-    deps.entitlementCache?.rememberOwner(r.inserted.id, { userId: r.inserted.userId, periodStart: r.inserted.periodStart });
     return { reservation: r.inserted, remainingKrw: remainingOf(e.monthlyLimitKrw, r.usedKrw, reserved + input.amountKrw), replayed: false };
   }
 }
@@ -328,7 +327,7 @@ async function loadForSettlement(engine: EngineStore, id: string) {
  */
 export async function commitReservation(ctx: UseCaseContext, deps: EngineDeps, id: string, amountKrw: number) {
   const now = ctx.clock.now();
-  const owner = deps.entitlementCache?.owner(id) ?? (await deps.engine.reservationOwner(id));
+  const owner = reservationOwnerOf(id) ?? (await deps.engine.reservationOwner(id));
   if (!owner) throw new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
   // One statement (engine_commit, migration 0021; concurrent ones go as one, 0023): the usage
   // row's lock, then the reservation's; the thresholds are checked against the cap computed here

@@ -45,8 +45,6 @@ export class EntitlementCache {
   private readonly reading = new Map<string, symbol>();
   /** Users with a local write not yet committed (or its NOTIFY not yet seen), until a wall time. */
   private readonly pendingUntil = new Map<string, number>();
-  /** Reservation id → its user and cap period (they never change), for commits. */
-  private readonly owners = new Map<string, { userId: string; periodStart: Date }>();
   private listening = false;
   private starting: Promise<void> | null = null;
   private stop: (() => Promise<void>) | null = null;
@@ -256,15 +254,6 @@ export class EntitlementCache {
     while (this.rows.size >= max) this.rows.delete(this.rows.keys().next().value!);
     while (this.subs.size >= max) this.subs.delete(this.subs.keys().next().value!);
     if (this.pendingUntil.size >= max) this.pendingUntil.clear();
-  }
-
-  owner(reservationId: string): { userId: string; periodStart: Date } | undefined {
-    return this.owners.get(reservationId);
-  }
-
-  rememberOwner(reservationId: string, owner: { userId: string; periodStart: Date }): void {
-    if (this.owners.size >= (this.opts.maxEntries ?? 100_000)) this.owners.delete(this.owners.keys().next().value!);
-    this.owners.set(reservationId, owner);
   }
 
   /** A change of the user's usage ('u') or subscription and outbox version ('s') committed or announced. */

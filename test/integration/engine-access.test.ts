@@ -4,6 +4,8 @@ import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { subscribedUser as subscribedUserOf } from '../helpers/engine-fixtures.ts';
 import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 import type { Subscription } from '../../src/domain/records.ts';
+import { capPeriodOf, reservationIdOf, reservationOwnerOf } from '../../src/domain/engine/entitlements.ts';
+import { commitReservation, type EngineDeps } from '../../src/use-cases/engine-access.ts';
 
 const DAY = 86_400_000;
 let s: TestStack;
@@ -153,6 +155,41 @@ describe('entitlements and the monthly cap', () => {
     const late = await s.api('POST', `/api/v1/usage/reservations/${a.body.reservation_id}/commit`, { token: engineKey, body: { amount_krw: 1 } });
     expect(late.status).toBe(409);
     expect(late.body.error).toMatchObject({ code: 'RESERVATION_NOT_ACTIVE', details: { status: 'expired' } });
+  });
+});
+
+describe('commits anywhere', () => {
+  it('commits a reservation in a process that never saw it without first reading whose it is; a forged or unknown id is 404, an older id still commits', async () => {
+    const { userId } = await subscribedUser('standard');
+    const other = await subscribedUser('standard');
+    const a = await reserve({ user_id: userId, trade_id: 'anywhere-1', amount_krw: 100_000 });
+    expect(a.status).toBe(201);
+    expect(reservationOwnerOf(a.body.reservation_id)).toEqual({ userId, periodStart: capPeriodOf(s.services.ctx.clock.now()).start });
+    // Another process: its own deps, nothing cached (no entitlement cache at all).
+    const elsewhere: EngineDeps = { ...s.services.engine, entitlementCache: undefined };
+    const before = s.db.statements();
+    const c = await commitReservation(s.services.ctx, elsewhere, a.body.reservation_id, 100_000);
+    // The subscription's read and the commit: no lookup of the reservation's owner.
+    expect(s.db.statements() - before).toBe(2);
+    expect(c).toMatchObject({ replayed: false, reservation: { status: 'committed', committedKrw: 100_000 } });
+
+    // The id names user and month; naming another user is another id, which does not exist.
+    const random = a.body.reservation_id.slice(0, 'rsv_'.length + 24);
+    const forged = reservationIdOf(random, other.userId, capPeriodOf(s.services.ctx.clock.now()).start);
+    for (const id of [forged, 'rsv_nowhere', `${random}_209912_${Buffer.from(userId).toString('base64url')}`]) {
+      const r = await s.api('POST', `/api/v1/usage/reservations/${id}/commit`, { token: engineKey, body: { amount_krw: 1 } });
+      expect(r.status).toBe(404);
+      expect(r.body.error.code).toBe('NOT_FOUND');
+    }
+    expect((await ent(other.userId)).body).toMatchObject({ used_krw: 0, reserved_krw: 0 });
+
+    // A reservation made before ids named their owner: found by a lookup.
+    const old = await reserve({ user_id: userId, trade_id: 'anywhere-2', amount_krw: 200_000 });
+    const oldId = s.services.ctx.ids.next('rsv');
+    await sql`UPDATE usage_reservations SET id = ${oldId} WHERE id = ${old.body.reservation_id}`.execute(s.db.db);
+    const oc = await s.api('POST', `/api/v1/usage/reservations/${oldId}/commit`, { token: engineKey, body: { amount_krw: 150_000 } });
+    expect(oc.status).toBe(200);
+    expect((await ent(userId)).body).toMatchObject({ used_krw: 250_000, reserved_krw: 0 });
   });
 });
 

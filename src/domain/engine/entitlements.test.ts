@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capPeriodOf, engineEventTypeOf } from './entitlements.ts';
+import { capPeriodOf, engineEventTypeOf, reservationIdOf, reservationOwnerOf } from './entitlements.ts';
 
 describe('capPeriodOf (calendar month in Asia/Seoul)', () => {
   it('2026-12-31T15:00Z is January 1st in Seoul', () => {
@@ -14,6 +14,24 @@ describe('capPeriodOf (calendar month in Asia/Seoul)', () => {
   });
   it('handles February in a leap year', () => {
     expect(capPeriodOf(new Date('2028-02-15T00:00:00Z')).end).toEqual(new Date('2028-02-29T15:00:00Z'));
+  });
+});
+
+describe('reservation ids name their owner', () => {
+  const december = capPeriodOf(new Date('2026-12-10T00:00:00Z')).start;
+  it('round-trips the user and the cap month, also across the KST month edge', () => {
+    const id = reservationIdOf('rsv_0123456789abcdef01234567', 'usr_하나/둘_three', december);
+    expect(id).toMatch(/^rsv_0123456789abcdef01234567_202612_[A-Za-z0-9_-]+$/);
+    expect(reservationOwnerOf(id)).toEqual({ userId: 'usr_하나/둘_three', periodStart: december });
+    const january = capPeriodOf(new Date('2026-12-31T15:00:00Z')).start;
+    expect(reservationOwnerOf(reservationIdOf('rsv_0123456789abcdef01234567', 'u', january))).toEqual({ userId: 'u', periodStart: january });
+  });
+  it('names no owner for older ids, a bad month or another spelling of the user', () => {
+    expect(reservationOwnerOf('rsv_0123456789abcdef01234567')).toBeUndefined();
+    expect(reservationOwnerOf('rsv_0123456789abcdef01234567_202613_dQ')).toBeUndefined();
+    // 'dR' decodes to the same byte as 'dQ' ('u'): not the canonical spelling.
+    expect(reservationOwnerOf('rsv_0123456789abcdef01234567_202612_dR')).toBeUndefined();
+    expect(reservationOwnerOf('rsv_0123456789abcdef01234567_202612_dQ')).toEqual({ userId: 'u', periodStart: december });
   });
 });
 

@@ -17,6 +17,33 @@ export function capPeriodOf(at: Date): { start: Date; end: Date } {
   return { start: new Date(Date.UTC(y, m, 1) - KST_OFFSET_MS), end: new Date(Date.UTC(y, m + 1, 1) - KST_OFFSET_MS) };
 }
 
+/**
+ * A reservation's id names its owner: `rsv_<24 hex>_<cap month YYYYMM, KST>_<user id, base64url>`.
+ * The random part alone makes it unique and unguessable; the rest lets any service process commit
+ * it without first reading whose it is (its user and cap period never change, and a different
+ * user or month is a different id, so no id can claim another's reservation). Ids made before
+ * this format (`rsv_<24 hex>`) name no owner: `reservationOwnerOf` answers undefined for them.
+ */
+export function reservationIdOf(randomId: string, userId: string, periodStart: Date): string {
+  const kst = new Date(periodStart.getTime() + KST_OFFSET_MS);
+  const month = `${kst.getUTCFullYear()}${String(kst.getUTCMonth() + 1).padStart(2, '0')}`;
+  return `${randomId}_${month}_${Buffer.from(userId, 'utf8').toString('base64url')}`;
+}
+
+const OWNED_RESERVATION_ID = /^rsv_[0-9a-f]{24}_(\d{4})(\d{2})_([A-Za-z0-9_-]+)$/;
+
+/** The user and cap period a reservation id names (`reservationIdOf`), or undefined. */
+export function reservationOwnerOf(id: string): { userId: string; periodStart: Date } | undefined {
+  const m = OWNED_RESERVATION_ID.exec(id);
+  if (!m) return undefined;
+  const month = Number(m[2]);
+  if (month < 1 || month > 12) return undefined;
+  const userId = Buffer.from(m[3]!, 'base64url').toString('utf8');
+  // Only the canonical spelling: another spelling of the same user would be another id anyway.
+  if (Buffer.from(userId, 'utf8').toString('base64url') !== m[3]) return undefined;
+  return { userId, periodStart: new Date(Date.UTC(Number(m[1]), month - 1, 1) - KST_OFFSET_MS) };
+}
+
 /** What the trading engine may do for one user now (before usage is counted). */
 export interface EntitlementState {
   userId: string;
