@@ -279,6 +279,12 @@ export interface RenewalRepository {
   /** Writes each notice's delivery state as given (one statement for all). */
   markNotices(rows: readonly NoticeDeliveryState[], at: Date): Promise<void>;
   listNotices(filter: { userId?: string; email?: string; limit: number }): Promise<(Notice & { email: string | null })[]>;
+  /**
+   * The subscriptions whose notice with a dedupe key starting with `keyPrefix` may have reached
+   * the subscriber: sent, or pending after a send was started (leased, or backing off after a
+   * failure that may have been delivered all the same). Each once, by id.
+   */
+  subscriptionsToldBy(keyPrefix: string): Promise<Subscription[]>;
   /** Marks notices still pending whose dedupe key starts with `keyPrefix` skipped (`reason` as last_error); returns how many. */
   skipPendingNotices(keyPrefix: string, at: Date, reason: string): Promise<number>;
 

@@ -4,18 +4,23 @@ import type { AdminActor } from './admin-actions.ts';
 import { auditEntry } from './admin-actions.ts';
 import type { UseCaseContext } from './context.ts';
 import { loadPriceBook } from './price-book.ts';
+import { buildNotice } from './enqueue-notice.ts';
+import { planName, scopeOf, termsOf, type CalendarScope } from './renewal-transitions.ts';
+import type { Subscription } from '../domain/records.ts';
 
 /**
  * The admin action that withdraws a price version not in effect yet (docs/pricing.md): the
  * version is deleted, so the plan keeps the price before it, and the staff action is written
  * to admin_audit_log in the same transaction. Subscribers' consents to it no longer match any
  * version and are ignored (renewal-terms compares version ids). Its `price_change` notices still
- * pending are skipped; no notice of the withdrawal is sent to those already told (the notice
- * catalog has no kind for it).
+ * pending are skipped, and every subscriber they may have reached is sent `price_change_withdrawn`
+ * in the same transaction.
+ *
+ * Returns the version and how many subscribers are sent the withdrawal notice.
  *
  * @throws AppError NOT_FOUND (no such stored version), PRICE_ALREADY_EFFECTIVE
  */
-export async function withdrawPlanPrice(ctx: UseCaseContext, actor: AdminActor, priceId: string): Promise<PriceVersion> {
+export async function withdrawPlanPrice(ctx: UseCaseContext, actor: AdminActor, priceId: string): Promise<{ version: PriceVersion; withdrawalNotices: number }> {
   const now = ctx.clock.now();
   const withdrawn = await ctx.repo.transaction(async (repo) => {
     const prices = repo.prices();
@@ -32,15 +37,55 @@ export async function withdrawPlanPrice(ctx: UseCaseContext, actor: AdminActor, 
       });
     }
     if (!(await prices.deleteVersion(version.id))) throw notFound(priceId);
-    // Notices of the increase not sent yet are taken back (announce-price-changes' keys).
-    const skipped = await repo.renewals().skipPendingNotices(priceChangeNoticePrefix(version.id), now, 'price withdrawn');
+    // Notices of the increase not sent yet are taken back (announce-price-changes' keys); those
+    // that may have reached the subscriber are answered by a notice of the withdrawal.
+    const prefix = priceChangeNoticePrefix(version.id);
+    const told = await repo.renewals().subscriptionsToldBy(prefix);
+    const skipped = await repo.renewals().skipPendingNotices(prefix, now, 'price withdrawn');
+    await tellWithdrawal(scopeOf(ctx, repo, now), version, told);
     await repo.recordAdminAction(
-      auditEntry(ctx, actor, 'price.withdraw', { type: 'plan_price', id: version.id }, versionSnapshot(version), { notices_skipped: skipped }),
+      auditEntry(ctx, actor, 'price.withdraw', { type: 'plan_price', id: version.id }, versionSnapshot(version), {
+        notices_skipped: skipped,
+        withdrawal_notices: told.length,
+      }),
     );
-    return version;
+    return { version, withdrawalNotices: told.length };
   });
-  ctx.logger.info({ staff_id: actor.actorUserId, plan: withdrawn.planId, price_id: withdrawn.id, price_krw: withdrawn.priceKrw }, 'plan price withdrawn');
+  const v = withdrawn.version;
+  ctx.logger.info({ staff_id: actor.actorUserId, plan: v.planId, price_id: v.id, price_krw: v.priceKrw, withdrawal_notices: withdrawn.withdrawalNotices }, 'plan price withdrawn');
   return withdrawn;
+}
+
+/**
+ * One `price_change_withdrawn` notice per subscription told of the version (written with the
+ * withdrawal, once per version and subscription), with what its next renewal charges now that
+ * the version is gone (the scope's price book is read after the deletion).
+ */
+async function tellWithdrawal(sc: CalendarScope, version: PriceVersion, told: readonly Subscription[]): Promise<void> {
+  const notices = [];
+  for (const sub of told) {
+    const renews = sub.autoRenew && (sub.status === 'active' || sub.status === 'past_due');
+    const terms = renews ? await termsOf(sc, sub) : null;
+    notices.push(
+      buildNotice(
+        sc.ctx,
+        {
+          kind: 'price_change_withdrawn',
+          userId: sub.userId,
+          subscriptionId: sub.id,
+          data: {
+            planName: planName(sc.ctx, version.planId),
+            withdrawnPriceKrw: version.priceKrw,
+            effectiveAt: version.effectiveAt,
+            renewalPriceKrw: terms?.chargeKrw ?? null,
+          },
+          dedupeKey: `price_change_withdrawn:${version.id}:${sub.id}`,
+        },
+        sc.now,
+      ),
+    );
+  }
+  await sc.r.insertNotices(notices);
 }
 
 function notFound(priceId: string): AppError {

@@ -106,6 +106,8 @@ describe('price change: the admin page and the subscriber consent dialog', () =>
       expect(await withdraw.innerText()).toContain('65,000원');
       await withdraw.getByRole('button', { name: '가격 철회' }).click();
       await page.getByText('예정 가격을 철회했습니다').waitFor();
+      // Nobody subscribes to 프리미엄: nobody was told of the increase, nobody is told of its withdrawal.
+      await page.getByText('이미 인상 안내를 받은 구독자 0명에게 가격 변경 취소 안내를 보냅니다.').waitFor();
       await premium.getByText('없음').first().waitFor();
       expect(await premium.innerText()).not.toContain('65,000원');
       await screenshot(page, 'prices-07-withdrawn');

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DAY, startRenewalHarness, type RenewalHarness, type User } from './renewal-harness.ts';
+import type { NoticeSender } from '../../src/domain/ports.ts';
+import { deliverNotices } from '../../src/worker/tasks/deliver-notices.ts';
 
 /**
  * Issue 11 item 9 (docs/pricing.md): versioned prices changed by the admin action; an increase
@@ -146,6 +148,43 @@ describe(`price versions (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
     expect(mails.map((n) => n.kind)).not.toContain('renewal_failed');
   });
 
+  // 전자상거래법 제13조 notice told them of a higher price: its withdrawal is told too, to those
+  // told (sent, or being sent), in the withdrawal's transaction, once, with the price that stays.
+  it('tells the subscribers who were told of a withdrawn increase that it is withdrawn and what they keep paying', async () => {
+    const admin = await h.adminToken();
+    const [told, inFlight, untold] = [await h.signup(), await h.signup(), await h.signup()];
+    await h.subscribe('kakaopay', told);
+    await h.subscribe('naverpay', inFlight);
+    await h.subscribe('naverpay', untold);
+    const set = await setPrice({ plan: 'standard', price_krw: 35000, effective_at: new Date(h.now().getTime() + 40 * DAY).toISOString() });
+    expect(set.status).toBe(201);
+    const id = set.body.version.id;
+    // Delivered by mail; then one is set back as a send started (leased: may have arrived), one as never tried.
+    const sent: string[] = [];
+    const sender: NoticeSender = { channel: 'smtp', needsAddress: true, send: async (m) => void sent.push(m.to) };
+    await deliverNotices(h.services.ctx, sender, h.now(), 100);
+    expect(sent).toEqual(expect.arrayContaining([told.email, inFlight.email, untold.email]));
+    const keyOf = async (u: User) => `price_change:${id}:${(await h.subscriptionRow(u.userId)).id}`;
+    await h.db.db.updateTable('notices').set({ status: 'pending', attempts: 1 }).where('dedupe_key', '=', await keyOf(inFlight)).execute();
+    await h.db.db.updateTable('notices').set({ status: 'pending', attempts: 0 }).where('dedupe_key', '=', await keyOf(untold)).execute();
+
+    const ok = await h.api('POST', `/api/admin/prices/${id}/withdraw`, { token: admin });
+    expect(ok.status).toBe(200);
+    expect(ok.body.withdrawal_notices).toBe(2);
+    const written = await h.db.db.selectFrom('notices').select(['user_id', 'status', 'subject', 'body']).where('kind', '=', 'price_change_withdrawn').execute();
+    expect(written.map((n) => n.user_id).sort()).toEqual([told.userId, inFlight.userId].sort());
+    expect(written[0]).toMatchObject({ status: 'pending', subject: expect.stringContaining('가격 변경 취소') });
+    expect(written[0]!.body).toContain('35,000원');
+    expect(written[0]!.body).toContain('다음 정기결제부터도 29,000원');
+    const audit = await (h.db.db as any).selectFrom('admin_audit_log').select('after').where('action', '=', 'price.withdraw').execute();
+    expect(audit.at(-1).after).toMatchObject({ notices_skipped: 2, withdrawal_notices: 2 });
+    expect((await mailbox(untold)).map((n) => n.kind)).not.toContain('price_change_withdrawn');
+    // The renewal after the withdrawn date charges the price that stayed.
+    await h.advance(30 * DAY);
+    await h.tick();
+    expect((await renewalsOf(told)).map((p) => p.amount_krw)).toEqual([29000]);
+  });
+
   // A scheduled version (not in effect yet) can be withdrawn by staff with prices.manage, recorded
   // in admin_audit_log; one already in effect is refused with PRICE_ALREADY_EFFECTIVE.
   it('withdraws a scheduled increase (audited), refuses one in effect, and needs prices.manage', async () => {
@@ -177,6 +216,9 @@ describe(`price versions (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ target_type: 'plan_price', target_id: id });
     expect(await priceNotices()).toEqual([{ status: 'skipped', last_error: 'price withdrawn' }]);
+
+    // Nobody was told: nobody is told of the withdrawal either.
+    expect((await mailbox(u)).map((n) => n.kind)).not.toContain('price_change_withdrawn');
 
     const again = await h.api('POST', `/api/admin/prices/${id}/withdraw`, { token: admin });
     expect([again.status, again.body.error.code]).toEqual([404, 'NOT_FOUND']);

@@ -19,6 +19,7 @@ const EXAMPLES: { [K in NoticeKind]: NoticeDataByKind[K] } = {
   price_change_consent: { planName: '스탠다드', agreedKrw: 25000, newPriceKrw: 29000, chargeAt: later },
   price_consent_given: { planName: '스탠다드', priceKrw: 29000, nextChargeAt: later },
   price_change: { planName: '스탠다드', oldPriceKrw: 29000, newPriceKrw: 33000, effectiveAt: later, firstChargeAt: later, consentRequired: true },
+  price_change_withdrawn: { planName: '스탠다드', withdrawnPriceKrw: 33000, effectiveAt: later, renewalPriceKrw: 29000 },
   subscription_expired: { planName: '스탠다드', endedAt: at },
   subscription_ended: { planName: '스탠다드', endedAt: at },
   password_reset: { resetPath: '/password/reset?token=abc', expiresAt: at },

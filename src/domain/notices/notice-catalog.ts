@@ -71,6 +71,19 @@ export interface NoticeDataByKind {
     /** Higher than the agreed price: charged only with the subscriber's consent. */
     consentRequired: boolean;
   };
+  /**
+   * A higher price version the subscriber was told of (`price_change`) was withdrawn before it
+   * took effect: the price does not change.
+   */
+  price_change_withdrawn: {
+    planName: string;
+    /** The price that was announced and is not coming. */
+    withdrawnPriceKrw: number;
+    /** When it was to take effect. */
+    effectiveAt: Date;
+    /** What the subscriber's next renewal charges now (null: no renewal is due). */
+    renewalPriceKrw: number | null;
+  };
   /** The grace period ended unpaid. */
   subscription_expired: { planName: string; endedAt: Date };
   /** The paid period ended without automatic renewal. */
@@ -282,6 +295,17 @@ const TEMPLATES: { [K in NoticeKind]: Template<K> } = {
       d.consentRequired
         ? '인상된 가격으로 계속 이용하시려면 내 구독에서 가격 변경에 동의해 주세요. 동의하지 않으시면 인상된 가격으로 결제하지 않으며, 그 결제일에 자동 결제 없이 구독이 종료됩니다. 동의한 뒤에도 그 결제일 전까지 자동 결제를 해지하시면 인상된 가격으로 결제되지 않습니다.'
         : '내 구독에서 자동 결제를 해지하실 수 있습니다.',
+    ],
+    action: () => subscription,
+  },
+  price_change_withdrawn: {
+    subject: () => `[${SERVICE}] 구독 가격 변경 취소 안내`,
+    lines: (d) => [
+      `${formatKstDate(d.effectiveAt)}부터 ${d.planName} 플랜 가격을 ${formatKrw(d.withdrawnPriceKrw)}(부가세 포함)으로 바꾼다고 안내드린 가격 변경을 취소합니다.`,
+      d.renewalPriceKrw === null
+        ? '가격은 바뀌지 않습니다.'
+        : `가격은 바뀌지 않으며, 다음 정기결제부터도 ${formatKrw(d.renewalPriceKrw)}(부가세 포함)이 결제됩니다.`,
+      '가격 변경에 동의하셨더라도 취소된 가격으로는 결제되지 않습니다. 따로 하실 일은 없습니다.',
     ],
     action: () => subscription,
   },

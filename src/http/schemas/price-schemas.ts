@@ -64,5 +64,7 @@ export const WithdrawPriceParams = z.object({ id: z.string().min(1).max(64) });
 export const WithdrawPriceResponse = z.object({
   withdrawn: PriceVersionView,
   plan: AdminPlanPricesView,
+  /** Subscribers the increase's notice may have reached, each sent a notice of its withdrawal (price_change_withdrawn). */
+  withdrawal_notices: z.int(),
 });
 export type WithdrawPriceResponse = z.infer<typeof WithdrawPriceResponse>;

@@ -360,12 +360,30 @@ export class KyselyRenewalRepository implements RenewalRepository {
       .execute();
   }
 
+  async subscriptionsToldBy(keyPrefix: string) {
+    const rows = await this.db
+      .selectFrom('subscriptions as s')
+      .selectAll('s')
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('notices as n')
+            .select(sql.lit(1).as('one'))
+            .whereRef('n.subscription_id', '=', 's.id')
+            .where('n.dedupe_key', 'like', likePrefix(keyPrefix))
+            .where((eb) => eb.or([eb('n.status', '=', inText('sent')), eb.and([eb('n.status', '=', inText('pending')), eb('n.attempts', '>', 0)])])),
+        ),
+      )
+      .orderBy('s.id')
+      .execute();
+    return rows.map(toSubscription);
+  }
+
   async skipPendingNotices(keyPrefix: string, at: Date, reason: string) {
     const r = await this.db
       .updateTable('notices')
       .set({ status: 'skipped', last_error: reason, next_attempt_at: null, updated_at: at })
       .where('status', '=', inText('pending'))
-      .where('dedupe_key', 'like', `${keyPrefix.replace(/[\\%_]/g, '\\$&')}%`)
+      .where('dedupe_key', 'like', likePrefix(keyPrefix))
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
@@ -475,4 +493,9 @@ export class KyselyRenewalRepository implements RenewalRepository {
         attempts = notices.attempts + 1, next_attempt_at = NULL, updated_at = ${at}::timestamptz
       FROM users u WHERE u.id = notices.user_id AND notices.id IN (${sql.join(ids.map((id) => sql`${id}`))})`.execute(this.db);
   }
+}
+
+/** A LIKE pattern for the strings that start with `prefix` (its own `%`, `_` and `\` taken literally). */
+function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
 }

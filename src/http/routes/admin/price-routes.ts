@@ -118,13 +118,14 @@ export const priceRoutes: FastifyPluginAsyncZod<PriceRoutesOptions> = async (app
       const { id } = req.params;
       const staffId = principalOf(req).userId;
       return idempotentAnswer<WithdrawPriceResponse>({ repo: idempotency, clock: ctx.clock }, req, reply, staffId, async () => {
-        const version = await withdrawPlanPrice(ctx, { actorUserId: staffId, reason: '' }, id);
+        const { version, withdrawalNotices } = await withdrawPlanPrice(ctx, { actorUserId: staffId, reason: '' }, id);
         const now = ctx.clock.now();
         const book = await loadPriceBook(ctx);
         const res: WithdrawPriceResponse = {
           // Not in the book any more: shown as it was (scheduled).
           withdrawn: { ...versionView(version, book, now), state: 'scheduled' },
           plan: planPricesView(ctx, version.planId, book, now),
+          withdrawal_notices: withdrawalNotices,
         };
         return { status: 200, body: res };
       });

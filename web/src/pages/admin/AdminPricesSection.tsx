@@ -120,7 +120,7 @@ export function AdminPricesSection() {
       {withdrawn && (
         <Notice tone="success" title="예정 가격을 철회했습니다">
           {withdrawn.plan.name} {won(withdrawn.withdrawn.price_krw)} ({dateTime(withdrawn.withdrawn.effective_at)}부터 예정) 철회 · 지금 가격{' '}
-          {won(withdrawn.plan.current_krw)}이 계속 적용됩니다. 이미 인상 안내를 받은 구독자에게 철회 안내는 자동으로 가지 않습니다.
+          {won(withdrawn.plan.current_krw)}이 계속 적용됩니다. 이미 인상 안내를 받은 구독자 {withdrawn.withdrawal_notices.toLocaleString('ko-KR')}명에게 가격 변경 취소 안내를 보냅니다.
         </Notice>
       )}
       {data && (
@@ -253,7 +253,7 @@ export function AdminPricesSection() {
               {withdrawing.name}: {dateTime(withdrawing.scheduled.effective_at)}부터 <strong>{won(withdrawing.scheduled.price_krw)}</strong> 예정 → 철회
             </li>
             <li>지금 가격 {won(withdrawing.current_krw)}이 계속 적용됩니다. 이미 적용된 가격은 철회할 수 없습니다.</li>
-            <li>아직 보내지 않은 인상 안내는 보내지 않습니다. 이미 안내를 받은 구독자에게 철회 안내는 자동으로 가지 않습니다.</li>
+            <li>아직 보내지 않은 인상 안내는 보내지 않습니다. 이미 안내를 받은 구독자에게는 가격 변경 취소 안내를 보냅니다.</li>
           </ul>
         )}
       </ConfirmDialog>
