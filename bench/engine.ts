@@ -33,6 +33,8 @@ const ONLY = process.env.BENCH_ONLY;
 const ONLY_PAIRS = ONLY === 'pairs';
 const ONLY_READS = ONLY === 'reads';
 const ONLY_PROCESSES = Number(process.env.BENCH_ONLY_PROCESSES ?? 1);
+/** Unmeasured reservation + commit pairs before the measured ones (BENCH_PAIRS_WARMUP_SECONDS, default 3). */
+const PAIRS_WARMUP_SECONDS = Number(process.env.BENCH_PAIRS_WARMUP_SECONDS ?? 3);
 /** Rounds of the open loops at half the read rate (BENCH_OPEN_LOOP_ROUNDS, default 3). */
 const OPEN_LOOP_ROUNDS = Number(process.env.BENCH_OPEN_LOOP_ROUNDS ?? 3);
 
@@ -49,11 +51,11 @@ interface Measured {
 /** Samples the CPU of this process, the service and PostgreSQL's processes for the bench's database (set once they exist). */
 let sample: (() => Promise<ReturnType<typeof sampleCpu>>) | null = null;
 
-/** Runs `op` in `loops` concurrent loops for SECONDS; returns ops/s and per-op latencies (ms). */
-async function measure(op: (i: number) => Promise<void>, loops = CONCURRENCY): Promise<Measured> {
+/** Runs `op` in `loops` concurrent loops for `seconds`; returns ops/s and per-op latencies (ms). */
+async function measure(op: (i: number) => Promise<void>, loops = CONCURRENCY, seconds = SECONDS): Promise<Measured> {
   const latencies: number[] = [];
   const c0 = await sample?.();
-  const until = stopwatch() + SECONDS * 1000;
+  const until = stopwatch() + seconds * 1000;
   let n = 0;
   const start = stopwatch();
   await Promise.all(
@@ -182,14 +184,17 @@ try {
       floorAtHalf.push(await atHalf(['/livez']));
     }
     let trade = 0;
-    const pairs = ONLY_READS ? skipped : await withCounters((m) => m.rate * SECONDS, () =>
-      measure(async (i) => {
-        const r = await call('POST', '/api/v1/usage/reservations', { user_id: user(i), trade_id: `bench-${processes}-${++trade}`, amount_krw: 10_000 });
-        if (r.status !== 201) throw new Error(`reserve ${r.status} ${JSON.stringify(r.body)}`);
-        const c = await call('POST', `/api/v1/usage/reservations/${r.body.reservation_id}/commit`, { amount_krw: 10_000 });
-        if (c.status !== 200) throw new Error(`commit ${c.status}`);
-      }),
-    );
+    const pair = async (i: number) => {
+      const r = await call('POST', '/api/v1/usage/reservations', { user_id: user(i), trade_id: `bench-${processes}-${++trade}`, amount_krw: 10_000 });
+      if (r.status !== 201) throw new Error(`reserve ${r.status} ${JSON.stringify(r.body)}`);
+      const c = await call('POST', `/api/v1/usage/reservations/${r.body.reservation_id}/commit`, { amount_krw: 10_000 });
+      if (c.status !== 200) throw new Error(`commit ${c.status}`);
+    };
+    // Warm-up of the pairs' own path (not measured), as the reads had theirs: each service process
+    // compiles the reservation and commit code on first use, and in a 3-second round that JIT work
+    // was 12% (one process) to 20% (two, each compiling its own) of the service's CPU (perf, 12-06).
+    if (!ONLY_READS) await measure(pair, CONCURRENCY, PAIRS_WARMUP_SECONDS);
+    const pairs = ONLY_READS ? skipped : await withCounters((m) => m.rate * SECONDS, () => measure(pair));
     await http.close();
     await service.stop();
     service = null;
