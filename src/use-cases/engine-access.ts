@@ -200,6 +200,31 @@ function usageChanged(deps: EngineDeps, userId: string): void {
 /** Attempts at a reservation or commit whose subscription changed meanwhile, before giving up. */
 const STALE_ATTEMPTS = 5;
 
+/** What a step of `atCurrentSubscription` answers when its statement found the subscription changed. */
+const STALE = Symbol('stale');
+
+/**
+ * Runs `step` with the user's subscription (cached), and again with it read afresh each time the
+ * step's statement finds, under its lock, that the subscription has another version (`STALE`):
+ * at most STALE_ATTEMPTS times, then SUBSCRIPTION_STATE_CONFLICT (with `details`). No
+ * subscription row at all is `notFound`.
+ */
+async function atCurrentSubscription<T>(
+  deps: EngineDeps,
+  userId: string,
+  now: Date,
+  errors: { notFound: () => AppError; details: Record<string, unknown> },
+  step: (sub: { subscription: Subscription | null; subscriptionVersion: string | null }) => Promise<T | typeof STALE>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const sub = await subscriptionOf(deps, userId, now, attempt > 1);
+    if (!sub) throw errors.notFound();
+    const r = await step(sub);
+    if (r !== STALE) return r;
+    if (attempt >= STALE_ATTEMPTS) throw new AppError('SUBSCRIPTION_STATE_CONFLICT', '구독이 변경되는 중입니다. 다시 시도해 주세요.', errors.details);
+  }
+}
+
 export async function getEntitlement(ctx: UseCaseContext, deps: EngineDeps, userId: string): Promise<EntitlementAnswer> {
   const [a] = await getEntitlements(ctx, deps, [userId]);
   if (!a) throw new AppError('NOT_FOUND', '사용자를 찾을 수 없습니다.', { user_id: userId });
@@ -256,9 +281,8 @@ export async function reserveUsage(
   // user's usage row of the cap period, then checks against the cap computed here, from the
   // subscription at the version it still has under the lock (else 'stale': read it again and retry).
   const id = reservationIdOf(ctx.ids.next('rsv'), input.userId, period.start);
-  for (let attempt = 1; ; attempt++) {
-    const sub = await subscriptionOf(deps, input.userId, now, attempt > 1);
-    if (!sub) throw new AppError('NOT_FOUND', '사용자를 찾을 수 없습니다.', { user_id: input.userId });
+  const userNotFound = () => new AppError('NOT_FOUND', '사용자를 찾을 수 없습니다.', { user_id: input.userId });
+  const { r, e } = await atCurrentSubscription(deps, input.userId, now, { notFound: userNotFound, details: { user_id: input.userId } }, async (sub) => {
     const e = entitlementOf(input.userId, sub.subscription, ctx.plans, now);
     const r = await deps.engine.reserve({
       id,
@@ -273,36 +297,33 @@ export async function reserveUsage(
       limitKrw: e.monthlyLimitKrw,
       allowed: e.autoTradingEnabled,
     });
-    if (r.kind === 'no_user') throw new AppError('NOT_FOUND', '사용자를 찾을 수 없습니다.', { user_id: input.userId });
-    if (r.kind === 'stale') {
-      if (attempt < STALE_ATTEMPTS) continue;
-      throw new AppError('SUBSCRIPTION_STATE_CONFLICT', '구독이 변경되는 중입니다. 다시 시도해 주세요.', { user_id: input.userId });
-    }
-    usageChanged(deps, input.userId);
-    const reserved = r.liveReservedKrw;
-    if (r.existing) {
-      if (r.existing.amountKrw !== input.amountKrw) {
-        throw new AppError('IDEMPOTENCY_KEY_REUSED', '같은 거래 ID로 다른 금액을 예약할 수 없습니다.', {
-          trade_id: input.tradeId,
-          reserved_krw: r.existing.amountKrw,
-        });
-      }
-      return { reservation: r.existing, remainingKrw: remainingOf(e.monthlyLimitKrw, r.usedKrw, reserved), replayed: true };
-    }
-    if (!e.autoTradingEnabled) {
-      throw new AppError('AUTO_TRADING_DISABLED', '현재 플랜에서는 자동매매를 이용할 수 없습니다.', { plan: e.plan, status: e.status });
-    }
-    if (!r.inserted) {
-      throw new AppError('LIMIT_EXCEEDED', '이번 달 자동매매 한도를 초과합니다.', {
-        limit_krw: e.monthlyLimitKrw,
-        used_krw: r.usedKrw,
-        reserved_krw: reserved,
-        remaining_krw: remainingOf(e.monthlyLimitKrw, r.usedKrw, reserved),
-        requested_krw: input.amountKrw,
+    return r.kind === 'stale' ? STALE : { r, e };
+  });
+  if (r.kind === 'no_user') throw userNotFound();
+  usageChanged(deps, input.userId);
+  const reserved = r.liveReservedKrw;
+  if (r.existing) {
+    if (r.existing.amountKrw !== input.amountKrw) {
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', '같은 거래 ID로 다른 금액을 예약할 수 없습니다.', {
+        trade_id: input.tradeId,
+        reserved_krw: r.existing.amountKrw,
       });
     }
-    return { reservation: r.inserted, remainingKrw: remainingOf(e.monthlyLimitKrw, r.usedKrw, reserved + input.amountKrw), replayed: false };
+    return { reservation: r.existing, remainingKrw: remainingOf(e.monthlyLimitKrw, r.usedKrw, reserved), replayed: true };
   }
+  if (!e.autoTradingEnabled) {
+    throw new AppError('AUTO_TRADING_DISABLED', '현재 플랜에서는 자동매매를 이용할 수 없습니다.', { plan: e.plan, status: e.status });
+  }
+  if (!r.inserted) {
+    throw new AppError('LIMIT_EXCEEDED', '이번 달 자동매매 한도를 초과합니다.', {
+      limit_krw: e.monthlyLimitKrw,
+      used_krw: r.usedKrw,
+      reserved_krw: reserved,
+      remaining_krw: remainingOf(e.monthlyLimitKrw, r.usedKrw, reserved),
+      requested_krw: input.amountKrw,
+    });
+  }
+  return { reservation: r.inserted, remainingKrw: remainingOf(e.monthlyLimitKrw, r.usedKrw, reserved + input.amountKrw), replayed: false };
 }
 
 function remainingOf(limit: number | null, used: number, reserved: number): number | null {
@@ -333,9 +354,8 @@ export async function commitReservation(ctx: UseCaseContext, deps: EngineDeps, i
   // row's lock, then the reservation's; the thresholds are checked against the cap computed here
   // from the subscription at the version it still has under the lock (else 'stale': read it again
   // and retry).
-  for (let attempt = 1; ; attempt++) {
-    const sub = await subscriptionOf(deps, owner.userId, now, attempt > 1);
-    if (!sub) throw new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
+  const notFound = () => new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
+  const { r, limit } = await atCurrentSubscription(deps, owner.userId, now, { notFound, details: { reservation_id: id } }, async (sub) => {
     const e = entitlementOf(owner.userId, sub.subscription, ctx.plans, now);
     const limit = e.monthlyLimitKrw;
     const thresholdEvents =
@@ -350,28 +370,25 @@ export async function commitReservation(ctx: UseCaseContext, deps: EngineDeps, i
           })) as [NewEngineEvent, NewEngineEvent])
         : ([] as const);
     const r = await deps.engine.commit({ id, userId: owner.userId, periodStart: owner.periodStart, amountKrw, now, subscriptionVersion: sub.subscriptionVersion, limitKrw: limit, thresholdEvents });
-    if (r.kind === 'no_reservation') throw new AppError('NOT_FOUND', '예약을 찾을 수 없습니다.', { reservation_id: id });
-    if (r.kind === 'stale') {
-      if (attempt < STALE_ATTEMPTS) continue;
-      throw new AppError('SUBSCRIPTION_STATE_CONFLICT', '구독이 변경되는 중입니다. 다시 시도해 주세요.', { reservation_id: id });
-    }
-    const res = r.reservation;
-    if (r.kind === 'committed') {
-      usageChanged(deps, owner.userId);
-      // The live sum was taken before this reservation was committed.
-      const reserved = Math.max(0, r.liveReservedKrw - res.amountKrw);
-      return { reservation: res, remainingKrw: remainingOf(limit, r.usedKrw, reserved), replayed: false };
-    }
-    if (res.status === 'committed') {
-      if (res.committedKrw !== amountKrw) throw new AppError('IDEMPOTENCY_KEY_REUSED', '이미 다른 금액으로 확정된 예약입니다.', { committed_krw: res.committedKrw });
-      return { reservation: res, remainingKrw: remainingOf(limit, r.usedKrw, r.liveReservedKrw), replayed: true };
-    }
-    if (res.status !== 'reserved') {
-      usageChanged(deps, owner.userId);
-      throw new AppError('RESERVATION_NOT_ACTIVE', '만료되었거나 해제된 예약입니다.', { status: res.status });
-    }
-    throw new AppError('VALIDATION_FAILED', '확정 금액이 예약 금액보다 큽니다.', { reserved_krw: res.amountKrw });
+    return r.kind === 'stale' ? STALE : { r, limit };
+  });
+  if (r.kind === 'no_reservation') throw notFound();
+  const res = r.reservation;
+  if (r.kind === 'committed') {
+    usageChanged(deps, owner.userId);
+    // The live sum was taken before this reservation was committed.
+    const reserved = Math.max(0, r.liveReservedKrw - res.amountKrw);
+    return { reservation: res, remainingKrw: remainingOf(limit, r.usedKrw, reserved), replayed: false };
   }
+  if (res.status === 'committed') {
+    if (res.committedKrw !== amountKrw) throw new AppError('IDEMPOTENCY_KEY_REUSED', '이미 다른 금액으로 확정된 예약입니다.', { committed_krw: res.committedKrw });
+    return { reservation: res, remainingKrw: remainingOf(limit, r.usedKrw, r.liveReservedKrw), replayed: true };
+  }
+  if (res.status !== 'reserved') {
+    usageChanged(deps, owner.userId);
+    throw new AppError('RESERVATION_NOT_ACTIVE', '만료되었거나 해제된 예약입니다.', { status: res.status });
+  }
+  throw new AppError('VALIDATION_FAILED', '확정 금액이 예약 금액보다 큽니다.', { reserved_krw: res.amountKrw });
 }
 
 /** Gives the reservation's amount back to the cap. Releasing again answers the same. */

@@ -5,7 +5,7 @@ import { subscribedUser as subscribedUserOf } from '../helpers/engine-fixtures.t
 import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 import type { Subscription } from '../../src/domain/records.ts';
 import { capPeriodOf, reservationIdOf, reservationOwnerOf } from '../../src/domain/engine/entitlements.ts';
-import { commitReservation, type EngineDeps } from '../../src/use-cases/engine-access.ts';
+import { commitReservation, reserveUsage, type EngineDeps } from '../../src/use-cases/engine-access.ts';
 
 const DAY = 86_400_000;
 let s: TestStack;
@@ -190,6 +190,42 @@ describe('commits anywhere', () => {
     const oc = await s.api('POST', `/api/v1/usage/reservations/${oldId}/commit`, { token: engineKey, body: { amount_krw: 150_000 } });
     expect(oc.status).toBe(200);
     expect((await ent(userId)).body).toMatchObject({ used_krw: 250_000, reserved_krw: 0 });
+  });
+});
+
+describe('a subscription changing under a reservation or commit', () => {
+  it('retries with the subscription read afresh while the statement finds another version, then answers SUBSCRIPTION_STATE_CONFLICT', async () => {
+    const { userId } = await subscribedUser('standard');
+    const staleTimes = (n: number) => {
+      const calls: string[] = [];
+      const store = s.services.engine.engine;
+      const engine = Object.assign(Object.create(store), {
+        reserve: async (x: any) => (calls.push(`reserve@${x.subscriptionVersion}`), calls.length <= n ? { kind: 'stale' } : store.reserve(x)),
+        commit: async (x: any) => (calls.push(`commit@${x.subscriptionVersion}`), calls.length <= n ? { kind: 'stale' } : store.commit(x)),
+      });
+      return { calls, deps: { ...s.services.engine, engine, entitlementCache: undefined } as EngineDeps };
+    };
+    const once = staleTimes(1);
+    const r = await reserveUsage(s.services.ctx, once.deps, { userId, tradeId: 'stale-1', amountKrw: 1_000 });
+    expect(r).toMatchObject({ replayed: false, reservation: { status: 'reserved', amountKrw: 1_000 } });
+    expect(once.calls).toHaveLength(2);
+    const c = staleTimes(1);
+    expect(await commitReservation(s.services.ctx, c.deps, r.reservation.id, 1_000)).toMatchObject({ reservation: { status: 'committed' } });
+    expect(c.calls).toHaveLength(2);
+
+    const always = staleTimes(Infinity);
+    await expect(reserveUsage(s.services.ctx, always.deps, { userId, tradeId: 'stale-2', amountKrw: 1_000 })).rejects.toMatchObject({
+      code: 'SUBSCRIPTION_STATE_CONFLICT',
+      details: { user_id: userId },
+    });
+    expect(always.calls).toHaveLength(5);
+    const never = staleTimes(Infinity);
+    await expect(commitReservation(s.services.ctx, never.deps, r.reservation.id, 1_000)).rejects.toMatchObject({
+      code: 'SUBSCRIPTION_STATE_CONFLICT',
+      details: { reservation_id: r.reservation.id },
+    });
+    expect(never.calls).toHaveLength(5);
+    expect((await ent(userId)).body).toMatchObject({ used_krw: 1_000, reserved_krw: 0 });
   });
 });
 
