@@ -4,6 +4,7 @@ import { startTestStack, type TestStack } from '../helpers/test-stack.ts';
 import { startWebhookReceiver, type ReceivedWebhook } from '../helpers/webhook-receiver.ts';
 import { issueSandboxAdminToken } from '../../src/cli/sandbox-admin-token.ts';
 import { deliverWebhooks } from '../../src/use-cases/deliver-webhooks.ts';
+import { DueWorkProbe } from '../../src/storage/repositories/due-work-probe.ts';
 import type { EngineEventType } from '../../src/domain/engine/engine-events.ts';
 
 // Dispatcher runs are given explicit times after the service clock's "now" (replays are due at that now).
@@ -261,6 +262,75 @@ describe('webhook delivery of engine events', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('parks a disabled endpoint\'s backlog: nothing of it is due (no claim reads it, the idle probe sees no webhook work), a delivery in flight and a replay included; enabled, it goes in order', async () => {
+    // Before, a disabled endpoint's deliveries stayed due: each claim read (and joined away) the
+    // whole backlog, and the idle probe reported webhook work at every tick while it was disabled.
+    let failing = true;
+    const rx = await startWebhookReceiver((r) => (failing && r.json?.data?.seq === 1 ? 503 : 200));
+    const probe = new DueWorkProbe(s.db.db);
+    const webhookWork = async (t: number) => (await probe.due(at(t), ['webhooks'])).has('webhooks');
+    const dueRows = async (t: number) =>
+      Number(
+        (
+          await s.db.db
+            .selectFrom('webhook_deliveries')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('status', '=', 'pending')
+            .where('next_attempt_at', '<=', at(t))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const { userId } = await s.signup();
+    try {
+      const ep = await createEndpoint(rx.url);
+      for (let i = 0; i < 3; i++) await event(userId);
+      await deliver(at(0)); // seq 1 fails: it backs off, 2 and 3 wait behind it
+      const store = s.services.webhooks.repo;
+      expect((await s.api('POST', `/api/admin/webhook-endpoints/${ep.id}/disable`, { token: admin })).body.enabled).toBe(false);
+      await event(userId); // seq 4, fanned out while disabled
+      await deliver(at(1_000)); // fans seq 4 out
+      const day = 86_400_000;
+      expect(await dueRows(30 * day)).toBe(0);
+      expect(await webhookWork(30 * day)).toBe(false);
+      // The log shows them pending with no next attempt (parked).
+      const pending = await deliveries(`?user_id=${userId}&status=pending`);
+      expect(pending.map((d) => [d.seq, d.next_attempt_at])).toEqual(expect.arrayContaining([[1, null], [2, null], [3, null], [4, null]]));
+      // A replay while disabled stays parked too.
+      const head = pending.find((d) => d.seq === 1);
+      expect((await s.api('POST', `/api/admin/webhook-deliveries/${head.id}/replay`, { token: admin })).status).toBe(200);
+      expect(await dueRows(30 * day)).toBe(0);
+      // One due all the same (a fan-out that raced the disable): the next claim parks it.
+      await s.db.db.updateTable('webhook_deliveries').set({ next_attempt_at: at(1_000) }).where('id', '=', head.id).execute();
+      expect(await dueRows(30 * day)).toBe(1);
+      await deliver(at(1_500));
+      expect(await dueRows(30 * day)).toBe(0);
+      // A delivery claimed just before the disable, whose attempt fails after it: parked, with the ones behind it.
+      expect((await s.api('POST', `/api/admin/webhook-endpoints/${ep.id}/enable`, { token: admin })).body.enabled).toBe(true);
+      const [claimed] = await store.claimDue(at(2_000), 1, at(2_000 + 60_000), 'lease-test');
+      expect(claimed).toMatchObject({ seq: 1 });
+      expect((await s.api('POST', `/api/admin/webhook-endpoints/${ep.id}/disable`, { token: admin })).body.enabled).toBe(false);
+      const recorded = await store.recordAttempt(
+        { deliveryId: claimed!.id, attempt: claimed!.attempts, attemptedAt: at(2_000), statusCode: 503, durationMs: 1, error: null },
+        'lease-test',
+        { status: 'pending', nextAttemptAt: at(62_000) },
+      );
+      expect(recorded).toBe(true);
+      expect(await dueRows(30 * day)).toBe(0);
+      await event(userId); // seq 5, behind the failed one's backoff: parked as well
+      await deliver(at(3_000));
+      expect(await dueRows(30 * day)).toBe(0);
+      expect(rx.received.map((m) => [m.json.data.seq, m.answered])).toEqual([[1, 503]]);
+
+      failing = false;
+      expect((await s.api('POST', `/api/admin/webhook-endpoints/${ep.id}/enable`, { token: admin })).body.enabled).toBe(true);
+      expect(await webhookWork(4_000)).toBe(true);
+      for (let t = 4; t < 10; t++) await deliver(at(t * 1000));
+      expect(rx.received.map((m) => [m.json.data.seq, m.answered])).toEqual([[1, 503], [1, 200], [2, 200], [3, 200], [4, 200], [5, 200]]);
+    } finally {
+      await rx.close();
     }
   });
 

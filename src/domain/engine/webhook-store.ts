@@ -22,7 +22,8 @@ export interface WebhookDelivery {
   seq: number;
   status: WebhookDeliveryStatus;
   attempts: number;
-  nextAttemptAt: Date;
+  /** null: parked, its endpoint disabled (due when it is enabled). */
+  nextAttemptAt: Date | null;
   firstAttemptAt: Date | null;
   lastAttemptAt: Date | null;
   lastStatusCode: number | null;

@@ -45,7 +45,7 @@ export const WebhookDeliveryView = z.object({
   seq: z.number(),
   status: z.enum(WEBHOOK_DELIVERY_STATUSES),
   attempts: z.int(),
-  /** Only while pending. */
+  /** Only while pending; null while pending too when its endpoint is disabled (parked: sent once it is enabled). */
   next_attempt_at: z.string().nullable(),
   last_status_code: z.int().nullable(),
   last_error: z.string().nullable(),

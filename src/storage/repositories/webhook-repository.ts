@@ -20,6 +20,20 @@ type AttemptRow = Selectable<WebhookDeliveryAttemptsTable>;
 
 const ts = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const tsOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : ts(v));
+/** A time that may be PostgreSQL's `infinity` (a parked delivery's next attempt: PARKED): null then. */
+const finiteOrNull = (v: unknown): Date | null => {
+  const t = tsOrNull(v);
+  return t && Number.isFinite(t.getTime()) ? t : null;
+};
+
+/**
+ * The next attempt of a delivery whose endpoint is disabled: never, until the endpoint is enabled
+ * (then: now). No claim reads such a delivery and the idle probe does not count it, however long
+ * the endpoint stays off and however many events queue for it.
+ */
+const PARKED = sql`'infinity'::timestamptz`;
+/** `d`'s endpoint is disabled (`d`: an alias of webhook_deliveries). */
+const endpointDisabled = (d: string) => sql`EXISTS (SELECT 1 FROM webhook_endpoints off WHERE off.id = ${sql.ref(`${d}.endpoint_id`)} AND off.disabled_at IS NOT NULL)`;
 
 function endpointOf(r: EndpointRow): WebhookEndpoint {
   return {
@@ -44,7 +58,7 @@ function deliveryOf(r: DeliveryRow): WebhookDelivery {
     seq: parseInt8(r.seq),
     status: r.status,
     attempts: Number(r.attempts),
-    nextAttemptAt: ts(r.next_attempt_at),
+    nextAttemptAt: finiteOrNull(r.next_attempt_at),
     firstAttemptAt: tsOrNull(r.first_attempt_at),
     lastAttemptAt: tsOrNull(r.last_attempt_at),
     lastStatusCode: r.last_status_code === null ? null : Number(r.last_status_code),
@@ -78,8 +92,23 @@ export class WebhookRepository implements WebhookStore {
     return rows[0] ? endpointOf(rows[0]) : null;
   }
 
+  /**
+   * Disables (parks its pending deliveries: PARKED) or enables (they are due now, and its users'
+   * backoffs end) the endpoint, in one statement. A delivery in flight is parked when its attempt
+   * is recorded (`recordAttempts`).
+   */
   async setDisabled(id: string, disabledAt: Date | null, now: Date): Promise<WebhookEndpoint | null> {
-    const { rows } = await sql<EndpointRow>`UPDATE webhook_endpoints SET disabled_at = ${disabledAt}, updated_at = ${now} WHERE id = ${id} RETURNING *`.execute(this.db);
+    const { rows } = await sql<EndpointRow>`WITH ep AS (
+        UPDATE webhook_endpoints SET disabled_at = ${disabledAt}, updated_at = ${now} WHERE id = ${id} RETURNING *
+      ), moved AS (
+        UPDATE webhook_deliveries d SET next_attempt_at = CASE WHEN ep.disabled_at IS NULL THEN ${now}::timestamptz ELSE ${PARKED} END
+        FROM ep
+        WHERE d.endpoint_id = ep.id AND d.status = 'pending' AND d.lease_token IS NULL
+          AND CASE WHEN ep.disabled_at IS NULL THEN d.next_attempt_at = ${PARKED} ELSE d.next_attempt_at <> ${PARKED} END
+      ), resumed AS (
+        DELETE FROM webhook_backoffs b USING ep WHERE b.endpoint_id = ep.id AND ep.disabled_at IS NULL
+      )
+      SELECT * FROM ep`.execute(this.db);
     return rows[0] ? endpointOf(rows[0]) : null;
   }
 
@@ -107,7 +136,7 @@ export class WebhookRepository implements WebhookStore {
         INSERT INTO webhook_deliveries (id, endpoint_id, event_id, user_id, seq, status, attempts, next_attempt_at, created_at)
         SELECT 'whd_' || substr(md5(ep.id || ':' || ev.id), 1, 24), ep.id, ev.id, ev.user_id, ev.seq, 'pending', 0,
           -- Behind a delivery of the same user waiting for its retry: due with it (see recordAttempts).
-          GREATEST(${now}::timestamptz, bo.until), ${now}
+          CASE WHEN ep.disabled_at IS NULL THEN GREATEST(${now}::timestamptz, bo.until) ELSE ${PARKED} END, ${now}
         FROM ev CROSS JOIN webhook_endpoints ep
         LEFT JOIN webhook_backoffs bo ON bo.endpoint_id = ep.id AND bo.user_id = ev.user_id
         ON CONFLICT (endpoint_id, event_id) DO NOTHING
@@ -122,7 +151,13 @@ export class WebhookRepository implements WebhookStore {
    * of its user is still pending at the same endpoint (or not yet fanned out): seq n+1 waits for n.
    */
   async claimDue(now: Date, limit: number, leaseUntil: Date, leaseToken: string): Promise<ClaimedDelivery[]> {
-    const { rows } = await sql`WITH due AS (
+    const { rows } = await sql`WITH parked AS (
+        -- Due at a disabled endpoint (fanned out while it was being disabled, or a lease that ran
+        -- out there): parked now, so that no later claim reads it again.
+        UPDATE webhook_deliveries p SET next_attempt_at = ${PARKED}
+        FROM webhook_endpoints off
+        WHERE off.id = p.endpoint_id AND off.disabled_at IS NOT NULL AND p.status = 'pending' AND p.next_attempt_at <= ${now}
+      ), due AS (
         SELECT d.id FROM webhook_deliveries d
         JOIN webhook_endpoints ep ON ep.id = d.endpoint_id AND ep.disabled_at IS NULL
         WHERE d.status = 'pending' AND d.next_attempt_at <= ${now}
@@ -187,7 +222,9 @@ export class WebhookRepository implements WebhookStore {
       );
       const { rows } = await sql<{ id: string }>`WITH settled AS (
           UPDATE webhook_deliveries d SET status = v.status,
-            next_attempt_at = COALESCE(v.next_at, d.next_attempt_at), lease_token = NULL,
+            -- Still pending at an endpoint disabled meanwhile: parked (with the ones behind it, below).
+            next_attempt_at = CASE WHEN v.status = 'pending' AND ${endpointDisabled('d')} THEN ${PARKED} ELSE COALESCE(v.next_at, d.next_attempt_at) END,
+            lease_token = NULL,
             last_status_code = v.code, last_error = v.err, succeeded_at = v.ok_at
           FROM (VALUES ${values}) AS v(id, token, status, next_at, code, err, ok_at, at)
           WHERE d.id = v.id AND d.lease_token = v.token AND d.status = 'pending'
@@ -199,7 +236,7 @@ export class WebhookRepository implements WebhookStore {
           FROM (SELECT *, CASE WHEN status = 'pending' THEN next_attempt_at ELSE at END AS follow_at FROM settled) r
           WHERE b.endpoint_id = r.endpoint_id AND b.user_id = r.user_id AND b.status = 'pending' AND b.seq > r.seq
             AND b.lease_token IS NULL
-            AND CASE WHEN r.status = 'pending' THEN b.next_attempt_at < r.follow_at ELSE b.next_attempt_at > r.follow_at END
+            AND CASE WHEN r.status = 'pending' THEN b.next_attempt_at < r.follow_at ELSE b.next_attempt_at > r.follow_at AND b.next_attempt_at <> ${PARKED} END
         ), waiting AS (
           INSERT INTO webhook_backoffs (endpoint_id, user_id, until)
           SELECT endpoint_id, user_id, next_attempt_at FROM settled WHERE status = 'pending'
@@ -241,19 +278,20 @@ export class WebhookRepository implements WebhookStore {
     }));
   }
 
-  /** Makes a delivery pending again, due now, with a fresh retry schedule (its log stays). */
+  /** Makes a delivery pending again, due now (parked if its endpoint is disabled), with a fresh retry schedule (its log stays). */
   async replayDelivery(id: string, now: Date): Promise<WebhookDelivery | null> {
-    await sql`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ${now}, lease_token = NULL,
-      first_attempt_at = NULL, succeeded_at = NULL WHERE id = ${id}`.execute(this.db);
+    await sql`UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = CASE WHEN ${endpointDisabled('d')} THEN ${PARKED} ELSE ${now}::timestamptz END,
+      lease_token = NULL, first_attempt_at = NULL, succeeded_at = NULL WHERE id = ${id}`.execute(this.db);
     return this.getDelivery(id);
   }
 
   /** Replays one event to every endpoint: existing deliveries become pending, missing ones are created. */
   async replayEvent(eventId: string, now: Date): Promise<WebhookDelivery[]> {
     await sql`INSERT INTO webhook_deliveries (id, endpoint_id, event_id, user_id, seq, status, attempts, next_attempt_at, created_at)
-      SELECT 'whd_' || substr(md5(ep.id || ':' || e.id), 1, 24), ep.id, e.id, e.user_id, e.seq, 'pending', 0, ${now}, ${now}
+      SELECT 'whd_' || substr(md5(ep.id || ':' || e.id), 1, 24), ep.id, e.id, e.user_id, e.seq, 'pending', 0,
+        CASE WHEN ep.disabled_at IS NULL THEN ${now}::timestamptz ELSE ${PARKED} END, ${now}
       FROM engine_events e CROSS JOIN webhook_endpoints ep WHERE e.id = ${eventId}
-      ON CONFLICT (endpoint_id, event_id) DO UPDATE SET status = 'pending', next_attempt_at = ${now}, lease_token = NULL,
+      ON CONFLICT (endpoint_id, event_id) DO UPDATE SET status = 'pending', next_attempt_at = excluded.next_attempt_at, lease_token = NULL,
         first_attempt_at = NULL, succeeded_at = NULL`.execute(this.db);
     return this.listDeliveries({ eventId, limit: 100 });
   }

@@ -56,7 +56,7 @@ export function deliveryView(d: WebhookDelivery, attempts: WebhookAttempt[]): We
     seq: d.seq,
     status: d.status,
     attempts: d.attempts,
-    next_attempt_at: d.status === 'pending' ? d.nextAttemptAt.toISOString() : null,
+    next_attempt_at: d.status === 'pending' && d.nextAttemptAt ? d.nextAttemptAt.toISOString() : null,
     last_status_code: d.lastStatusCode,
     last_error: d.lastError,
     succeeded_at: d.succeededAt?.toISOString() ?? null,

@@ -109,6 +109,7 @@ export function AdminEngineSection({ userId }: { userId: string }) {
                     <td>
                       <Badge tone={st.tone}>{st.label}</Badge>
                       {d.next_attempt_at && <div className="muted small">다음 시도 {dateTime(d.next_attempt_at)}</div>}
+                      {d.status === 'pending' && !d.next_attempt_at && <div className="muted small">엔드포인트가 꺼져 있어 대기 중 (켜면 순서대로 보냅니다)</div>}
                     </td>
                     <td>
                       {number(d.attempts)}회
