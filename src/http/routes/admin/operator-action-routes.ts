@@ -6,6 +6,7 @@ import { ADMIN_ACTIONS, type AdminAuditEntry, type AdminAuditFilter, type AdminA
 import type { AccountingStore } from '../../../domain/accounting-store.ts';
 import type { ReportStore } from '../../../domain/report-store.ts';
 import type { Subscription } from '../../../domain/records.ts';
+import type { StaffPermission } from '../../../domain/staff-permissions.ts';
 import type { SettlementImport, StoredDifference } from '../../../domain/payment/settlement-store.ts';
 import type { UseCaseContext } from '../../../use-cases/context.ts';
 import {
@@ -133,64 +134,37 @@ export const operatorActionRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> =
   const once = (req: FastifyRequest, reply: FastifyReply, run: () => Promise<AdminActionResponse>) =>
     idempotentAnswer<AdminActionResponse>({ repo: idempotency, clock: ctx.clock }, req, reply, principalOf(req).userId, async () => ({ status: 200, body: await run() }));
 
-  // 14.4 Actions on a subscriber.
-  app.post(
-    '/api/admin/users/:id/actions/extend',
-    { preValidation: requirePermission('subscriptions.extend'), schema: { tags, summary: '이용 기간 연장 (무상, 사유 필수)', params: OperatorIdParams, body: ExtendBody, headers: IdempotencyHeaders, response: { 200: AdminActionResponse } } },
-    async (req, reply) => {
-      const { id } = req.params;
-      const b = req.body;
-      return once(req, reply, async () => done('subscription.extend', await extendSubscription(ctx, actorOf(req, b.reason), { userId: id, days: b.days })));
-    },
+  // 14.4 Actions on a subscriber: each answered once per Idempotency-Key, with the subscription after it.
+  /** `POST /api/admin/users/:id/actions/<path>`: `run` does the action as the staff member, with the body's reason. */
+  const subscriberAction = <B extends typeof ReasonBody>(
+    path: string,
+    permission: StaffPermission,
+    summary: string,
+    body: B,
+    action: string,
+    run: (actor: { actorUserId: string; reason: string }, userId: string, b: z.infer<B>) => Promise<Subscription | { subscription: Subscription; outcome: string }>,
+  ) =>
+    app.post(
+      `/api/admin/users/:id/actions/${path}`,
+      { preValidation: requirePermission(permission), schema: { tags, summary, params: OperatorIdParams, body, headers: IdempotencyHeaders, response: { 200: AdminActionResponse } } },
+      async (req, reply) => {
+        const b = req.body as z.infer<B>;
+        return once(req, reply, async () => {
+          const r = await run(actorOf(req, b.reason), req.params.id, b);
+          return 'outcome' in r ? done(action, r.subscription, r.outcome) : done(action, r);
+        });
+      },
+    );
+  subscriberAction('extend', 'subscriptions.extend', '이용 기간 연장 (무상, 사유 필수)', ExtendBody, 'subscription.extend', (actor, userId, b) =>
+    extendSubscription(ctx, actor, { userId, days: b.days }),
   );
-  app.post(
-    '/api/admin/users/:id/actions/change-plan',
-    { preValidation: requirePermission('subscriptions.change_plan'), schema: { tags, summary: '플랜 변경 (청구·환불 없음; now 또는 next_renewal)', params: OperatorIdParams, body: ChangePlanBody, headers: IdempotencyHeaders, response: { 200: AdminActionResponse } } },
-    async (req, reply) => {
-      const { id } = req.params;
-      const b = req.body;
-      return once(req, reply, async () => done('subscription.change_plan', await adminChangePlan(ctx, actorOf(req, b.reason), { userId: id, planId: b.plan, when: b.when })));
-    },
+  subscriberAction('change-plan', 'subscriptions.change_plan', '플랜 변경 (청구·환불 없음; now 또는 next_renewal)', ChangePlanBody, 'subscription.change_plan', (actor, userId, b) =>
+    adminChangePlan(ctx, actor, { userId, planId: b.plan, when: b.when }),
   );
-  app.post(
-    '/api/admin/users/:id/actions/cancel',
-    { preValidation: requirePermission('subscriptions.cancel'), schema: { tags, summary: '자동 결제 해지 (기간 끝까지 이용)', params: OperatorIdParams, body: ReasonBody, headers: IdempotencyHeaders, response: { 200: AdminActionResponse } } },
-    async (req, reply) => {
-      const { id } = req.params;
-      const b = req.body;
-      return once(req, reply, async () => done('subscription.cancel', await adminCancelSubscription(ctx, actorOf(req, b.reason), { userId: id })));
-    },
-  );
-  app.post(
-    '/api/admin/users/:id/actions/resume',
-    { preValidation: requirePermission('subscriptions.resume'), schema: { tags, summary: '자동 결제 다시 켜기 (결제 수단이 남아 있을 때)', params: OperatorIdParams, body: ReasonBody, headers: IdempotencyHeaders, response: { 200: AdminActionResponse } } },
-    async (req, reply) => {
-      const { id } = req.params;
-      const b = req.body;
-      return once(req, reply, async () => done('subscription.resume', await adminResumeSubscription(ctx, actorOf(req, b.reason), { userId: id })));
-    },
-  );
-  app.post(
-    '/api/admin/users/:id/actions/retry-renewal',
-    { preValidation: requirePermission('renewals.retry'), schema: { tags, summary: '실패한 갱신 결제 지금 재시도', params: OperatorIdParams, body: ReasonBody, headers: IdempotencyHeaders, response: { 200: AdminActionResponse } } },
-    async (req, reply) => {
-      const { id } = req.params;
-      const b = req.body;
-      return once(req, reply, async () => {
-        const r = await retryRenewalNow(ctx, actorOf(req, b.reason), { userId: id });
-        return done('renewal.retry', r.subscription, r.outcome);
-      });
-    },
-  );
-  app.post(
-    '/api/admin/users/:id/actions/revoke-billing-key',
-    { preValidation: requirePermission('billing_keys.revoke'), schema: { tags, summary: '결제 수단(빌링키) 해지', params: OperatorIdParams, body: ReasonBody, headers: IdempotencyHeaders, response: { 200: AdminActionResponse } } },
-    async (req, reply) => {
-      const { id } = req.params;
-      const b = req.body;
-      return once(req, reply, async () => done('billing_key.revoke', await adminRevokeBillingKey(ctx, actorOf(req, b.reason), { userId: id })));
-    },
-  );
+  subscriberAction('cancel', 'subscriptions.cancel', '자동 결제 해지 (기간 끝까지 이용)', ReasonBody, 'subscription.cancel', (actor, userId) => adminCancelSubscription(ctx, actor, { userId }));
+  subscriberAction('resume', 'subscriptions.resume', '자동 결제 다시 켜기 (결제 수단이 남아 있을 때)', ReasonBody, 'subscription.resume', (actor, userId) => adminResumeSubscription(ctx, actor, { userId }));
+  subscriberAction('retry-renewal', 'renewals.retry', '실패한 갱신 결제 지금 재시도', ReasonBody, 'renewal.retry', (actor, userId) => retryRenewalNow(ctx, actor, { userId }));
+  subscriberAction('revoke-billing-key', 'billing_keys.revoke', '결제 수단(빌링키) 해지', ReasonBody, 'billing_key.revoke', (actor, userId) => adminRevokeBillingKey(ctx, actor, { userId }));
   app.get('/api/admin/users/:id/notices', { preValidation: requirePermission('console.read'), schema: { tags, summary: '사용자에게 보낸 알림', params: OperatorIdParams, response: { 200: AdminNoticesResponse } } }, async (req): Promise<AdminNoticesResponse> => {
     const { id } = req.params;
     const rows = await ctx.repo.renewals().listNotices({ userId: id, limit: 100 });
