@@ -85,8 +85,11 @@ async function tellWithdrawal(sc: CalendarScope, version: PriceVersion, told: re
       ),
     );
   }
-  await sc.r.insertNotices(notices);
+  // A statement carries at most 65,535 parameters (16 a notice): a popular plan's subscribers go in parts.
+  for (let i = 0; i < notices.length; i += NOTICES_PER_STATEMENT) await sc.r.insertNotices(notices.slice(i, i + NOTICES_PER_STATEMENT));
 }
+
+const NOTICES_PER_STATEMENT = 1_000;
 
 function notFound(priceId: string): AppError {
   return new AppError('NOT_FOUND', '철회할 예정 가격이 없습니다.', { price_id: priceId });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sql } from 'kysely';
 import { DAY, startRenewalHarness, type RenewalHarness, type User } from './renewal-harness.ts';
 import type { NoticeSender } from '../../src/domain/ports.ts';
 import { deliverNotices } from '../../src/worker/tasks/deliver-notices.ts';
@@ -183,6 +184,30 @@ describe(`price versions (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
     await h.advance(30 * DAY);
     await h.tick();
     expect((await renewalsOf(told)).map((p) => p.amount_krw)).toEqual([29000]);
+  });
+
+  it('tells thousands of subscribers of a withdrawal (more notices than one statement may carry)', async () => {
+    const admin = await h.adminToken();
+    const told = await h.signup();
+    await h.subscribe('kakaopay', told);
+    const set = await setPrice({ plan: 'standard', price_krw: 35000, effective_at: new Date(h.now().getTime() + 40 * DAY).toISOString() });
+    const id = set.body.version.id;
+    await h.db.db.updateTable('notices').set({ status: 'sent' }).where('dedupe_key', 'like', `price_change:${id}:%`).execute();
+    // 5,000 more subscribers told, copied from this one (16 parameters a notice: 80,000 in one statement).
+    const n = 5_000;
+    const sub = await h.subscriptionRow(told.userId);
+    await sql`INSERT INTO users SELECT (jsonb_populate_record(NULL::users, to_jsonb(u) || jsonb_build_object('id', 'usr_many_' || g, 'email', 'many' || g || '@example.com'))).*
+      FROM users u, generate_series(1, ${n}) g WHERE u.id = ${told.userId}`.execute(h.db.db);
+    await sql`INSERT INTO subscriptions SELECT (jsonb_populate_record(NULL::subscriptions, to_jsonb(s) || jsonb_build_object('id', 'sub_many_' || g, 'user_id', 'usr_many_' || g, 'billing_key', NULL))).*
+      FROM subscriptions s, generate_series(1, ${n}) g WHERE s.id = ${sub.id}`.execute(h.db.db);
+    await sql`INSERT INTO notices SELECT (jsonb_populate_record(NULL::notices, to_jsonb(x) || jsonb_build_object('id', 'ntc_many_' || g, 'user_id', 'usr_many_' || g, 'subscription_id', 'sub_many_' || g, 'dedupe_key', ${`price_change:${id}:`}::text || 'sub_many_' || g))).*
+      FROM notices x, generate_series(1, ${n}) g WHERE x.dedupe_key = ${`price_change:${id}:${sub.id}`}`.execute(h.db.db);
+
+    const ok = await h.api('POST', `/api/admin/prices/${id}/withdraw`, { token: admin });
+    expect(ok.status).toBe(200);
+    expect(ok.body.withdrawal_notices).toBe(n + 1);
+    const written = await h.db.db.selectFrom('notices').select((eb) => eb.fn.countAll<number>().as('c')).where('kind', '=', 'price_change_withdrawn').executeTakeFirstOrThrow();
+    expect(Number(written.c)).toBe(n + 1);
   });
 
   // A scheduled version (not in effect yet) can be withdrawn by staff with prices.manage, recorded
